@@ -41,6 +41,8 @@ export interface Message {
   toolCallId?: string | null;
   name?: string | null;
   finishReason?: string | null;
+  /** Parts other than text and tool calls (reasoning, images, files), as the convention sent them. */
+  parts?: unknown[];
 }
 
 /** A retrieved document. */

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/** Headless entry: `tracefork serve|import|list|show|export` over the same core as the extension. */
+import { StoreBusyError } from './core/store/lock';
+import { CliError, exportTrace, importFiles, list, serve, show, UsageError } from './cli/commands';
+
+const USAGE = `usage: tracefork <command> [options]
+
+  serve  [--port 4318] [--host 127.0.0.1] [--db FILE]   run the OTLP/HTTP receiver
+  import FILE... [--db FILE]                           read OTLP/JSON files
+  list   [--db FILE] [--json]                          traces, newest first
+  show   TRACE_ID [--db FILE] [--json]                 a trace as steps
+  export TRACE_ID [--db FILE]                          a trace as OTLP/JSON
+
+--db defaults to $TRACEFORK_DB, else ./.tracefork/traces.db`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { serve, import: importFiles, list, show, export: exportTrace };
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return cmd ? 0 : 2;
+  }
+  const run = COMMANDS[cmd];
+  try {
+    if (!run) throw new UsageError(`unknown command "${cmd}"`);
+    await run(rest);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`tracefork: ${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    const msg = e instanceof CliError || e instanceof StoreBusyError ? e.message : (e as Error).stack ?? String(e);
+    process.stderr.write(`tracefork: ${msg}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

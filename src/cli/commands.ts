@@ -1,0 +1,132 @@
+/** The CLI's commands over the core. Output shapes of --json are a public contract. */
+import * as fs from 'node:fs';
+import { TraceStore } from '../core/store/store';
+import { Receiver } from '../core/receiver/server';
+import { decodeLogs, decodeTraces, DecodeError } from '../core/otlp/decode';
+import { traceToOtlpJson } from '../core/otlp/exportJson';
+import { buildSteps } from '../core/model/steps';
+import { defaultDb, parse, portOption, UsageError } from './args';
+import { printSteps, printTraces } from './format';
+
+const warn = (m: string) => process.stderr.write(`tracefork: warning: ${m}\n`);
+const dbOpt = { db: { type: 'string' as const } };
+
+/** A failure the user can act on: printed without a stack, exit code 1. */
+export class CliError extends Error {}
+
+async function openReader(db: string): Promise<TraceStore> {
+  if (!fs.existsSync(`${db}.journal`)) throw new CliError(`no Tracefork database at ${db}; run \`tracefork serve --db ${db}\` or \`tracefork import FILE --db ${db}\` first`);
+  return TraceStore.open(db, { readOnly: true, onWarning: warn });
+}
+
+/** `serve`: the receiver over a store until SIGINT/SIGTERM. */
+export async function serve(argv: string[]): Promise<void> {
+  const { values } = parse(argv, { ...dbOpt, port: { type: 'string' }, host: { type: 'string' } }, { min: 0, max: 0, name: '' });
+  const db = values.db ?? defaultDb();
+  const store = await TraceStore.open(db, { onWarning: warn });
+  const receiver = new Receiver(store, { host: values.host ?? '127.0.0.1', port: portOption(values.port, 4318), onRejected: (s, r) => process.stderr.write(`tracefork: refused (${s}): ${r}\n`) });
+  try {
+    await receiver.listen();
+  } catch (e) {
+    store.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new CliError(`port ${values.port ?? 4318} is already in use; pass --port to choose another (0 picks a free one)`);
+    throw e;
+  }
+  process.stdout.write(`tracefork: listening on ${receiver.url} (database ${db})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await receiver.close();
+  store.close();
+  process.stdout.write(`tracefork: stopped; ${receiver.stats.spans} spans received\n`);
+}
+
+/** Parses an OTLP/JSON file: one request object, or one per line (the collector's file exporter). */
+function readOtlpFile(file: string): Buffer[] {
+  if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
+  const text = fs.readFileSync(file, 'utf8');
+  try {
+    JSON.parse(text);
+    return [Buffer.from(text)];
+  } catch {
+    return text.split('\n').filter((l) => l.trim()).map((l) => Buffer.from(l));
+  }
+}
+
+/** `import FILE...`: OTLP/JSON traces and logs into the store. */
+export async function importFiles(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, dbOpt, { min: 1, max: Infinity, name: 'FILE to import' });
+  const store = await TraceStore.open(values.db ?? defaultDb(), { onWarning: warn });
+  try {
+    for (const file of positionals) {
+      let spans = 0, logs = 0, rejected = 0;
+      for (const body of readOtlpFile(file)) {
+        try {
+          const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+          if (!doc.resourceSpans && !doc.resourceLogs) throw new DecodeError('no resourceSpans or resourceLogs');
+          const t = decodeTraces(body, 'json');
+          const l = decodeLogs(body, 'json');
+          spans += store.ingestSpans(t.groups);
+          logs += store.ingestLogs(l.groups);
+          rejected += t.rejected + l.rejected;
+        } catch (e) {
+          throw new CliError(`${file} is not OTLP/JSON: ${(e as Error).message}`);
+        }
+      }
+      process.stdout.write(`${file}: ${spans} spans, ${logs} log records imported${rejected ? `, ${rejected} rejected` : ''}\n`);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+/** `list`: the traces, newest first. */
+export async function list(argv: string[]): Promise<void> {
+  const { values } = parse(argv, { ...dbOpt, json: { type: 'boolean' } }, { min: 0, max: 0, name: '' });
+  const store = await openReader(values.db ?? defaultDb());
+  try {
+    const traces = store.list();
+    if (values.json) process.stdout.write(JSON.stringify(traces, null, 2) + '\n');
+    else printTraces(traces);
+  } finally {
+    store.close();
+  }
+}
+
+async function withTrace<T>(argv: string[], extra: Record<string, { type: 'boolean' }>, fn: (store: TraceStore, id: string, flags: Record<string, unknown>) => T) {
+  const { values, positionals } = parse(argv, { ...dbOpt, ...extra }, { min: 1, max: 1, name: 'TRACE_ID' });
+  const store = await openReader(values.db ?? defaultDb());
+  try {
+    return fn(store, positionals[0], values);
+  } finally {
+    store.close();
+  }
+}
+
+function getTrace(store: TraceStore, id: string) {
+  const trace = store.get(id);
+  if (!trace) throw new CliError(`no trace ${id} in ${store.dbPath}; \`tracefork list\` shows the trace ids`);
+  return trace;
+}
+
+/** `show TRACE_ID`: the trace as steps in tree pre-order. */
+export async function show(argv: string[]): Promise<void> {
+  await withTrace(argv, { json: { type: 'boolean' } }, (store, id, flags) => {
+    const trace = getTrace(store, id);
+    const steps = buildSteps(trace);
+    if (flags.json) process.stdout.write(JSON.stringify({ traceId: trace.traceId, steps }, null, 2) + '\n');
+    else printSteps(trace.traceId, steps);
+  });
+}
+
+/** `export TRACE_ID`: OTLP/JSON on stdout. */
+export async function exportTrace(argv: string[]): Promise<void> {
+  await withTrace(argv, {}, (store, id) => {
+    process.stdout.write(JSON.stringify(traceToOtlpJson(getTrace(store, id))) + '\n');
+  });
+}
+
+export { UsageError };

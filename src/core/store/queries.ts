@@ -1,0 +1,79 @@
+/** Read queries over the index and journal: the trace list and one trace's data. */
+import type { Journal } from './journal';
+import { RecordType } from './journal';
+import type { LogsPayload, SpansPayload } from './indexer';
+import type { SqlIndex } from './sqlIndex';
+import type { LogRecord, Resource, Scope, Span } from '../otlp/types';
+
+/** One row of `tracefork list --json` (a public contract: extend, never rename). */
+export interface TraceSummary {
+  traceId: string;
+  name: string;
+  startTime: string;
+  durationMs: number;
+  spanCount: number;
+  status: 'ok' | 'error' | 'unset';
+  errorCount: number;
+}
+
+/** A span with the resource and scope it came from. */
+export interface StoredSpan {
+  span: Span;
+  resource: Resource;
+  scope: Scope;
+}
+
+/** Everything stored for one trace. */
+export interface StoredTrace {
+  traceId: string;
+  spans: StoredSpan[];
+  logs: Array<LogRecord & { resource: Resource; scope: Scope }>;
+}
+
+interface TraceRow {
+  trace_id: string;
+  root_name: string | null;
+  first_name: string;
+  root_status: number | null;
+  start_us: number;
+  end_us: number;
+  span_count: number;
+  error_count: number;
+}
+
+/** All traces, newest first. */
+export function listTraces(index: SqlIndex): TraceSummary[] {
+  const rows = index.all<TraceRow>('SELECT * FROM traces ORDER BY start_us DESC, seq DESC');
+  return rows.map((r) => ({
+    traceId: r.trace_id,
+    name: r.root_name ?? r.first_name,
+    startTime: new Date(r.start_us / 1000).toISOString(),
+    durationMs: (r.end_us - r.start_us) / 1000,
+    spanCount: r.span_count,
+    status: r.error_count > 0 ? 'error' : r.root_status === 1 ? 'ok' : 'unset',
+    errorCount: r.error_count,
+  }));
+}
+
+/** Reads a trace's records from the journal; the first copy of a resent span wins. */
+export function readTrace(index: SqlIndex, journal: Journal, traceId: string): StoredTrace | null {
+  if (!index.get('SELECT 1 AS x FROM traces WHERE trace_id = ?', [traceId])) return null;
+  const recs = index.all<{ off: number }>('SELECT off FROM records WHERE trace_id = ? ORDER BY off', [traceId]);
+  const out: StoredTrace = { traceId, spans: [], logs: [] };
+  const seen = new Set<string>();
+  for (const { off } of recs) {
+    const rec = journal.read(off);
+    if (rec.type === RecordType.Spans) {
+      const p = JSON.parse(rec.payload.toString('utf8')) as SpansPayload;
+      for (const span of p.spans) {
+        if (seen.has(span.spanId)) continue;
+        seen.add(span.spanId);
+        out.spans.push({ span, resource: p.r, scope: p.s });
+      }
+    } else if (rec.type === RecordType.Logs) {
+      const p = JSON.parse(rec.payload.toString('utf8')) as LogsPayload;
+      for (const l of p.logs) out.logs.push({ ...l, resource: p.r, scope: p.s });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,139 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TraceStore } from './store';
+import { decodeTraces } from '../otlp/decode';
+import { hexId, request, span } from '../../../test/support/otlp';
+import { tmpDir } from '../../../test/support/tmp';
+
+function groups(spans: ReturnType<typeof span>[]) {
+  return decodeTraces(Buffer.from(JSON.stringify(request(spans))), 'json').groups;
+}
+
+describe('TraceStore', () => {
+  let t: ReturnType<typeof tmpDir>;
+  let db: string;
+  beforeEach(() => {
+    t = tmpDir();
+    db = path.join(t.dir, 'traces.db');
+  });
+  afterEach(() => t.cleanup());
+
+  it('lists and reads back what it ingested, across a close and reopen', async () => {
+    const traceId = hexId(16);
+    const root = span({ traceId, name: 'agent run', durMs: 50 });
+    const child = span({ traceId, parentSpanId: root.spanId, name: 'tool', startMs: 1_700_000_000_010, error: 'boom' });
+    let store = await TraceStore.open(db);
+    assert.equal(store.ingestSpans(groups([child, root])), 2);
+    store.close();
+    store = await TraceStore.open(db);
+    const [summary] = store.list();
+    assert.deepEqual(
+      { ...summary },
+      { traceId, name: 'agent run', startTime: new Date(1_700_000_000_000).toISOString(), durationMs: 50, spanCount: 2, status: 'error', errorCount: 1 },
+    );
+    const trace = store.get(traceId)!;
+    assert.deepEqual(trace.spans.map((s) => s.span.name).sort(), ['agent run', 'tool']);
+    assert.equal(trace.spans[0].resource.attributes?.[0].value?.stringValue, 'test-agent');
+    store.close();
+  });
+
+  it('counts a resent span once (exporter retries)', async () => {
+    const traceId = hexId(16);
+    const s = span({ traceId });
+    const store = await TraceStore.open(db);
+    store.ingestSpans(groups([s]));
+    store.ingestSpans(groups([s]));
+    assert.equal(store.list()[0].spanCount, 1);
+    assert.equal(store.get(traceId)!.spans.length, 1);
+    store.close();
+  });
+
+  it('keeps acknowledged spans when the process never closes the store (crash)', async () => {
+    const traceId = hexId(16);
+    const writer = await TraceStore.open(db, { snapshotIntervalMs: 3_600_000 });
+    writer.ingestSpans(groups([span({ traceId }), span({ traceId })]));
+    // No close(), no snapshot: only the journal holds the data. A reader opens it as a new process would.
+    const reader = await TraceStore.open(db, { readOnly: true });
+    assert.equal(reader.list()[0].spanCount, 2);
+    writer.ingestSpans(groups([span({ traceId })]));
+    assert.equal(reader.list()[0].spanCount, 3, 'a reader picks up later appends');
+    reader.close();
+    writer.close();
+  });
+
+  it('moves a corrupt index aside, reports it, and rebuilds from the journal', async () => {
+    const traceId = hexId(16);
+    let store = await TraceStore.open(db);
+    store.ingestSpans(groups([span({ traceId })]));
+    store.close();
+    fs.writeFileSync(db, Buffer.from('this is not a sqlite database at all, sorry'.repeat(200)));
+    const warnings: string[] = [];
+    store = await TraceStore.open(db, { onWarning: (m) => warnings.push(m) });
+    assert.equal(store.list()[0].traceId, traceId);
+    store.close();
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /could not be read.*moved to .*corrupt-/);
+    assert.equal(fs.readdirSync(t.dir).filter((f) => f.includes('.corrupt-')).length, 1);
+  });
+
+  it('cuts a torn journal tail and reports it', async () => {
+    const traceId = hexId(16);
+    let store = await TraceStore.open(db, { snapshotIntervalMs: 3_600_000 });
+    store.ingestSpans(groups([span({ traceId })]));
+    store.close();
+    fs.appendFileSync(`${db}.journal`, Buffer.from([1, 0, 0, 0, 0, 0, 9, 9])); // half a record header
+    const warnings: string[] = [];
+    store = await TraceStore.open(db, { onWarning: (m) => warnings.push(m) });
+    assert.equal(store.list().length, 1);
+    assert.match(warnings.join('\n'), /incomplete record/);
+    store.close();
+  });
+
+  it('saves a copy of a journal with a damaged record and keeps the good prefix', async () => {
+    const a = hexId(16);
+    const b = hexId(16);
+    let store = await TraceStore.open(db);
+    store.ingestSpans(groups([span({ traceId: a })]));
+    store.ingestSpans(groups([span({ traceId: b })]));
+    store.close();
+    fs.rmSync(db); // force a replay of the whole journal
+    const buf = fs.readFileSync(`${db}.journal`);
+    buf[buf.length - 20] ^= 0xff; // flip a byte inside the second record's payload
+    fs.writeFileSync(`${db}.journal`, buf);
+    const warnings: string[] = [];
+    store = await TraceStore.open(db, { onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(store.list().map((x) => x.traceId), [a]);
+    assert.match(warnings.join('\n'), /damaged at byte \d+: a full copy was saved/);
+    assert.equal(fs.readdirSync(t.dir).filter((f) => f.startsWith('traces.db.journal.corrupt-')).length, 1);
+    store.close();
+  });
+
+  it('evicts the oldest traces beyond the retention limit and compacts the journal', async () => {
+    const store = await TraceStore.open(db, { retention: { maxTraces: 3 }, compactMinDeadBytes: 1 });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const traceId = hexId(16);
+      ids.push(traceId);
+      store.ingestSpans(groups([span({ traceId, startMs: 1_700_000_000_000 + i * 1000, attrs: { prompt: 'x'.repeat(2000) } })]));
+      store.stats();
+    }
+    assert.deepEqual(store.list().map((x) => x.traceId), ids.slice(3).reverse());
+    const before = fs.statSync(`${db}.journal`).size;
+    store.flush();
+    const after = fs.statSync(`${db}.journal`).size;
+    assert.ok(after < before / 1.5, `journal compacted from ${before} to ${after} bytes`);
+    assert.equal(store.get(ids[5])!.spans[0].span.attributes?.[0].value?.stringValue, 'x'.repeat(2000));
+    store.close();
+    const reopened = await TraceStore.open(db);
+    assert.deepEqual(reopened.list().map((x) => x.traceId), ids.slice(3).reverse());
+    assert.equal(reopened.get(ids[3])!.spans.length, 1);
+    reopened.close();
+  });
+
+  it('refuses a second writer on the same database', async () => {
+    const store = await TraceStore.open(db);
+    await assert.rejects(TraceStore.open(db), /being written by another Tracefork process/);
+    store.close();
+  });
+});

@@ -1,0 +1,294 @@
+/**
+ * TraceStore: the durable store. The journal (journal.ts) holds every acknowledged batch;
+ * the SQLite index (sql.js) holds one small row per span and is snapshotted to the database
+ * file now and then, with the journal offset it covers. Opening loads the snapshot and replays
+ * the journal past that offset, so a crash loses nothing that reached the journal. Ingest
+ * appends to the journal synchronously and indexes behind a bounded queue in time slices.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Journal, RecordType, type JournalRecord } from './journal';
+import { applyRecord, deleteTraces, type IndexTotals, type PendingRecord } from './indexer';
+import { SqlIndex } from './sqlIndex';
+import { acquireLock } from './lock';
+import { openIndex } from './recover';
+import { readTrace, listTraces, type StoredTrace, type TraceSummary } from './queries';
+import { compactJournal } from './compact';
+import type { LogGroup, SpanGroup } from '../otlp/decode';
+
+export type { StoredTrace, TraceSummary } from './queries';
+
+/** Retention limits; the oldest traces go first. */
+export interface Retention {
+  maxTraces: number;
+  maxBytes: number;
+}
+
+/** Options for TraceStore.open. */
+export interface StoreOptions {
+  /** Read without writing anything (the CLI's list/show beside a running server). */
+  readOnly?: boolean;
+  retention?: Partial<Retention>;
+  /** Receives reports of recovered damage: nothing is dropped silently. */
+  onWarning?: (message: string) => void;
+  /** How often the index snapshot is written while there are changes. */
+  snapshotIntervalMs?: number;
+  /** Indexing backlog (spans) above which the receiver is told to push back. */
+  maxBacklogSpans?: number;
+  /** Dead journal bytes that trigger compaction at the next snapshot (default 64 MiB, and over half the file). */
+  compactMinDeadBytes?: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { maxTraces: 5000, maxBytes: 2 * 1024 ** 3 };
+
+/** The store of one database file. */
+export class TraceStore {
+  private queue: PendingRecord[] = [];
+  private queuedSpans = 0;
+  private drainTimer: NodeJS.Immediate | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private dirtySync = false;
+  private dirtySnapshot = false;
+  private seq = 0;
+  private closed = false;
+  private listeners = new Set<(traceIds: string[]) => void>();
+  readonly retention: Retention;
+
+  private constructor(
+    readonly dbPath: string,
+    private index: SqlIndex,
+    private journal: Journal,
+    private totals: IndexTotals,
+    private readonly opts: StoreOptions,
+    private releaseLock: () => void,
+  ) {
+    this.retention = { ...DEFAULT_RETENTION, ...opts.retention };
+  }
+
+  /** Opens (creating if needed) the store at dbPath; the journal lives at dbPath + '.journal'. */
+  static async open(dbPath: string, opts: StoreOptions = {}): Promise<TraceStore> {
+    const readOnly = !!opts.readOnly;
+    if (!readOnly) fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
+    const release = readOnly ? () => undefined : acquireLock(`${dbPath}.lock`, dbPath);
+    try {
+      const { index, journal, totals } = await openIndex(dbPath, readOnly, opts.onWarning ?? (() => undefined));
+      const store = new TraceStore(dbPath, index, journal, totals, opts, release);
+      if (!readOnly) store.startTimers();
+      return store;
+    } catch (e) {
+      release();
+      throw e;
+    }
+  }
+
+  /** Spans waiting to be indexed; the receiver pushes back when this passes maxBacklog. */
+  get backlog(): number {
+    return this.queuedSpans;
+  }
+
+  /** True when the receiver should answer 503 Retry-After instead of accepting more. */
+  get full(): boolean {
+    return this.queuedSpans >= (this.opts.maxBacklogSpans ?? 200_000);
+  }
+
+  /** Calls fn with the ids of traces that changed (after they are indexed). */
+  onDidChange(fn: (traceIds: string[]) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Journals spans (durable when this returns) and queues them for indexing; returns spans taken. */
+  ingestSpans(groups: SpanGroup[]): number {
+    let n = 0;
+    for (const g of groups) {
+      for (const [t, spans] of byTrace(g.spans, (s) => s.traceId)) {
+        this.append(RecordType.Spans, { t, r: g.resource, s: g.scope, spans }, spans.length);
+        n += spans.length;
+      }
+    }
+    return n;
+  }
+
+  /** Journals log records, grouped by the trace they belong to. */
+  ingestLogs(groups: LogGroup[]): number {
+    let n = 0;
+    for (const g of groups) {
+      for (const [t, logs] of byTrace(g.logs, (l) => l.traceId ?? '')) {
+        this.append(RecordType.Logs, { t, r: g.resource, s: g.scope, logs }, logs.length);
+        n += logs.length;
+      }
+    }
+    return n;
+  }
+
+  /** Traces, newest first. */
+  list(): TraceSummary[] {
+    this.refresh();
+    return listTraces(this.index);
+  }
+
+  /** One trace's spans (deduplicated, with resource and scope) and logs, or null. */
+  get(traceId: string): StoredTrace | null {
+    this.refresh();
+    return readTrace(this.index, this.journal, traceId.toLowerCase());
+  }
+
+  /** Deletes traces (journaled as a tombstone). */
+  delete(traceIds: string[]): void {
+    this.append(RecordType.Tombstone, { traces: traceIds }, 0);
+    this.drainAll();
+  }
+
+  /** Deletes everything. */
+  clear(): void {
+    this.append(RecordType.Clear, {}, 0);
+    this.drainAll();
+  }
+
+  /** Indexes everything queued, syncs the journal and writes the snapshot. */
+  flush(): void {
+    this.drainAll();
+    if (this.opts.readOnly) return;
+    this.journal.sync();
+    this.dirtySync = false;
+    this.writeSnapshot();
+  }
+
+  /** Flushes and releases the files. */
+  close(): void {
+    if (this.closed) return;
+    if (!this.opts.readOnly) this.flush();
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    if (this.drainTimer) clearImmediate(this.drainTimer);
+    this.index.close();
+    this.journal.close();
+    this.releaseLock();
+  }
+
+  /** Totals for status displays and benchmarks. */
+  stats(): { traces: number; liveBytes: number; journalBytes: number; backlog: number } {
+    this.drainAll();
+    return { ...this.totals, journalBytes: this.journal.size, backlog: this.queuedSpans };
+  }
+
+  /** A reader picks up what a writer appended since; a writer indexes its queue. */
+  private refresh(): void {
+    if (this.opts.readOnly) {
+      this.journal.scan(this.journal.size, (rec) => this.applyRead(rec));
+    }
+    this.drainAll();
+  }
+
+  private applyRead(rec: JournalRecord): void {
+    applyRecord(this.index, { off: rec.off, len: rec.len, type: rec.type, payload: JSON.parse(rec.payload.toString('utf8')) }, this.totals, ++this.seq);
+    this.journal.size = rec.off + rec.len;
+  }
+
+  private append(type: RecordType, payload: PendingRecord['payload'], spans: number): void {
+    if (this.opts.readOnly) throw new Error('the store is open read-only');
+    const buf = Buffer.from(JSON.stringify(payload));
+    const off = this.journal.append(type, buf);
+    this.queue.push({ off, len: this.journal.size - off, type, payload });
+    this.queuedSpans += spans;
+    this.dirtySync = this.dirtySnapshot = true;
+    this.drainTimer ??= setImmediate(() => this.drainSlice());
+  }
+
+  /** Indexes queued records for up to ~8 ms, then yields to the event loop. */
+  private drainSlice(): void {
+    this.drainTimer = undefined;
+    const deadline = Date.now() + 8;
+    this.drain(() => Date.now() < deadline);
+    if (this.queue.length) this.drainTimer = setImmediate(() => this.drainSlice());
+  }
+
+  private drainAll(): void {
+    this.drain(() => true);
+  }
+
+  private drain(more: () => boolean): void {
+    if (!this.queue.length || this.closed) return;
+    const changed = new Set<string>();
+    this.index.db.run('BEGIN');
+    try {
+      while (this.queue.length && more()) {
+        const rec = this.queue.shift()!;
+        applyRecord(this.index, rec, this.totals, ++this.seq);
+        if ('t' in rec.payload) changed.add(rec.payload.t);
+        if ('spans' in rec.payload) this.queuedSpans -= rec.payload.spans.length;
+        if ('logs' in rec.payload) this.queuedSpans -= rec.payload.logs.length;
+      }
+      this.enforceRetention();
+    } finally {
+      this.index.db.run('COMMIT');
+    }
+    if (changed.size) for (const fn of this.listeners) fn([...changed]);
+  }
+
+  /** Evicts the oldest traces beyond the limits (inside the drain transaction). */
+  private enforceRetention(): void {
+    const { maxTraces, maxBytes } = this.retention;
+    if (this.totals.traces <= maxTraces && this.totals.liveBytes <= maxBytes) return;
+    const victims: string[] = [];
+    const rows = this.index.all<{ trace_id: string; bytes: number }>('SELECT trace_id, bytes FROM traces ORDER BY start_us ASC LIMIT 1000');
+    let traces = this.totals.traces;
+    let bytes = this.totals.liveBytes;
+    for (const r of rows) {
+      if (traces <= maxTraces && bytes <= maxBytes) break;
+      victims.push(r.trace_id);
+      traces--;
+      bytes -= r.bytes;
+    }
+    if (!victims.length) return;
+    this.journal.append(RecordType.Tombstone, Buffer.from(JSON.stringify({ traces: victims })));
+    deleteTraces(this.index, victims, this.totals);
+  }
+
+  private startTimers(): void {
+    const sync = setInterval(() => {
+      if (!this.dirtySync) return;
+      this.dirtySync = false;
+      this.journal.sync();
+    }, 1000);
+    const snap = setInterval(() => {
+      if (this.dirtySnapshot) this.writeSnapshot();
+    }, this.opts.snapshotIntervalMs ?? 10_000);
+    for (const t of [sync, snap]) t.unref();
+    this.timers.push(sync, snap);
+  }
+
+  /** Writes the index snapshot atomically; compacts the journal first when mostly dead. */
+  private writeSnapshot(): void {
+    this.drainAll();
+    const dead = this.journal.size - this.totals.liveBytes;
+    if (dead > (this.opts.compactMinDeadBytes ?? 64 * 1024 ** 2) && dead > this.journal.size / 2) {
+      this.journal = compactJournal(this.index, this.journal, (data) => this.saveSnapshot(data));
+    } else {
+      this.index.setMeta('generation', this.journal.generation);
+      this.index.setMeta('journal_end', String(this.journal.size));
+      this.saveSnapshot(this.index.export());
+    }
+    this.dirtySnapshot = false;
+  }
+
+  private saveSnapshot(data: Uint8Array): void {
+    const tmp = `${this.dbPath}.tmp`;
+    const fd = fs.openSync(tmp, 'w');
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, this.dbPath);
+  }
+}
+
+function byTrace<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const arr = m.get(k);
+    if (arr) arr.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}
