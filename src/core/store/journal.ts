@@ -84,7 +84,8 @@ export class Journal {
     head.writeUInt32BE(payload.length, 4);
     head.writeUInt32BE(crc32(payload), 8);
     const off = this.size;
-    writeAll(this.fd, Buffer.concat([head, payload]), off);
+    writeAll(this.fd, head, off);
+    writeAll(this.fd, payload, off + REC_HEADER);
     this.size += REC_HEADER + payload.length;
     return off;
   }
