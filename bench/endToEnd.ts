@@ -35,10 +35,10 @@ export async function benchEndToEnd(clients = 2, spansEach = 50_000) {
   await receiver.listen();
   let first = 0n;
   let lastIndexed = 0n;
-  const origIngest = store.ingestSpans.bind(store);
-  store.ingestSpans = (g) => {
-    if (!first) first = process.hrtime.bigint();
-    return origIngest(g);
+  const origIngest = store.ingestTraces.bind(store);
+  store.ingestTraces = (body, enc) => {
+    first ||= process.hrtime.bigint();
+    return origIngest(body, enc);
   };
   store.onDidChange(() => (lastIndexed = process.hrtime.bigint()));
   const results = await Promise.all(Array.from({ length: clients }, () => runClient(receiver.url, spansEach)));

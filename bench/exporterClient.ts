@@ -32,9 +32,13 @@ async function main() {
     spanProcessors: [new BatchSpanProcessor(exporter, { maxExportBatchSize: 512, maxQueueSize: total + 1, scheduledDelayMillis: 50 })],
   });
   const tracer = provider.getTracer('bench');
+  let root = tracer.startSpan('invoke_agent bench', {}, ROOT_CONTEXT);
   for (let i = 0; i < total; i++) {
-    const root = i % 50 === 0 ? tracer.startSpan('invoke_agent bench', {}, ROOT_CONTEXT) : undefined;
-    const ctx = root ? trace.setSpan(ROOT_CONTEXT, root) : ROOT_CONTEXT;
+    if (i > 0 && i % 50 === 0) {
+      root.end();
+      root = tracer.startSpan('invoke_agent bench', {}, ROOT_CONTEXT); // a new run of 50 steps
+    }
+    const ctx = trace.setSpan(ROOT_CONTEXT, root);
     const s = tracer.startSpan('chat gpt-4o-mini', {
       attributes: {
         'gen_ai.operation.name': 'chat',
@@ -46,11 +50,11 @@ async function main() {
       },
     }, ctx);
     s.end();
-    root?.end();
     // Keep at most ~16 batches queued: forceFlush sends the whole queue at once, and more than
     // the exporter's 30 concurrent exports fail with "Concurrent export limit reached".
     if (i % 512 === 0) while (i - sent > 8192) await new Promise((r) => setTimeout(r, 2));
   }
+  root.end();
   const created = total + Math.ceil(total / 50);
   await provider.forceFlush();
   await provider.shutdown();

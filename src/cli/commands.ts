@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { TraceStore } from '../core/store/store';
 import { Receiver } from '../core/receiver/server';
-import { decodeLogs, decodeTraces, DecodeError } from '../core/otlp/decode';
+import { DecodeError } from '../core/otlp/decode';
 import { traceToOtlpJson } from '../core/otlp/exportJson';
 import { buildSteps } from '../core/model/steps';
 import { defaultDb, parse, portOption, UsageError } from './args';
@@ -67,11 +67,16 @@ export async function importFiles(argv: string[]): Promise<void> {
         try {
           const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
           if (!doc.resourceSpans && !doc.resourceLogs) throw new DecodeError('no resourceSpans or resourceLogs');
-          const t = decodeTraces(body, 'json');
-          const l = decodeLogs(body, 'json');
-          spans += store.ingestSpans(t.groups);
-          logs += store.ingestLogs(l.groups);
-          rejected += t.rejected + l.rejected;
+          if (doc.resourceSpans) {
+            const t = store.ingestTraces(body, 'json');
+            spans += t.accepted;
+            rejected += t.rejected;
+          }
+          if (doc.resourceLogs) {
+            const l = store.ingestLogs(body, 'json');
+            logs += l.accepted;
+            rejected += l.rejected;
+          }
         } catch (e) {
           throw new CliError(`${file} is not OTLP/JSON: ${(e as Error).message}`);
         }

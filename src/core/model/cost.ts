@@ -36,6 +36,15 @@ export function loadPrices(overrides?: Partial<PriceTable> | null): PriceTable {
   return table;
 }
 
+/** A model name without provider prefix and date/version suffixes: `openai/gpt-4o-2024-08-06` → `gpt-4o`. */
+export function baseModelName(model: string): string {
+  return stripVersion(bareName(model.trim().toLowerCase()));
+}
+
+function bareName(lower: string): string {
+  return lower.slice(lower.lastIndexOf('/') + 1).replace(VENDOR, '');
+}
+
 function stripVersion(name: string): string {
   let prev = '';
   let cur = name;
@@ -62,7 +71,7 @@ function sortedKeys(table: PriceTable): string[] {
 export function priceFor(model: string | null | undefined, table: PriceTable): ModelPrice | null {
   if (!model) return null;
   const exact = model.trim().toLowerCase();
-  const bare = exact.slice(exact.lastIndexOf('/') + 1).replace(VENDOR, '');
+  const bare = bareName(exact);
   const base = stripVersion(bare);
   for (const name of [exact, bare, base]) {
     if (Object.prototype.hasOwnProperty.call(table.models, name)) return table.models[name] ?? null;

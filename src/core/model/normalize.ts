@@ -5,7 +5,7 @@
  */
 import type { LogRecord, Resource, Scope, Span } from '../otlp/types';
 import { anyValueToJs, attrsToObject, nanosDiffMs, nanosToIso } from '../otlp/values';
-import { ADAPTERS, FILLERS } from '../adapters/index';
+import { fillersFor, primaryAdapter } from '../adapters/index';
 import type { Adapter, AdapterInput, Attrs } from '../adapters/types';
 import { firstStr, str } from '../adapters/parse';
 import { codeLocation } from './codeLocation';
@@ -69,13 +69,36 @@ function genericStep(span: Span, attrs: Attrs, events: StepEvent[]): Step {
   } catch {
     durationMs = 0;
   }
+  const error = status === 'error' ? errorOf(span, attrs, events) : null;
   return {
-    traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || null, name: span.name,
-    kind: 'other', convention: 'none', model: null, provider: null, input: null, output: null,
-    inputTokens: null, outputTokens: null, costUsd: null, startTime: iso(span.startTimeUnixNano), durationMs,
-    status, error: status === 'error' ? errorOf(span, attrs, events) : null, code: null, scores: [],
-    sessionId: null, toolName: null, toolCallId: null, agentName: null, finishReason: null,
-    rollupTokens: null, depth: 0, attributes: attrs, events,
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId || null,
+    name: span.name,
+    kind: 'other',
+    convention: 'none',
+    model: null,
+    provider: null,
+    input: null,
+    output: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    startTime: iso(span.startTimeUnixNano),
+    durationMs,
+    status,
+    error,
+    code: null,
+    scores: [],
+    sessionId: null,
+    toolName: null,
+    toolCallId: null,
+    agentName: null,
+    finishReason: null,
+    rollupTokens: null,
+    depth: 0,
+    attributes: attrs,
+    events,
   };
 }
 
@@ -107,13 +130,11 @@ export function toStep(
     span: input.span, attrs, events,
     resource: attrsToObject(input.resource?.attributes), scopeName: input.scope?.name ?? '',
   };
-  const primary = ADAPTERS.find((a) => a.matches(adapterInput));
+  const primary = primaryAdapter(adapterInput);
   if (primary) {
     step.convention = primary.convention;
     primary.apply(adapterInput, step);
-    for (const filler of FILLERS) {
-      if (filler !== primary && filler.matches(adapterInput)) fillFrom(step, base, filler, adapterInput);
-    }
+    for (const filler of fillersFor(adapterInput, primary)) fillFrom(step, base, filler, adapterInput);
   }
   step.sessionId ??= firstStr(attrs, 'session.id', 'gen_ai.conversation.id', 'langfuse.session.id');
   step.code = codeLocation(attrs, events);

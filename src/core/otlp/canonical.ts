@@ -13,15 +13,15 @@ export type RawLog = Record<string, unknown>;
 type Enc = 'json' | 'protobuf';
 type Obj = Record<string, unknown>;
 
-const MAX_DEPTH = 32;
+export const MAX_DEPTH = 32;
 const HEX = /^[0-9a-fA-F]*$/;
-const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const SPAN_KINDS = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'];
-const STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
+export const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const SPAN_KINDS = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'];
+export const STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
 
 /** An id as lowercase hex; `bytes` is its required length (0 means optional and may be empty). */
-function id(v: unknown, bytes: number, what: string, optional = false): string {
+export function id(v: unknown, bytes: number, what: string, optional = false): string {
   let hex: string;
   if (v === undefined || v === null) hex = '';
   else if (typeof v === 'string') hex = v;
@@ -35,7 +35,7 @@ function id(v: unknown, bytes: number, what: string, optional = false): string {
 }
 
 /** A fixed64/int64 as a decimal string. */
-function int64(v: unknown, what: string, signed = false): string {
+export function int64(v: unknown, what: string, signed = false): string {
   if (v === undefined || v === null || v === '') return '0';
   const s = typeof v === 'object' ? String(v) : typeof v === 'number' ? (Number.isInteger(v) ? BigInt(v).toString() : 'x') : String(v);
   if (!(signed ? /^-?\d{1,20}$/ : /^\d{1,20}$/).test(s)) throw new RangeError(`${what} must be an integer, got ${JSON.stringify(s.slice(0, 40))}`);
@@ -44,7 +44,7 @@ function int64(v: unknown, what: string, signed = false): string {
   return n.toString();
 }
 
-function enumValue(v: unknown, names: string[], what: string): number {
+export function enumValue(v: unknown, names: string[], what: string): number {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < names.length) return v;
   if (typeof v === 'string' && names.includes(v)) return names.indexOf(v);

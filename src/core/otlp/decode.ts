@@ -1,15 +1,20 @@
 /**
- * Decoding OTLP requests (protobuf or JSON) into the canonical OTLP/JSON form.
- * Structural damage (not protobuf, not JSON, wrong shape) throws a DecodeError: the receiver
- * answers 400 with its message. A single bad span (wrong id length…) is rejected alone and
- * counted, so the rest of the batch is kept (OTLP partial success).
+ * Decoding OTLP requests (protobuf or JSON). Structural damage (not protobuf, not JSON, wrong
+ * shape) throws a DecodeError: the receiver answers 400 with its message. A single bad span
+ * (wrong id length…) is rejected alone and counted, so the rest of the batch is kept (OTLP
+ * partial success). `scan*` validate and extract index entries at ingest; `decode*` build the
+ * canonical form on read.
  */
 import { otlpTypes } from './schema';
-import { canonicalAttrs, canonicalLog, canonicalSpan, type RawLog, type RawSpan } from './canonical';
+import { canonicalAttrs, canonicalLog, canonicalSpan, id, type RawLog, type RawSpan } from './canonical';
+import { checkAttrs, logEntry, spanEntry, type LogEntry, type SpanEntry } from './scan';
 import type { LogRecord, Resource, Scope, Span } from './types';
 
 /** A request that cannot be decoded at all. */
 export class DecodeError extends Error {}
+
+/** How a body is encoded. */
+export type BodyEncoding = 'json' | 'protobuf';
 
 /** Spans of one resource and scope. */
 export interface SpanGroup {
@@ -35,6 +40,7 @@ export interface Decoded<G> {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const KEYS = { traces: ['resourceSpans', 'scopeSpans', 'spans'], logs: ['resourceLogs', 'scopeLogs', 'logRecords'] } as const;
 
 function list(parent: Obj, key: string, where: string): Obj[] {
   const v = parent[key];
@@ -44,7 +50,16 @@ function list(parent: Obj, key: string, where: string): Obj[] {
   return v as Obj[];
 }
 
-function parseJson(body: Buffer): Obj {
+/** Parses the body into a request object (protobufjs message or plain JSON). */
+function parseBody(body: Buffer, enc: BodyEncoding, signal: 'traces' | 'logs'): Obj {
+  if (enc === 'protobuf') {
+    const t = otlpTypes();
+    try {
+      return (signal === 'traces' ? t.traceRequest : t.logsRequest).decode(body) as unknown as Obj;
+    } catch (e) {
+      throw new DecodeError(`body is not a valid protobuf Export${signal === 'traces' ? 'Trace' : 'Logs'}ServiceRequest: ${(e as Error).message}`);
+    }
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(body.toString('utf8'));
@@ -55,32 +70,17 @@ function parseJson(body: Buffer): Obj {
   return doc;
 }
 
-function decodeProto(body: Buffer, type: 'traces' | 'logs'): Obj {
-  const t = otlpTypes();
-  try {
-    return (type === 'traces' ? t.traceRequest : t.logsRequest).decode(body) as unknown as Obj;
-  } catch (e) {
-    throw new DecodeError(`body is not a valid protobuf Export${type === 'traces' ? 'Trace' : 'Logs'}ServiceRequest: ${(e as Error).message}`);
-  }
-}
-
-/** Generic walk over resource → scope → items, shared by traces and logs. */
-function walk<T, G>(
-  doc: Obj,
-  keys: [string, string, string],
-  convert: (raw: Obj) => T,
-  makeGroup: (resource: Resource, scope: Scope, items: T[]) => G,
-): Decoded<G> {
-  const [rKey, sKey, iKey] = keys;
+/** Walks resource → scope → items; `convert` throws RangeError to reject one item. */
+function walk<T, G>(doc: Obj, signal: 'traces' | 'logs', convert: (raw: Obj) => T | undefined, group: (r: Obj, s: Obj, items: T[]) => G): Decoded<G> {
+  const [rKey, sKey, iKey] = KEYS[signal];
   const out: Decoded<G> = { groups: [], accepted: 0, rejected: 0, firstRejection: null };
   for (const rs of list(doc, rKey, 'request')) {
-    const resource = canonicalResource(rs.resource);
     for (const ss of list(rs, sKey, rKey)) {
-      const scope = canonicalScope(ss.scope);
       const items: T[] = [];
       for (const raw of list(ss, iKey, sKey)) {
         try {
-          items.push(convert(raw));
+          const item = convert(raw);
+          if (item !== undefined) items.push(item);
           out.accepted++;
         } catch (e) {
           if (!(e instanceof RangeError)) throw e;
@@ -88,38 +88,73 @@ function walk<T, G>(
           out.firstRejection ??= e.message;
         }
       }
-      if (items.length) out.groups.push(makeGroup(resource, scope, items));
+      if (items.length) out.groups.push(group(rs, ss, items));
     }
   }
   return out;
 }
 
-/** Decodes an ExportTraceServiceRequest body. */
-export function decodeTraces(body: Buffer, encoding: 'json' | 'protobuf'): Decoded<SpanGroup> {
-  const doc = encoding === 'json' ? parseJson(body) : decodeProto(body, 'traces');
-  return walk(doc, ['resourceSpans', 'scopeSpans', 'spans'], (raw) => canonicalSpan(raw as RawSpan, encoding), (resource, scope, spans) => ({ resource, scope, spans }));
+function guarded<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RangeError) throw new DecodeError(`${what}: ${e.message}`);
+    throw e;
+  }
 }
 
-/** Decodes an ExportLogsServiceRequest body. */
-export function decodeLogs(body: Buffer, encoding: 'json' | 'protobuf'): Decoded<LogGroup> {
-  const doc = encoding === 'json' ? parseJson(body) : decodeProto(body, 'logs');
-  return walk(doc, ['resourceLogs', 'scopeLogs', 'logRecords'], (raw) => canonicalLog(raw as RawLog, encoding), (resource, scope, logs) => ({ resource, scope, logs }));
-}
-
-function canonicalResource(raw: unknown): Resource {
-  if (!isObj(raw)) return { attributes: [] };
-  const r: Resource = { attributes: canonicalAttrs(raw.attributes) };
+function resourceOf(rs: Obj): Resource {
+  const raw = isObj(rs.resource) ? rs.resource : {};
+  const r: Resource = { attributes: guarded('resource attributes', () => canonicalAttrs(raw.attributes)) };
   if (raw.droppedAttributesCount) r.droppedAttributesCount = Number(raw.droppedAttributesCount);
   return r;
 }
 
-function canonicalScope(raw: unknown): Scope {
-  if (!isObj(raw)) return {};
+function scopeOf(ss: Obj): Scope {
+  if (!isObj(ss.scope)) return {};
+  const raw = ss.scope;
   const s: Scope = {};
   if (raw.name) s.name = String(raw.name);
   if (raw.version) s.version = String(raw.version);
-  const attrs = canonicalAttrs(raw.attributes);
+  const attrs = guarded('scope attributes', () => canonicalAttrs(raw.attributes));
   if (attrs.length) s.attributes = attrs;
   if (raw.droppedAttributesCount) s.droppedAttributesCount = Number(raw.droppedAttributesCount);
   return s;
+}
+
+function checkGroup(rs: Obj, ss: Obj): void {
+  guarded('resource attributes', () => checkAttrs(isObj(rs.resource) ? rs.resource.attributes : undefined));
+  guarded('scope attributes', () => checkAttrs(isObj(ss.scope) ? ss.scope.attributes : undefined));
+}
+
+/** A filter on the raw trace id, compared without canonicalising the rest of the item. */
+function sameTrace(raw: Obj, traceId: string | undefined): boolean {
+  if (traceId === undefined) return true;
+  try {
+    return id(raw.traceId, 16, 'traceId', true) === traceId;
+  } catch {
+    return false;
+  }
+}
+
+/** Decodes an ExportTraceServiceRequest body into canonical spans (only one trace's when asked). */
+export function decodeTraces(body: Buffer, enc: BodyEncoding, onlyTrace?: string): Decoded<SpanGroup> {
+  const convert = (raw: Obj) => (sameTrace(raw, onlyTrace) ? canonicalSpan(raw as RawSpan, enc) : undefined);
+  return walk(parseBody(body, enc, 'traces'), 'traces', convert, (rs, ss, spans) => ({ resource: resourceOf(rs), scope: scopeOf(ss), spans }));
+}
+
+/** Decodes an ExportLogsServiceRequest body into canonical log records (only one trace's when asked). */
+export function decodeLogs(body: Buffer, enc: BodyEncoding, onlyTrace?: string): Decoded<LogGroup> {
+  const convert = (raw: Obj) => (sameTrace(raw, onlyTrace) ? canonicalLog(raw as RawLog, enc) : undefined);
+  return walk(parseBody(body, enc, 'logs'), 'logs', convert, (rs, ss, logs) => ({ resource: resourceOf(rs), scope: scopeOf(ss), logs }));
+}
+
+/** Index entries of every acceptable span, validated as decodeTraces would. */
+export function scanTraces(body: Buffer, enc: BodyEncoding): Decoded<SpanEntry[]> {
+  return walk(parseBody(body, enc, 'traces'), 'traces', spanEntry, (rs, ss, entries) => (checkGroup(rs, ss), entries));
+}
+
+/** Index entries of every acceptable log record, validated as decodeLogs would. */
+export function scanLogs(body: Buffer, enc: BodyEncoding): Decoded<LogEntry[]> {
+  return walk(parseBody(body, enc, 'logs'), 'logs', logEntry, (rs, ss, entries) => (checkGroup(rs, ss), entries));
 }

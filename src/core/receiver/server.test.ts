@@ -124,7 +124,7 @@ describe('Receiver', () => {
 
   it('answers 503 with Retry-After while the store is full, and loses nothing', async () => {
     await receiver.close();
-    receiver = new Receiver({ ingestSpans: (g) => store.ingestSpans(g), ingestLogs: (g) => store.ingestLogs(g), full: true }, { port: 0 });
+    receiver = new Receiver({ ingestTraces: (b, e) => store.ingestTraces(b, e), ingestLogs: (b, e) => store.ingestLogs(b, e), full: true }, { port: 0 });
     await receiver.listen();
     const res = await send(`${receiver.url}/v1/traces`, { headers: JSON_CT, body: valid().body });
     assert.equal(res.status, 503);

@@ -5,14 +5,21 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeLogs, decodeTraces, DecodeError, type LogGroup, type SpanGroup } from '../otlp/decode';
+import { DecodeError, type BodyEncoding } from '../otlp/decode';
 import { decompress, readBody } from './body';
 import { HttpError, sendError, sendExportResponse, type Encoding, type Signal } from './respond';
 
-/** Where decoded data goes (the TraceStore). */
+/** What a sink took of one request. */
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  firstRejection: string | null;
+}
+
+/** Where request bodies go (the TraceStore): validated, journaled, indexed; DecodeError when malformed. */
 export interface IngestSink {
-  ingestSpans(groups: SpanGroup[]): number;
-  ingestLogs(groups: LogGroup[]): number;
+  ingestTraces(body: Buffer, enc: BodyEncoding): IngestResult;
+  ingestLogs(body: Buffer, enc: BodyEncoding): IngestResult;
   /** True while the sink cannot take more; the receiver answers 503 with Retry-After. */
   readonly full: boolean;
 }
@@ -120,14 +127,14 @@ export class Receiver {
   private ingest(signal: Signal, body: Buffer, enc: Encoding): [number, string | null] {
     if (signal === 'metrics') return [0, null]; // accepted so exporters do not error; not stored yet
     if (signal === 'traces') {
-      const d = decodeTraces(body, enc);
-      this.stats.spans += this.sink.ingestSpans(d.groups);
-      this.stats.rejectedSpans += d.rejected;
-      return [d.rejected, d.firstRejection && `${d.rejected} span(s) rejected: ${d.firstRejection}`];
+      const r = this.sink.ingestTraces(body, enc);
+      this.stats.spans += r.accepted;
+      this.stats.rejectedSpans += r.rejected;
+      return [r.rejected, r.firstRejection && `${r.rejected} span(s) rejected: ${r.firstRejection}`];
     }
-    const d = decodeLogs(body, enc);
-    this.stats.logs += this.sink.ingestLogs(d.groups);
-    return [d.rejected, d.firstRejection && `${d.rejected} log record(s) rejected: ${d.firstRejection}`];
+    const r = this.sink.ingestLogs(body, enc);
+    this.stats.logs += r.accepted;
+    return [r.rejected, r.firstRejection && `${r.rejected} log record(s) rejected: ${r.firstRejection}`];
   }
 }
 

@@ -13,7 +13,7 @@ import type { SqlIndex } from './sqlIndex';
 export function compactJournal(index: SqlIndex, old: Journal, saveSnapshot: (data: Uint8Array) => void): Journal {
   const tmpPath = `${old.path}.compact`;
   const next = Journal.create(tmpPath);
-  const rows = index.all<{ off: number; type: number }>('SELECT off, type FROM records ORDER BY off');
+  const rows = index.all<{ off: number }>('SELECT off FROM records ORDER BY off');
   index.db.run('BEGIN');
   index.db.run('CREATE TEMP TABLE remap(old INTEGER PRIMARY KEY, new INTEGER NOT NULL)');
   for (const r of rows) {
@@ -24,7 +24,7 @@ export function compactJournal(index: SqlIndex, old: Journal, saveSnapshot: (dat
   // Ascending rowid order makes the in-place key update collision-free: every new offset is
   // at most its old one, and above every already-moved record's new offset.
   index.db.run('UPDATE records SET off = (SELECT new FROM remap WHERE old = records.off)');
-  index.db.run('UPDATE spans SET rec_off = (SELECT new FROM remap WHERE old = spans.rec_off)');
+  index.db.run('UPDATE trace_records SET rec_off = (SELECT new FROM remap WHERE old = trace_records.rec_off)');
   index.db.run('DROP TABLE remap');
   index.db.run('COMMIT');
   next.sync();

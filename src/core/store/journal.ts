@@ -76,17 +76,26 @@ export class Journal {
     return new Journal(path, fd, gen.toString(16), HEADER_SIZE, false);
   }
 
-  /** Appends one record and returns its offset. */
-  append(type: RecordType, payload: Buffer): number {
+  /** Appends one record whose payload is the concatenation of `parts`; returns its offset. */
+  append(type: RecordType, ...parts: Buffer[]): number {
     if (this.readOnly) throw new Error('journal is open read-only');
+    let len = 0;
+    let crc = 0;
+    for (const p of parts) {
+      len += p.length;
+      crc = crc32(p, crc);
+    }
     const head = Buffer.alloc(REC_HEADER);
     head.writeUInt8(type, 0);
-    head.writeUInt32BE(payload.length, 4);
-    head.writeUInt32BE(crc32(payload), 8);
+    head.writeUInt32BE(len, 4);
+    head.writeUInt32BE(crc, 8);
     const off = this.size;
-    writeAll(this.fd, head, off);
-    writeAll(this.fd, payload, off + REC_HEADER);
-    this.size += REC_HEADER + payload.length;
+    let pos = off;
+    for (const b of [head, ...parts]) {
+      writeAll(this.fd, b, pos);
+      pos += b.length;
+    }
+    this.size = pos;
     return off;
   }
 

@@ -1,7 +1,8 @@
 /** Read queries over the index and journal: the trace list and one trace's data. */
 import type { Journal } from './journal';
 import { RecordType } from './journal';
-import type { LogsPayload, SpansPayload } from './indexer';
+import { recordBody } from './payload';
+import { decodeLogs, decodeTraces } from '../otlp/decode';
 import type { SqlIndex } from './sqlIndex';
 import type { LogRecord, Resource, Scope, Span } from '../otlp/types';
 
@@ -55,25 +56,35 @@ export function listTraces(index: SqlIndex): TraceSummary[] {
   }));
 }
 
-/** Reads a trace's records from the journal; the first copy of a resent span wins. */
+/** Reads a trace's records from the journal; the first copy of a resent span wins, as in the index. */
 export function readTrace(index: SqlIndex, journal: Journal, traceId: string): StoredTrace | null {
   if (!index.get('SELECT 1 AS x FROM traces WHERE trace_id = ?', [traceId])) return null;
-  const recs = index.all<{ off: number }>('SELECT off FROM records WHERE trace_id = ? ORDER BY off', [traceId]);
+  const recs = index.all<{ rec_off: number }>('SELECT rec_off FROM trace_records WHERE trace_id = ? ORDER BY rec_off', [traceId]);
   const out: StoredTrace = { traceId, spans: [], logs: [] };
   const seen = new Set<string>();
-  for (const { off } of recs) {
-    const rec = journal.read(off);
+  for (const { rec_off } of recs) {
+    const rec = journal.read(rec_off);
+    const { enc, body } = recordBody(rec);
     if (rec.type === RecordType.Spans) {
-      const p = JSON.parse(rec.payload.toString('utf8')) as SpansPayload;
-      for (const span of p.spans) {
-        if (seen.has(span.spanId)) continue;
-        seen.add(span.spanId);
-        out.spans.push({ span, resource: p.r, scope: p.s });
+      for (const g of decodeTraces(body, enc, traceId).groups) {
+        for (const span of g.spans) {
+          if (seen.has(span.spanId)) continue;
+          seen.add(span.spanId);
+          out.spans.push({ span, resource: g.resource, scope: g.scope });
+        }
       }
     } else if (rec.type === RecordType.Logs) {
-      const p = JSON.parse(rec.payload.toString('utf8')) as LogsPayload;
-      for (const l of p.logs) out.logs.push({ ...l, resource: p.r, scope: p.s });
+      for (const g of decodeLogs(body, enc, traceId).groups) for (const l of g.logs) out.logs.push({ ...l, resource: g.resource, scope: g.scope });
     }
   }
+  healCounts(index, out);
   return out;
+}
+
+/** A span resent after the ingest-time window was counted twice: the read, deduplicated, sets it right. */
+function healCounts(index: SqlIndex, trace: StoredTrace): void {
+  const errors = trace.spans.filter((s) => s.span.status?.code === 2).length;
+  index.run('UPDATE traces SET span_count = ?, error_count = ? WHERE trace_id = ? AND (span_count != ? OR error_count != ?)', [
+    trace.spans.length, errors, trace.traceId, trace.spans.length, errors,
+  ]);
 }

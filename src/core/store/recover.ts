@@ -6,8 +6,9 @@
  */
 import * as fs from 'node:fs';
 import type { Database } from 'sql.js';
-import { Journal, JournalHeaderError, RecordType } from './journal';
-import { applyRecord, type IndexTotals } from './indexer';
+import { Journal, JournalHeaderError } from './journal';
+import { pendingFromRecord } from './payload';
+import { applyRecord, SeenSpans, type IndexContext } from './indexer';
 import { loadSqlJs, SCHEMA_VERSION, SqlIndex } from './sqlIndex';
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
@@ -67,20 +68,21 @@ export async function openIndex(dbPath: string, readOnly: boolean, warn: (m: str
     index.setMeta('schema', SCHEMA_VERSION);
     from = 0;
   }
-  const totals: IndexTotals = {
-    traces: index.get<{ n: number }>('SELECT COUNT(*) AS n FROM traces')?.n ?? 0,
-    liveBytes: index.get<{ n: number | null }>('SELECT SUM(len) AS n FROM records')?.n ?? 0,
+  const ctx: IndexContext = {
+    index,
+    seen: new SeenSpans(),
+    totals: {
+      traces: index.get<{ n: number }>('SELECT COUNT(*) AS n FROM traces')?.n ?? 0,
+      liveBytes: index.get<{ n: number | null }>('SELECT SUM(len) AS n FROM records')?.n ?? 0,
+    },
   };
   let seq = index.get<{ n: number | null }>('SELECT MAX(seq) AS n FROM traces')?.n ?? 0;
   index.db.run('BEGIN');
-  const end = journal.scan(from, (rec) => {
-    const payload = JSON.parse(rec.payload.toString('utf8'));
-    applyRecord(index, { off: rec.off, len: rec.len, type: rec.type as RecordType, payload }, totals, ++seq);
-  });
+  const end = journal.scan(from, (rec) => applyRecord(ctx, pendingFromRecord(rec), ++seq));
   index.db.run('COMMIT');
   if (end.state !== 'eof') repairTail(journal, end, readOnly, warn);
   else journal.size = end.end;
-  return { index, journal, totals };
+  return { ctx, journal };
 }
 
 function repairTail(journal: Journal, end: { end: number; state: string }, readOnly: boolean, warn: (m: string) => void): void {

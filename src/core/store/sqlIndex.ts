@@ -1,22 +1,18 @@
 /**
- * The SQLite index (sql.js, in memory, snapshotted to disk): one small row per span and per
- * journal record, so listing and locating never touch the large payloads, which stay in the
- * journal. Timestamps are microseconds (fit a double exactly); nanoseconds live in the journal.
+ * The SQLite index (sql.js, in memory, snapshotted to disk): one row per trace, per journal
+ * record and per (trace, record) pair, so listing and locating never touch the payloads,
+ * which stay in the journal. Timestamps are microseconds (exact in a double).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import initSqlJs, { type Database, type SqlJsStatic, type Statement } from 'sql.js';
 
-export const SCHEMA_VERSION = '1';
+export const SCHEMA_VERSION = '4';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS records(off INTEGER PRIMARY KEY, len INTEGER NOT NULL, type INTEGER NOT NULL, trace_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS records_trace ON records(trace_id);
-CREATE TABLE IF NOT EXISTS spans(
-  trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT, name TEXT NOT NULL,
-  start_us INTEGER NOT NULL, end_us INTEGER NOT NULL, status INTEGER NOT NULL, rec_off INTEGER NOT NULL,
-  PRIMARY KEY(trace_id, span_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records(off INTEGER PRIMARY KEY, len INTEGER NOT NULL, type INTEGER NOT NULL, refs INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS trace_records(trace_id TEXT NOT NULL, rec_off INTEGER NOT NULL, PRIMARY KEY(trace_id, rec_off)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS traces(
   trace_id TEXT PRIMARY KEY, root_name TEXT, first_name TEXT, root_status INTEGER,
   start_us INTEGER NOT NULL, end_us INTEGER NOT NULL, span_count INTEGER NOT NULL,
@@ -42,7 +38,17 @@ export class SqlIndex {
   private stmts = new Map<string, Statement>();
 
   constructor(readonly db: Database) {
+    this.pragmas();
     db.run(SCHEMA);
+  }
+
+  /**
+   * The index lives in sql.js's in-memory file system and is rebuilt from the journal after a
+   * crash, so SQLite's own rollback journal only needs to live in memory: writing it to the
+   * in-memory file system on every commit cost more than the inserts themselves.
+   */
+  private pragmas(): void {
+    this.db.run('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536');
   }
 
   /** A cached prepared statement (re-prepared after export(), which frees them). */
@@ -89,7 +95,9 @@ export class SqlIndex {
   /** Serialises the database (frees the cached statements, as sql.js requires). */
   export(): Uint8Array {
     this.freeStatements();
-    return this.db.export();
+    const data = this.db.export();
+    this.pragmas(); // export() closes and reopens the database, resetting pragmas
+    return data;
   }
 
   /** Frees statements and closes the database. */

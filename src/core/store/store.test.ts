@@ -2,12 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TraceStore } from './store';
-import { decodeTraces } from '../otlp/decode';
 import { hexId, request, span } from '../../../test/support/otlp';
 import { tmpDir } from '../../../test/support/tmp';
 
-function groups(spans: ReturnType<typeof span>[]) {
-  return decodeTraces(Buffer.from(JSON.stringify(request(spans))), 'json').groups;
+/** The spans as one OTLP/JSON request body. */
+function body(spans: ReturnType<typeof span>[]): Buffer {
+  return Buffer.from(JSON.stringify(request(spans)));
 }
 
 describe('TraceStore', () => {
@@ -24,7 +24,7 @@ describe('TraceStore', () => {
     const root = span({ traceId, name: 'agent run', durMs: 50 });
     const child = span({ traceId, parentSpanId: root.spanId, name: 'tool', startMs: 1_700_000_000_010, error: 'boom' });
     let store = await TraceStore.open(db);
-    assert.equal(store.ingestSpans(groups([child, root])), 2);
+    assert.equal(store.ingestTraces(body([child, root]), 'json').accepted, 2);
     store.close();
     store = await TraceStore.open(db);
     const [summary] = store.list();
@@ -38,25 +38,30 @@ describe('TraceStore', () => {
     store.close();
   });
 
-  it('counts a resent span once (exporter retries)', async () => {
+  it('counts a resent span once (exporter retries), even across a restart', async () => {
     const traceId = hexId(16);
-    const s = span({ traceId });
-    const store = await TraceStore.open(db);
-    store.ingestSpans(groups([s]));
-    store.ingestSpans(groups([s]));
+    const s = span({ traceId, error: 'x' });
+    let store = await TraceStore.open(db);
+    store.ingestTraces(body([s]), 'json');
+    store.ingestTraces(body([s]), 'json');
     assert.equal(store.list()[0].spanCount, 1);
     assert.equal(store.get(traceId)!.spans.length, 1);
+    store.close();
+    store = await TraceStore.open(db);
+    store.ingestTraces(body([s]), 'json'); // resent after the restart: the ingest-time window is empty
+    assert.equal(store.get(traceId)!.spans.length, 1, 'steps shown are deduplicated');
+    assert.deepEqual([store.list()[0].spanCount, store.list()[0].errorCount], [1, 1], 'counts healed by the read');
     store.close();
   });
 
   it('keeps acknowledged spans when the process never closes the store (crash)', async () => {
     const traceId = hexId(16);
     const writer = await TraceStore.open(db, { snapshotIntervalMs: 3_600_000 });
-    writer.ingestSpans(groups([span({ traceId }), span({ traceId })]));
+    writer.ingestTraces(body([span({ traceId }), span({ traceId })]), 'json');
     // No close(), no snapshot: only the journal holds the data. A reader opens it as a new process would.
     const reader = await TraceStore.open(db, { readOnly: true });
     assert.equal(reader.list()[0].spanCount, 2);
-    writer.ingestSpans(groups([span({ traceId })]));
+    writer.ingestTraces(body([span({ traceId })]), 'json');
     assert.equal(reader.list()[0].spanCount, 3, 'a reader picks up later appends');
     reader.close();
     writer.close();
@@ -65,7 +70,7 @@ describe('TraceStore', () => {
   it('moves a corrupt index aside, reports it, and rebuilds from the journal', async () => {
     const traceId = hexId(16);
     let store = await TraceStore.open(db);
-    store.ingestSpans(groups([span({ traceId })]));
+    store.ingestTraces(body([span({ traceId })]), 'json');
     store.close();
     fs.writeFileSync(db, Buffer.from('this is not a sqlite database at all, sorry'.repeat(200)));
     const warnings: string[] = [];
@@ -80,7 +85,7 @@ describe('TraceStore', () => {
   it('cuts a torn journal tail and reports it', async () => {
     const traceId = hexId(16);
     let store = await TraceStore.open(db, { snapshotIntervalMs: 3_600_000 });
-    store.ingestSpans(groups([span({ traceId })]));
+    store.ingestTraces(body([span({ traceId })]), 'json');
     store.close();
     fs.appendFileSync(`${db}.journal`, Buffer.from([1, 0, 0, 0, 0, 0, 9, 9])); // half a record header
     const warnings: string[] = [];
@@ -94,8 +99,8 @@ describe('TraceStore', () => {
     const a = hexId(16);
     const b = hexId(16);
     let store = await TraceStore.open(db);
-    store.ingestSpans(groups([span({ traceId: a })]));
-    store.ingestSpans(groups([span({ traceId: b })]));
+    store.ingestTraces(body([span({ traceId: a })]), 'json');
+    store.ingestTraces(body([span({ traceId: b })]), 'json');
     store.close();
     fs.rmSync(db); // force a replay of the whole journal
     const buf = fs.readFileSync(`${db}.journal`);
@@ -115,7 +120,7 @@ describe('TraceStore', () => {
     for (let i = 0; i < 6; i++) {
       const traceId = hexId(16);
       ids.push(traceId);
-      store.ingestSpans(groups([span({ traceId, startMs: 1_700_000_000_000 + i * 1000, attrs: { prompt: 'x'.repeat(2000) } })]));
+      store.ingestTraces(body([span({ traceId, startMs: 1_700_000_000_000 + i * 1000, attrs: { prompt: 'x'.repeat(2000) } })]), 'json');
       store.stats();
     }
     assert.deepEqual(store.list().map((x) => x.traceId), ids.slice(3).reverse());

@@ -8,13 +8,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Journal, RecordType, type JournalRecord } from './journal';
-import { applyRecord, deleteTraces, type IndexTotals, type PendingRecord } from './indexer';
+import { applyRecord, deleteTraces, type IndexContext, type PendingRecord } from './indexer';
+import { encodingPrefix, pendingFromRecord } from './payload';
 import { SqlIndex } from './sqlIndex';
 import { acquireLock } from './lock';
 import { openIndex } from './recover';
 import { readTrace, listTraces, type StoredTrace, type TraceSummary } from './queries';
 import { compactJournal } from './compact';
-import type { LogGroup, SpanGroup } from '../otlp/decode';
+import { scanLogs, scanTraces, type BodyEncoding } from '../otlp/decode';
 
 export type { StoredTrace, TraceSummary } from './queries';
 
@@ -39,6 +40,13 @@ export interface StoreOptions {
   compactMinDeadBytes?: number;
 }
 
+/** What an ingest call took and rejected (OTLP partial success). */
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  firstRejection: string | null;
+}
+
 export const DEFAULT_RETENTION: Retention = { maxTraces: 5000, maxBytes: 2 * 1024 ** 3 };
 
 /** The store of one database file. */
@@ -50,15 +58,16 @@ export class TraceStore {
   private dirtySync = false;
   private dirtySnapshot = false;
   private seq = 0;
+  private inTransaction = false;
+  private logsWithoutTrace = 0;
   private closed = false;
   private listeners = new Set<(traceIds: string[]) => void>();
   readonly retention: Retention;
 
   private constructor(
     readonly dbPath: string,
-    private index: SqlIndex,
+    private ctx: IndexContext,
     private journal: Journal,
-    private totals: IndexTotals,
     private readonly opts: StoreOptions,
     private releaseLock: () => void,
   ) {
@@ -71,14 +80,22 @@ export class TraceStore {
     if (!readOnly) fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
     const release = readOnly ? () => undefined : acquireLock(`${dbPath}.lock`, dbPath);
     try {
-      const { index, journal, totals } = await openIndex(dbPath, readOnly, opts.onWarning ?? (() => undefined));
-      const store = new TraceStore(dbPath, index, journal, totals, opts, release);
+      const { ctx, journal } = await openIndex(dbPath, readOnly, opts.onWarning ?? (() => undefined));
+      const store = new TraceStore(dbPath, ctx, journal, opts, release);
       if (!readOnly) store.startTimers();
       return store;
     } catch (e) {
       release();
       throw e;
     }
+  }
+
+  private get index(): SqlIndex {
+    return this.ctx.index;
+  }
+
+  private get totals() {
+    return this.ctx.totals;
   }
 
   /** Spans waiting to be indexed; the receiver pushes back when this passes maxBacklog. */
@@ -97,28 +114,30 @@ export class TraceStore {
     return () => this.listeners.delete(fn);
   }
 
-  /** Journals spans (durable when this returns) and queues them for indexing; returns spans taken. */
-  ingestSpans(groups: SpanGroup[]): number {
-    let n = 0;
-    for (const g of groups) {
-      for (const [t, spans] of byTrace(g.spans, (s) => s.traceId)) {
-        this.append(RecordType.Spans, { t, r: g.resource, s: g.scope, spans }, spans.length);
-        n += spans.length;
-      }
+  /**
+   * Validates an ExportTraceServiceRequest body (throws DecodeError when it is not one),
+   * journals it (durable when this returns) and queues its spans for indexing.
+   */
+  ingestTraces(body: Buffer, enc: BodyEncoding): IngestResult {
+    const scan = scanTraces(body, enc);
+    const entries = scan.groups.flat();
+    if (entries.length) {
+      const off = this.append(RecordType.Spans, encodingPrefix(enc), body);
+      this.enqueue({ off, len: this.journal.size - off, type: RecordType.Spans, entries }, entries.length);
     }
-    return n;
+    return { accepted: scan.accepted, rejected: scan.rejected, firstRejection: scan.firstRejection };
   }
 
-  /** Journals log records, grouped by the trace they belong to. */
-  ingestLogs(groups: LogGroup[]): number {
-    let n = 0;
-    for (const g of groups) {
-      for (const [t, logs] of byTrace(g.logs, (l) => l.traceId ?? '')) {
-        this.append(RecordType.Logs, { t, r: g.resource, s: g.scope, logs }, logs.length);
-        n += logs.length;
-      }
+  /** The same for an ExportLogsServiceRequest; records without a trace id are counted, not kept. */
+  ingestLogs(body: Buffer, enc: BodyEncoding): IngestResult {
+    const scan = scanLogs(body, enc);
+    const entries = scan.groups.flat();
+    if (entries.some((e) => e.traceId)) {
+      const off = this.append(RecordType.Logs, encodingPrefix(enc), body);
+      this.enqueue({ off, len: this.journal.size - off, type: RecordType.Logs, entries }, entries.length);
     }
-    return n;
+    this.logsWithoutTrace += entries.filter((e) => !e.traceId).length;
+    return { accepted: scan.accepted, rejected: scan.rejected, firstRejection: scan.firstRejection };
   }
 
   /** Traces, newest first. */
@@ -135,13 +154,15 @@ export class TraceStore {
 
   /** Deletes traces (journaled as a tombstone). */
   delete(traceIds: string[]): void {
-    this.append(RecordType.Tombstone, { traces: traceIds }, 0);
+    const off = this.append(RecordType.Tombstone, Buffer.from(JSON.stringify({ traces: traceIds })));
+    this.enqueue({ off, len: this.journal.size - off, type: RecordType.Tombstone, traces: traceIds }, 0);
     this.drainAll();
   }
 
   /** Deletes everything. */
   clear(): void {
-    this.append(RecordType.Clear, {}, 0);
+    const off = this.append(RecordType.Clear, Buffer.from('{}'));
+    this.enqueue({ off, len: this.journal.size - off, type: RecordType.Clear }, 0);
     this.drainAll();
   }
 
@@ -161,15 +182,16 @@ export class TraceStore {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     if (this.drainTimer) clearImmediate(this.drainTimer);
+    this.commit();
     this.index.close();
     this.journal.close();
     this.releaseLock();
   }
 
   /** Totals for status displays and benchmarks. */
-  stats(): { traces: number; liveBytes: number; journalBytes: number; backlog: number } {
+  stats(): { traces: number; liveBytes: number; journalBytes: number; backlog: number; logsWithoutTrace: number } {
     this.drainAll();
-    return { ...this.totals, journalBytes: this.journal.size, backlog: this.queuedSpans };
+    return { ...this.totals, journalBytes: this.journal.size, backlog: this.queuedSpans, logsWithoutTrace: this.logsWithoutTrace };
   }
 
   /** A reader picks up what a writer appended since; a writer indexes its queue. */
@@ -181,17 +203,21 @@ export class TraceStore {
   }
 
   private applyRead(rec: JournalRecord): void {
-    applyRecord(this.index, { off: rec.off, len: rec.len, type: rec.type, payload: JSON.parse(rec.payload.toString('utf8')) }, this.totals, ++this.seq);
+    const changed = applyRecord(this.ctx, pendingFromRecord(rec), ++this.seq);
     this.journal.size = rec.off + rec.len;
+    if (changed.length) for (const fn of this.listeners) fn(changed);
   }
 
-  private append(type: RecordType, payload: PendingRecord['payload'], spans: number): void {
+  private append(type: RecordType, ...parts: Buffer[]): number {
     if (this.opts.readOnly) throw new Error('the store is open read-only');
-    const buf = Buffer.from(JSON.stringify(payload));
-    const off = this.journal.append(type, buf);
-    this.queue.push({ off, len: this.journal.size - off, type, payload });
-    this.queuedSpans += spans;
+    const off = this.journal.append(type, ...parts);
     this.dirtySync = this.dirtySnapshot = true;
+    return off;
+  }
+
+  private enqueue(rec: PendingRecord, items: number): void {
+    this.queue.push(rec);
+    this.queuedSpans += items;
     this.drainTimer ??= setImmediate(() => this.drainSlice());
   }
 
@@ -207,23 +233,31 @@ export class TraceStore {
     this.drain(() => true);
   }
 
+  /**
+   * Indexes queued records inside one long SQLite transaction, committed only before a snapshot
+   * or close: the index is rebuilt from the journal after a crash, and a commit per slice
+   * (rewriting every touched B-tree page) cost more than the inserts.
+   */
   private drain(more: () => boolean): void {
     if (!this.queue.length || this.closed) return;
     const changed = new Set<string>();
-    this.index.db.run('BEGIN');
-    try {
-      while (this.queue.length && more()) {
-        const rec = this.queue.shift()!;
-        applyRecord(this.index, rec, this.totals, ++this.seq);
-        if ('t' in rec.payload) changed.add(rec.payload.t);
-        if ('spans' in rec.payload) this.queuedSpans -= rec.payload.spans.length;
-        if ('logs' in rec.payload) this.queuedSpans -= rec.payload.logs.length;
-      }
-      this.enforceRetention();
-    } finally {
-      this.index.db.run('COMMIT');
+    if (!this.inTransaction) {
+      this.index.db.run('BEGIN');
+      this.inTransaction = true;
     }
+    while (this.queue.length && more()) {
+      const rec = this.queue.shift()!;
+      for (const t of applyRecord(this.ctx, rec, ++this.seq)) changed.add(t);
+      if ('entries' in rec) this.queuedSpans -= rec.entries.length;
+    }
+    this.enforceRetention();
     if (changed.size) for (const fn of this.listeners) fn([...changed]);
+  }
+
+  private commit(): void {
+    if (!this.inTransaction) return;
+    this.index.db.run('COMMIT');
+    this.inTransaction = false;
   }
 
   /** Evicts the oldest traces beyond the limits (inside the drain transaction). */
@@ -241,8 +275,8 @@ export class TraceStore {
       bytes -= r.bytes;
     }
     if (!victims.length) return;
-    this.journal.append(RecordType.Tombstone, Buffer.from(JSON.stringify({ traces: victims })));
-    deleteTraces(this.index, victims, this.totals);
+    this.append(RecordType.Tombstone, Buffer.from(JSON.stringify({ traces: victims })));
+    deleteTraces(this.ctx, victims);
   }
 
   private startTimers(): void {
@@ -261,6 +295,7 @@ export class TraceStore {
   /** Writes the index snapshot atomically; compacts the journal first when mostly dead. */
   private writeSnapshot(): void {
     this.drainAll();
+    this.commit();
     const dead = this.journal.size - this.totals.liveBytes;
     if (dead > (this.opts.compactMinDeadBytes ?? 64 * 1024 ** 2) && dead > this.journal.size / 2) {
       this.journal = compactJournal(this.index, this.journal, (data) => this.saveSnapshot(data));
@@ -280,15 +315,4 @@ export class TraceStore {
     fs.closeSync(fd);
     fs.renameSync(tmp, this.dbPath);
   }
-}
-
-function byTrace<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const it of items) {
-    const k = key(it);
-    const arr = m.get(k);
-    if (arr) arr.push(it);
-    else m.set(k, [it]);
-  }
-  return m;
 }

@@ -1,0 +1,87 @@
+/**
+ * Receiver capacity over HTTP: request bodies captured from the real OTLP protobuf exporter
+ * (bench/exporterClient.ts, batches of 512 spans with ~2 KB prompts) are posted again over
+ * keep-alive connections, so the figure is the receiver's and not the exporter's CPU.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Receiver } from '../src/core/receiver/server';
+import { TraceStore } from '../src/core/store/store';
+
+/** Runs the real exporter against a capturing server and returns the request bodies it sent. */
+export async function captureExporterBodies(spans: number): Promise<Buffer[]> {
+  const bodies: Buffer[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(Buffer.concat(chunks));
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'exporterClient.ts'), String(spans)], {
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exporter exited ${code}`))));
+  });
+  server.close();
+  return bodies;
+}
+
+/** Writes bodies to a length-prefixed file for the replay client. */
+export function writeBodies(bodies: Buffer[], file: string): void {
+  const parts: Buffer[] = [];
+  for (const b of bodies) {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    parts.push(len, b);
+  }
+  fs.writeFileSync(file, Buffer.concat(parts));
+}
+
+/** Posts the bodies from a separate process over `connections` keep-alive connections; spans/s until fully indexed. */
+export async function benchHttpReplay(bodies: Buffer[], connections = 4) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-http-'));
+  const file = path.join(dir, 'bodies.bin');
+  writeBodies(bodies, file);
+  const store = await TraceStore.open(path.join(dir, 'traces.db'), { retention: { maxTraces: 1e9, maxBytes: 1e12 } });
+  const receiver = new Receiver(store, { port: 0 });
+  await receiver.listen();
+  let t0 = 0n;
+  const orig = store.ingestTraces.bind(store);
+  store.ingestTraces = (b, e) => {
+    t0 ||= process.hrtime.bigint();
+    return orig(b, e);
+  };
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'replayClient.ts'), file, String(connections)], {
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.on('data', (c) => (text += c));
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`replay client exited ${code}`))));
+  });
+  const stats = store.stats(); // waits for the index to catch up
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const stored = store.list().reduce((n, t) => n + t.spanCount, 0);
+  await receiver.close();
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { ...(JSON.parse(out) as object), connections, received: receiver.stats.spans, stored, spansPerSec: stored / secs, seconds: secs, journalMb: stats.journalBytes / 1e6 };
+}
+
+if (require.main === module) {
+  void (async () => {
+    const bodies = await captureExporterBodies(Number(process.argv[2] ?? 100_000));
+    console.log(await benchHttpReplay(bodies, Number(process.argv[3] ?? 4)));
+  })();
+}
