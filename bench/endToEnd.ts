@@ -3,11 +3,9 @@
  * Measures spans/s from the first request to the last span indexed, and checks none was lost.
  */
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Receiver } from '../src/core/receiver/server';
-import { TraceStore } from '../src/core/store/store';
+import type { BenchSink } from './httpReplay';
 
 interface ClientResult {
   created: number;
@@ -27,32 +25,26 @@ function runClient(endpoint: string, spans: number): Promise<ClientResult> {
   });
 }
 
-/** Runs `clients` exporter processes of `spansEach` spans; returns throughput and loss. */
-export async function benchEndToEnd(clients = 2, spansEach = 50_000) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-e2e-'));
-  const store = await TraceStore.open(path.join(dir, 'traces.db'), { retention: { maxTraces: 1e9, maxBytes: 1e12 } });
-  const receiver = new Receiver(store, { port: 0 });
-  await receiver.listen();
+/** Runs `clients` exporter processes of `spansEach` spans against a sink; returns throughput and loss. */
+export async function benchEndToEnd(sink: BenchSink, clients = 2, spansEach = 50_000) {
   let first = 0n;
-  let lastIndexed = 0n;
-  const origIngest = store.ingestTraces.bind(store);
-  store.ingestTraces = (body, enc) => {
-    first ||= process.hrtime.bigint();
-    return origIngest(body, enc);
-  };
-  store.onDidChange(() => (lastIndexed = process.hrtime.bigint()));
+  const receiver = new Receiver({
+    ingestTraces: (b, e) => {
+      first ||= process.hrtime.bigint();
+      return sink.ingestTraces(b, e);
+    },
+    ingestLogs: (b, e) => sink.ingestLogs(b, e),
+    get full() {
+      return sink.full;
+    },
+  }, { port: 0 });
+  await receiver.listen();
   const results = await Promise.all(Array.from({ length: clients }, () => runClient(receiver.url, spansEach)));
-  const stats = store.stats();
-  const stored = store.list().reduce((n, t) => n + t.spanCount, 0);
+  sink.settle();
+  const secs = Number(process.hrtime.bigint() - first) / 1e9;
+  const stored = sink.stored();
   const created = results.reduce((n, r) => n + r.created, 0);
   const sent = results.reduce((n, r) => n + r.sent, 0);
-  const secs = Number(lastIndexed - first) / 1e9;
   await receiver.close();
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  return { clients, created, sent, stored, lost: created - stored, refused: receiver.stats.refused, errors: results.flatMap((r) => r.errors), spansPerSec: stored / secs, seconds: secs, journalMb: stats.journalBytes / 1e6 };
-}
-
-if (require.main === module) {
-  void benchEndToEnd(Number(process.argv[2] ?? 2), Number(process.argv[3] ?? 50_000)).then((r) => console.log(r));
+  return { clients, created, sent, stored, lost: created - stored, refused: receiver.stats.refused, errors: results.flatMap((r) => r.errors), spansPerSec: stored / secs, seconds: secs };
 }

@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Receiver } from '../src/core/receiver/server';
+import { Receiver, type IngestSink } from '../src/core/receiver/server';
 import { TraceStore } from '../src/core/store/store';
 
 /** Runs the real exporter against a capturing server and returns the request bodies it sent. */
@@ -47,20 +47,45 @@ export function writeBodies(bodies: Buffer[], file: string): void {
   fs.writeFileSync(file, Buffer.concat(parts));
 }
 
-/** Posts the bodies from a separate process over `connections` keep-alive connections; spans/s until fully indexed. */
-export async function benchHttpReplay(bodies: Buffer[], connections = 4) {
+/** A sink under test: ingest, then wait until everything is stored, then count. */
+export interface BenchSink extends IngestSink {
+  settle(): void;
+  stored(): number;
+  close(): void;
+}
+
+/** The real store in a fresh folder, as a BenchSink. */
+export async function traceforkSink(dir: string): Promise<BenchSink> {
+  const store = await TraceStore.open(path.join(dir, 'traces.db'), { retention: { maxTraces: 1e9, maxBytes: 1e12 } });
+  return {
+    ingestTraces: (b, e) => store.ingestTraces(b, e),
+    ingestLogs: (b, e) => store.ingestLogs(b, e),
+    get full() {
+      return store.full;
+    },
+    settle: () => void store.stats(),
+    stored: () => store.list().reduce((n, t) => n + t.spanCount, 0),
+    close: () => store.close(),
+  };
+}
+
+/** Posts the bodies from a separate process over `connections` keep-alive connections; spans/s until all is stored. */
+export async function benchHttpReplay(bodies: Buffer[], sink: BenchSink, connections = 4) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-http-'));
   const file = path.join(dir, 'bodies.bin');
   writeBodies(bodies, file);
-  const store = await TraceStore.open(path.join(dir, 'traces.db'), { retention: { maxTraces: 1e9, maxBytes: 1e12 } });
-  const receiver = new Receiver(store, { port: 0 });
-  await receiver.listen();
   let t0 = 0n;
-  const orig = store.ingestTraces.bind(store);
-  store.ingestTraces = (b, e) => {
-    t0 ||= process.hrtime.bigint();
-    return orig(b, e);
-  };
+  const receiver = new Receiver({
+    ingestTraces: (b, e) => {
+      t0 ||= process.hrtime.bigint();
+      return sink.ingestTraces(b, e);
+    },
+    ingestLogs: (b, e) => sink.ingestLogs(b, e),
+    get full() {
+      return sink.full;
+    },
+  }, { port: 0 });
+  await receiver.listen();
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'replayClient.ts'), file, String(connections)], {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
@@ -70,18 +95,11 @@ export async function benchHttpReplay(bodies: Buffer[], connections = 4) {
     child.stdout.on('data', (c) => (text += c));
     child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`replay client exited ${code}`))));
   });
-  const stats = store.stats(); // waits for the index to catch up
+  sink.settle();
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  const stored = store.list().reduce((n, t) => n + t.spanCount, 0);
+  const stored = sink.stored();
   await receiver.close();
-  store.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { ...(JSON.parse(out) as object), connections, received: receiver.stats.spans, stored, spansPerSec: stored / secs, seconds: secs, journalMb: stats.journalBytes / 1e6 };
-}
-
-if (require.main === module) {
-  void (async () => {
-    const bodies = await captureExporterBodies(Number(process.argv[2] ?? 100_000));
-    console.log(await benchHttpReplay(bodies, Number(process.argv[3] ?? 4)));
-  })();
+  const client = JSON.parse(out) as { requests: number; statuses: Record<string, number> };
+  return { ...client, connections, received: receiver.stats.spans, stored, spansPerSec: stored / secs, seconds: secs };
 }

@@ -1,0 +1,59 @@
+/**
+ * `npm run bench`: every ingest figure of BENCHMARKS.md from one run on this machine.
+ * Prints a table; timings are measured, never asserted.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { benchDecode } from './decode';
+import { benchStore } from './store';
+import { benchHttpReplay, captureExporterBodies, traceforkSink, type BenchSink } from './httpReplay';
+import { benchEndToEnd } from './endToEnd';
+import { NaiveSink } from './naiveSink';
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function naive(): Promise<BenchSink> {
+  const s = await NaiveSink.create();
+  return { ingestTraces: (b, e) => s.ingestTraces(b, e), ingestLogs: (b, e) => s.ingestLogs(b, e), full: false, settle: () => s.commit(), stored: () => s.rows, close: () => s.close() };
+}
+
+async function ours(): Promise<{ sink: BenchSink; cleanup: () => void }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-bench-'));
+  const sink = await traceforkSink(dir);
+  return { sink, cleanup: () => (sink.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+}
+
+async function main() {
+  const spans = Number(process.env.BENCH_SPANS ?? 100_000);
+  console.log(`Tracefork ingest benchmark — ${os.cpus().length} cores, Node ${process.version}, ${fmt(spans)} spans with ~2 KB prompts\n`);
+
+  const d = benchDecode();
+  console.log(`decode only (100 spans/request):   protobuf ${fmt(d.protobuf)} spans/s   JSON ${fmt(d.json)} spans/s`);
+
+  const s = await benchStore(spans);
+  console.log(`decode + journal + index, no HTTP: ${fmt(s.spansPerSec)} spans/s; memory per 100k spans: heap+external ${s.heapMbPer100k.toFixed(1)} MB, RSS ${s.rssMbPer100k.toFixed(1)} MB; snapshot ${s.snapshotMs} ms; reopen ${s.reopenMs} ms`);
+
+  process.stdout.write('capturing request bodies from the real OTLP protobuf exporter… ');
+  const bodies = await captureExporterBodies(spans);
+  console.log(`${bodies.length} requests, ${(bodies.reduce((n, b) => n + b.length, 0) / 1e6).toFixed(0)} MB`);
+
+  const o1 = await ours();
+  const replayOurs = await benchHttpReplay(bodies, o1.sink, 4);
+  o1.cleanup();
+  const n1 = await naive();
+  const replayNaive = await benchHttpReplay(bodies, n1, 4);
+  n1.close();
+  console.log(`HTTP replay of exporter bodies:    Tracefork ${fmt(replayOurs.spansPerSec)} spans/s (${replayOurs.stored}/${replayOurs.received} stored)   naive ${fmt(replayNaive.spansPerSec)} spans/s   ×${(replayOurs.spansPerSec / replayNaive.spansPerSec).toFixed(1)}`);
+
+  const o2 = await ours();
+  const e2eOurs = await benchEndToEnd(o2.sink, 2, spans / 2);
+  o2.cleanup();
+  const n2 = await naive();
+  const e2eNaive = await benchEndToEnd(n2, 2, spans / 2);
+  n2.close();
+  console.log(`real exporters (2 processes) e2e:  Tracefork ${fmt(e2eOurs.spansPerSec)} spans/s, lost ${e2eOurs.lost}, exporter errors ${e2eOurs.errors.length}   naive ${fmt(e2eNaive.spansPerSec)} spans/s, lost ${e2eNaive.lost}`);
+  console.log('\nJSON:', JSON.stringify({ decode: d, store: s, replayOurs, replayNaive, e2eOurs, e2eNaive }));
+}
+
+void main();

@@ -1,0 +1,150 @@
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tmpDir } from '../support/tmp';
+import { hexId, request, span } from '../support/otlp';
+import { send } from '../support/http';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+const FIXTURES = path.resolve(ROOT, '../shared/fixtures');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `serve` and resolves with its URL once it says it is listening. */
+function serve(db: string): Promise<{ url: string; kill: (sig?: NodeJS.Signals) => Promise<number | null> }> {
+  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code, sig) => r(code ?? (sig ? -1 : null))));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (c) => {
+      out += c;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({ url: m[1], kill: (sig = 'SIGTERM') => (proc.kill(sig), exited) });
+    });
+    let err = '';
+    proc.stderr.on('data', (c) => (err += c));
+    void exited.then(() => reject(new Error(`serve exited before listening: ${err}`)));
+  });
+}
+
+describe('tracefork CLI', () => {
+  let t: ReturnType<typeof tmpDir>;
+  let db: string;
+  before(function () {
+    this.timeout(60_000);
+    if (!fs.existsSync(CLI)) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  });
+  beforeEach(() => {
+    t = tmpDir();
+    db = path.join(t.dir, 'traces.db');
+  });
+  afterEach(() => t.cleanup());
+
+  it('imports the captured framework fixtures and lists them with the contract fields', () => {
+    const r = cli('import', path.join(FIXTURES, 'vercel-ai-sdk.otlp.json'), path.join(FIXTURES, 'openai-traceloop.otlp.json'), '--db', db);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /vercel-ai-sdk\.otlp\.json: 4 spans, 0 log records imported/);
+    const list = JSON.parse(cli('list', '--db', db, '--json').stdout);
+    assert.equal(list.length, 3); // the Traceloop capture holds two traces
+    for (const tr of list) assert.deepEqual(Object.keys(tr).sort(), ['durationMs', 'errorCount', 'name', 'spanCount', 'startTime', 'status', 'traceId']);
+    const vercel = list.find((x: { name: string }) => x.name === 'ai.generateText');
+    assert.equal(vercel.spanCount, 4);
+    assert.match(vercel.startTime, /^\d{4}-\d\d-\d\dT/);
+    const shown = JSON.parse(cli('show', vercel.traceId, '--db', db, '--json').stdout);
+    assert.equal(shown.traceId, vercel.traceId);
+    assert.deepEqual(shown.steps.map((s: { name: string; depth: number }) => [s.depth, s.name]), [
+      [0, 'ai.generateText'], [1, 'ai.generateText.doGenerate'], [1, 'ai.toolCall'], [1, 'ai.generateText.doGenerate'],
+    ]);
+  });
+
+  it('exports a trace as OTLP/JSON that import reads back unchanged', () => {
+    cli('import', path.join(FIXTURES, 'vercel-ai-sdk.otlp.json'), '--db', db);
+    const [trace] = JSON.parse(cli('list', '--db', db, '--json').stdout);
+    const first = cli('export', trace.traceId, '--db', db).stdout;
+    const file = path.join(t.dir, 'exported.json');
+    fs.writeFileSync(file, first);
+    const db2 = path.join(t.dir, 'other.db');
+    assert.equal(cli('import', file, '--db', db2).status, 0);
+    assert.equal(cli('export', trace.traceId, '--db', db2).stdout, first);
+    const original = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'vercel-ai-sdk.otlp.json'), 'utf8'));
+    const exported = JSON.parse(first);
+    assert.equal(exported.resourceSpans[0].scopeSpans[0].spans.length, original.resourceSpans[0].scopeSpans[0].spans.length);
+    assert.equal(exported.resourceSpans[0].scopeSpans[0].spans[0].spanId, original.resourceSpans[0].scopeSpans[0].spans[0].spanId);
+  });
+
+  it('gives clear messages and non-zero exits for bad arguments, a missing database and an unknown trace', () => {
+    const noCmd = cli();
+    assert.equal(noCmd.status, 2);
+    assert.match(noCmd.stdout, /usage: tracefork/);
+    const unknown = cli('frobnicate');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown command "frobnicate"/);
+    const badOpt = cli('list', '--bogus', '--db', db);
+    assert.equal(badOpt.status, 2);
+    assert.match(badOpt.stderr, /Unknown option '--bogus'/);
+    const missing = cli('list', '--db', db, '--json');
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /no Tracefork database at .*traces\.db; run `tracefork serve/);
+    cli('import', path.join(FIXTURES, 'vercel-ai-sdk.otlp.json'), '--db', db);
+    const noTrace = cli('show', 'ffffffffffffffffffffffffffffffff', '--db', db, '--json');
+    assert.equal(noTrace.status, 1);
+    assert.match(noTrace.stderr, /no trace ffffffffffffffffffffffffffffffff/);
+    assert.equal(cli('show', '--db', db).status, 2, 'TRACE_ID is required');
+    const notOtlp = path.join(t.dir, 'x.json');
+    fs.writeFileSync(notOtlp, '{"hello": 1}');
+    const bad = cli('import', notOtlp, '--db', db);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /is not OTLP\/JSON: no resourceSpans or resourceLogs/);
+    assert.match(cli('serve', '--port', 'abc', '--db', db).stderr, /--port must be a number/);
+  });
+
+  it('serves: what it acknowledged is listed within a second, and a second server on the same database is refused', async () => {
+    const server = await serve(db);
+    try {
+      const traceId = hexId(16);
+      const res = await send(`${server.url}/v1/traces`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request([span({ traceId, name: 'run' })])) });
+      assert.equal(res.status, 200);
+      const deadline = Date.now() + 1000;
+      let listed: Array<{ traceId: string }> = [];
+      while (Date.now() < deadline && !listed.length) {
+        const r = cli('list', '--db', db, '--json');
+        if (r.status === 0) listed = JSON.parse(r.stdout);
+      }
+      assert.equal(listed[0]?.traceId, traceId);
+      const second = cli('serve', '--port', '0', '--db', db);
+      assert.equal(second.status, 1);
+      assert.match(second.stderr, /being written by another Tracefork process \(pid \d+\)/);
+    } finally {
+      await server.kill();
+    }
+  });
+
+  it('keeps every acknowledged span when the server is killed with SIGKILL mid-ingest, and reopens cleanly', async function () {
+    this.timeout(60_000);
+    const server = await serve(db);
+    let acked = 0;
+    const traceIds: string[] = [];
+    for (let batch = 0; batch < 40; batch++) {
+      const traceId = hexId(16);
+      const spans = Array.from({ length: 50 }, () => span({ traceId, attrs: { 'gen_ai.prompt.0.content': 'p'.repeat(2000) } }));
+      const res = await send(`${server.url}/v1/traces`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request(spans)) });
+      if (res.status === 200) {
+        acked += spans.length;
+        traceIds.push(traceId);
+      }
+    }
+    assert.equal(await server.kill('SIGKILL'), -1);
+    const list = JSON.parse(cli('list', '--db', db, '--json').stdout) as Array<{ traceId: string; spanCount: number }>;
+    assert.equal(list.reduce((n, x) => n + x.spanCount, 0), acked);
+    assert.deepEqual(list.map((x) => x.traceId).sort(), traceIds.sort());
+    const again = await serve(db); // the stale lock of the killed process is taken over
+    await again.kill();
+    const reopened = JSON.parse(cli('list', '--db', db, '--json').stdout) as unknown[];
+    assert.equal(reopened.length, traceIds.length);
+  });
+});

@@ -1,0 +1,109 @@
+/** Drives the built CLI (dist/cli.js) as a user would: a real `serve` process and one-shot commands. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Step } from '../../src/core/model/step';
+import type { TraceSummary } from '../../src/core/store/queries';
+
+/** The project root and the bundled CLI. */
+export const ROOT = path.resolve(__dirname, '../..');
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+/** Builds dist/cli.js when it is missing (the test command builds it before mocha runs). */
+export function ensureBuilt(): void {
+  if (fs.existsSync(CLI)) return;
+  const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`node esbuild.mjs failed (${r.status}):\n${r.stderr}`);
+}
+
+/** A running `tracefork serve`. */
+export interface Serve {
+  url: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Spawns `serve --port 0 --db DB`; resolves on its `listening on` line, rejects with stderr on exit or timeout. */
+export function startServe(db: string, timeoutMs = 15_000): Promise<Serve> {
+  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const force = setTimeout(() => proc.kill('SIGKILL'), 5000); // a hung shutdown must not hang the suite
+    await exited;
+    clearTimeout(force);
+  };
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      void stop();
+      reject(new Error(`tracefork serve ${why}; stderr:\n${stderr}`));
+    };
+    const timer = setTimeout(() => fail(`did not report listening within ${timeoutMs} ms`), timeoutMs);
+    const onExit = (code: number | null, signal: string | null) => fail(`exited (${code ?? signal}) before listening`);
+    proc.once('exit', onExit);
+    proc.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (!m) return;
+      clearTimeout(timer);
+      proc.off('exit', onExit);
+      resolve({ url: m[1], proc, stop });
+    });
+  });
+}
+
+/** The result of one CLI run. */
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/cli.js ...args` to completion. */
+export function runCli(args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 ** 2 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the CLI and fails with its stderr unless it exits 0. */
+export function cliOk(args: string[]): string {
+  const r = runCli(args);
+  if (r.status !== 0) throw new Error(`tracefork ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** `show TRACE_ID --json`. */
+export function showJson(db: string, traceId: string): { traceId: string; steps: Step[] } {
+  return JSON.parse(cliOk(['show', traceId, '--db', db, '--json'])) as { traceId: string; steps: Step[] };
+}
+
+/** `list --json`. */
+export function listJson(db: string): TraceSummary[] {
+  return JSON.parse(cliOk(['list', '--db', db, '--json'])) as TraceSummary[];
+}
+
+/** `export TRACE_ID`: the OTLP/JSON text as printed. */
+export function exportText(db: string, traceId: string): string {
+  return cliOk(['export', traceId, '--db', db]);
+}
+
+/**
+ * Polls `fn` until it returns without throwing, for at most `timeoutMs` (measured from the call);
+ * then rethrows its last error. Used for "acknowledged data is readable within one second".
+ */
+export async function waitFor<T>(fn: () => T, timeoutMs = 1000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return fn();
+    } catch (e) {
+      if (Date.now() + intervalMs > deadline) throw e;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
