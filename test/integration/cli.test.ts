@@ -51,9 +51,12 @@ describe('tracefork CLI', () => {
     assert.match(r.stdout, /vercel-ai-sdk\.otlp\.json: 4 spans, 0 log records imported/);
     const list = JSON.parse(cli('list', '--db', db, '--json').stdout);
     assert.equal(list.length, 3); // the Traceloop capture holds two traces
-    for (const tr of list) assert.deepEqual(Object.keys(tr).sort(), ['durationMs', 'errorCount', 'name', 'spanCount', 'startTime', 'status', 'traceId']);
+    for (const tr of list) for (const k of ['traceId', 'name', 'startTime', 'durationMs', 'spanCount', 'status', 'errorCount']) assert.ok(k in tr, `list --json has ${k}`);
     const vercel = list.find((x: { name: string }) => x.name === 'ai.generateText');
     assert.equal(vercel.spanCount, 4);
+    assert.equal(vercel.sessionId, 's-1', 'ai.telemetry.metadata.sessionId');
+    assert.equal(vercel.model, 'mock-model-1');
+    assert.ok(list.some((x: { model: string }) => x.model === 'gpt-4o-mini'));
     assert.match(vercel.startTime, /^\d{4}-\d\d-\d\dT/);
     const shown = JSON.parse(cli('show', vercel.traceId, '--db', db, '--json').stdout);
     assert.equal(shown.traceId, vercel.traceId);

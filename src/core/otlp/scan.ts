@@ -17,7 +17,19 @@ export interface SpanEntry {
   startUs: number;
   endUs: number;
   status: number;
+  /** Session or conversation id when the span names one (any common convention). */
+  sessionId: string | null;
+  /** Model named by the span (any common convention). */
+  model: string | null;
 }
+
+/** Attribute keys that name a session or conversation, in every convention Tracefork reads. */
+export const SESSION_KEYS = new Set([
+  'gen_ai.conversation.id', 'session.id', 'ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.session_id',
+  'traceloop.association.properties.session_id', 'traceloop.association.properties.sessionId',
+]);
+/** Attribute keys that name a model. */
+export const MODEL_KEYS = new Set(['gen_ai.response.model', 'gen_ai.request.model', 'llm.model_name', 'ai.model.id', 'ai.response.model']);
 
 /** What the index keeps of one log record: the trace it belongs to ('' when none). */
 export interface LogEntry {
@@ -70,9 +82,12 @@ export function spanEntry(raw: Obj): SpanEntry {
     startUs,
     endUs: Math.max(startUs, timeUs(raw.endTimeUnixNano, 'endTimeUnixNano')),
     status: isObj(raw.status) ? enumValue(raw.status.code, STATUS_CODES, 'status code') : 0,
+    sessionId: null,
+    model: null,
   };
   enumValue(raw.kind, SPAN_KINDS, 'span kind');
   checkAttrs(raw.attributes);
+  if (Array.isArray(raw.attributes)) pickLabels(raw.attributes as Obj[], e);
   if (Array.isArray(raw.events)) {
     for (const ev of raw.events) {
       if (!isObj(ev)) throw new RangeError('span event must be an object');
@@ -89,6 +104,20 @@ export function spanEntry(raw: Obj): SpanEntry {
     }
   }
   return e;
+}
+
+/** Session id and model from the span's attributes (already checked). */
+function pickLabels(attrs: Obj[], e: SpanEntry): void {
+  for (const kv of attrs) {
+    const key = kv.key as string;
+    const isSession = SESSION_KEYS.has(key);
+    if (!isSession && !MODEL_KEYS.has(key)) continue;
+    const v = kv.value;
+    const text = isObj(v) && has(v, 'stringValue') ? String(v.stringValue) : isObj(v) && has(v, 'intValue') ? String(v.intValue) : null;
+    if (!text) continue;
+    if (isSession) e.sessionId ??= text;
+    else e.model ??= text;
+  }
 }
 
 /** Validates a log record as canonicalLog would and returns its index entry. */

@@ -132,6 +132,17 @@ describe('Receiver', () => {
     assert.equal(store.list().length, 0);
   });
 
+  it('tells another Tracefork process who it is on GET /tracefork/info, and nothing to a browser', async () => {
+    await receiver.close();
+    receiver = new Receiver(store, { port: 0, info: () => ({ db: '/x/traces.db' }) });
+    await receiver.listen();
+    const res = await send(`${receiver.url}/tracefork/info`, { method: 'GET' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(res.body.toString()), { service: 'tracefork', pid: process.pid, db: '/x/traces.db' });
+    const browser = await send(`${receiver.url}/tracefork/info`, { method: 'GET', headers: { Origin: 'https://evil.example' } });
+    assert.equal(browser.status, 403);
+  });
+
   it('accepts /v1/metrics so exporters do not error, and stores logs with their trace', async () => {
     const m = await send(`${url}/v1/metrics`, { headers: JSON_CT, body: '{"resourceMetrics":[]}' });
     assert.equal(m.status, 200);

@@ -34,7 +34,12 @@ export interface ReceiverOptions {
   maxDecompressedBytes?: number;
   /** Called for every refused request, for logs. */
   onRejected?: (status: number, reason: string) => void;
+  /** What `GET /tracefork/info` tells another Tracefork window that finds the port taken. */
+  info?: () => Record<string, unknown>;
 }
+
+/** The path another Tracefork process asks to recognise a Tracefork receiver on a port. */
+export const INFO_PATH = '/tracefork/info';
 
 /** Counters for status displays and tests. */
 export interface ReceiverStats {
@@ -95,6 +100,7 @@ export class Receiver {
     let enc: Encoding = 'json';
     try {
       this.guard(req);
+      if (req.method === 'GET' && req.url === INFO_PATH) return this.sendInfo(res);
       if (req.method !== 'POST') throw new HttpError(405, `method ${req.method} not allowed; OTLP/HTTP takes POST`, { Allow: 'POST' });
       const signal = PATHS[(req.url ?? '').split('?')[0]];
       if (!signal) throw new HttpError(404, `no OTLP endpoint at ${req.url}; use /v1/traces, /v1/logs or /v1/metrics`);
@@ -110,6 +116,12 @@ export class Receiver {
       this.opts.onRejected?.(err.status, err.message);
       if (!res.headersSent) sendError(res, err, enc);
     }
+  }
+
+  private sendInfo(res: http.ServerResponse): void {
+    const body = JSON.stringify({ service: 'tracefork', pid: process.pid, ...this.opts.info?.() });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(body);
   }
 
   /** Refuses foreign Host headers (DNS rebinding) and any browser request (Origin / Sec-Fetch-Site). */

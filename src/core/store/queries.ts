@@ -15,6 +15,10 @@ export interface TraceSummary {
   spanCount: number;
   status: 'ok' | 'error' | 'unset';
   errorCount: number;
+  /** Session or conversation id, when the trace's spans name one. */
+  sessionId: string | null;
+  /** The first model the trace's spans name. */
+  model: string | null;
 }
 
 /** A span with the resource and scope it came from. */
@@ -22,6 +26,8 @@ export interface StoredSpan {
   span: Span;
   resource: Resource;
   scope: Scope;
+  /** Journal offset of the record holding the span (to read it again alone). */
+  recOff?: number;
 }
 
 /** Everything stored for one trace. */
@@ -40,6 +46,8 @@ interface TraceRow {
   end_us: number;
   span_count: number;
   error_count: number;
+  session_id: string | null;
+  model: string | null;
 }
 
 /** All traces, newest first. */
@@ -53,6 +61,8 @@ export function listTraces(index: SqlIndex): TraceSummary[] {
     spanCount: r.span_count,
     status: r.error_count > 0 ? 'error' : r.root_status === 1 ? 'ok' : 'unset',
     errorCount: r.error_count,
+    sessionId: r.session_id,
+    model: r.model,
   }));
 }
 
@@ -70,7 +80,7 @@ export function readTrace(index: SqlIndex, journal: Journal, traceId: string): S
         for (const span of g.spans) {
           if (seen.has(span.spanId)) continue;
           seen.add(span.spanId);
-          out.spans.push({ span, resource: g.resource, scope: g.scope });
+          out.spans.push({ span, resource: g.resource, scope: g.scope, recOff: rec_off });
         }
       }
     } else if (rec.type === RecordType.Logs) {
@@ -78,6 +88,29 @@ export function readTrace(index: SqlIndex, journal: Journal, traceId: string): S
     }
   }
   healCounts(index, out);
+  return out;
+}
+
+/** One span of a trace read alone (its record and the trace's log records), or null. */
+export function readSpan(index: SqlIndex, journal: Journal, traceId: string, spanId: string, recOff: number): StoredTrace | null {
+  const out: StoredTrace = { traceId, spans: [], logs: [] };
+  const rec = journal.read(recOff);
+  const { enc, body } = recordBody(rec);
+  for (const g of decodeTraces(body, enc, traceId).groups) {
+    const span = g.spans.find((s) => s.spanId === spanId);
+    if (span) {
+      out.spans.push({ span, resource: g.resource, scope: g.scope, recOff });
+      break;
+    }
+  }
+  if (!out.spans.length) return null;
+  const logRecs = index.all<{ rec_off: number }>('SELECT t.rec_off FROM trace_records t JOIN records r ON r.off = t.rec_off WHERE t.trace_id = ? AND r.type = ?', [traceId, RecordType.Logs]);
+  for (const { rec_off } of logRecs) {
+    const l = recordBody(journal.read(rec_off));
+    for (const g of decodeLogs(l.body, l.enc, traceId).groups) {
+      for (const log of g.logs) if (log.spanId === spanId) out.logs.push({ ...log, resource: g.resource, scope: g.scope });
+    }
+  }
   return out;
 }
 

@@ -13,7 +13,7 @@ import { encodingPrefix, pendingFromRecord } from './payload';
 import { SqlIndex } from './sqlIndex';
 import { acquireLock } from './lock';
 import { openIndex } from './recover';
-import { readTrace, listTraces, type StoredTrace, type TraceSummary } from './queries';
+import { readSpan, readTrace, listTraces, type StoredTrace, type TraceSummary } from './queries';
 import { compactJournal } from './compact';
 import { scanLogs, scanTraces, type BodyEncoding } from '../otlp/decode';
 
@@ -62,7 +62,7 @@ export class TraceStore {
   private logsWithoutTrace = 0;
   private closed = false;
   private listeners = new Set<(traceIds: string[]) => void>();
-  readonly retention: Retention;
+  retention: Retention;
 
   private constructor(
     readonly dbPath: string,
@@ -140,6 +140,16 @@ export class TraceStore {
     return { accepted: scan.accepted, rejected: scan.rejected, firstRejection: scan.firstRejection };
   }
 
+  /** Changes the retention limits (applied at the next ingest). */
+  setRetention(r: Partial<Retention>): void {
+    this.retention = { ...this.retention, ...r };
+  }
+
+  /** A reader picks up what the writer appended since (change listeners fire); a writer indexes its queue. */
+  poll(): void {
+    this.refresh();
+  }
+
   /** Traces, newest first. */
   list(): TraceSummary[] {
     this.refresh();
@@ -150,6 +160,12 @@ export class TraceStore {
   get(traceId: string): StoredTrace | null {
     this.refresh();
     return readTrace(this.index, this.journal, traceId.toLowerCase());
+  }
+
+  /** One span with its log records, read again from its journal record (recOff from `get`). */
+  getSpan(traceId: string, spanId: string, recOff: number): StoredTrace | null {
+    this.refresh();
+    return readSpan(this.index, this.journal, traceId.toLowerCase(), spanId, recOff);
   }
 
   /** Deletes traces (journaled as a tombstone). */

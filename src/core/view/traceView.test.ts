@@ -1,0 +1,50 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildTraceView } from './traceView';
+import { decodeTraces } from '../otlp/decode';
+import type { StoredTrace } from '../store/queries';
+import { hexId, span } from '../../../test/support/otlp';
+
+function stored(file: string): StoredTrace {
+  const body = fs.readFileSync(path.resolve(__dirname, '../../../../shared/fixtures', file));
+  const groups = decodeTraces(body, 'json').groups;
+  const spans = groups.flatMap((g) => g.spans.map((s) => ({ span: s, resource: g.resource, scope: g.scope, recOff: 7 })));
+  return { traceId: spans[0].span.traceId, spans, logs: [] };
+}
+
+describe('buildTraceView', () => {
+  it('turns the Vercel AI SDK capture into pre-order rows with subtree sizes, kinds and offsets', () => {
+    const view = buildTraceView(stored('vercel-ai-sdk.otlp.json'));
+    assert.deepEqual(view.rows.map((r) => [r.index, r.parent, r.depth, r.descendants, r.kind, r.name]), [
+      [0, -1, 0, 3, 'chain', 'ai.generateText'],
+      [1, 0, 1, 0, 'llm', 'ai.generateText.doGenerate'],
+      [2, 0, 1, 0, 'tool', 'ai.toolCall'],
+      [3, 0, 1, 0, 'llm', 'ai.generateText.doGenerate'],
+    ]);
+    assert.equal(view.rows[0].offsetMs, 0);
+    assert.ok(view.rows[3].offsetMs > view.rows[1].offsetMs);
+    assert.equal(view.rows[0].inputTokens, null, 'the outer span does not count its children twice');
+    assert.equal(view.header.inputTokens, (view.rows[1].inputTokens ?? 0) + (view.rows[3].inputTokens ?? 0));
+    assert.equal(view.header.rowCount, 4);
+    assert.equal(view.header.name, 'ai.generateText');
+    assert.deepEqual(view.recOffs, [7, 7, 7, 7]);
+  });
+
+  it('marks errors, counts them, and nests a deep chain with correct subtree sizes', () => {
+    const traceId = hexId(16);
+    const spans = [];
+    let parent: string | undefined;
+    for (let i = 0; i < 5; i++) {
+      const s = span({ traceId, parentSpanId: parent, name: `level ${i}`, startMs: 1_700_000_000_000 + i, error: i === 4 ? 'boom' : undefined });
+      spans.push(s);
+      parent = s.spanId;
+    }
+    const view = buildTraceView({ traceId, spans: spans.reverse().map((s) => ({ span: s, resource: {}, scope: {} })), logs: [] });
+    assert.deepEqual(view.rows.map((r) => r.descendants), [4, 3, 2, 1, 0]);
+    assert.deepEqual(view.rows.map((r) => r.depth), [0, 1, 2, 3, 4]);
+    assert.equal(view.rows[4].status, 'error');
+    assert.equal(view.rows[4].error, 'boom');
+    assert.equal(view.header.errorCount, 1);
+  });
+});

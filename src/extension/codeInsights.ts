@@ -1,0 +1,151 @@
+/**
+ * Source → steps: failing steps become Problems at their source line, and lines that produced
+ * steps get a CodeLens with their runs, failures, p95 latency and cost. Built from the most
+ * recent runs (per-trace cache, refreshed for the traces that change).
+ */
+import * as vscode from 'vscode';
+import { Disposable } from './dispose';
+import { locate } from './sourceLinks';
+import { buildSteps } from '../core/model/steps';
+import type { ReceiverHost } from './receiverHost';
+
+/** One step that has a source line on this machine. */
+interface LineStep {
+  file: string;
+  line: number;
+  traceId: string;
+  spanId: string;
+  name: string;
+  failed: boolean;
+  error: string | null;
+  durationMs: number;
+  costUsd: number | null;
+  time: number;
+}
+
+const MAX_TRACES = 200;
+const MAX_SPANS = 5000;
+
+/** Diagnostics and CodeLens from recent runs. */
+export class CodeInsights extends Disposable implements vscode.CodeLensProvider {
+  private readonly diagnostics = this._register(vscode.languages.createDiagnosticCollection('tracefork'));
+  private readonly lensEmitter = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChangeCodeLenses = this.lensEmitter.event;
+  private byTrace = new Map<string, LineStep[]>();
+  private paths = new Map<string, string | null>();
+  private timer: NodeJS.Timeout | undefined;
+  private dirty = new Set<string>();
+  private rebuildAll = true;
+
+  constructor(private readonly host: ReceiverHost, private enabled: { lens: boolean; diagnostics: boolean }) {
+    super();
+    this._register(host.onDidChangeTraces((ids) => this.schedule(ids)));
+    this._register(vscode.languages.registerCodeLensProvider({ scheme: 'file' }, this));
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => ((this.paths = new Map()), this.schedule([]))));
+  }
+
+  /** Applies the settings. */
+  setEnabled(enabled: { lens: boolean; diagnostics: boolean }): void {
+    this.enabled = enabled;
+    this.schedule([]);
+  }
+
+  /** Recomputes now (tests, and after delete/clear). */
+  refreshNow(): void {
+    this.rebuildAll = true;
+    this.update();
+  }
+
+  private schedule(ids: string[]): void {
+    if (ids.length === 0) this.rebuildAll = true;
+    for (const id of ids) this.dirty.add(id);
+    this.timer ??= setTimeout(() => this.update(), 500);
+  }
+
+  private update(): void {
+    this.timer = undefined;
+    if (this.isDisposed) return;
+    const store = this.host.current;
+    const recent = (store?.list() ?? []).slice(0, MAX_TRACES);
+    const keep = new Set(recent.map((r) => r.traceId));
+    for (const id of [...this.byTrace.keys()]) if (!keep.has(id)) this.byTrace.delete(id);
+    for (const r of recent) {
+      if (!this.rebuildAll && !this.dirty.has(r.traceId) && this.byTrace.has(r.traceId)) continue;
+      const trace = r.spanCount <= MAX_SPANS ? store?.get(r.traceId) : null;
+      this.byTrace.set(r.traceId, trace ? this.lineSteps(trace.traceId, buildSteps(trace)) : []);
+    }
+    this.dirty.clear();
+    this.rebuildAll = false;
+    this.publishDiagnostics();
+    this.lensEmitter.fire();
+  }
+
+  private lineSteps(traceId: string, steps: ReturnType<typeof buildSteps>): LineStep[] {
+    const out: LineStep[] = [];
+    for (const s of steps) {
+      if (!s.code?.line) continue;
+      let file = this.paths.get(s.code.file);
+      if (file === undefined) this.paths.set(s.code.file, (file = locate(s.code)?.fsPath ?? null));
+      if (!file) continue;
+      out.push({ file, line: s.code.line, traceId, spanId: s.spanId, name: s.name, failed: s.status === 'error', error: s.error, durationMs: s.durationMs, costUsd: s.costUsd, time: Date.parse(s.startTime) });
+    }
+    return out;
+  }
+
+  private all(): LineStep[] {
+    return [...this.byTrace.values()].flat();
+  }
+
+  private publishDiagnostics(): void {
+    this.diagnostics.clear();
+    if (!this.enabled.diagnostics) return;
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const [key, steps] of groupBy(this.all(), (s) => `${s.file}\0${s.line}\0${s.name}`)) {
+      const failures = steps.filter((s) => s.failed).sort((a, b) => b.time - a.time);
+      if (!failures.length) continue;
+      const latest = failures[0];
+      const runs = new Set(steps.map((s) => s.traceId)).size;
+      const d = new vscode.Diagnostic(
+        new vscode.Range(latest.line - 1, 0, latest.line - 1, Number.MAX_SAFE_INTEGER),
+        `${latest.name} failed in ${new Set(failures.map((s) => s.traceId)).size} of ${runs} run(s): ${latest.error ?? 'error status'}`,
+        vscode.DiagnosticSeverity.Error,
+      );
+      d.source = 'Tracefork';
+      d.code = { value: 'open run', target: vscode.Uri.parse(`command:tracefork.openRun?${encodeURIComponent(JSON.stringify([latest.traceId, latest.spanId]))}`) };
+      const file = key.split('\0')[0];
+      byFile.set(file, [...(byFile.get(file) ?? []), d]);
+    }
+    for (const [file, ds] of byFile) this.diagnostics.set(vscode.Uri.file(file), ds);
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!this.enabled.lens) return [];
+    const steps = this.all().filter((s) => s.file === doc.uri.fsPath);
+    return [...groupBy(steps, (s) => String(s.line))].map(([line, group]) => {
+      const latest = group.reduce((a, b) => (b.time > a.time ? b : a));
+      const runs = new Set(group.map((s) => s.traceId)).size;
+      const failing = new Set(group.filter((s) => s.failed).map((s) => s.traceId)).size;
+      const cost = group.reduce((n, s) => n + (s.costUsd ?? 0), 0);
+      const title = [`$(pulse) ${runs} run${runs === 1 ? '' : 's'}`, failing ? `$(error) ${failing} failing` : null, `p95 ${fmtMs(p95(group.map((s) => s.durationMs)))}`, cost ? `$${cost.toFixed(4)}` : null].filter(Boolean).join(' · ');
+      const range = new vscode.Range(Number(line) - 1, 0, Number(line) - 1, 0);
+      return new vscode.CodeLens(range, { title, command: 'tracefork.openRun', arguments: [latest.traceId, latest.spanId], tooltip: 'Open the latest run at this step' });
+    });
+  }
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) m.set(key(it), [...(m.get(key(it)) ?? []), it]);
+  return m;
+}
+
+/** The 95th percentile (nearest rank). */
+export function p95(values: number[]): number {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)];
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`;
+}

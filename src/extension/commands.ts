@@ -1,0 +1,122 @@
+/** Every command Tracefork registers; titles and categories live in package.json. */
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { TracePanel } from './tracePanel';
+import { traceToOtlpJson } from '../core/otlp/exportJson';
+import type { ReceiverHost } from './receiverHost';
+import type { RunFilter, RunsNode, RunsProvider } from './runsView';
+import type { CodeInsights } from './codeInsights';
+import type { PriceTable } from '../core/model/cost';
+
+/** What the commands act on. */
+export interface CommandContext {
+  extensionUri: vscode.Uri;
+  host: ReceiverHost;
+  runs: RunsProvider;
+  insights: CodeInsights;
+  log: vscode.OutputChannel;
+  prices: () => Partial<PriceTable> | undefined;
+}
+
+const runId = (arg: unknown): string | undefined =>
+  typeof arg === 'string' ? arg : (arg as RunsNode | undefined)?.kind === 'run' ? (arg as { run: { traceId: string } }).run.traceId : undefined;
+
+/** Registers the commands; returns their disposables. */
+export function registerCommands(c: CommandContext): vscode.Disposable[] {
+  const reg = (id: string, fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, fn);
+  const store = () => {
+    const s = c.host.current;
+    if (!s) throw new Error('Tracefork has no store open yet; see the Tracefork output channel.');
+    return s;
+  };
+  return [
+    reg('tracefork.openRun', (arg, spanId) => {
+      const id = runId(arg);
+      if (id) TracePanel.show(id, c, typeof spanId === 'string' ? spanId : undefined);
+    }),
+    reg('tracefork.showRuns', () => vscode.commands.executeCommand('tracefork.runs.focus')),
+    reg('tracefork.refresh', () => c.runs.refresh()),
+    reg('tracefork.filterRuns', () => filterRuns(c.runs)),
+    reg('tracefork.clearFilter', () => c.runs.setFilter({})),
+    reg('tracefork.deleteRun', async (arg) => {
+      const id = runId(arg);
+      if (!id) return;
+      store().delete([id]);
+      c.insights.refreshNow();
+    }),
+    reg('tracefork.clearRuns', async () => {
+      const ok = await vscode.window.showWarningMessage('Delete every run Tracefork has stored for this workspace?', { modal: true }, 'Delete All');
+      if (ok !== 'Delete All') return;
+      store().clear();
+      c.insights.refreshNow();
+    }),
+    reg('tracefork.importOtlp', () => importFiles(c)),
+    reg('tracefork.exportRun', (arg) => exportRun(c, runId(arg))),
+    reg('tracefork.restartReceiver', () => c.host.start()),
+    reg('tracefork.useFreePort', () => c.host.useFreePort()),
+    reg('tracefork.copyEndpoint', async () => {
+      const url = c.host.state.url ?? `http://127.0.0.1:${c.host.state.port ?? 4318}`;
+      await vscode.env.clipboard.writeText(`OTEL_EXPORTER_OTLP_ENDPOINT=${url}`);
+      void vscode.window.showInformationMessage(`Copied OTEL_EXPORTER_OTLP_ENDPOINT=${url}`);
+    }),
+    reg('tracefork.showLog', () => c.log.show()),
+    // Hidden: exposes state to the end-to-end tests running inside the extension host.
+    reg('tracefork.__state', () => ({ receiver: c.host.state, runs: c.runs.runs, panels: TracePanel.all().map((p) => ({ traceId: p.traceId, rows: p.rows.length })) })),
+  ];
+}
+
+async function filterRuns(runs: RunsProvider): Promise<void> {
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: '$(error) Failing runs only', f: { status: 'error' } as RunFilter },
+      { label: '$(pass) Passing runs only', f: { status: 'ok' } as RunFilter },
+      { label: '$(symbol-method) By model…', f: { model: '?' } as RunFilter },
+      { label: '$(search) By text (name, session, trace id)…', f: { text: '?' } as RunFilter },
+      { label: '$(clear-all) No filter', f: {} as RunFilter },
+    ],
+    { title: 'Filter runs' },
+  );
+  if (!pick) return;
+  if (pick.f.model || pick.f.text) {
+    const key = pick.f.model ? 'model' : 'text';
+    const value = await vscode.window.showInputBox({ title: `Filter runs by ${key}`, value: runs.currentFilter[key] ?? '' });
+    if (value === undefined) return;
+    runs.setFilter({ ...runs.currentFilter, [key]: value || undefined });
+  } else {
+    runs.setFilter(Object.keys(pick.f).length ? { ...runs.currentFilter, ...pick.f } : {});
+  }
+}
+
+async function importFiles(c: CommandContext): Promise<void> {
+  const uris = await vscode.window.showOpenDialog({ canSelectMany: true, filters: { 'OTLP JSON': ['json', 'jsonl'] }, title: 'Import OTLP/JSON traces' });
+  if (!uris?.length) return;
+  const s = c.host.current;
+  if (!s || c.host.state.mode === 'follower') {
+    void vscode.window.showWarningMessage('Tracefork: this window is showing another window\'s runs; import from the window that is receiving.');
+    return;
+  }
+  let spans = 0;
+  for (const uri of uris) {
+    const body = fs.readFileSync(uri.fsPath);
+    try {
+      const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+      if (doc.resourceSpans) spans += s.ingestTraces(body, 'json').accepted;
+      if (doc.resourceLogs) s.ingestLogs(body, 'json');
+      if (!doc.resourceSpans && !doc.resourceLogs) throw new Error('no resourceSpans or resourceLogs');
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Tracefork: ${uri.fsPath} is not OTLP/JSON (${(e as Error).message}).`);
+      return;
+    }
+  }
+  s.flush();
+  void vscode.window.showInformationMessage(`Tracefork imported ${spans} spans from ${uris.length} file(s).`);
+}
+
+async function exportRun(c: CommandContext, traceId: string | undefined): Promise<void> {
+  const trace = traceId ? c.host.current?.get(traceId) : undefined;
+  if (!trace) return;
+  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${traceId}.otlp.json`), filters: { 'OTLP JSON': ['json'] } });
+  if (!target) return;
+  fs.writeFileSync(target.fsPath, JSON.stringify(traceToOtlpJson(trace), null, 1));
+  void vscode.window.showInformationMessage(`Tracefork exported run ${traceId} to ${target.fsPath}.`);
+}

@@ -1,0 +1,34 @@
+/** Typed access to Tracefork's settings (contributed in package.json). */
+import * as vscode from 'vscode';
+import type { PriceTable } from '../core/model/cost';
+
+/** The settings Tracefork reads. */
+export interface TraceforkConfig {
+  port: number;
+  host: string;
+  maxTraces: number;
+  maxMegabytes: number;
+  prices: Partial<PriceTable> | null;
+  codeLens: boolean;
+  diagnostics: boolean;
+}
+
+/** Reads the settings now. */
+export function readConfig(): TraceforkConfig {
+  const c = vscode.workspace.getConfiguration('tracefork');
+  const models = c.get<Record<string, { input: number; output: number }>>('prices', {});
+  return {
+    port: c.get<number>('receiver.port', 4318),
+    host: c.get<string>('receiver.host', '127.0.0.1'),
+    maxTraces: c.get<number>('retention.maxTraces', 5000),
+    maxMegabytes: c.get<number>('retention.maxMegabytes', 2048),
+    prices: Object.keys(models).length ? { models } : null,
+    codeLens: c.get<boolean>('codeLens.enabled', true),
+    diagnostics: c.get<boolean>('diagnostics.enabled', true),
+  };
+}
+
+/** True when a configuration change touches one of the given Tracefork sections. */
+export function affects(e: vscode.ConfigurationChangeEvent, ...sections: string[]): boolean {
+  return sections.some((s) => e.affectsConfiguration(`tracefork.${s}`));
+}

@@ -1,0 +1,47 @@
+/**
+ * Activation: registers views, commands and providers synchronously (cheap), then starts the
+ * receiver in the background so activation stays fast.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { readConfig, affects } from './config';
+import { ReceiverHost } from './receiverHost';
+import { RunsProvider } from './runsView';
+import { StatusBar } from './statusBar';
+import { CodeInsights } from './codeInsights';
+import { registerCommands } from './commands';
+
+/** Called by VS Code once startup has finished. */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Tracefork');
+  const config = readConfig();
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const host = new ReceiverHost(path.join(storage.fsPath, 'traces.db'), config, log);
+  const runs = new RunsProvider(host);
+  const insights = new CodeInsights(host, { lens: config.codeLens, diagnostics: config.diagnostics });
+  const tree = vscode.window.createTreeView('tracefork.runs', { treeDataProvider: runs, showCollapseAll: true });
+  const updateBadge = () => {
+    const failing = runs.runs.filter((r) => r.status === 'error').length;
+    tree.badge = failing ? { value: failing, tooltip: `${failing} failing run(s)` } : undefined;
+    const f = runs.currentFilter;
+    tree.message = f.status || f.model || f.text ? `Filtered: ${[f.status, f.model && `model ~ ${f.model}`, f.text && `"${f.text}"`].filter(Boolean).join(', ')}` : undefined;
+  };
+  let prices = config.prices ?? undefined;
+  context.subscriptions.push(
+    log, host, runs, insights, tree,
+    new StatusBar(host, runs),
+    runs.onDidChangeTreeData(updateBadge),
+    ...registerCommands({ extensionUri: context.extensionUri, host, runs, insights, log, prices: () => prices }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics')) return;
+      const next = readConfig();
+      prices = next.prices ?? undefined;
+      insights.setEnabled({ lens: next.codeLens, diagnostics: next.diagnostics });
+      if (affects(e, 'receiver', 'retention')) void host.reconfigure(next);
+    }),
+  );
+  void vscode.workspace.fs.createDirectory(storage).then(() => host.start());
+}
+
+/** Nothing to do: every resource is in context.subscriptions. */
+export function deactivate(): void {}

@@ -1,0 +1,173 @@
+/**
+ * Owns the store and the receiver of this window. Three ways to run:
+ * - owner: this window receives on the port and writes the workspace's store;
+ * - follower: another Tracefork window holds the port (or this workspace's store): this window
+ *   reads that window's store as it grows, and takes over when the other window closes;
+ * - conflict: something else holds the port (a collector, Jaeger…): say so, offer another port.
+ */
+import * as vscode from 'vscode';
+import { Receiver } from '../core/receiver/server';
+import { TraceStore } from '../core/store/store';
+import { StoreBusyError } from '../core/store/lock';
+import { Disposable, toDisposable } from './dispose';
+import { probeTracefork } from './probe';
+import type { TraceforkConfig } from './config';
+
+/** How this window is receiving. */
+export type ReceiverMode = 'starting' | 'owner' | 'follower' | 'conflict' | 'stopped';
+
+/** What the status bar and the tests show. */
+export interface ReceiverState {
+  mode: ReceiverMode;
+  port: number | null;
+  url: string | null;
+  dbPath: string | null;
+  detail: string;
+}
+
+/** The receiver and store of this window. */
+export class ReceiverHost extends Disposable {
+  private store: TraceStore | undefined;
+  private receiver: Receiver | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private ticks = 0;
+  private readonly stateEmitter = this._register(new vscode.EventEmitter<ReceiverState>());
+  private readonly tracesEmitter = this._register(new vscode.EventEmitter<string[]>());
+  /** Fires when the mode, port or store changes. */
+  readonly onDidChangeState = this.stateEmitter.event;
+  /** Fires with the ids of traces that changed (all listeners re-read what they show). */
+  readonly onDidChangeTraces = this.tracesEmitter.event;
+  state: ReceiverState = { mode: 'starting', port: null, url: null, dbPath: null, detail: 'starting' };
+
+  constructor(
+    private readonly ownDb: string,
+    private config: TraceforkConfig,
+    private readonly log: vscode.OutputChannel,
+  ) {
+    super();
+    this._register(toDisposable(() => void this.stop()));
+  }
+
+  /** The store being shown (own or followed), if any. */
+  get current(): TraceStore | undefined {
+    return this.store;
+  }
+
+  /** Starts receiving on `port` (the setting by default). Never throws: problems become the state. */
+  async start(port = this.config.port): Promise<void> {
+    await this.stop();
+    try {
+      this.attach(await TraceStore.open(this.ownDb, this.storeOptions()));
+    } catch (e) {
+      if (e instanceof StoreBusyError) return this.follow(this.ownDb, port, `another window of this workspace (pid ${e.pid}) is receiving`);
+      return this.setState({ mode: 'stopped', port: null, url: null, dbPath: this.ownDb, detail: `the store could not be opened: ${(e as Error).message}` });
+    }
+    const receiver = new Receiver(this.store!, {
+      host: this.config.host,
+      port,
+      info: () => ({ db: this.ownDb, workspace: vscode.workspace.name ?? null }),
+      onRejected: (status, reason) => this.log.appendLine(`receiver refused a request (${status}): ${reason}`),
+    });
+    try {
+      const bound = await receiver.listen();
+      this.receiver = receiver;
+      this.setState({ mode: 'owner', port: bound, url: receiver.url, dbPath: this.ownDb, detail: `receiving on ${receiver.url}` });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+        return this.setState({ mode: 'stopped', port, url: null, dbPath: this.ownDb, detail: `cannot listen on ${this.config.host}:${port}: ${(e as Error).message}` });
+      }
+      await this.portTaken(port);
+    }
+  }
+
+  /** Starts on a free port the system picks (after a conflict). */
+  useFreePort(): Promise<void> {
+    return this.start(0);
+  }
+
+  /** Stops receiving and closes the store. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.receiver?.close();
+    this.receiver = undefined;
+    this.unsubscribe?.();
+    this.store?.close();
+    this.store = undefined;
+  }
+
+  /** Applies changed settings (restarting the receiver when the port or host changed). */
+  async reconfigure(config: TraceforkConfig): Promise<void> {
+    const restart = config.port !== this.config.port || config.host !== this.config.host;
+    this.config = config;
+    if (restart || this.state.mode !== 'owner') return this.start();
+    this.store?.setRetention(this.storeOptions().retention);
+  }
+
+  private storeOptions() {
+    return {
+      retention: { maxTraces: this.config.maxTraces, maxBytes: this.config.maxMegabytes * 1024 * 1024 },
+      onWarning: (m: string) => {
+        this.log.appendLine(`warning: ${m}`);
+        void vscode.window.showWarningMessage(`Tracefork: ${m}`);
+      },
+    };
+  }
+
+  private attach(store: TraceStore): void {
+    this.store = store;
+    this.unsubscribe = store.onDidChange((ids) => this.tracesEmitter.fire(ids));
+    this.tracesEmitter.fire([]);
+  }
+
+  private async portTaken(port: number): Promise<void> {
+    const info = await probeTracefork(this.config.host, port);
+    if (info && info !== 'closed' && info.db) {
+      return this.follow(info.db, port, `the Tracefork window of ${info.workspace ?? 'another workspace'} (pid ${info.pid}) is receiving on :${port}`);
+    }
+    this.setState({ mode: 'conflict', port, url: null, dbPath: this.ownDb, detail: `port ${port} is used by another program` });
+    const choice = await vscode.window.showWarningMessage(
+      `Tracefork cannot receive traces: port ${port} is used by another program (a collector or Jaeger?). Agents exporting to http://localhost:${port} are not reaching Tracefork.`,
+      'Use Another Port',
+      'Retry',
+      'Open Settings',
+    );
+    if (choice === 'Use Another Port') await this.useFreePort();
+    else if (choice === 'Retry') await this.start(port);
+    else if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.receiver');
+  }
+
+  /** Reads another window's store and takes over the port when that window goes away. */
+  private async follow(db: string, port: number, why: string): Promise<void> {
+    this.store?.close();
+    this.store = undefined;
+    try {
+      this.attach(await TraceStore.open(db, { readOnly: true, onWarning: (m) => this.log.appendLine(`warning: ${m}`) }));
+    } catch (e) {
+      this.log.appendLine(`cannot read the shared store ${db}: ${(e as Error).message}`);
+    }
+    this.setState({ mode: 'follower', port, url: `http://${this.config.host}:${port}`, dbPath: db, detail: why });
+    this.timer = setInterval(() => void this.followTick(port), 1000);
+  }
+
+  private async followTick(port: number): Promise<void> {
+    try {
+      this.store?.poll();
+    } catch (e) {
+      this.log.appendLine(`reading the shared store failed: ${(e as Error).message}`);
+    }
+    if (++this.ticks % 3) return; // read every second, probe the owner every third
+    const info = await probeTracefork(this.config.host, port, 500);
+    if (info === 'closed') {
+      this.log.appendLine(`the Tracefork window that owned :${port} is gone; taking over`);
+      await this.start(port);
+    }
+  }
+
+  private setState(state: ReceiverState): void {
+    this.state = state;
+    this.log.appendLine(`receiver: ${state.mode} — ${state.detail}`);
+    this.stateEmitter.fire(state);
+  }
+}

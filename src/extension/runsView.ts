@@ -1,0 +1,126 @@
+/**
+ * The Runs view: traces newest first, grouped by session or conversation when the agent names
+ * one, failing runs marked; filter by status, model and text.
+ */
+import * as vscode from 'vscode';
+import { Disposable } from './dispose';
+import type { ReceiverHost } from './receiverHost';
+import type { TraceSummary } from '../core/store/queries';
+
+/** The current filter of the Runs view. */
+export interface RunFilter {
+  status?: 'error' | 'ok';
+  model?: string;
+  text?: string;
+}
+
+/** A node of the Runs view. */
+export type RunsNode = { kind: 'session'; id: string; runs: TraceSummary[] } | { kind: 'run'; run: TraceSummary };
+
+const ago = (iso: string) => {
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  return s < 60 ? `${Math.round(s)}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : s < 86400 ? `${Math.round(s / 3600)}h ago` : new Date(iso).toLocaleDateString();
+};
+const dur = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`);
+
+/** Does a run pass the filter? */
+export function matchesFilter(r: TraceSummary, f: RunFilter): boolean {
+  if (f.status === 'error' && r.status !== 'error') return false;
+  if (f.status === 'ok' && r.status === 'error') return false;
+  if (f.model && !(r.model ?? '').toLowerCase().includes(f.model.toLowerCase())) return false;
+  const t = f.text?.toLowerCase();
+  return !t || [r.name, r.traceId, r.sessionId ?? '', r.model ?? ''].some((v) => v.toLowerCase().includes(t));
+}
+
+/** Tree data for the Runs view. */
+export class RunsProvider extends Disposable implements vscode.TreeDataProvider<RunsNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChangeTreeData = this.changed.event;
+  private filter: RunFilter = {};
+  private debounce: NodeJS.Timeout | undefined;
+  runs: TraceSummary[] = [];
+
+  constructor(private readonly host: ReceiverHost) {
+    super();
+    this._register(host.onDidChangeTraces(() => this.scheduleRefresh()));
+    this._register(host.onDidChangeState(() => this.refresh()));
+  }
+
+  /** The filter in force. */
+  get currentFilter(): RunFilter {
+    return this.filter;
+  }
+
+  /** Sets the filter and refreshes. */
+  setFilter(f: RunFilter): void {
+    this.filter = f;
+    this.refresh();
+  }
+
+  /** Re-reads the run list now. */
+  refresh(): void {
+    this.runs = this.host.current?.list() ?? [];
+    this.changed.fire();
+  }
+
+  private scheduleRefresh(): void {
+    if (this.debounce) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      if (!this.isDisposed) this.refresh();
+    }, 150);
+  }
+
+  getChildren(node?: RunsNode): RunsNode[] {
+    if (node?.kind === 'session') return node.runs.map((run) => ({ kind: 'run', run }));
+    if (node) return [];
+    const shown = this.runs.filter((r) => matchesFilter(r, this.filter));
+    const out: RunsNode[] = [];
+    const sessions = new Map<string, TraceSummary[]>();
+    for (const r of shown) {
+      if (!r.sessionId) {
+        out.push({ kind: 'run', run: r });
+        continue;
+      }
+      let list = sessions.get(r.sessionId);
+      if (!list) {
+        sessions.set(r.sessionId, (list = []));
+        out.push({ kind: 'session', id: r.sessionId, runs: list });
+      }
+      list.push(r);
+    }
+    return out;
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (node.kind === 'session') {
+      const failing = node.runs.filter((r) => r.status === 'error').length;
+      const item = new vscode.TreeItem(`session ${node.id}`, vscode.TreeItemCollapsibleState.Expanded);
+      item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}${failing ? `, ${failing} failing` : ''}`;
+      item.iconPath = new vscode.ThemeIcon('comment-discussion', failing ? new vscode.ThemeColor('testing.iconFailed') : undefined);
+      item.contextValue = 'session';
+      return item;
+    }
+    const r = node.run;
+    const item = new vscode.TreeItem(r.name || '(unnamed run)', vscode.TreeItemCollapsibleState.None);
+    item.id = r.traceId;
+    item.description = `${r.spanCount} step${r.spanCount === 1 ? '' : 's'} · ${dur(r.durationMs)} · ${ago(r.startTime)}${r.errorCount ? ` · ${r.errorCount} failed` : ''}`;
+    item.iconPath = r.status === 'error'
+      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
+      : new vscode.ThemeIcon(r.status === 'ok' ? 'pass' : 'circle-outline', r.status === 'ok' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+    item.tooltip = new vscode.MarkdownString(
+      `**${escapeMd(r.name)}**\n\n${r.status === 'error' ? `$(error) ${r.errorCount} failing step(s)` : '$(pass) no failing step'}\n\n` +
+        `- started ${new Date(r.startTime).toLocaleString()}\n- ${r.spanCount} steps, ${dur(r.durationMs)}\n` +
+        `${r.model ? `- model \`${escapeMd(r.model)}\`\n` : ''}${r.sessionId ? `- session \`${escapeMd(r.sessionId)}\`\n` : ''}- trace \`${r.traceId}\``,
+      true,
+    );
+    item.contextValue = r.status === 'error' ? 'run.failing' : 'run';
+    item.command = { command: 'tracefork.openRun', title: 'Open Run', arguments: [r.traceId] };
+    item.accessibilityInformation = { label: `${r.name}, ${r.status === 'error' ? 'failing' : 'passing'}, ${r.spanCount} steps` };
+    return item;
+  }
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, '\\$&');
+}

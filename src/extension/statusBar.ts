@@ -1,0 +1,48 @@
+/** The status bar item: where Tracefork receives, how many runs, how many failing. */
+import * as vscode from 'vscode';
+import { Disposable } from './dispose';
+import type { ReceiverHost } from './receiverHost';
+import type { RunsProvider } from './runsView';
+
+/** Keeps the item in step with the receiver and the runs. */
+export class StatusBar extends Disposable {
+  private readonly item = this._register(vscode.window.createStatusBarItem('tracefork.status', vscode.StatusBarAlignment.Left, 50));
+
+  constructor(private readonly host: ReceiverHost, private readonly runs: RunsProvider) {
+    super();
+    this.item.name = 'Tracefork';
+    this.item.command = 'tracefork.showRuns';
+    this._register(host.onDidChangeState(() => this.render()));
+    this._register(runs.onDidChangeTreeData(() => this.render()));
+    this.render();
+    this.item.show();
+  }
+
+  private render(): void {
+    const s = this.host.state;
+    const total = this.runs.runs.length;
+    const failing = this.runs.runs.filter((r) => r.status === 'error').length;
+    const counts = `${total} run${total === 1 ? '' : 's'}${failing ? `, $(error) ${failing}` : ''}`;
+    this.item.backgroundColor = undefined;
+    switch (s.mode) {
+      case 'owner':
+        this.item.text = `$(pulse) Tracefork :${s.port} · ${counts}`;
+        this.item.tooltip = `Tracefork is receiving OTLP on ${s.url}\nSet OTEL_EXPORTER_OTLP_ENDPOINT=${s.url} in your agent.\n${total} runs, ${failing} failing. Click to show the runs.`;
+        break;
+      case 'follower':
+        this.item.text = `$(broadcast) Tracefork :${s.port} (shared) · ${counts}`;
+        this.item.tooltip = `Another Tracefork window receives on :${s.port}; this window shows its runs and takes over when it closes.\n${s.detail}`;
+        break;
+      case 'conflict':
+      case 'stopped':
+        this.item.text = `$(warning) Tracefork: not receiving`;
+        this.item.tooltip = `${s.detail}. Click to show the runs; run "Tracefork: Restart Receiver" or change tracefork.receiver.port.`;
+        this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        break;
+      default:
+        this.item.text = '$(loading~spin) Tracefork';
+        this.item.tooltip = 'Tracefork is starting its receiver';
+    }
+    this.item.accessibilityInformation = { label: `Tracefork, ${s.mode === 'owner' ? `receiving on port ${s.port}` : s.detail}, ${counts.replace('$(error)', 'failing')}` };
+  }
+}

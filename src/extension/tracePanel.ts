@@ -1,0 +1,138 @@
+/**
+ * One webview panel per trace. The webview asks (ready → init; getRows in pages; getDetail on
+ * selection); the host answers from the store and pushes `changed` while the run grows.
+ */
+import * as vscode from 'vscode';
+import { Disposable } from './dispose';
+import { traceHtml } from './webviewHtml';
+import { openSource } from './sourceLinks';
+import { buildTraceView, type TraceView } from '../core/view/traceView';
+import { toStep } from '../core/model/normalize';
+import { isFromWebview, ROW_PAGE, type FromWebview, type ToWebview } from '../shared/protocol';
+import type { ReceiverHost } from './receiverHost';
+import type { PriceTable } from '../core/model/cost';
+import type { Step } from '../core/model/step';
+
+/** A trace panel. */
+export class TracePanel extends Disposable {
+  private static readonly open = new Map<string, TracePanel>();
+  private view: TraceView | undefined;
+  private pendingChange: NodeJS.Timeout | undefined;
+  private readonly panel: vscode.WebviewPanel;
+
+  /** Opens (or reveals) the panel of a trace; optionally selects a step. */
+  static show(traceId: string, ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; prices: () => Partial<PriceTable> | undefined }, spanId?: string): TracePanel {
+    let p = TracePanel.open.get(traceId);
+    if (p) p.panel.reveal();
+    else TracePanel.open.set(traceId, (p = new TracePanel(traceId, ctx)));
+    if (spanId) p.post({ type: 'select', spanId });
+    return p;
+  }
+
+  /** Panels currently open (for tests and commands). */
+  static all(): TracePanel[] {
+    return [...TracePanel.open.values()];
+  }
+
+  private constructor(
+    readonly traceId: string,
+    private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; prices: () => Partial<PriceTable> | undefined },
+  ) {
+    super();
+    this.panel = this._register(
+      vscode.window.createWebviewPanel('tracefork.trace', `Run ${traceId.slice(0, 8)}`, vscode.ViewColumn.Active, {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist'), vscode.Uri.joinPath(ctx.extensionUri, 'media')],
+      }),
+    );
+    this.panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'tracefork.svg');
+    this.panel.webview.html = traceHtml(this.panel.webview, ctx.extensionUri, `Run ${traceId}`);
+    this._register(this.panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)));
+    this._register(this.panel.onDidDispose(() => this.dispose()));
+    this._register(ctx.host.onDidChangeTraces((ids) => (ids.length === 0 || ids.includes(traceId)) && this.scheduleChange()));
+  }
+
+  dispose(): void {
+    TracePanel.open.delete(this.traceId);
+    if (this.pendingChange) clearTimeout(this.pendingChange);
+    super.dispose();
+  }
+
+  /** The rows as the webview sees them (for tests). */
+  get rows(): TraceView['rows'] {
+    return this.view?.rows ?? [];
+  }
+
+  private post(m: ToWebview): void {
+    if (!this.isDisposed) void this.panel.webview.postMessage(m);
+  }
+
+  private load(): TraceView | undefined {
+    const trace = this.ctx.host.current?.get(this.traceId);
+    if (!trace) return undefined;
+    this.view = buildTraceView(trace, this.ctx.prices() as PriceTable | undefined);
+    this.panel.title = `${this.view.header.name} · ${this.view.header.rowCount} steps`;
+    return this.view;
+  }
+
+  private receive(raw: unknown): void {
+    if (!isFromWebview(raw)) {
+      this.ctx.log.appendLine(`trace webview sent an unknown message: ${JSON.stringify(raw).slice(0, 200)}`);
+      return;
+    }
+    try {
+      this.handle(raw);
+    } catch (e) {
+      this.ctx.log.appendLine(`trace panel error: ${(e as Error).stack}`);
+      this.post({ type: 'error', message: (e as Error).message });
+    }
+  }
+
+  private handle(m: FromWebview): void {
+    switch (m.type) {
+      case 'ready': {
+        const view = this.load();
+        if (view) this.post({ type: 'init', header: view.header });
+        else this.post({ type: 'error', message: `Run ${this.traceId} is not in the store (deleted, or evicted by the retention setting).` });
+        return;
+      }
+      case 'getRows': {
+        const rows = this.view?.rows.slice(m.start, m.start + Math.min(m.count, ROW_PAGE)) ?? [];
+        return this.post({ type: 'rows', inReplyTo: m.requestId, start: m.start, rows });
+      }
+      case 'getDetail':
+        return this.post({ type: 'detail', inReplyTo: m.requestId, step: this.detail(m.spanId) });
+      case 'openSource': {
+        const step = this.detail(m.spanId);
+        if (step) void openSource(step.code, step.name, m.toSide);
+        return;
+      }
+      case 'log':
+        return this.ctx.log.appendLine(`webview ${m.level}: ${m.message}`);
+      default: {
+        const never: never = m;
+        this.ctx.log.appendLine(`unhandled webview message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** The full step of a row, read again from its journal record. */
+  detail(spanId: string): Step | null {
+    const view = this.view;
+    const i = view?.rows.findIndex((r) => r.spanId === spanId) ?? -1;
+    if (!view || i < 0) return null;
+    const stored = this.ctx.host.current?.getSpan(this.traceId, spanId, view.recOffs[i]);
+    const s = stored?.spans[0];
+    if (!s) return null;
+    return { ...toStep({ span: s.span, resource: s.resource, scope: s.scope, logs: stored.logs }, this.ctx.prices() as PriceTable | undefined), depth: view.rows[i].depth };
+  }
+
+  private scheduleChange(): void {
+    if (this.pendingChange) return;
+    this.pendingChange = setTimeout(() => {
+      this.pendingChange = undefined;
+      const view = this.load();
+      if (view) this.post({ type: 'changed', header: view.header });
+    }, 200);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The one message protocol between the extension host and the trace webview. Imported by both
+ * sides; imports neither `vscode` nor `preact`. Every message has a `type`; requests carry a
+ * `requestId` and their answers an `inReplyTo`.
+ */
+import type { Step, StepKind } from '../core/model/step';
+
+export type { Step, StepKind };
+
+/** One step as a row of the tree and waterfall: small, so 100k of them travel in pages. */
+export interface RowData {
+  /** Index in pre-order; equals the row's position in the full list. */
+  index: number;
+  spanId: string;
+  /** Index of the parent row, -1 for roots. */
+  parent: number;
+  depth: number;
+  /** Number of rows in this row's subtree, itself excluded (so a subtree is [index+1, index+descendants]). */
+  descendants: number;
+  name: string;
+  kind: StepKind;
+  status: 'ok' | 'error' | 'unset';
+  /** Milliseconds from the trace's start. */
+  offsetMs: number;
+  durationMs: number;
+  model: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  error: string | null;
+  /** True when the step has a source location to open. */
+  hasCode: boolean;
+  /** Failed scores' names, for chips (filled by evaluators). */
+  failedScores: string[];
+}
+
+/** The trace as a whole, sent first. */
+export interface TraceHeader {
+  traceId: string;
+  name: string;
+  startTime: string;
+  durationMs: number;
+  rowCount: number;
+  errorCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number | null;
+}
+
+/** Host → webview. */
+export type ToWebview =
+  | { type: 'init'; header: TraceHeader }
+  | { type: 'rows'; inReplyTo: number; start: number; rows: RowData[] }
+  | { type: 'detail'; inReplyTo: number; step: Step | null }
+  /** The trace changed (live run): the header is new; rows must be asked for again. */
+  | { type: 'changed'; header: TraceHeader }
+  /** Select a row (e.g. from the runs tree or a diagnostic). */
+  | { type: 'select'; spanId: string }
+  | { type: 'error'; message: string };
+
+/** Webview → host. */
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'getRows'; requestId: number; start: number; count: number }
+  | { type: 'getDetail'; requestId: number; spanId: string }
+  | { type: 'openSource'; spanId: string; toSide: boolean }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+/** How many rows one `rows` message carries at most. */
+export const ROW_PAGE = 2000;
+
+/** True when a value is a webview message the host understands (checked before dispatch). */
+export function isFromWebview(v: unknown): v is FromWebview {
+  if (typeof v !== 'object' || v === null) return false;
+  const t = (v as { type?: unknown }).type;
+  return t === 'ready' || t === 'getRows' || t === 'getDetail' || t === 'openSource' || t === 'log';
+}

@@ -1,0 +1,103 @@
+// Runs inside the real VS Code extension host (code-server): the installed extension receives a
+// real agent's traces, lists the failing run, opens it, and links its failing step to the source line.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+interface State {
+  receiver: { mode: string; port: number | null; url: string | null };
+  runs: Array<{ traceId: string; name: string; status: string; errorCount: number; spanCount: number }>;
+  panels: Array<{ traceId: string; rows: number }>;
+}
+
+const state = () => vscode.commands.executeCommand<State>('tracefork.__state');
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function workspaceDir(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the e2e workspace is open');
+  return folder.uri.fsPath;
+}
+
+/** Runs the workspace's real agent against the extension's receiver. */
+function runAgent(url: string, mode: 'fail' | 'ok'): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'weather-agent.ts', mode], {
+    cwd: workspaceDir(),
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: url, ELECTRON_RUN_AS_NODE: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, `agent failed: ${r.stderr}`);
+}
+
+describe('Tracefork extension', function () {
+  this.timeout(90_000);
+  let url = '';
+  let failing: State['runs'][number];
+
+  it('activates and starts its receiver on loopback', async () => {
+    const ext = vscode.extensions.getExtension('tracefork.tracefork');
+    assert.ok(ext, 'extension installed');
+    await ext.activate();
+    const s = await waitFor('the receiver', async () => ((await state()).receiver.mode === 'owner' ? state() : undefined));
+    assert.match(s.receiver.url ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    url = s.receiver.url!;
+  });
+
+  it('lists the run of a real agent whose tool fails, marked failing', async () => {
+    runAgent(url, 'fail');
+    runAgent(url, 'ok');
+    const s = await waitFor('two runs', async () => {
+      const st = await state();
+      return st.runs.length >= 2 ? st : undefined;
+    });
+    failing = s.runs.find((r) => r.status === 'error')!;
+    assert.ok(failing, 'one run is failing');
+    assert.equal(failing.name, 'ai.generateText');
+    assert.equal(failing.errorCount, 1);
+    assert.ok(s.runs.some((r) => r.status !== 'error'), 'the clean run is not marked failing');
+  });
+
+  it('opens the run in a trace panel with one row per step', async () => {
+    await vscode.commands.executeCommand('tracefork.openRun', failing.traceId);
+    const s = await waitFor('the panel rows', async () => {
+      const st = await state();
+      return st.panels.find((p) => p.traceId === failing.traceId && p.rows === failing.spanCount) ? st : undefined;
+    });
+    assert.equal(s.panels.length, 1);
+  });
+
+  it('reports the failing step in Problems at the agent source line, and adds a CodeLens there', async () => {
+    const file = vscode.Uri.file(path.join(workspaceDir(), 'weather-agent.ts'));
+    const doc = await vscode.workspace.openTextDocument(file);
+    const throwLine = doc.getText().split('\n').findIndex((l) => l.includes("the failing step's line"));
+    assert.ok(throwLine > 0);
+    const diag = await waitFor('a Tracefork diagnostic', () => vscode.languages.getDiagnostics(file).find((d) => d.source === 'Tracefork'));
+    assert.equal(diag.range.start.line, throwLine);
+    assert.equal(diag.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(diag.message, /ai\.toolCall failed in 1 of 1 run\(s\): weather service unavailable for Paris/);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file);
+    const lens = lenses.find((l) => l.command?.command === 'tracefork.openRun');
+    assert.ok(lens, 'a Tracefork CodeLens');
+    assert.equal(lens.range.start.line, throwLine);
+    assert.match(lens.command!.title, /1 run · \$\(error\) 1 failing · p95/);
+  });
+
+  it('clears the diagnostics when the runs are deleted', async () => {
+    const file = vscode.Uri.file(path.join(workspaceDir(), 'weather-agent.ts'));
+    const s = await state();
+    for (const r of s.runs) await vscode.commands.executeCommand('tracefork.deleteRun', r.traceId);
+    await waitFor('no Tracefork diagnostics', () => !vscode.languages.getDiagnostics(file).some((d) => d.source === 'Tracefork'));
+    await waitFor('an empty Runs view', async () => (await state()).runs.length === 0);
+  });
+});

@@ -1,0 +1,34 @@
+/** The step's error and the stack traces of its `exception` events. */
+import type { Step } from '../../src/shared/protocol';
+import { Icon } from '../Icon';
+import { Pre, TraceText } from './Section';
+
+/** A failure box; nothing when the step neither failed nor recorded an exception. */
+export function ErrorBox({ step }: { step: Step }) {
+  const exceptions = step.events.filter((e) => e.name === 'exception');
+  if (!step.error && step.status !== 'error' && exceptions.length === 0) return null;
+  return (
+    <div class="error-box" role="group" aria-label="Error">
+      <div class="error-title">
+        <Icon name="error" class="status-error" />
+        <span>{step.status === 'error' ? 'Failed' : 'Exception recorded'}</span>
+      </div>
+      {step.error && <TraceText class="error-text" text={step.error} />}
+      {exceptions.map((e, i) => (
+        <Exception key={i} attributes={e.attributes} />
+      ))}
+    </div>
+  );
+}
+
+function Exception({ attributes: a }: { attributes: Record<string, unknown> }) {
+  const text = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : a[k] == null ? '' : String(a[k]));
+  const head = [text('exception.type'), text('exception.message')].filter(Boolean).join(': ');
+  const stack = text('exception.stacktrace');
+  return (
+    <div class="exception">
+      {head && <TraceText class="exception-head" text={head} />}
+      {stack && <Pre text={stack} />}
+    </div>
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * The webview's state for one trace: header, the paged rows, collapsed subtrees and the
+ * selection (both kept by span id, so they survive a live `changed`), and the detail.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { RowData, Step, TraceHeader } from '../src/shared/protocol';
+import { visibleRows } from '../src/shared/visibleRows';
+import type { Host } from './host';
+import { RowsCache, type PageRequest } from './rowsCache';
+import { useDetail } from './useDetail';
+
+/** The selected row: its index in the current rows and, once known, its span id. */
+export interface Selection {
+  index: number;
+  spanId: string | null;
+}
+
+/** Everything the trace view renders and the actions it can take; one per webview. */
+export function useTrace(host: Host) {
+  const [header, setHeader] = useState<TraceHeader | null>(null);
+  const [hostError, setHostError] = useState<string | null>(null);
+  const [cache] = useState(() => new RowsCache(host.nextId));
+  const [version, setVersion] = useState(0);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const [sel, setSel] = useState<Selection>({ index: -1, spanId: null });
+  const { detail, requestDetail, receiveDetail } = useDetail(host);
+  const bump = () => setVersion((v) => v + 1);
+  const send = (reqs: PageRequest[]) => reqs.forEach((r) => host.post({ type: 'getRows', ...r }));
+
+  const collapsedIdx = useMemo(() => new Set([...collapsed].map((s) => cache.indexOf(s)).filter((i) => i >= 0)), [collapsed, version]);
+  // O(rows) once per page arrival or collapse, never per scroll frame.
+  const visible = useMemo(() => visibleRows(cache.rows, cache.total, collapsedIdx), [version, collapsedIdx]);
+
+  useEffect(() => requestDetail(sel.spanId), [sel.spanId]);
+  // Keep the selection on its span as pages arrive after a reset, a `select` or a live change.
+  useEffect(() => {
+    const row = sel.index >= 0 ? cache.rows[sel.index] : undefined;
+    if (!sel.spanId) {
+      if (row) setSel({ index: sel.index, spanId: row.spanId });
+      else send(cache.request([sel.index]));
+    } else if (row?.spanId !== sel.spanId || !cache.has(sel.index)) {
+      findSelection(sel.spanId, sel.index);
+    }
+  }, [version, sel]);
+
+  /** Moves the selection to where its span is now, asking for pages until it is found. */
+  function findSelection(spanId: string, hint: number) {
+    const found = cache.indexOf(spanId);
+    if (found >= 0 && found !== hint) {
+      reveal(found);
+      setSel({ index: found, spanId });
+    } else if (hint >= 0 && !cache.has(hint)) {
+      send(cache.request([hint]));
+    } else if (found < 0 && !cache.busy) {
+      const next = cache.requestNextMissing();
+      if (next) send([next]);
+    }
+  }
+
+  /** Expands the collapsed ancestors of row `i`. */
+  function reveal(i: number) {
+    setCollapsed((prev) => {
+      const hiding = [...prev].filter((s) => {
+        const a = cache.indexOf(s);
+        return a >= 0 && a < i && i <= a + (cache.rows[a]?.descendants ?? 0);
+      });
+      return hiding.length ? new Set([...prev].filter((s) => !hiding.includes(s))) : prev;
+    });
+  }
+
+  function setExpanded(i: number, expanded: boolean) {
+    const row = cache.rows[i];
+    if (!row || row.descendants === 0) return;
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (expanded) next.delete(row.spanId);
+      else next.add(row.spanId);
+      return next;
+    });
+  }
+
+  return {
+    header,
+    hostError,
+    rows: cache.rows as ReadonlyArray<RowData | undefined>,
+    version,
+    visible,
+    collapsed: collapsedIdx,
+    selected: sel.index,
+    detail,
+    /** Asks for the pages holding these rows (the rendered range) and the collapsed ones. */
+    ensure: (indices: number[]) => send(cache.request([...indices, ...collapsedIdx])),
+    select: (i: number) => setSel({ index: i, spanId: cache.rows[i]?.spanId ?? null }),
+    setExpanded,
+    toggle: (i: number) => setExpanded(i, collapsedIdx.has(i)),
+    open: (spanId: string, toSide: boolean) => host.post({ type: 'openSource', spanId, toSide }),
+    onInit(h: TraceHeader) {
+      setHeader(h);
+      setHostError(null);
+      cache.reset(h.rowCount);
+      setCollapsed(new Set());
+      setSel({ index: -1, spanId: null });
+      bump();
+    },
+    onChanged(h: TraceHeader) {
+      setHeader(h);
+      cache.invalidate(h.rowCount);
+      bump();
+      requestDetail(sel.spanId);
+    },
+    onRows(inReplyTo: number, start: number, rows: RowData[]) {
+      if (cache.receive(inReplyTo, start, rows)) bump();
+    },
+    onDetail: (inReplyTo: number, step: Step | null) => receiveDetail(inReplyTo, step),
+    onSelect(spanId: string) {
+      const index = cache.indexOf(spanId);
+      if (index >= 0) reveal(index);
+      setSel({ index, spanId });
+    },
+    onError(message: string) {
+      setHostError(message);
+      cache.abandonInFlight();
+      bump();
+    },
+  };
+}
+
+/** The trace state and actions `useTrace` returns. */
+export type TraceState = ReturnType<typeof useTrace>;
