@@ -128,6 +128,7 @@ describe('agent frameworks → tracefork serve', function () {
       assert.deepEqual([secondIn.length, toolMsg?.role, toolMsg?.toolCallId], [4, 'tool', 'call_1']);
       assert.deepEqual(JSON.parse(toolMsg?.content ?? 'null'), WEATHER);
       assert.equal(second.output?.messages?.[0]?.content, `The weather is: ${JSON.stringify(WEATHER)}`);
+      assert.deepEqual([first.finishReason, second.finishReason], [convention === 'gen_ai' ? 'tool_call' : 'tool_calls', 'stop']); // as each instrumentation reports it
       const [tool] = byKind(steps, 'tool');
       assert.deepEqual([tool?.toolName, tool?.toolCallId, tool?.convention], ['get_weather', 'call_1', 'gen_ai']);
     }

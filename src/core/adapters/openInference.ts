@@ -75,6 +75,7 @@ export const openInference: Adapter = {
     step.sessionId = firstStr(a, 'session.id');
     step.agentName = firstStr(a, 'agent.name');
     fillIO(a, step);
+    step.finishReason = firstStr(a, 'llm.finish_reason') ?? step.output?.messages?.find((m) => m.finishReason)?.finishReason ?? null;
     if (step.status === 'error' && !step.error) step.error = firstStr(a, 'exception.message');
   },
 };
