@@ -1,6 +1,6 @@
 /** The bar above the tree: the trace's name and totals. */
 import type { TraceHeader } from '../src/shared/protocol';
-import { formatCost, formatCount, formatDuration, formatTokens } from './format';
+import { formatCost, formatDuration, formatInt, formatTokens } from './format';
 import { Icon } from './Icon';
 
 /** Trace name, total duration, steps, errors, tokens in→out and cost. */
@@ -12,7 +12,7 @@ export function HeaderBar({ header }: { header: TraceHeader }) {
         {header.name || header.traceId}
       </h1>
       <Stat label="Duration" value={formatDuration(header.durationMs)} />
-      <Stat label="Steps" value={header.rowCount.toLocaleString('en-US')} />
+      <Stat label="Steps" value={formatInt(header.rowCount)} />
       <span class={header.errorCount > 0 ? 'stat stat-errors has-errors' : 'stat stat-errors'}>
         {header.errorCount > 0 && <Icon name="error" class="status-error" />}
         <span class="stat-label">Errors</span> <span class="stat-value">{header.errorCount}</span>

@@ -1,7 +1,9 @@
 /**
  * Codicons from @vscode/codicons, bundled as SVG text (esbuild `loader: {'.svg': 'text'}`).
  * Each file is one <svg> of <path> elements; their attributes are read once and rendered as
- * Preact elements, so no markup is ever injected (no innerHTML, not even for these static files).
+ * Preact elements into one hidden sprite of <symbol>s, so no markup is ever injected (no
+ * innerHTML, not even for these static files). Icons are `<use href="#codicon-…">`: cheap to
+ * create and patch while the virtual list scrolls.
  */
 import type { StepKind } from '../src/shared/protocol';
 import checklist from '@vscode/codicons/src/icons/checklist.svg';
@@ -75,6 +77,21 @@ export function iconPaths(name: IconName): PathData[] {
   return paths;
 }
 
+/** The hidden sprite every Icon points into; render it once. */
+export function IconSprite() {
+  return (
+    <svg class="codicon-sprite" aria-hidden="true" width="0" height="0">
+      {(Object.keys(SOURCES) as IconName[]).map((name) => (
+        <symbol key={name} id={`codicon-${name}`} viewBox="0 0 16 16">
+          {iconPaths(name).map((p, i) => (
+            <path key={i} d={p.d} fill-rule={p.evenOdd ? 'evenodd' : undefined} clip-rule={p.evenOdd ? 'evenodd' : undefined} />
+          ))}
+        </symbol>
+      ))}
+    </svg>
+  );
+}
+
 /** A 16×16 codicon in the current text colour; decorative unless given a `label`. */
 export function Icon({ name, class: cls, label }: { name: IconName; class?: string; label?: string }) {
   return (
@@ -82,16 +99,13 @@ export function Icon({ name, class: cls, label }: { name: IconName; class?: stri
       class={cls ? `codicon ${cls}` : 'codicon'}
       width="16"
       height="16"
-      viewBox="0 0 16 16"
       fill="currentColor"
       role={label ? 'img' : undefined}
       aria-label={label}
       aria-hidden={label ? undefined : 'true'}
     >
       {label && <title>{label}</title>}
-      {iconPaths(name).map((p, i) => (
-        <path key={i} d={p.d} fill-rule={p.evenOdd ? 'evenodd' : undefined} clip-rule={p.evenOdd ? 'evenodd' : undefined} />
-      ))}
+      <use href={`#codicon-${name}`} />
     </svg>
   );
 }

@@ -3,7 +3,7 @@
  * only the rendered range (plus overscan) in the DOM, its pages asked for as it scrolls.
  * Keyboard per the WAI-ARIA tree pattern; the focus stays on the tree (aria-activedescendant).
  */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import type { TraceHeader } from '../src/shared/protocol';
 import { formatDuration } from './format';
 import { StepRow } from './StepRow';
@@ -24,7 +24,8 @@ export function StepTree({ trace, header }: { trace: TraceState; header: TraceHe
   const first = items.length ? items[0].index : 0;
   const last = items.length ? items[items.length - 1].index : -1;
 
-  useEffect(() => trace.ensure(items.map((it) => visible[it.index])), [first, last, visible]);
+  // Before paint, so the pages are on their way a frame sooner.
+  useLayoutEffect(() => trace.ensure(items.map((it) => visible[it.index])), [first, last, visible, trace.version]);
 
   // Scroll the selection into view when it changes, not when pages arrive while the user scrolls.
   const visibleRef = useRef(visible);
@@ -52,6 +53,11 @@ export function StepTree({ trace, header }: { trace: TraceState; header: TraceHe
     apply(action);
   }
 
+  // Rows are keyed by slot (position modulo the largest window so far): scrolling reuses and
+  // patches the row elements instead of unmounting and creating them.
+  const maxWindow = useRef(1);
+  maxWindow.current = Math.max(maxWindow.current, items.length);
+  const slots = maxWindow.current;
   const rendered = items.some((it) => visible[it.index] === selected);
   return (
     <section class="tree-pane" aria-label="Steps">
@@ -80,7 +86,7 @@ export function StepTree({ trace, header }: { trace: TraceState; header: TraceHe
             const index = visible[it.index];
             return (
               <StepRow
-                key={index}
+                key={it.index % slots}
                 index={index}
                 row={rows[index]}
                 top={it.start}

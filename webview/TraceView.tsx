@@ -1,6 +1,7 @@
 /** The whole view: header bar, then the step tree with its waterfall beside the detail pane. */
 import { DetailPane } from './detail/DetailPane';
 import { HeaderBar } from './HeaderBar';
+import { IconSprite } from './Icon';
 import { StepTree } from './StepTree';
 import type { TraceState } from './useTrace';
 
@@ -9,6 +10,7 @@ export function TraceView({ trace }: { trace: TraceState }) {
   const { header, hostError } = trace;
   return (
     <div class="trace-view">
+      <IconSprite />
       {hostError && (
         <div class="host-error" role="alert">
           {hostError}

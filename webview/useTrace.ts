@@ -27,9 +27,12 @@ export function useTrace(host: Host) {
   const bump = () => setVersion((v) => v + 1);
   const send = (reqs: PageRequest[]) => reqs.forEach((r) => host.post({ type: 'getRows', ...r }));
 
-  const collapsedIdx = useMemo(() => new Set([...collapsed].map((s) => cache.indexOf(s)).filter((i) => i >= 0)), [collapsed, version]);
-  // O(rows) once per page arrival or collapse, never per scroll frame.
-  const visible = useMemo(() => visibleRows(cache.rows, cache.total, collapsedIdx), [version, collapsedIdx]);
+  // visibleRows reads only the collapsed rows (and the total): recompute it, O(rows), when they
+  // change, not when a page arrives and never per scroll frame.
+  const indices = [...collapsed].map((s) => cache.indexOf(s)).filter((i) => i >= 0);
+  const key = `${cache.total}|${indices.map((i) => `${i}+${cache.rows[i]?.descendants}`).join(',')}`;
+  const collapsedIdx = useMemo(() => new Set(indices), [key]);
+  const visible = useMemo(() => visibleRows(cache.rows, cache.total, collapsedIdx), [key]);
 
   useEffect(() => requestDetail(sel.spanId), [sel.spanId]);
   // Keep the selection on its span as pages arrive after a reset, a `select` or a live change.

@@ -18,6 +18,8 @@ export async function launchBrowser({ viewport = { width: 1440, height: 900 } } 
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tracefork-e2e-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport, timeout: 60_000,
+    // Crash reports and caches go inside the profile, not the home folder.
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, 'xdg-config'), XDG_CACHE_HOME: path.join(profile, 'xdg-cache') },
   });
   const page = context.pages()[0] ?? (await context.newPage());
   let closed = false;

@@ -41,14 +41,14 @@ export async function runInHost({ context, url, port, workspace, extensionDir, t
   }
 }
 
-/** A console message as text, with %c style arguments dropped and %s/%d/%i/%o/%O filled in. */
-function consoleText(msg) {
-  const text = msg.text();
-  if (!text.includes('%')) return text;
+/** A console message as text: a format string's %c styles dropped, %s/%d/%i/%f/%o/%O filled in from its arguments. */
+export function consoleText(msg) {
   const args = msg.args().map((a) => a.toString().replace(/^JSHandle@/, ''));
+  if (args.length < 2 || !args[0].includes('%')) return msg.text();
   let i = 1;
-  return text.replace(/%[csdifoO]/g, (spec) => {
-    const arg = args[i++] ?? '';
+  const head = args[0].replace(/%[csdifoO]/g, (spec) => {
+    const arg = i < args.length ? args[i++] : '';
     return spec === '%c' ? '' : arg;
   });
+  return [head, ...args.slice(i)].join(' ');
 }

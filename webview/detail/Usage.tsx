@@ -1,7 +1,7 @@
 /** The Usage and Scores sections. */
 import type { Score } from '../../src/core/model/step';
 import type { Step } from '../../src/shared/protocol';
-import { formatCost, formatDuration } from '../format';
+import { formatCost, formatDuration, formatInt } from '../format';
 import { Icon } from '../Icon';
 import { KeyValueTable, Section, TraceText, type KeyValue } from './Section';
 
@@ -11,8 +11,8 @@ export function Usage({ step }: { step: Step }) {
   const add = (key: string, value: string | number | null | undefined) => {
     if (value !== null && value !== undefined && value !== '') rows.push({ key, value: String(value) });
   };
-  add('Input tokens', step.inputTokens?.toLocaleString('en-US'));
-  add('Output tokens', step.outputTokens?.toLocaleString('en-US'));
+  add('Input tokens', formatInt(step.inputTokens));
+  add('Output tokens', formatInt(step.outputTokens));
   if (step.rollupTokens) add('Tokens of children', `${step.rollupTokens.input ?? 0}→${step.rollupTokens.output ?? 0} (not summed)`);
   add('Cost', formatCost(step.costUsd));
   add('Model', step.model);

@@ -1,7 +1,7 @@
 // Runs inside the real VS Code extension host (code-server): the installed extension receives a
 // real agent's traces, lists the failing run, opens it, and links its failing step to the source line.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -29,15 +29,24 @@ function workspaceDir(): string {
   return folder.uri.fsPath;
 }
 
-/** Runs the workspace's real agent against the extension's receiver. */
-function runAgent(url: string, mode: 'fail' | 'ok'): void {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'weather-agent.ts', mode], {
+/**
+ * Runs the workspace's real agent against the extension's receiver. Asynchronously: the receiver
+ * lives in this same extension host, and a blocking spawnSync would stop it from answering.
+ */
+function runAgent(url: string, mode: 'fail' | 'ok'): Promise<void> {
+  // The harness's Node (the extension host's process.execPath is code-server's own runtime), and a
+  // terminal's environment rather than the extension host's.
+  const node = process.env.TRACEFORK_E2E_NODE || 'node';
+  const child = spawn(node, ['--import', 'tsx', 'weather-agent.ts', mode], {
     cwd: workspaceDir(),
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: url, ELECTRON_RUN_AS_NODE: '1' },
-    encoding: 'utf8',
-    timeout: 60_000,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: url },
   });
-  assert.equal(r.status, 0, `agent failed: ${r.stderr}`);
+  let stderr = '';
+  child.stderr.on('data', (c) => (stderr += c));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`agent exited ${code}: ${stderr}`))));
+  });
 }
 
 describe('Tracefork extension', function () {
@@ -55,8 +64,8 @@ describe('Tracefork extension', function () {
   });
 
   it('lists the run of a real agent whose tool fails, marked failing', async () => {
-    runAgent(url, 'fail');
-    runAgent(url, 'ok');
+    await runAgent(url, 'fail');
+    await runAgent(url, 'ok');
     const s = await waitFor('two runs', async () => {
       const st = await state();
       return st.runs.length >= 2 ? st : undefined;

@@ -4,7 +4,11 @@
 // mocha's summary reaches the browser console only as format strings.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import Mocha from 'mocha';
+
+/** Marks this suite's lines in the browser console, where the harness picks them out. */
+const MARK = '[e2e-host] ';
 
 /** Where the harness asks for a JSON copy of the results (set in code-server's environment). */
 const RESULTS_VAR = 'TRACEFORK_E2E_HOST_RESULTS';
@@ -17,6 +21,8 @@ interface HostResults {
 
 /** Runs the suite; rejects when any test failed (VS Code then reports exit code 1). */
 export function run(): Promise<void> {
+  // Reporters print through Base.consoleLog(fmt, ...args); format here so the console gets plain text.
+  Mocha.reporters.Base.consoleLog = (...args: unknown[]) => console.log(MARK + format(...args));
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
   const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
@@ -25,7 +31,7 @@ export function run(): Promise<void> {
     try {
       const runner = mocha.run((failures) => {
         const line = `${results.passed} passed, ${results.failed} failed`;
-        console.log(line);
+        console.log(MARK + line);
         writeResults(results);
         if (failures > 0 || files.length === 0) reject(new Error(files.length ? line : 'no *.test.js found beside index.js'));
         else resolve();

@@ -4,7 +4,11 @@
 import { generateText, stepCountIs, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { z } from 'zod';
-import { createTracing, endpointFromEnv, ensureContextManager } from '../../clients/otel';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 type Result = Awaited<ReturnType<MockLanguageModelV3['doGenerate']>>;
 const usage = (input: number, output: number): Result['usage'] => ({
@@ -22,8 +26,11 @@ async function lookUpWeather(city: string, fail: boolean) {
 }
 
 async function main(fail: boolean) {
-  ensureContextManager();
-  const tracing = createTracing({ endpoint: endpointFromEnv(), serviceName: 'weather-agent' });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'weather-agent' }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())], // reads OTEL_EXPORTER_OTLP_ENDPOINT
+  });
   let call = 0;
   const model = new MockLanguageModelV3({ provider: 'mock-provider', modelId: 'mock-model', doGenerate: async () => replies[Math.min(call++, 1)] });
   const getWeather = tool({ description: 'Weather for a city', inputSchema: z.object({ city: z.string() }), execute: ({ city }) => lookUpWeather(city, fail) });
@@ -32,16 +39,16 @@ async function main(fail: boolean) {
     prompt: 'What is the weather in Paris?',
     tools: { getWeather },
     stopWhen: stepCountIs(3),
-    experimental_telemetry: { isEnabled: true, functionId: 'weather-agent', tracer: tracing.provider.getTracer('ai') },
+    experimental_telemetry: { isEnabled: true, functionId: 'weather-agent', tracer: provider.getTracer('ai') },
   });
-  const { errors } = await tracing.shutdown();
-  if (errors.length) throw new Error(errors.join('; '));
+  await provider.forceFlush();
+  await provider.shutdown();
 }
 
 void main(process.argv[2] !== 'ok').then(
   () => process.stdout.write('agent done\n'),
   (e: unknown) => {
-    process.stderr.write(`${(e as Error).stack}\n`);
+    process.stderr.write(`${e instanceof Error ? e.stack : `rejected with ${JSON.stringify(e) ?? String(e)}`}\n`);
     process.exitCode = 1;
   },
 );

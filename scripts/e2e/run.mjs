@@ -1,0 +1,195 @@
+// The end-to-end test run: install the tools (setup.mjs), build and package the extension,
+// install the .vsix into a fresh code-server, then run (a) the mocha suite inside the real
+// extension host and (b) every test/e2e/ui/*.test.mjs in headless Chromium. Ends with one
+// "N passed, N failed" line over both; exit 1 on any failure. Screenshots and logs go to
+// .test-output/e2e/.
+// Usage: node scripts/e2e/run.mjs
+//   TRACEFORK_E2E_EXTENSION_DIR  extension folder to build and test (default: the repo root)
+//   TRACEFORK_E2E_TIMEOUT_MS     bound on everything after setup (default 600000)
+//   TRACEFORK_E2E_KEEP=1         keep the run's temp folder (workspace, user data, extensions)
+//   TRACEFORK_E2E_SKIP_UI=1      run only the in-host suite
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildHostTests, HOST_INDEX } from './buildHostTests.mjs';
+import { launchBrowser } from './browser.mjs';
+import { installVsix, startCodeServer } from './codeServer.mjs';
+import { runInHost } from './inHost.mjs';
+import { CACHE_DIR, OUTPUT_DIR, REPO, since } from './paths.mjs';
+import { setup } from './setup.mjs';
+import { runUiTests } from './uiRunner.mjs';
+
+const EXT_DIR = path.resolve(process.env.TRACEFORK_E2E_EXTENSION_DIR || REPO);
+const TIMEOUT_MS = Number(process.env.TRACEFORK_E2E_TIMEOUT_MS || 600_000);
+const VSIX = path.join(CACHE_DIR, 'tracefork.vsix');
+const RUNS_DIR = path.join(CACHE_DIR, 'runs');
+/** The prefix test/e2e/host/index.ts puts on its console lines. */
+const HOST_MARK = '[e2e-host] ';
+const t0 = Date.now();
+const log = (m) => console.log(`[e2e ${since(t0)}] ${m}`);
+
+/** Everything run.mjs started, for cleanup on success, failure or timeout. */
+const live = { browser: null, server: null, runDir: null };
+let phase = 'setup';
+
+async function main() {
+  await setup({ log: (m) => log(`setup: ${m}`) });
+  const timer = setTimeout(onTimeout, TIMEOUT_MS);
+  try {
+    return await testRun();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function testRun() {
+  fs.rmSync(OUTPUT_DIR, { recursive: true, force: true });
+  fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+  phase = 'build';
+  buildExtension();
+  await buildHostTests();
+  log(`built extension and in-host tests`);
+  // Inside the repo, so the workspace's own scripts resolve the repo's node_modules (tsx, SDKs).
+  fs.mkdirSync(RUNS_DIR, { recursive: true });
+  live.runDir = fs.mkdtempSync(path.join(RUNS_DIR, 'run-'));
+  const dirs = {
+    extensions: path.join(live.runDir, 'extensions'),
+    userData: path.join(live.runDir, 'user-data'),
+    workspace: makeWorkspace(live.runDir),
+  };
+  phase = 'install';
+  installVsix(VSIX, dirs.extensions);
+  log(`installed ${path.relative(REPO, VSIX)} into a fresh extensions folder`);
+  phase = 'start code-server';
+  const hostResults = path.join(live.runDir, 'host-results.json');
+  live.server = await startCodeServer({
+    workspace: dirs.workspace, extensionsDir: dirs.extensions, userDataDir: dirs.userData,
+    env: { TRACEFORK_E2E_HOST_RESULTS: hostResults, TRACEFORK_E2E_REPO: REPO, TRACEFORK_E2E_NODE: process.execPath }, logFile: path.join(OUTPUT_DIR, 'code-server.log'),
+  });
+  log(`code-server on ${live.server.url}`);
+  live.browser = await launchBrowser();
+  const totals = { passed: 0, failed: 0 };
+  phase = 'in-host suite';
+  add(totals, await inHostPhase(hostResults, dirs.workspace));
+  await live.server.waitForNoExtensionHost();
+  phase = 'UI tests';
+  if (process.env.TRACEFORK_E2E_SKIP_UI) return totals; // faster iteration on the in-host suite
+  add(totals, await runUiTests({ context: live.browser.context, server: live.server, workspace: dirs.workspace, log }));
+  return totals;
+}
+
+/** Runs `node esbuild.mjs --production` when the extension has one, then packages it with vsce. */
+function buildExtension() {
+  if (fs.existsSync(path.join(EXT_DIR, 'esbuild.mjs'))) exec(process.execPath, ['esbuild.mjs', '--production'], EXT_DIR);
+  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  fs.rmSync(VSIX, { force: true });
+  const vsce = path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const args = ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', VSIX];
+  const ignore = harnessIgnoreFile();
+  if (ignore) args.push('--ignoreFile', ignore);
+  exec(process.execPath, [vsce, ...args], EXT_DIR);
+  const mb = fs.statSync(VSIX).size / 1e6;
+  log(`packaged ${path.relative(REPO, VSIX)} (${mb.toFixed(2)} MB)`);
+  if (mb > 50) console.warn(`[e2e] warning: the .vsix is ${mb.toFixed(0)} MB; check .vscodeignore`);
+}
+
+/**
+ * vsce packs every file not in .vscodeignore, and this harness's own folders (.cache/ holds
+ * code-server) live in the repo. Returns an ignore file that adds them to the extension's
+ * .vscodeignore, or null when the extension lists its files in package.json instead.
+ */
+function harnessIgnoreFile() {
+  const own = path.join(EXT_DIR, '.vscodeignore');
+  const manifest = JSON.parse(fs.readFileSync(path.join(EXT_DIR, 'package.json'), 'utf8'));
+  if (!fs.existsSync(own) && Array.isArray(manifest.files)) return null;
+  const base = fs.existsSync(own) ? fs.readFileSync(own, 'utf8') : '';
+  const file = path.join(CACHE_DIR, 'vscodeignore');
+  fs.writeFileSync(file, `${base}\n# added by scripts/e2e/run.mjs\n.cache/**\n.test-output/**\nout/test/**\n`);
+  return file;
+}
+
+function makeWorkspace(runDir) {
+  const ws = path.join(runDir, 'workspace');
+  const fixture = path.join(REPO, 'test', 'e2e', 'workspace');
+  if (fs.existsSync(fixture)) fs.cpSync(fixture, ws, { recursive: true });
+  else fs.mkdirSync(ws, { recursive: true });
+  return ws;
+}
+
+async function inHostPhase(resultsFile, workspace) {
+  const t = Date.now();
+  const hostLog = fs.createWriteStream(path.join(OUTPUT_DIR, 'in-host-console.log'));
+  try {
+    const code = await runInHost({
+      context: live.browser.context, url: live.server.url, port: live.server.port, workspace,
+      extensionDir: EXT_DIR, testsIndex: HOST_INDEX,
+      onConsole: (line) => {
+        hostLog.write(`${line}\n`);
+        // index.ts marks its mocha output; the rest (workbench chatter) stays in the log file.
+        const at = line.indexOf(HOST_MARK);
+        if (at >= 0) console.log(line.slice(at + HOST_MARK.length).replace(/^/gm, '  host| '));
+      },
+    });
+    const r = readJson(resultsFile);
+    if (!r) return (log(`in-host suite: exit ${code} but no results file (the suite did not load?)`), { passed: 0, failed: 1 });
+    log(`in-host suite: ${r.passed} passed, ${r.failed} failed, exit ${code} (${since(t)})`);
+    return { passed: r.passed, failed: r.failed || (code === 0 ? 0 : 1) };
+  } catch (e) {
+    log(`in-host suite FAILED: ${e.message}`);
+    return { passed: 0, failed: 1 };
+  } finally {
+    hostLog.end();
+  }
+}
+
+function exec(cmd, args, cwd) {
+  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.signal})`);
+}
+
+function readJson(file) {
+  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return null; }
+}
+
+function add(totals, r) {
+  totals.passed += r.passed;
+  totals.failed += r.failed;
+}
+
+async function cleanup() {
+  const { browser, server, runDir } = live;
+  live.browser = live.server = null;
+  await browser?.close().catch((e) => console.error(`[e2e] closing the browser: ${e.message}`));
+  await server?.stop().catch((e) => console.error(`[e2e] stopping code-server: ${e.message}`));
+  if (runDir && !process.env.TRACEFORK_E2E_KEEP) fs.rmSync(runDir, { recursive: true, force: true });
+  else if (runDir) log(`kept ${runDir}`);
+}
+
+/** Stops everything and exits 1 (global timeout, Ctrl-C, SIGTERM): code-server runs in its own process group. */
+async function abort(message) {
+  console.error(`[e2e] ${message}`);
+  const bound = setTimeout(() => process.exit(1), 30_000);
+  await cleanup();
+  clearTimeout(bound);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+function onTimeout() {
+  abort(`TIMEOUT: the run exceeded ${TIMEOUT_MS / 1000}s (after setup) during "${phase}"; stopping.`);
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => abort(`${sig} during "${phase}"; stopping.`));
+
+let code = 1;
+try {
+  const { passed, failed } = await main();
+  await cleanup();
+  log(`done in ${since(t0)}; screenshots and logs in ${path.relative(REPO, OUTPUT_DIR)}/`);
+  console.log(`${passed} passed, ${failed} failed`);
+  code = failed > 0 || passed === 0 ? 1 : 0;
+} catch (e) {
+  console.error(`[e2e] FAILED during "${phase}": ${e.message}`);
+  await cleanup();
+  console.log('0 passed, 1 failed');
+}
+process.exit(code);
