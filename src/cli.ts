@@ -6,6 +6,7 @@ import { CliError, exportTrace, importFiles, list, serve, show, UsageError } fro
 const USAGE = `usage: tracefork <command> [options]
 
   serve  [--port 4318] [--host 127.0.0.1] [--db FILE]   run the OTLP/HTTP receiver
+         [--max-traces 5000] [--max-mb 2048]           retention: the oldest runs go first
   import FILE... [--db FILE]                           read OTLP/JSON files
   list   [--db FILE] [--json]                          traces, newest first
   show   TRACE_ID [--db FILE] [--json]                 a trace as steps

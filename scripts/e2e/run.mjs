@@ -8,7 +8,6 @@
 //   TRACEFORK_E2E_TIMEOUT_MS     bound on everything after setup (default 600000)
 //   TRACEFORK_E2E_KEEP=1         keep the run's temp folder (workspace, user data, extensions)
 //   TRACEFORK_E2E_SKIP_UI=1      run only the in-host suite
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildHostTests, HOST_INDEX } from './buildHostTests.mjs';
@@ -17,6 +16,7 @@ import { installVsix, startCodeServer } from './codeServer.mjs';
 import { runInHost } from './inHost.mjs';
 import { CACHE_DIR, OUTPUT_DIR, REPO, since } from './paths.mjs';
 import { setup } from './setup.mjs';
+import { packageExtension } from '../package.mjs';
 import { runUiTests } from './uiRunner.mjs';
 
 const EXT_DIR = path.resolve(process.env.TRACEFORK_E2E_EXTENSION_DIR || REPO);
@@ -78,34 +78,10 @@ async function testRun() {
   return totals;
 }
 
-/** Runs `node esbuild.mjs --production` when the extension has one, then packages it with vsce. */
+/** Builds the extension for release and packages it with vsce (scripts/package.mjs). */
 function buildExtension() {
-  if (fs.existsSync(path.join(EXT_DIR, 'esbuild.mjs'))) exec(process.execPath, ['esbuild.mjs', '--production'], EXT_DIR);
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
-  fs.rmSync(VSIX, { force: true });
-  const vsce = path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const args = ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', VSIX];
-  const ignore = harnessIgnoreFile();
-  if (ignore) args.push('--ignoreFile', ignore);
-  exec(process.execPath, [vsce, ...args], EXT_DIR);
-  const mb = fs.statSync(VSIX).size / 1e6;
-  log(`packaged ${path.relative(REPO, VSIX)} (${mb.toFixed(2)} MB)`);
+  const mb = packageExtension({ extDir: EXT_DIR, vsix: VSIX, repo: REPO, log });
   if (mb > 50) console.warn(`[e2e] warning: the .vsix is ${mb.toFixed(0)} MB; check .vscodeignore`);
-}
-
-/**
- * vsce packs every file not in .vscodeignore, and this harness's own folders (.cache/ holds
- * code-server) live in the repo. Returns an ignore file that adds them to the extension's
- * .vscodeignore, or null when the extension lists its files in package.json instead.
- */
-function harnessIgnoreFile() {
-  const own = path.join(EXT_DIR, '.vscodeignore');
-  const manifest = JSON.parse(fs.readFileSync(path.join(EXT_DIR, 'package.json'), 'utf8'));
-  if (!fs.existsSync(own) && Array.isArray(manifest.files)) return null;
-  const base = fs.existsSync(own) ? fs.readFileSync(own, 'utf8') : '';
-  const file = path.join(CACHE_DIR, 'vscodeignore');
-  fs.writeFileSync(file, `${base}\n# added by scripts/e2e/run.mjs\n.cache/**\n.test-output/**\nout/test/**\n`);
-  return file;
 }
 
 function makeWorkspace(runDir) {
@@ -142,10 +118,6 @@ async function inHostPhase(resultsFile, workspace) {
   }
 }
 
-function exec(cmd, args, cwd) {
-  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
-  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.signal})`);
-}
 
 function readJson(file) {
   try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return null; }

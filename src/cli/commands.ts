@@ -1,6 +1,6 @@
 /** The CLI's commands over the core. Output shapes of --json are a public contract. */
 import * as fs from 'node:fs';
-import { TraceStore } from '../core/store/store';
+import { DEFAULT_RETENTION, TraceStore } from '../core/store/store';
 import { Receiver } from '../core/receiver/server';
 import { DecodeError } from '../core/otlp/decode';
 import { traceToOtlpJson } from '../core/otlp/exportJson';
@@ -10,6 +10,13 @@ import { printSteps, printTraces } from './format';
 
 const warn = (m: string) => process.stderr.write(`tracefork: warning: ${m}\n`);
 const dbOpt = { db: { type: 'string' as const } };
+
+function positive(v: string | undefined, flag: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${v}"`);
+  return n;
+}
 
 /** A failure the user can act on: printed without a stack, exit code 1. */
 export class CliError extends Error {}
@@ -21,9 +28,13 @@ async function openReader(db: string): Promise<TraceStore> {
 
 /** `serve`: the receiver over a store until SIGINT/SIGTERM. */
 export async function serve(argv: string[]): Promise<void> {
-  const { values } = parse(argv, { ...dbOpt, port: { type: 'string' }, host: { type: 'string' } }, { min: 0, max: 0, name: '' });
+  const { values } = parse(argv, { ...dbOpt, port: { type: 'string' }, host: { type: 'string' }, 'max-traces': { type: 'string' }, 'max-mb': { type: 'string' } }, { min: 0, max: 0, name: '' });
   const db = values.db ?? defaultDb();
-  const store = await TraceStore.open(db, { onWarning: warn });
+  const retention = {
+    maxTraces: positive(values['max-traces'], '--max-traces', DEFAULT_RETENTION.maxTraces),
+    maxBytes: positive(values['max-mb'], '--max-mb', DEFAULT_RETENTION.maxBytes / 1024 ** 2) * 1024 ** 2,
+  };
+  const store = await TraceStore.open(db, { onWarning: warn, retention });
   const receiver = new Receiver(store, { host: values.host ?? '127.0.0.1', port: portOption(values.port, 4318), onRejected: (s, r) => process.stderr.write(`tracefork: refused (${s}): ${r}\n`) });
   try {
     await receiver.listen();

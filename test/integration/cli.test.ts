@@ -104,6 +104,7 @@ describe('tracefork CLI', () => {
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /is not OTLP\/JSON: no resourceSpans or resourceLogs/);
     assert.match(cli('serve', '--port', 'abc', '--db', db).stderr, /--port must be a number/);
+    assert.match(cli('serve', '--max-traces', '0', '--db', db).stderr, /--max-traces must be a positive number/);
   });
 
   it('serves: what it acknowledged is listed within a second, and a second server on the same database is refused', async () => {
