@@ -1,5 +1,6 @@
 /** The CLI's commands over the core. Output shapes of --json are a public contract. */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DEFAULT_RETENTION, TraceStore } from '../core/store/store';
 import { Receiver } from '../core/receiver/server';
 import { DecodeError } from '../core/otlp/decode';
@@ -35,7 +36,7 @@ export async function serve(argv: string[]): Promise<void> {
     maxBytes: positive(values['max-mb'], '--max-mb', DEFAULT_RETENTION.maxBytes / 1024 ** 2) * 1024 ** 2,
   };
   const store = await TraceStore.open(db, { onWarning: warn, retention });
-  const receiver = new Receiver(store, { host: values.host ?? '127.0.0.1', port: portOption(values.port, 4318), onRejected: (s, r) => process.stderr.write(`tracefork: refused (${s}): ${r}\n`) });
+  const receiver = new Receiver(store, { host: values.host ?? '127.0.0.1', port: portOption(values.port, 4318), info: () => ({ db: path.resolve(db), workspace: 'tracefork serve' }), onRejected: (s, r) => process.stderr.write(`tracefork: refused (${s}): ${r}\n`) });
   try {
     await receiver.listen();
   } catch (e) {

@@ -126,7 +126,8 @@ export class ReceiverHost extends Disposable {
     if (info && info !== 'closed' && info.db) {
       return this.follow(info.db, port, `the Tracefork window of ${info.workspace ?? 'another workspace'} (pid ${info.pid}) is receiving on :${port}`);
     }
-    this.setState({ mode: 'conflict', port, url: null, dbPath: this.ownDb, detail: `port ${port} is used by another program` });
+    const who = info && info !== 'closed' ? `another Tracefork (pid ${info.pid}) that does not share its store` : 'another program';
+    this.setState({ mode: 'conflict', port, url: null, dbPath: this.ownDb, detail: `port ${port} is used by ${who}` });
     const choice = await vscode.window.showWarningMessage(
       `Tracefork cannot receive traces: port ${port} is used by another program (a collector or Jaeger?). Agents exporting to http://localhost:${port} are not reaching Tracefork.`,
       'Use Another Port',
