@@ -36,7 +36,7 @@ async function load(page: Page, url: string): Promise<{ first: number; host: num
 /** Runs the webview bench and returns its figures. */
 export async function benchWebview(rows = 100_000, loads = 3): Promise<WebviewBench> {
   buildHarness(true);
-  const server = await serveHarness();
+  const server = await serveHarness(true);
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -63,7 +63,10 @@ async function openInCodeServer(vsix, ws) {
   const extensions = path.join(DEMO, 'extensions');
   fs.rmSync(extensions, { recursive: true, force: true });
   installVsix(vsix, extensions);
-  const server = await startCodeServer({ workspace: ws, extensionsDir: extensions, userDataDir: path.join(DEMO, 'user-data'), logFile: path.join(DEMO, 'code-server.log') });
+  const server = await startCodeServer({
+    workspace: ws, extensionsDir: extensions, userDataDir: path.join(DEMO, 'user-data'), logFile: path.join(DEMO, 'code-server.log'),
+    settings: { 'workbench.colorTheme': 'Default Dark Modern' },
+  });
   const url = `${server.url}/?folder=${encodeURIComponent(ws)}`;
   say(`VS Code is running at\n\n    ${url}\n\nOpen it in your browser: Tracefork starts in that window.`);
   return { server, url, stop: () => server.stop() };

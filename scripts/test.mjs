@@ -30,9 +30,10 @@ const node = process.execPath;
 const ok =
   (await step('build', node, ['esbuild.mjs'])) &&
   (await step('typecheck (host, core, tests)', node, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'])) &&
-  (await step('typecheck (webview)', node, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'webview/tsconfig.json']));
-if (ok) {
-  await step('unit and integration tests', node, ['node_modules/mocha/bin/mocha.js']);
+  (await step('typecheck (webview)', node, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'webview/tsconfig.json'])) &&
+  (await step('typecheck (webview tests)', node, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'webview/tsconfig.test.json']));
+if (ok && (await step('test tools: Chromium and code-server (installed once into .cache/)', node, ['scripts/e2e/setup.mjs']))) {
+  await step('unit, integration and webview tests', node, ['node_modules/mocha/bin/mocha.js']);
   await step('end to end in a real VS Code', node, ['scripts/e2e/run.mjs']);
 }
 

@@ -39,12 +39,12 @@ export function scalarText(v: unknown): string {
 }
 
 /**
- * Control characters other than newline, carriage return and tab, shown as their Unicode control pictures
- * (ESC → ␛), so ANSI escapes in trace text are visible and never interpreted.
+ * Control characters other than newline, carriage return and tab, shown as `\x1b`-style escapes
+ * (the form developers recognise for ANSI codes, and legible in every font), never interpreted.
  */
 export function visibleControls(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => String.fromCharCode(c === '\x7f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+  return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** The parsed value when a string holds a JSON object or array (attributes often do), else undefined. */

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 const ROOT = path.resolve(__dirname, '../..');
-const OUT = path.join(ROOT, '.cache/webview-dev');
+const outDir = (production: boolean) => path.join(ROOT, production ? '.cache/webview-dev-min' : '.cache/webview-dev');
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
 /** Builds the harness bundles (minified with `production`). */
@@ -20,13 +20,14 @@ export function buildHarness(production = false): void {
   if (r.status !== 0) throw new Error(`webview/dev/build.mjs failed:\n${r.stdout}${r.stderr}`);
 }
 
-/** Serves the built harness; resolves with its base URL and a close function. */
-export async function serveHarness(): Promise<{ url: string; close(): Promise<void> }> {
+/** Serves the built harness (the minified one with `production`); resolves with its URL and a close function. */
+export async function serveHarness(production = false): Promise<{ url: string; close(): Promise<void> }> {
+  const out = outDir(production);
   const server = http.createServer((req, res) => {
     const name = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
     if (name === 'favicon.ico') return void res.writeHead(204).end();
-    const file = path.join(OUT, path.normalize(name));
-    if (!file.startsWith(OUT + path.sep) || !fs.existsSync(file)) {
+    const file = path.join(out, path.normalize(name));
+    if (!file.startsWith(out + path.sep) || !fs.existsSync(file)) {
       res.writeHead(404).end();
       return;
     }

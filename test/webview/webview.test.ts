@@ -36,8 +36,10 @@ describe('trace webview (dev harness in headless Chromium, host CSP)', function 
     const root = row(h, 0);
     assert.equal(await root.getAttribute('aria-level'), '1');
     assert.equal(await root.getAttribute('aria-expanded'), 'true');
-    assert.equal(await root.locator('svg.kind-icon.kind-agent path').count(), 4, 'hubot codicon, 4 paths');
-    assert.ok((await row(h, 1).locator('svg.kind-icon.kind-llm path').getAttribute('d'))!.startsWith('M'));
+    assert.equal(await root.locator('svg.kind-icon.kind-agent use').getAttribute('href'), '#codicon-hubot');
+    assert.equal(await row(h, 1).locator('svg.kind-icon.kind-llm use').getAttribute('href'), '#codicon-sparkle');
+    assert.equal(await h.page.locator('symbol#codicon-hubot path').count(), 4, 'the sprite holds the codicon paths');
+    assert.match((await h.page.locator('symbol#codicon-sparkle path').getAttribute('d'))!, /^M5\.46524/);
     const failing = row(h, 2);
     assert.match((await failing.getAttribute('class'))!, /\bfailed\b/);
     assert.equal(await failing.locator('svg.status-error').count(), 1);
@@ -94,7 +96,7 @@ describe('trace webview (dev harness in headless Chromium, host CSP)', function 
     const text = (await user.textContent())!;
     assert.ok(text.includes('<script>window.__xss = 1; alert(1)</script>'), text);
     assert.ok(text.includes('</script><img src=x onerror="window.__xss = 2">'));
-    assert.ok(text.includes('\u241b[31mred ANSI text\u241b[0m'), 'ANSI escapes shown as ␛, not interpreted');
+    assert.ok(text.includes('\\x1b[31mred ANSI text\\x1b[0m'), 'ANSI escapes shown as \\x1b, not interpreted');
     assert.equal(await h.page.locator('.detail-pane script, .detail-pane img, .detail-pane b').count(), 0);
     assert.equal(await h.page.locator('.message.role-tool .tool-result-of').textContent(), 'result of call_1');
     assert.match((await h.page.locator('.tool-call .pre').first().textContent())!, /"query": "refund policy for damaged items"/);

@@ -1,6 +1,6 @@
 // Builds the dev harness into .cache/webview-dev/: the webview bundle (same options as
 // esbuild.mjs), the fake host, index.html, theme.css and style.css (as webview.css, the name
-// it has in dist/). `--production` minifies like the shipped build.
+// it has in dist/). `--production` minifies like the shipped build, into .cache/webview-dev-min/.
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const out = path.join(root, '.cache/webview-dev');
 const production = process.argv.includes('--production');
+const out = path.join(root, production ? '.cache/webview-dev-min' : '.cache/webview-dev');
 
 await esbuild.build({
   absWorkingDir: root,
