@@ -16,6 +16,7 @@ export interface CommandContext {
   insights: CodeInsights;
   log: vscode.OutputChannel;
   prices: () => Partial<PriceTable> | undefined;
+  activationMs: () => number;
 }
 
 const runId = (arg: unknown): string | undefined =>
@@ -61,7 +62,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
     reg('tracefork.showLog', () => c.log.show()),
     // Hidden: exposes state to the end-to-end tests running inside the extension host.
-    reg('tracefork.__state', () => ({ receiver: c.host.state, runs: c.runs.runs, panels: TracePanel.all().map((p) => ({ traceId: p.traceId, rows: p.rows.length })) })),
+    reg('tracefork.__state', () => ({ activationMs: c.activationMs(), receiver: c.host.state, runs: c.runs.runs, panels: TracePanel.all().map((p) => ({ traceId: p.traceId, rows: p.rows.length })) })),
   ];
 }
 

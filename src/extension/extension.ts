@@ -13,6 +13,7 @@ import { registerCommands } from './commands';
 
 /** Called by VS Code once startup has finished. */
 export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('Tracefork');
   const config = readConfig();
   const storage = context.storageUri ?? context.globalStorageUri;
@@ -31,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log, host, runs, insights, tree,
     new StatusBar(host, runs),
     runs.onDidChangeTreeData(updateBadge),
-    ...registerCommands({ extensionUri: context.extensionUri, host, runs, insights, log, prices: () => prices }),
+    ...registerCommands({ extensionUri: context.extensionUri, host, runs, insights, log, prices: () => prices, activationMs: () => activationMs }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics')) return;
       const next = readConfig();
@@ -41,6 +42,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   void vscode.workspace.fs.createDirectory(storage).then(() => host.start());
+  const activationMs = performance.now() - started;
+  log.appendLine(`activated in ${activationMs.toFixed(1)} ms; the receiver starts in the background`);
 }
 
 /** Nothing to do: every resource is in context.subscriptions. */

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 interface State {
+  activationMs: number;
   receiver: { mode: string; port: number | null; url: string | null };
   runs: Array<{ traceId: string; name: string; status: string; errorCount: number; spanCount: number }>;
   panels: Array<{ traceId: string; rows: number }>;
@@ -60,6 +61,7 @@ describe('Tracefork extension', function () {
     await ext.activate();
     const s = await waitFor('the receiver', async () => ((await state()).receiver.mode === 'owner' ? state() : undefined));
     assert.match(s.receiver.url ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    console.log(`      activation took ${s.activationMs.toFixed(1)} ms (the receiver starts after it)`);
     url = s.receiver.url!;
   });
 
