@@ -2,6 +2,7 @@
 /** Headless entry: `tracefork serve|import|list|show|export` over the same core as the extension. */
 import { StoreBusyError } from './core/store/lock';
 import { CliError, exportTrace, importFiles, list, serve, show, UsageError } from './cli/commands';
+import { evalCommand } from './cli/eval';
 
 const USAGE = `usage: tracefork <command> [options]
 
@@ -11,10 +12,12 @@ const USAGE = `usage: tracefork <command> [options]
   list   [--db FILE] [--json]                          traces, newest first
   show   TRACE_ID [--db FILE] [--json]                 a trace as steps
   export TRACE_ID [--db FILE]                          a trace as OTLP/JSON
+  eval   [--db FILE | FILE.otlp.json ...] [--json]     run every evaluator; exit 1 when a step fails
+         [--evaluators DIR] [--trace ID]
 
 --db defaults to $TRACEFORK_DB, else ./.tracefork/traces.db`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { serve, import: importFiles, list, show, export: exportTrace };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -5,7 +5,7 @@ import { DEFAULT_RETENTION, TraceStore } from '../core/store/store';
 import { Receiver } from '../core/receiver/server';
 import { DecodeError } from '../core/otlp/decode';
 import { traceToOtlpJson } from '../core/otlp/exportJson';
-import { buildSteps } from '../core/model/steps';
+import { baselineFromStore, evaluateTrace } from '../core/eval/trace';
 import { defaultDb, parse, portOption, UsageError } from './args';
 import { printSteps, printTraces } from './format';
 
@@ -133,7 +133,8 @@ function getTrace(store: TraceStore, id: string) {
 export async function show(argv: string[]): Promise<void> {
   await withTrace(argv, { json: { type: 'boolean' } }, (store, id, flags) => {
     const trace = getTrace(store, id);
-    const steps = buildSteps(trace);
+    // Steps carry their evaluator scores; latency/cost are judged against the earlier runs in this store.
+    const { steps } = evaluateTrace(trace, { baseline: baselineFromStore(store, { beforeTraceId: trace.traceId, maxTraces: 50 }) });
     if (flags.json) process.stdout.write(JSON.stringify({ traceId: trace.traceId, steps }, null, 2) + '\n');
     else printSteps(trace.traceId, steps);
   });

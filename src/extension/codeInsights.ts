@@ -7,6 +7,9 @@ import * as vscode from 'vscode';
 import { Disposable } from './dispose';
 import { locate } from './sourceLinks';
 import { buildSteps } from '../core/model/steps';
+import { runEvaluators } from '../core/eval/engine';
+import { Baseline } from '../core/eval/baseline';
+import type { Step } from '../core/model/step';
 import type { ReceiverHost } from './receiverHost';
 
 /** One step that has a source line on this machine. */
@@ -18,6 +21,8 @@ interface LineStep {
   name: string;
   failed: boolean;
   error: string | null;
+  /** Evaluators that failed on this step, with their explanations. */
+  findings: Array<{ name: string; explanation: string | null }>;
   durationMs: number;
   costUsd: number | null;
   time: number;
@@ -32,6 +37,11 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   private readonly lensEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.lensEmitter.event;
   private byTrace = new Map<string, LineStep[]>();
+  private failingEvaluators = new Map<string, Set<string>>();
+  private baseline = new Baseline();
+  private readonly evaluatedEmitter = this._register(new vscode.EventEmitter<void>());
+  /** Fires when the evaluator results of the recent runs changed. */
+  readonly onDidEvaluate = this.evaluatedEmitter.event;
   private paths = new Map<string, string | null>();
   private timer: NodeJS.Timeout | undefined;
   private dirty = new Set<string>();
@@ -66,28 +76,47 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
     this.timer = undefined;
     if (this.isDisposed) return;
     const store = this.host.current;
-    const recent = (store?.list() ?? []).slice(0, MAX_TRACES);
+    const recent = (store?.list() ?? []).slice(0, MAX_TRACES).reverse(); // oldest first, for the baseline
     const keep = new Set(recent.map((r) => r.traceId));
-    for (const id of [...this.byTrace.keys()]) if (!keep.has(id)) this.byTrace.delete(id);
+    for (const id of [...this.byTrace.keys()]) if (!keep.has(id)) (this.byTrace.delete(id), this.failingEvaluators.delete(id));
+    if (this.rebuildAll) this.baseline = new Baseline();
     for (const r of recent) {
       if (!this.rebuildAll && !this.dirty.has(r.traceId) && this.byTrace.has(r.traceId)) continue;
       const trace = r.spanCount <= MAX_SPANS ? store?.get(r.traceId) : null;
-      this.byTrace.set(r.traceId, trace ? this.lineSteps(trace.traceId, buildSteps(trace)) : []);
+      const steps = trace ? buildSteps(trace) : [];
+      const { scores } = runEvaluators(steps, { baseline: this.baseline });
+      this.baseline.observe(steps);
+      const failing = new Set<string>();
+      for (const list of scores.values()) for (const sc of list) if (sc.passed === false) failing.add(sc.name);
+      this.failingEvaluators.set(r.traceId, failing);
+      this.byTrace.set(r.traceId, this.lineSteps(r.traceId, steps, scores));
     }
+    this.evaluatedEmitter.fire();
     this.dirty.clear();
     this.rebuildAll = false;
     this.publishDiagnostics();
     this.lensEmitter.fire();
   }
 
-  private lineSteps(traceId: string, steps: ReturnType<typeof buildSteps>): LineStep[] {
+  /** Names of the evaluators that failed somewhere in a run (recent runs only). */
+  failingEvaluatorsOf(traceId: string): ReadonlySet<string> | undefined {
+    return this.failingEvaluators.get(traceId);
+  }
+
+  /** Every evaluator name failing in some recent run. */
+  allFailingEvaluators(): string[] {
+    return [...new Set([...this.failingEvaluators.values()].flatMap((s) => [...s]))].sort();
+  }
+
+  private lineSteps(traceId: string, steps: Step[], scores: Map<string, Array<{ name: string; passed: boolean | null; explanation: string | null }>>): LineStep[] {
     const out: LineStep[] = [];
     for (const s of steps) {
       if (!s.code?.line) continue;
       let file = this.paths.get(s.code.file);
       if (file === undefined) this.paths.set(s.code.file, (file = locate(s.code)?.fsPath ?? null));
       if (!file) continue;
-      out.push({ file, line: s.code.line, traceId, spanId: s.spanId, name: s.name, failed: s.status === 'error', error: s.error, durationMs: s.durationMs, costUsd: s.costUsd, time: Date.parse(s.startTime) });
+      const findings = (scores.get(s.spanId) ?? []).filter((x) => x.passed === false).map((x) => ({ name: x.name, explanation: x.explanation }));
+      out.push({ file, line: s.code.line, traceId, spanId: s.spanId, name: s.name, failed: s.status === 'error', error: s.error, findings, durationMs: s.durationMs, costUsd: s.costUsd, time: Date.parse(s.startTime) });
     }
     return out;
   }
@@ -114,6 +143,18 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
       d.code = { value: 'open run', target: vscode.Uri.parse(`command:tracefork.openRun?${encodeURIComponent(JSON.stringify([latest.traceId, latest.spanId]))}`) };
       const file = key.split('\0')[0];
       byFile.set(file, [...(byFile.get(file) ?? []), d]);
+    }
+    const seen = new Set<string>();
+    for (const s of this.all().sort((a, b) => b.time - a.time)) {
+      for (const f of s.failed ? [] : s.findings) {
+        const key = `${s.file}|${s.line}|${s.name}|${f.name}`;
+        if (seen.has(key)) continue; // the latest run's finding stands for the others
+        seen.add(key);
+        const d = new vscode.Diagnostic(new vscode.Range(s.line - 1, 0, s.line - 1, Number.MAX_SAFE_INTEGER), `${s.name}: evaluator ${f.name} failed${f.explanation ? ` — ${f.explanation}` : ''}`, vscode.DiagnosticSeverity.Warning);
+        d.source = 'Tracefork';
+        d.code = { value: f.name, target: vscode.Uri.parse(`command:tracefork.openRun?${encodeURIComponent(JSON.stringify([s.traceId, s.spanId]))}`) };
+        byFile.set(s.file, [...(byFile.get(s.file) ?? []), d]);
+      }
     }
     for (const [file, ds] of byFile) this.diagnostics.set(vscode.Uri.file(file), ds);
   }

@@ -3,6 +3,9 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { TracePanel } from './tracePanel';
 import { traceToOtlpJson } from '../core/otlp/exportJson';
+import { evaluateTrace } from '../core/eval/trace';
+import { CASES_DIR, writeRegressionCase } from '../core/eval/cases';
+import * as path from 'node:path';
 import type { ReceiverHost } from './receiverHost';
 import type { RunFilter, RunsNode, RunsProvider } from './runsView';
 import type { CodeInsights } from './codeInsights';
@@ -37,7 +40,8 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
     reg('tracefork.showRuns', () => vscode.commands.executeCommand('tracefork.runs.focus')),
     reg('tracefork.refresh', () => c.runs.refresh()),
-    reg('tracefork.filterRuns', () => filterRuns(c.runs)),
+    reg('tracefork.filterRuns', () => filterRuns(c.runs, c.insights.allFailingEvaluators())),
+    reg('tracefork.saveRegressionCase', (arg) => saveRegressionCases(c, runId(arg))),
     reg('tracefork.clearFilter', () => c.runs.setFilter({})),
     reg('tracefork.deleteRun', async (arg) => {
       const id = runId(arg);
@@ -66,10 +70,11 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
   ];
 }
 
-async function filterRuns(runs: RunsProvider): Promise<void> {
+async function filterRuns(runs: RunsProvider, evaluators: string[]): Promise<void> {
   const pick = await vscode.window.showQuickPick(
     [
       { label: '$(error) Failing runs only', f: { status: 'error' } as RunFilter },
+      ...evaluators.map((e) => ({ label: `$(checklist) Failing on evaluator ${e}`, f: { evaluator: e } as RunFilter })),
       { label: '$(pass) Passing runs only', f: { status: 'ok' } as RunFilter },
       { label: '$(symbol-method) By model…', f: { model: '?' } as RunFilter },
       { label: '$(search) By text (name, session, trace id)…', f: { text: '?' } as RunFilter },
@@ -86,6 +91,28 @@ async function filterRuns(runs: RunsProvider): Promise<void> {
   } else {
     runs.setFilter(Object.keys(pick.f).length ? { ...runs.currentFilter, ...pick.f } : {});
   }
+}
+
+/** Writes the run's failing steps as regression cases (JSONL) under the workspace's .tracefork/cases/. */
+async function saveRegressionCases(c: CommandContext, traceId: string | undefined): Promise<void> {
+  const trace = traceId ? c.host.current?.get(traceId) : undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!trace || !folder) {
+    void vscode.window.showWarningMessage('Tracefork: open a workspace folder to save regression cases in.');
+    return;
+  }
+  const { steps, scores } = evaluateTrace(trace);
+  const failing = steps.filter((s) => s.status === 'error' || (scores.get(s.spanId) ?? []).some((x) => x.passed === false));
+  if (!failing.length) {
+    void vscode.window.showInformationMessage('Tracefork: no step of this run failed, so there is no regression case to save.');
+    return;
+  }
+  const dir = path.join(folder.uri.fsPath, CASES_DIR);
+  let file = '';
+  for (const step of failing) file = writeRegressionCase(step, steps, scores.get(step.spanId) ?? [], dir);
+  void vscode.window.showInformationMessage(`Tracefork saved ${failing.length} regression case(s) to ${path.relative(folder.uri.fsPath, file)}.`, 'Open').then((open) => {
+    if (open) void vscode.window.showTextDocument(vscode.Uri.file(file));
+  });
 }
 
 async function importFiles(c: CommandContext): Promise<void> {

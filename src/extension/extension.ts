@@ -18,20 +18,21 @@ export function activate(context: vscode.ExtensionContext): void {
   const config = readConfig();
   const storage = context.storageUri ?? context.globalStorageUri;
   const host = new ReceiverHost(path.join(storage.fsPath, 'traces.db'), config, log);
-  const runs = new RunsProvider(host);
   const insights = new CodeInsights(host, { lens: config.codeLens, diagnostics: config.diagnostics });
+  const runs = new RunsProvider(host, (id) => insights.failingEvaluatorsOf(id));
   const tree = vscode.window.createTreeView('tracefork.runs', { treeDataProvider: runs, showCollapseAll: true });
   const updateBadge = () => {
     const failing = runs.runs.filter((r) => r.status === 'error').length;
     tree.badge = failing ? { value: failing, tooltip: `${failing} failing run(s)` } : undefined;
     const f = runs.currentFilter;
-    tree.message = f.status || f.model || f.text ? `Filtered: ${[f.status, f.model && `model ~ ${f.model}`, f.text && `"${f.text}"`].filter(Boolean).join(', ')}` : undefined;
+    tree.message = f.status || f.model || f.text || f.evaluator ? `Filtered: ${[f.status, f.evaluator && `failing ${f.evaluator}`, f.model && `model ~ ${f.model}`, f.text && `"${f.text}"`].filter(Boolean).join(', ')}` : undefined;
   };
   let prices = config.prices ?? undefined;
   context.subscriptions.push(
     log, host, runs, insights, tree,
     new StatusBar(host, runs),
     runs.onDidChangeTreeData(updateBadge),
+    insights.onDidEvaluate(() => runs.currentFilter.evaluator && runs.refresh()),
     ...registerCommands({ extensionUri: context.extensionUri, host, runs, insights, log, prices: () => prices, activationMs: () => activationMs }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics')) return;

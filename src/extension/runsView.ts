@@ -10,6 +10,8 @@ import type { TraceSummary } from '../core/store/queries';
 /** The current filter of the Runs view. */
 export interface RunFilter {
   status?: 'error' | 'ok';
+  /** Only runs where this evaluator failed on some step. */
+  evaluator?: string;
   model?: string;
   text?: string;
 }
@@ -23,8 +25,9 @@ const ago = (iso: string) => {
 };
 const dur = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`);
 
-/** Does a run pass the filter? */
-export function matchesFilter(r: TraceSummary, f: RunFilter): boolean {
+/** Does a run pass the filter? `failing` tells which evaluators failed in a run. */
+export function matchesFilter(r: TraceSummary, f: RunFilter, failing: (traceId: string) => ReadonlySet<string> | undefined = () => undefined): boolean {
+  if (f.evaluator && !failing(r.traceId)?.has(f.evaluator)) return false;
   if (f.status === 'error' && r.status !== 'error') return false;
   if (f.status === 'ok' && r.status === 'error') return false;
   if (f.model && !(r.model ?? '').toLowerCase().includes(f.model.toLowerCase())) return false;
@@ -40,7 +43,7 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
   private debounce: NodeJS.Timeout | undefined;
   runs: TraceSummary[] = [];
 
-  constructor(private readonly host: ReceiverHost) {
+  constructor(private readonly host: ReceiverHost, private readonly failing: (traceId: string) => ReadonlySet<string> | undefined = () => undefined) {
     super();
     this._register(host.onDidChangeTraces(() => this.scheduleRefresh()));
     this._register(host.onDidChangeState(() => this.refresh()));
@@ -74,7 +77,7 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
   getChildren(node?: RunsNode): RunsNode[] {
     if (node?.kind === 'session') return node.runs.map((run) => ({ kind: 'run', run }));
     if (node) return [];
-    const shown = this.runs.filter((r) => matchesFilter(r, this.filter));
+    const shown = this.runs.filter((r) => matchesFilter(r, this.filter, this.failing));
     const out: RunsNode[] = [];
     const sessions = new Map<string, TraceSummary[]>();
     for (const r of shown) {

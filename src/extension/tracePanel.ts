@@ -8,15 +8,22 @@ import { traceHtml } from './webviewHtml';
 import { openSource } from './sourceLinks';
 import { buildTraceView, type TraceView } from '../core/view/traceView';
 import { toStep } from '../core/model/normalize';
+import { baselineFromStore, scoreTrace } from '../core/eval/trace';
+import type { Baseline } from '../core/eval/baseline';
+import type { EvalScore } from '../core/eval/types';
 import { isFromWebview, ROW_PAGE, type FromWebview, type ToWebview } from '../shared/protocol';
 import type { ReceiverHost } from './receiverHost';
 import type { PriceTable } from '../core/model/cost';
 import type { Step } from '../core/model/step';
 
+const MAX_SCORED_STEPS = 20_000;
+
 /** A trace panel. */
 export class TracePanel extends Disposable {
   private static readonly open = new Map<string, TracePanel>();
   private view: TraceView | undefined;
+  private scores = new Map<string, EvalScore[]>();
+  private baseline: Baseline | undefined;
   private pendingChange: NodeJS.Timeout | undefined;
   private readonly panel: vscode.WebviewPanel;
 
@@ -68,9 +75,18 @@ export class TracePanel extends Disposable {
   }
 
   private load(): TraceView | undefined {
-    const trace = this.ctx.host.current?.get(this.traceId);
-    if (!trace) return undefined;
-    this.view = buildTraceView(trace, this.ctx.prices() as PriceTable | undefined);
+    const store = this.ctx.host.current;
+    const trace = store?.get(this.traceId);
+    if (!store || !trace) return undefined;
+    const prices = this.ctx.prices() as PriceTable | undefined;
+    this.view = buildTraceView(trace, prices);
+    // Evaluator scores for the chips and the detail pane; latency and cost against earlier runs.
+    // Very large runs skip them: scoring builds every full step at once.
+    if (trace.spans.length <= MAX_SCORED_STEPS) {
+      this.baseline ??= baselineFromStore(store, { beforeTraceId: this.traceId, maxTraces: 50, prices });
+      this.scores = scoreTrace(trace, { baseline: this.baseline, prices }).scores;
+      for (const row of this.view.rows) row.failedScores = (this.scores.get(row.spanId) ?? []).filter((s) => s.passed === false).map((s) => s.name);
+    }
     this.panel.title = `${this.view.header.name} · ${this.view.header.rowCount} steps`;
     return this.view;
   }
@@ -124,7 +140,8 @@ export class TracePanel extends Disposable {
     const stored = this.ctx.host.current?.getSpan(this.traceId, spanId, view.recOffs[i]);
     const s = stored?.spans[0];
     if (!s) return null;
-    return { ...toStep({ span: s.span, resource: s.resource, scope: s.scope, logs: stored.logs }, this.ctx.prices() as PriceTable | undefined), depth: view.rows[i].depth };
+    const step = toStep({ span: s.span, resource: s.resource, scope: s.scope, logs: stored.logs }, this.ctx.prices() as PriceTable | undefined);
+    return { ...step, depth: view.rows[i].depth, scores: this.scores.get(spanId) ?? step.scores };
   }
 
   private scheduleChange(): void {

@@ -2,6 +2,7 @@
 // real agent's traces, lists the failing run, opens it, and links its failing step to the source line.
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -102,6 +103,17 @@ describe('Tracefork extension', function () {
     assert.ok(lens, 'a Tracefork CodeLens');
     assert.equal(lens.range.start.line, throwLine);
     assert.match(lens.command!.title, /1 run · \$\(error\) 1 failing · p95/);
+  });
+
+  it('saves the failing step as a regression case in the workspace', async () => {
+    await vscode.commands.executeCommand('tracefork.saveRegressionCase', failing.traceId);
+    const file = path.join(workspaceDir(), '.tracefork', 'cases', 'cases.jsonl');
+    const text = await waitFor('the cases file', () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined));
+    const cases: unknown[] = text.trim().split('\n').map((l: string) => JSON.parse(l));
+    const tool = cases.find((c) => JSON.stringify(c).includes('ai.toolCall'));
+    assert.ok(tool, `a case for the failing tool call: ${JSON.stringify(cases).slice(0, 300)}`);
+    assert.match(JSON.stringify(tool), /tool-failure/);
+    assert.match(JSON.stringify(tool), new RegExp(failing.traceId));
   });
 
   it('clears the diagnostics when the runs are deleted', async () => {
