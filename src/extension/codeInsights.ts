@@ -9,6 +9,7 @@ import { locate } from './sourceLinks';
 import { buildSteps } from '../core/model/steps';
 import { runEvaluators } from '../core/eval/engine';
 import { Baseline } from '../core/eval/baseline';
+import type { CustomEvaluators } from '../core/eval/custom/customEvaluators';
 import type { Step } from '../core/model/step';
 import type { ReceiverHost } from './receiverHost';
 
@@ -39,6 +40,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   private byTrace = new Map<string, LineStep[]>();
   private failingEvaluators = new Map<string, Set<string>>();
   private baseline = new Baseline();
+  private custom: CustomEvaluators | undefined;
   private readonly evaluatedEmitter = this._register(new vscode.EventEmitter<void>());
   /** Fires when the evaluator results of the recent runs changed. */
   readonly onDidEvaluate = this.evaluatedEmitter.event;
@@ -58,6 +60,12 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   setEnabled(enabled: { lens: boolean; diagnostics: boolean }): void {
     this.enabled = enabled;
     this.schedule([]);
+  }
+
+  /** Runs the user's custom evaluators too (trusted workspaces only; the host decides). */
+  setCustom(custom: CustomEvaluators | undefined): void {
+    this.custom = custom;
+    this.refreshNow();
   }
 
   /** Recomputes now (tests, and after delete/clear). */
@@ -80,6 +88,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
     const keep = new Set(recent.map((r) => r.traceId));
     for (const id of [...this.byTrace.keys()]) if (!keep.has(id)) (this.byTrace.delete(id), this.failingEvaluators.delete(id));
     if (this.rebuildAll) this.baseline = new Baseline();
+    const evaluated: Array<{ traceId: string; steps: Step[] }> = [];
     for (const r of recent) {
       if (!this.rebuildAll && !this.dirty.has(r.traceId) && this.byTrace.has(r.traceId)) continue;
       const trace = r.spanCount <= MAX_SPANS ? store?.get(r.traceId) : null;
@@ -90,13 +99,39 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
       for (const list of scores.values()) for (const sc of list) if (sc.passed === false) failing.add(sc.name);
       this.failingEvaluators.set(r.traceId, failing);
       this.byTrace.set(r.traceId, this.lineSteps(r.traceId, steps, scores));
+      if (steps.length) evaluated.push({ traceId: r.traceId, steps });
     }
     this.evaluatedEmitter.fire();
+    if (this.custom?.evaluators.length && evaluated.length) void this.runCustom(this.custom, evaluated);
     this.dirty.clear();
     this.rebuildAll = false;
     this.publishDiagnostics();
     this.lensEmitter.fire();
   }
+
+  /** Adds the custom evaluators' verdicts (isolated in a worker; errors become notices in the log). */
+  private async runCustom(custom: CustomEvaluators, runs: Array<{ traceId: string; steps: Step[] }>): Promise<void> {
+    for (const { traceId, steps } of runs) {
+      const { scores, notices } = await custom.run(steps);
+      if (this.isDisposed) return;
+      for (const n of notices) this.log?.(n);
+      const failing = this.failingEvaluators.get(traceId) ?? new Set<string>();
+      const lines = this.byTrace.get(traceId) ?? [];
+      for (const [spanId, list] of scores) {
+        for (const sc of list.filter((x) => x.passed === false)) {
+          failing.add(sc.name);
+          lines.find((l) => l.spanId === spanId)?.findings.push({ name: sc.name, explanation: sc.explanation });
+        }
+      }
+      this.failingEvaluators.set(traceId, failing);
+    }
+    this.publishDiagnostics();
+    this.lensEmitter.fire();
+    this.evaluatedEmitter.fire();
+  }
+
+  /** Where notices go (the output channel). */
+  log: ((message: string) => void) | undefined;
 
   /** Names of the evaluators that failed somewhere in a run (recent runs only). */
   failingEvaluatorsOf(traceId: string): ReadonlySet<string> | undefined {

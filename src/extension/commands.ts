@@ -66,7 +66,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
     reg('tracefork.showLog', () => c.log.show()),
     // Hidden: exposes state to the end-to-end tests running inside the extension host.
-    reg('tracefork.__state', () => ({ activationMs: c.activationMs(), receiver: c.host.state, runs: c.runs.runs, panels: TracePanel.all().map((p) => ({ traceId: p.traceId, rows: p.rows.length })) })),
+    reg('tracefork.__state', () => ({ activationMs: c.activationMs(), receiver: c.host.state, runs: c.runs.runs, failingEvaluators: c.insights.allFailingEvaluators(), panels: TracePanel.all().map((p) => ({ traceId: p.traceId, rows: p.rows.length })) })),
   ];
 }
 

@@ -10,6 +10,7 @@ import { RunsProvider } from './runsView';
 import { StatusBar } from './statusBar';
 import { CodeInsights } from './codeInsights';
 import { registerCommands } from './commands';
+import { CustomEvaluatorsHost } from './customEvaluatorsHost';
 
 /** Called by VS Code once startup has finished. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const storage = context.storageUri ?? context.globalStorageUri;
   const host = new ReceiverHost(path.join(storage.fsPath, 'traces.db'), config, log);
   const insights = new CodeInsights(host, { lens: config.codeLens, diagnostics: config.diagnostics });
+  insights.log = (m) => log.appendLine(`custom evaluators: ${m}`);
   const runs = new RunsProvider(host, (id) => insights.failingEvaluatorsOf(id));
   const tree = vscode.window.createTreeView('tracefork.runs', { treeDataProvider: runs, showCollapseAll: true });
   const updateBadge = () => {
@@ -31,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     log, host, runs, insights, tree,
     new StatusBar(host, runs),
+    new CustomEvaluatorsHost(insights, log),
     runs.onDidChangeTreeData(updateBadge),
     insights.onDidEvaluate(() => runs.currentFilter.evaluator && runs.refresh()),
     ...registerCommands({ extensionUri: context.extensionUri, host, runs, insights, log, prices: () => prices, activationMs: () => activationMs }),

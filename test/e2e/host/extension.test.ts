@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 
 interface State {
   activationMs: number;
+  failingEvaluators: string[];
   receiver: { mode: string; port: number | null; url: string | null };
   runs: Array<{ traceId: string; name: string; status: string; errorCount: number; spanCount: number }>;
   panels: Array<{ traceId: string; rows: number }>;
@@ -103,6 +104,14 @@ describe('Tracefork extension', function () {
     assert.ok(lens, 'a Tracefork CodeLens');
     assert.equal(lens.range.start.line, throwLine);
     assert.match(lens.command!.title, /1 run · \$\(error\) 1 failing · p95/);
+  });
+
+  it('runs the workspace\'s custom evaluator (trusted workspace) beside the built-in ones', async () => {
+    const s = await waitFor('the evaluators\' verdicts', async () => {
+      const st = await state();
+      return st.failingEvaluators.includes('token-budget') ? st : undefined;
+    });
+    assert.ok(s.failingEvaluators.includes('tool-failure'), `built-in verdicts too: ${s.failingEvaluators}`);
   });
 
   it('saves the failing step as a regression case in the workspace', async () => {
