@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new StatusBar(host, runs),
     new CustomEvaluatorsHost(insights, log),
     runs.onDidChangeTreeData(updateBadge),
-    insights.onDidEvaluate(() => runs.currentFilter.evaluator && runs.refresh()),
+    insights.onDidEvaluate(() => runs.refresh()), // evaluator verdicts mark runs and feed the filter
     ...registerCommands({ extensionUri: context.extensionUri, host, runs, insights, log, prices: () => prices, activationMs: () => activationMs }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics')) return;

@@ -108,16 +108,20 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
     const item = new vscode.TreeItem(r.name || '(unnamed run)', vscode.TreeItemCollapsibleState.None);
     item.id = r.traceId;
     item.description = `${r.spanCount} step${r.spanCount === 1 ? '' : 's'} · ${dur(r.durationMs)} · ${ago(r.startTime)}${r.errorCount ? ` · ${r.errorCount} failed` : ''}`;
+    const failedEvaluators = [...(this.failing(r.traceId) ?? [])];
+    if (failedEvaluators.length) item.description += ` · ${failedEvaluators.join(', ')}`;
     item.iconPath = r.status === 'error'
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
-      : new vscode.ThemeIcon(r.status === 'ok' ? 'pass' : 'circle-outline', r.status === 'ok' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+      : failedEvaluators.length
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+        : new vscode.ThemeIcon(r.status === 'ok' ? 'pass' : 'circle-outline', r.status === 'ok' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
     item.tooltip = new vscode.MarkdownString(
       `**${escapeMd(r.name)}**\n\n${r.status === 'error' ? `$(error) ${r.errorCount} failing step(s)` : '$(pass) no failing step'}\n\n` +
         `- started ${new Date(r.startTime).toLocaleString()}\n- ${r.spanCount} steps, ${dur(r.durationMs)}\n` +
         `${r.model ? `- model \`${escapeMd(r.model)}\`\n` : ''}${r.sessionId ? `- session \`${escapeMd(r.sessionId)}\`\n` : ''}- trace \`${r.traceId}\``,
       true,
     );
-    item.contextValue = r.status === 'error' ? 'run.failing' : 'run';
+    item.contextValue = r.status === 'error' || failedEvaluators.length ? 'run.failing' : 'run';
     item.command = { command: 'tracefork.openRun', title: 'Open Run', arguments: [r.traceId] };
     item.accessibilityInformation = { label: `${r.name}, ${r.status === 'error' ? 'failing' : 'passing'}, ${r.spanCount} steps` };
     return item;
