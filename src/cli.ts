@@ -13,7 +13,7 @@ const USAGE = `usage: tracefork <command> [options]
   show   TRACE_ID [--db FILE] [--json]                 a trace as steps
   export TRACE_ID [--db FILE]                          a trace as OTLP/JSON
   eval   [--db FILE | FILE.otlp.json ...] [--json]     run every evaluator; exit 1 when a step fails
-         [--evaluators DIR] [--trace ID]
+         [--all] [--evaluators DIR] [--trace ID]
 
 --db defaults to $TRACEFORK_DB, else ./.tracefork/traces.db`;
 

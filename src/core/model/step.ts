@@ -75,6 +75,8 @@ export interface Score {
   passed: boolean | null;
   source: string;
   explanation: string | null;
+  /** Version of the evaluator that produced the score (built-ins, custom evaluators that say one). */
+  evaluatorVersion?: string;
 }
 
 /** An event on the step: span events and log records correlated by trace/span id. */
