@@ -14,6 +14,7 @@ const USAGE = `usage: tracefork <command> [options]
   export TRACE_ID [--db FILE]                          a trace as OTLP/JSON
   eval   [--db FILE | FILE.otlp.json ...] [--json]     run every evaluator; exit 1 when a step fails
          [--all] [--evaluators DIR] [--trace ID]
+         [--judge-url URL --judge-model M [--judge-criteria TEXT]]  LLM judge (key: $TRACEFORK_JUDGE_API_KEY)
 
 --db defaults to $TRACEFORK_DB, else ./.tracefork/traces.db`;
 

@@ -13,6 +13,7 @@ import { mergeScores, runEvaluators } from '../core/eval/engine';
 import { scorecard } from '../core/eval/score';
 import { tracesFromOtlpJson } from '../core/eval/otlpFile';
 import { chronological } from '../core/eval/trace';
+import { judgeRun, type JudgeConfig } from '../core/eval/judge';
 import { CustomEvaluators } from '../core/eval/custom/customEvaluators';
 import { anyFailed, formatTable, traceReport, type EvalReport } from '../core/eval/report';
 import { defaultDb, parse, UsageError } from './args';
@@ -51,10 +52,25 @@ function fromFiles(files: string[]): Source {
   return { runs: () => runs, close: () => undefined };
 }
 
+/**
+ * The optional LLM judge: off unless --judge-url is given (any OpenAI-compatible endpoint); the key
+ * comes from TRACEFORK_JUDGE_API_KEY so it never lands in shell history or CI logs.
+ */
+function judgeConfig(url: string | undefined, model: string | undefined, criteria: string | undefined): JudgeConfig | null {
+  if (url === undefined) {
+    if (model !== undefined || criteria !== undefined) throw new UsageError('--judge-model and --judge-criteria need --judge-url');
+    return null;
+  }
+  if (!model) throw new UsageError('--judge-url needs --judge-model');
+  return { enabled: true, baseUrl: url, model, apiKey: process.env.TRACEFORK_JUDGE_API_KEY, criteria: criteria ?? 'The answer is correct, complete and grounded in what the agent was given.' };
+}
+
 /** Runs the command, writing its output with `write`; returns the report (exit code is the caller's). */
 export async function runEval(argv: string[], write: (s: string) => void): Promise<EvalReport> {
-  const opts = { db: { type: 'string' as const }, json: { type: 'boolean' as const }, all: { type: 'boolean' as const }, evaluators: { type: 'string' as const }, trace: { type: 'string' as const } };
+  const str = { type: 'string' as const };
+  const opts = { db: str, json: { type: 'boolean' as const }, all: { type: 'boolean' as const }, evaluators: str, trace: str, 'judge-url': str, 'judge-model': str, 'judge-criteria': str };
   const { values, positionals } = parse(argv, opts, { min: 0, max: Infinity, name: 'FILE' });
+  const judge = judgeConfig(values['judge-url'], values['judge-model'], values['judge-criteria']);
   if (values.db !== undefined && positionals.length) throw new UsageError('give --db FILE or OTLP/JSON files, not both');
   if (values.evaluators !== undefined && !fs.existsSync(values.evaluators)) throw new CliError(`no evaluators folder at ${values.evaluators}`);
   const source = positionals.length ? fromFiles(positionals) : await fromDb(values.db ?? defaultDb());
@@ -72,6 +88,7 @@ export async function runEval(argv: string[], write: (s: string) => void): Promi
           mergeScores(scores, extra.scores);
           for (const n of extra.notices) warn(n);
         }
+        if (judge) mergeScores(scores, await judgeRun(steps, judge));
         report.traces.push(traceReport(steps, scores, scorecard(scores.values())));
       }
       baseline.observe(steps);

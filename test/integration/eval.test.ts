@@ -5,6 +5,8 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { runVercelAgent, type AgentMode } from '../clients/vercelAgent';
 import { evalCommand, runEval } from '../../src/cli/eval';
@@ -118,6 +120,33 @@ describe('eval over real Vercel AI SDK runs', function () {
     assert.ok(scores.some((s) => s.name === 'broken' && s.passed === null && /oops/.test(s.explanation ?? '')));
     assert.equal((await evalExit(['--db', cleanDb, '--evaluators', dir])).code, 0);
     await assert.rejects(runEval(['--db', cleanDb, '--evaluators', path.join(dir, 'none')], () => undefined), CliError);
+  });
+
+  it('--judge-url asks an OpenAI-compatible judge (a local mock) about each model step', async () => {
+    const requests: Array<{ model: string; auth: string | undefined }> = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        requests.push({ model: JSON.parse(body).model, auth: req.headers.authorization });
+        const verdict = { score: 0.2, passed: false, label: 'off-topic', explanation: 'does not answer the question' };
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: JSON.stringify(verdict) } }] }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    process.env.TRACEFORK_JUDGE_API_KEY = 'test-key';
+    try {
+      const r = await runEval(['--db', cleanDb, '--json', '--judge-url', url, '--judge-model', 'judge-1', '--judge-criteria', 'answers the weather question'], () => undefined);
+      const judged = r.traces.flatMap((t) => t.steps.flatMap((s) => s.scores.filter((x) => x.name === 'llm-judge').map((x) => [s.name, x.passed, x.label])));
+      assert.ok(judged.length > 0 && judged.every(([name, passed, label]) => String(name).includes('doGenerate') && passed === false && label === 'off-topic'), JSON.stringify(judged));
+      assert.equal(requests.length, judged.length);
+      assert.deepEqual(requests[0], { model: 'judge-1', auth: 'Bearer test-key' });
+      await assert.rejects(runEval(['--db', cleanDb, '--judge-model', 'x'], () => undefined), /need --judge-url/);
+    } finally {
+      delete process.env.TRACEFORK_JUDGE_API_KEY;
+      server.close();
+    }
   });
 
   it('OTLP/JSON files instead of a database; usage and missing-database errors', async () => {
