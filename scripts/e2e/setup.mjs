@@ -98,8 +98,11 @@ async function ensureCodeServer(log, t0) {
     dependencies: { 'code-server': CODE_SERVER_VERSION },
     allowScripts: { [`code-server@${CODE_SERVER_VERSION}`]: true, argon2: true },
   });
+  // Under `npm test`, the outer npm's npm_* variables are inherited, and npm reads them as its own
+  // config: code-server's postinstall then sees the outer npm's user agent ("node/v20") and stops.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE'));
   const env = {
-    ...process.env,
+    ...clean,
     PATH: `${path.dirname(NODE_BIN)}${path.delimiter}${process.env.PATH}`, // npm runs under Node 24
     npm_config_nodedir: NODE_PKG_DIR, // node-gyp builds against Node 24's headers
     JOBS: 'max',
