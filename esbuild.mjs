@@ -8,22 +8,17 @@ const production = process.argv.includes('--production');
 
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
 
-const hostEntries = { cli: 'src/cli.ts', extension: 'src/extension/extension.ts' };
-// TEMPORARY while the extension and webview land: skip an entry whose file does not exist yet.
-for (const [k, f] of Object.entries(hostEntries)) if (!fs.existsSync(f)) (console.warn(`esbuild: skipping ${f} (missing)`), delete hostEntries[k]);
-const withWebview = fs.existsSync('webview/main.tsx');
-
 const contexts = await Promise.all([
   esbuild.context({
     ...common,
-    entryPoints: hostEntries,
+    entryPoints: { cli: 'src/cli.ts', extension: 'src/extension/extension.ts' },
     outdir: 'dist',
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     external: ['vscode'],
   }),
-  withWebview && esbuild.context({
+  esbuild.context({
     ...common,
     entryPoints: { webview: 'webview/main.tsx' },
     outdir: 'dist',
@@ -34,13 +29,13 @@ const contexts = await Promise.all([
     jsxImportSource: 'preact',
     loader: { '.svg': 'text' },
   }),
-].filter(Boolean));
+]);
 
 fs.mkdirSync('dist', { recursive: true });
 // sql.js loads its wasm at run time; ship it beside the bundles.
 fs.copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
 // The webview's stylesheet is linked, not inlined (the CSP has no 'unsafe-inline').
-if (fs.existsSync('webview/style.css')) fs.copyFileSync('webview/style.css', 'dist/webview.css');
+fs.copyFileSync('webview/style.css', 'dist/webview.css');
 
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

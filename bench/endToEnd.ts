@@ -4,8 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { Receiver } from '../src/core/receiver/server';
-import type { BenchSink } from './httpReplay';
+import { timedReceiver, type BenchSink } from './httpReplay';
 
 interface ClientResult {
   created: number;
@@ -27,21 +26,10 @@ function runClient(endpoint: string, spans: number): Promise<ClientResult> {
 
 /** Runs `clients` exporter processes of `spansEach` spans against a sink; returns throughput and loss. */
 export async function benchEndToEnd(sink: BenchSink, clients = 2, spansEach = 50_000) {
-  let first = 0n;
-  const receiver = new Receiver({
-    ingestTraces: (b, e) => {
-      first ||= process.hrtime.bigint();
-      return sink.ingestTraces(b, e);
-    },
-    ingestLogs: (b, e) => sink.ingestLogs(b, e),
-    get full() {
-      return sink.full;
-    },
-  }, { port: 0 });
-  await receiver.listen();
+  const { receiver, firstRequest } = await timedReceiver(sink);
   const results = await Promise.all(Array.from({ length: clients }, () => runClient(receiver.url, spansEach)));
   sink.settle();
-  const secs = Number(process.hrtime.bigint() - first) / 1e9;
+  const secs = Number(process.hrtime.bigint() - firstRequest()) / 1e9;
   const stored = sink.stored();
   const created = results.reduce((n, r) => n + r.created, 0);
   const sent = results.reduce((n, r) => n + r.sent, 0);

@@ -69,15 +69,12 @@ export async function traceforkSink(dir: string): Promise<BenchSink> {
   };
 }
 
-/** Posts the bodies from a separate process over `connections` keep-alive connections; spans/s until all is stored. */
-export async function benchHttpReplay(bodies: Buffer[], sink: BenchSink, connections = 4) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-http-'));
-  const file = path.join(dir, 'bodies.bin');
-  writeBodies(bodies, file);
-  let t0 = 0n;
+/** A receiver on a free port in front of a bench sink, noting when the first export arrived. */
+export async function timedReceiver(sink: BenchSink): Promise<{ receiver: Receiver; firstRequest: () => bigint }> {
+  let first = 0n;
   const receiver = new Receiver({
     ingestTraces: (b, e) => {
-      t0 ||= process.hrtime.bigint();
+      first ||= process.hrtime.bigint();
       return sink.ingestTraces(b, e);
     },
     ingestLogs: (b, e) => sink.ingestLogs(b, e),
@@ -86,6 +83,15 @@ export async function benchHttpReplay(bodies: Buffer[], sink: BenchSink, connect
     },
   }, { port: 0 });
   await receiver.listen();
+  return { receiver, firstRequest: () => first };
+}
+
+/** Posts the bodies from a separate process over `connections` keep-alive connections; spans/s until all is stored. */
+export async function benchHttpReplay(bodies: Buffer[], sink: BenchSink, connections = 4) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-http-'));
+  const file = path.join(dir, 'bodies.bin');
+  writeBodies(bodies, file);
+  const { receiver, firstRequest } = await timedReceiver(sink);
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'replayClient.ts'), file, String(connections)], {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
@@ -96,7 +102,7 @@ export async function benchHttpReplay(bodies: Buffer[], sink: BenchSink, connect
     child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`replay client exited ${code}`))));
   });
   sink.settle();
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const secs = Number(process.hrtime.bigint() - firstRequest()) / 1e9;
   const stored = sink.stored();
   await receiver.close();
   fs.rmSync(dir, { recursive: true, force: true });
