@@ -67,7 +67,7 @@ export class ReceiverHost extends Disposable {
       host: this.config.host,
       port,
       info: () => ({ db: this.ownDb, workspace: vscode.workspace.name ?? null }),
-      onRejected: (status, reason) => this.log.appendLine(`receiver refused a request (${status}): ${reason}`),
+      onRejected: (status, reason) => this.refused(status, reason),
     });
     try {
       const bound = await receiver.listen();
@@ -163,6 +163,17 @@ export class ReceiverHost extends Disposable {
     if (info === 'closed') {
       this.log.appendLine(`the Tracefork window that owned :${port} is gone; taking over`);
       await this.start(port);
+    }
+  }
+
+  private lastStorageAlert = 0;
+
+  /** Logs refused requests; a store that cannot write (disk full) is also told to the user, at most once a minute. */
+  private refused(status: number, reason: string): void {
+    this.log.appendLine(`receiver refused a request (${status}): ${reason}`);
+    if (status === 503 && reason.startsWith('the trace store cannot write') && Date.now() - this.lastStorageAlert > 60_000) {
+      this.lastStorageAlert = Date.now();
+      void vscode.window.showErrorMessage(`Tracefork cannot store traces: ${reason.slice('the trace store cannot write: '.length)}`, 'Show Log').then((a) => a && this.log.show());
     }
   }
 

@@ -111,7 +111,7 @@ export class Receiver {
       const [rejected, message] = this.ingest(signal, body, enc);
       sendExportResponse(res, signal, enc, rejected, message);
     } catch (e) {
-      const err = e instanceof HttpError ? e : e instanceof DecodeError ? new HttpError(400, e.message) : new HttpError(500, `internal error: ${(e as Error).message}`);
+      const err = e instanceof HttpError ? e : e instanceof DecodeError ? new HttpError(400, e.message) : storageError(e) ?? new HttpError(500, `internal error: ${(e as Error).message}`);
       this.stats.refused++;
       this.opts.onRejected?.(err.status, err.message);
       if (!res.headersSent) sendError(res, err, enc);
@@ -148,6 +148,15 @@ export class Receiver {
     this.stats.logs += r.accepted;
     return [r.rejected, r.firstRejection && `${r.rejected} log record(s) rejected: ${r.firstRejection}`];
   }
+}
+
+const STORAGE_CODES: Record<string, string> = { ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is exhausted', EROFS: 'the disk is read-only', EIO: 'the disk reported an I/O error' };
+
+/** A write the store could not make: retryable 503, so the exporter keeps its spans and tries again. */
+function storageError(e: unknown): HttpError | null {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const what = code ? STORAGE_CODES[code] : undefined;
+  return what ? new HttpError(503, `the trace store cannot write: ${what} (${code}); nothing was stored from this request — free space and the exporter's retry will deliver it`, { 'Retry-After': '5' }) : null;
 }
 
 function contentEncoding(type: string | undefined): Encoding {

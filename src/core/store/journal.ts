@@ -91,9 +91,19 @@ export class Journal {
     head.writeUInt32BE(crc, 8);
     const off = this.size;
     let pos = off;
-    for (const b of [head, ...parts]) {
-      writeAll(this.fd, b, pos);
-      pos += b.length;
+    try {
+      for (const b of [head, ...parts]) {
+        writeAll(this.fd, b, pos);
+        pos += b.length;
+      }
+    } catch (e) {
+      // Disk full or I/O error mid-record: cut the partial record so the journal stays whole.
+      try {
+        fs.ftruncateSync(this.fd, off);
+      } catch {
+        /* the next open cuts a torn tail anyway */
+      }
+      throw e;
     }
     this.size = pos;
     return off;

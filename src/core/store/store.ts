@@ -323,12 +323,25 @@ export class TraceStore {
     this.dirtySnapshot = false;
   }
 
+  /**
+   * Writes the snapshot beside the old one and renames it over only when it is whole: a full disk
+   * leaves the previous snapshot (and the journal, which holds everything) as they were, and says so.
+   */
   private saveSnapshot(data: Uint8Array): void {
     const tmp = `${this.dbPath}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fs.renameSync(tmp, this.dbPath);
+    try {
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, this.dbPath);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      this.opts.onWarning?.(`The index snapshot could not be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the journal still holds every acknowledged span and the index is rebuilt from it at the next open.`);
+    }
   }
+
 }
