@@ -12,6 +12,7 @@ import { benchEndToEnd } from './endToEnd';
 import { NaiveSink } from './naiveSink';
 import { benchLiveLatency } from './liveLatency';
 import { benchWebview } from './webview';
+import { benchLoad } from './load';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -56,13 +57,16 @@ async function main() {
   n2.close();
   console.log(`real exporters (2 processes) e2e:  Tracefork ${fmt(e2eOurs.spansPerSec)} spans/s, lost ${e2eOurs.lost}, exporter errors ${e2eOurs.errors.length}   naive ${fmt(e2eNaive.spansPerSec)} spans/s, lost ${e2eNaive.lost}`);
 
+  const load = await benchLoad(8, spans / 8);
+  console.log(`load: 8 exporter processes → one receiver: ${load.created} spans created, ${load.sent} sent, ${load.stored} stored (lost ${load.lost}), ${load.errors.length} exporter errors, ${load.refused} refused, ${fmt(load.spansPerSec)} spans/s`);
+
   const live = await benchLiveLatency(100);
   console.log(`live run, export → indexed (real exporter, one span per export): median ${live.medianMs.toFixed(1)} ms, p95 ${live.p95Ms.toFixed(1)} ms; the Runs view and an open trace panel add their 150 / 200 ms debounce`);
 
   const w = await benchWebview(100_000);
   console.log(`trace webview, 100,000 rows in headless Chromium: first rows painted ${w.firstRowsMs.toFixed(0)} ms after navigation; 50 jumps top→bottom mean ${w.jumps.meanMs.toFixed(1)} ms (max ${w.jumps.maxMs.toFixed(0)}); scrolling frame interval mean ${w.fling.meanMs.toFixed(1)} ms (max ${w.fling.maxMs.toFixed(0)}); at most ${w.jumps.maxRowsInDom} rows in the DOM`);
 
-  console.log('\nJSON:', JSON.stringify({ decode: d, store: s, replayOurs, replayNaive, e2eOurs, e2eNaive, live, webview: w }));
+  console.log('\nJSON:', JSON.stringify({ decode: d, store: s, replayOurs, replayNaive, e2eOurs, e2eNaive, load, live, webview: w }));
 }
 
 void main();
