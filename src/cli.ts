@@ -11,7 +11,7 @@ const USAGE = `usage: tracefork <command> [options]
   import FILE... [--db FILE]                           read OTLP/JSON files
   list   [--db FILE] [--json]                          traces, newest first
   show   TRACE_ID [--db FILE] [--json]                 a trace as steps
-  export TRACE_ID [--db FILE]                          a trace as OTLP/JSON
+  export TRACE_ID [--db FILE] [--unmasked]             a trace as OTLP/JSON (API keys masked unless --unmasked)
   eval   [--db FILE | FILE.otlp.json ...] [--json]     run every evaluator; exit 1 when a step fails
          [--all] [--evaluators DIR] [--trace ID]
          [--judge-url URL --judge-model M [--judge-criteria TEXT]]  LLM judge (key: $TRACEFORK_JUDGE_API_KEY)

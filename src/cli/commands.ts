@@ -140,10 +140,10 @@ export async function show(argv: string[]): Promise<void> {
   });
 }
 
-/** `export TRACE_ID`: OTLP/JSON on stdout. */
+/** `export TRACE_ID`: OTLP/JSON on stdout, credentials masked unless `--unmasked`. */
 export async function exportTrace(argv: string[]): Promise<void> {
-  await withTrace(argv, {}, (store, id) => {
-    process.stdout.write(JSON.stringify(traceToOtlpJson(getTrace(store, id))) + '\n');
+  await withTrace(argv, { unmasked: { type: 'boolean' } }, (store, id, flags) => {
+    process.stdout.write(JSON.stringify(traceToOtlpJson(getTrace(store, id), { unmasked: !!flags.unmasked })) + '\n');
   });
 }
 

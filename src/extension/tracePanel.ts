@@ -8,6 +8,7 @@ import { traceHtml } from './webviewHtml';
 import { openSource } from './sourceLinks';
 import { buildTraceView, type TraceView } from '../core/view/traceView';
 import { toStep } from '../core/model/normalize';
+import { maskDeep, maskSecrets } from '../core/view/maskSecrets';
 import { baselineFromStore, scoreTrace } from '../core/eval/trace';
 import type { Baseline } from '../core/eval/baseline';
 import type { EvalScore } from '../core/eval/types';
@@ -80,6 +81,11 @@ export class TracePanel extends Disposable {
     if (!store || !trace) return undefined;
     const prices = this.ctx.prices() as PriceTable | undefined;
     this.view = buildTraceView(trace, prices);
+    // Credentials in trace content never reach the screen (the store keeps them as received).
+    for (const row of this.view.rows) {
+      row.name = maskSecrets(row.name);
+      if (row.error) row.error = maskSecrets(row.error);
+    }
     // Evaluator scores for the chips and the detail pane; latency and cost against earlier runs.
     // Very large runs skip them: scoring builds every full step at once.
     if (trace.spans.length <= MAX_SCORED_STEPS) {
@@ -141,7 +147,7 @@ export class TracePanel extends Disposable {
     const s = stored?.spans[0];
     if (!s) return null;
     const step = toStep({ span: s.span, resource: s.resource, scope: s.scope, logs: stored.logs }, this.ctx.prices() as PriceTable | undefined);
-    return { ...step, depth: view.rows[i].depth, scores: this.scores.get(spanId) ?? step.scores };
+    return maskDeep({ ...step, depth: view.rows[i].depth, scores: this.scores.get(spanId) ?? step.scores });
   }
 
   private scheduleChange(): void {

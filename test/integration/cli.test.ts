@@ -80,6 +80,23 @@ describe('tracefork CLI', () => {
     assert.equal(exported.resourceSpans[0].scopeSpans[0].spans[0].spanId, original.resourceSpans[0].scopeSpans[0].spans[0].spanId);
   });
 
+  it('masks API keys in exports unless --unmasked, and a masked export still round-trips', () => {
+    const traceId = hexId(16);
+    const key = 'sk-proj-' + 'Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2';
+    const file = path.join(t.dir, 'secret.json');
+    fs.writeFileSync(file, JSON.stringify(request([span({ traceId, attrs: { 'gen_ai.input.messages': `[{"role":"user","content":"my key is ${key}"}]` } })])));
+    assert.equal(cli('import', file, '--db', db).status, 0);
+    const masked = cli('export', traceId, '--db', db).stdout;
+    assert.ok(!masked.includes(key), 'the key is not in the export');
+    assert.match(masked, /my key is sk-…\[masked\]/);
+    assert.ok(cli('export', traceId, '--db', db, '--unmasked').stdout.includes(key), '--unmasked gives the data as received');
+    const again = path.join(t.dir, 'masked.json');
+    fs.writeFileSync(again, masked);
+    const db2 = path.join(t.dir, 'masked.db');
+    assert.equal(cli('import', again, '--db', db2).status, 0);
+    assert.equal(cli('export', traceId, '--db', db2).stdout, masked);
+  });
+
   it('gives clear messages and non-zero exits for bad arguments, a missing database and an unknown trace', () => {
     const noCmd = cli();
     assert.equal(noCmd.status, 2);

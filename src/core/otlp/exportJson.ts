@@ -1,5 +1,6 @@
 /** Writing a stored trace back out as OTLP/JSON, in the order it was received. */
 import type { StoredTrace } from '../store/queries';
+import { maskDeep } from '../view/maskSecrets';
 import type { LogsData, Resource, Scope, Span, LogRecord, TracesData } from './types';
 
 /** One OTLP/JSON document; `resourceLogs` rides along when the trace has log records. */
@@ -19,8 +20,17 @@ function group<T>(items: Array<{ resource: Resource; scope: Scope; item: T }>) {
   return [...byResource.values()];
 }
 
-/** The trace as an ExportTraceServiceRequest (plus its logs), readable by `import`. */
-export function traceToOtlpJson(trace: StoredTrace): OtlpJsonDocument {
+/**
+ * The trace as an ExportTraceServiceRequest (plus its logs), readable by `import`. Credentials
+ * (API-key shapes) are masked unless `unmasked` is asked for; masking twice changes nothing, so a
+ * masked export still reads back unchanged.
+ */
+export function traceToOtlpJson(trace: StoredTrace, { unmasked = false } = {}): OtlpJsonDocument {
+  const doc = rawOtlpJson(trace);
+  return unmasked ? doc : maskDeep(doc);
+}
+
+function rawOtlpJson(trace: StoredTrace): OtlpJsonDocument {
   const doc: OtlpJsonDocument = {
     resourceSpans: group<Span>(trace.spans.map(({ span, resource, scope }) => ({ resource, scope, item: span }))).map((r) => ({
       resource: r.resource,
