@@ -1,0 +1,48 @@
+/**
+ * The Tracefork SDK for Node agents. `register()` is the whole set-up: OpenTelemetry export to the
+ * running Tracefork (OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318), a global tracer
+ * provider and context manager (so the Vercel AI SDK and the OpenAI instrumentations find them),
+ * and the call site of every step recorded as `code.*` attributes.
+ */
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { CallSiteProcessor } from './callSite';
+
+export { CallSiteProcessor, callSite } from './callSite';
+
+/** Options of register(); all optional. */
+export interface RegisterOptions {
+  /** OTLP/HTTP base URL; default OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318. */
+  endpoint?: string;
+  /** service.name of the agent; default OTEL_SERVICE_NAME, else the script's name. */
+  serviceName?: string;
+}
+
+/** What register() set up. */
+export interface Registration {
+  provider: NodeTracerProvider;
+  /** Flushes every pending span and stops exporting (call before the process exits). */
+  shutdown(): Promise<void>;
+}
+
+/** Sets up export to Tracefork with call sites; idempotent per process. */
+export function register(opts: RegisterOptions = {}): Registration {
+  const endpoint = (opts.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318').replace(/\/+$/, '');
+  const serviceName = opts.serviceName ?? process.env.OTEL_SERVICE_NAME ?? (process.argv[1] ? process.argv[1].split(/[\\/]/).pop()!.replace(/\.[cm]?[jt]s$/, '') : 'agent');
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName, 'telemetry.sdk.name.tracefork': 'tracefork-sdk' }),
+    spanProcessors: [new CallSiteProcessor(), new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }), { scheduledDelayMillis: 200 })],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(provider);
+  return {
+    provider,
+    async shutdown() {
+      await provider.forceFlush();
+      await provider.shutdown();
+    },
+  };
+}
