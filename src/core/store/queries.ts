@@ -2,7 +2,7 @@
 import type { Journal } from './journal';
 import { RecordType } from './journal';
 import { recordBody } from './payload';
-import { decodeLogs, decodeTraces } from '../otlp/decode';
+import { decodeLogs, decodeTraces, type BodyEncoding, type SpanGroup } from '../otlp/decode';
 import type { SqlIndex } from './sqlIndex';
 import type { LogRecord, Resource, Scope, Span } from '../otlp/types';
 
@@ -66,8 +66,40 @@ export function listTraces(index: SqlIndex): TraceSummary[] {
   }));
 }
 
+/**
+ * Recently decoded span records, by trace. A request body usually holds spans of several traces:
+ * reading those traces one after the other (the views and evaluators do, as a burst arrives)
+ * would decode the same body once per trace. Keyed by journal generation and offset, so a
+ * compacted journal never serves stale entries.
+ */
+export class RecordCache {
+  private entries = new Map<string, Map<string, SpanGroup[]>>();
+  constructor(private readonly max = 8) {}
+
+  /** The record's span groups for one trace, decoding the whole record once. */
+  groups(journal: Journal, off: number, enc: BodyEncoding, body: Buffer, traceId: string): SpanGroup[] {
+    const key = `${journal.generation}:${off}`;
+    let byTrace = this.entries.get(key);
+    if (!byTrace) {
+      byTrace = new Map();
+      for (const g of decodeTraces(body, enc).groups) {
+        for (const span of g.spans) {
+          let list = byTrace.get(span.traceId);
+          if (!list) byTrace.set(span.traceId, (list = []));
+          let group = list.find((x) => x.resource === g.resource && x.scope === g.scope);
+          if (!group) list.push((group = { resource: g.resource, scope: g.scope, spans: [] }));
+          group.spans.push(span);
+        }
+      }
+      this.entries.set(key, byTrace);
+      if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
+    }
+    return byTrace.get(traceId) ?? [];
+  }
+}
+
 /** Reads a trace's records from the journal; the first copy of a resent span wins, as in the index. */
-export function readTrace(index: SqlIndex, journal: Journal, traceId: string): StoredTrace | null {
+export function readTrace(index: SqlIndex, journal: Journal, traceId: string, cache = new RecordCache(0)): StoredTrace | null {
   if (!index.get('SELECT 1 AS x FROM traces WHERE trace_id = ?', [traceId])) return null;
   const recs = index.all<{ rec_off: number }>('SELECT rec_off FROM trace_records WHERE trace_id = ? ORDER BY rec_off', [traceId]);
   const out: StoredTrace = { traceId, spans: [], logs: [] };
@@ -76,7 +108,7 @@ export function readTrace(index: SqlIndex, journal: Journal, traceId: string): S
     const rec = journal.read(rec_off);
     const { enc, body } = recordBody(rec);
     if (rec.type === RecordType.Spans) {
-      for (const g of decodeTraces(body, enc, traceId).groups) {
+      for (const g of cache.groups(journal, rec_off, enc, body, traceId)) {
         for (const span of g.spans) {
           if (seen.has(span.spanId)) continue;
           seen.add(span.spanId);

@@ -13,7 +13,7 @@ import { encodingPrefix, pendingFromRecord } from './payload';
 import { SqlIndex } from './sqlIndex';
 import { acquireLock } from './lock';
 import { openIndex } from './recover';
-import { readSpan, readTrace, listTraces, type StoredTrace, type TraceSummary } from './queries';
+import { readSpan, readTrace, listTraces, RecordCache, type StoredTrace, type TraceSummary } from './queries';
 import { compactJournal } from './compact';
 import { scanLogs, scanTraces, type BodyEncoding } from '../otlp/decode';
 
@@ -58,6 +58,7 @@ export class TraceStore {
   private dirtySync = false;
   private dirtySnapshot = false;
   private seq = 0;
+  private readonly records = new RecordCache();
   private inTransaction = false;
   private logsWithoutTrace = 0;
   private closed = false;
@@ -159,7 +160,7 @@ export class TraceStore {
   /** One trace's spans (deduplicated, with resource and scope) and logs, or null. */
   get(traceId: string): StoredTrace | null {
     this.refresh();
-    return readTrace(this.index, this.journal, traceId.toLowerCase());
+    return readTrace(this.index, this.journal, traceId.toLowerCase(), this.records);
   }
 
   /** One span with its log records, read again from its journal record (recOff from `get`). */
