@@ -1,8 +1,8 @@
 /**
  * Codicons from @vscode/codicons, bundled as SVG text (esbuild `loader: {'.svg': 'text'}`).
  * Each file is one <svg> of <path> elements; their attributes are read once and rendered as
- * Preact elements into one hidden sprite of <symbol>s, so no markup is ever injected (no
- * innerHTML, not even for these static files). Icons are `<use href="#codicon-…">`: cheap to
+ * Preact elements into one hidden sprite of <symbol>s, so no markup is ever injected as HTML,
+ * not even these static files. Icons are `<use href="#codicon-…">`: cheap to
  * create and patch while the virtual list scrolls.
  */
 import type { StepKind } from '../src/shared/protocol';
