@@ -56,7 +56,11 @@ export interface BenchSink extends IngestSink {
 
 /** The real store in a fresh folder, as a BenchSink. */
 export async function traceforkSink(dir: string): Promise<BenchSink> {
-  const store = await TraceStore.open(path.join(dir, 'traces.db'), { retention: { maxTraces: 1e9, maxBytes: 1e12 } });
+  return storeSink(await TraceStore.open(path.join(dir, 'traces.db'), { retention: { maxTraces: 1e9, maxBytes: 1e12 } }));
+}
+
+/** An open store as a BenchSink. */
+export function storeSink(store: TraceStore): BenchSink {
   return {
     ingestTraces: (b, e) => store.ingestTraces(b, e),
     ingestLogs: (b, e) => store.ingestLogs(b, e),

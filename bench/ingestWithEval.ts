@@ -11,7 +11,7 @@ import { TraceStore } from '../src/core/store/store';
 import { buildSteps } from '../src/core/model/steps';
 import { runEvaluators } from '../src/core/eval/engine';
 import { Baseline } from '../src/core/eval/baseline';
-import { benchHttpReplay, captureExporterBodies, type BenchSink } from './httpReplay';
+import { benchHttpReplay, captureExporterBodies, storeSink, type BenchSink } from './httpReplay';
 
 async function sink(withEvaluators: boolean): Promise<{ sink: BenchSink; evaluated: () => number; done: () => void }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-evalload-'));
@@ -35,16 +35,7 @@ async function sink(withEvaluators: boolean): Promise<{ sink: BenchSink; evaluat
   };
   if (withEvaluators) store.onDidChange((ids) => (ids.forEach((id) => dirty.add(id)), (timer ??= setTimeout(evaluate, 500))));
   return {
-    sink: {
-      ingestTraces: (b, e) => store.ingestTraces(b, e),
-      ingestLogs: (b, e) => store.ingestLogs(b, e),
-      get full() {
-        return store.full;
-      },
-      settle: () => void store.stats(),
-      stored: () => store.list().reduce((n, t) => n + t.spanCount, 0),
-      close: () => store.close(),
-    },
+    sink: storeSink(store),
     evaluated: () => evaluated,
     done: () => {
       if (timer) clearTimeout(timer);

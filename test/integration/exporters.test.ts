@@ -7,8 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sendEvaluationLog, sendWithOfficialExporter, type SentTrace } from '../clients/exporters';
 import type { Step } from '../../src/core/model/step';
-import { cliOk, ensureBuilt, exportText, listJson, showJson, startServe, waitFor, type Serve } from '../support/cli';
-import { tmpDir } from '../support/tmp';
+import { cliOk, exportText, listJson, showJson, waitFor, serveForSuite } from '../support/cli';
 
 type KV = { key: string; value: unknown };
 type OtlpSpan = { spanId: string; parentSpanId?: string; kind: number; attributes?: KV[]; events?: Array<{ name: string; attributes?: KV[] }>; links?: Array<{ traceId: string; spanId: string; attributes?: KV[] }>; status?: { code?: number; message?: string } };
@@ -23,20 +22,7 @@ const ONE_SECOND = 1000; // what serve acknowledged is readable by list/show wit
 
 describe('official OpenTelemetry exporters → tracefork serve', function () {
   this.timeout(60_000);
-  let tmp: ReturnType<typeof tmpDir>;
-  let db: string;
-  let serve: Serve;
-
-  before(async () => {
-    ensureBuilt();
-    tmp = tmpDir('tracefork-exporters-');
-    db = path.join(tmp.dir, 'traces.db');
-    serve = await startServe(db);
-  });
-  after(async () => {
-    await serve?.stop();
-    tmp?.cleanup();
-  });
+  const suite = serveForSuite('tracefork-exporters-');
 
   for (const [protocol, compression] of [['proto', 'none'], ['proto', 'gzip'], ['json', 'none'], ['json', 'gzip']] as const) {
     describe(`${protocol} ${compression === 'gzip' ? 'gzip' : 'uncompressed'}`, () => {
@@ -47,16 +33,16 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
       const spanOf = (id: string) => doc.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)).find((s) => s.spanId === id)!;
 
       before(async () => {
-        sent = await sendWithOfficialExporter({ endpoint: serve.url, protocol, compression, serviceName });
+        sent = await sendWithOfficialExporter({ endpoint: suite.serve.url, protocol, compression, serviceName });
         assert.deepEqual(sent.exportErrors, []);
         const shown = await waitFor(() => {
-          const s = showJson(db, sent.traceId);
+          const s = showJson(suite.db, sent.traceId);
           assert.equal(s.steps.length, 3);
           return s;
         }, ONE_SECOND);
         assert.equal(shown.traceId, sent.traceId);
         steps = shown.steps;
-        doc = JSON.parse(exportText(db, sent.traceId)) as OtlpDoc;
+        doc = JSON.parse(exportText(suite.db, sent.traceId)) as OtlpDoc;
       });
 
       it('keeps trace and span ids, parents and depths in tree pre-order', () => {
@@ -104,7 +90,7 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
         assert.equal(links[0].traceId, sent.linkedTraceId);
         assert.equal(links[0].spanId, sent.linkedSpanId);
         assert.deepEqual(attrMap(links[0].attributes), { 'link.reason': { stringValue: 'triggered-by' } });
-        const upstream = showJson(db, sent.linkedTraceId).steps;
+        const upstream = showJson(suite.db, sent.linkedTraceId).steps;
         assert.deepEqual(upstream.map((s) => [s.spanId, s.name]), [[sent.linkedSpanId, 'upstream.enqueue']]);
       });
 
@@ -115,7 +101,7 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
         assert.equal(tool.toolName, 'get_weather');
         assert.ok(tool.events.some((e) => e.name === 'exception' && e.attributes['exception.message'] === 'weather service unavailable'));
         assert.deepEqual(spanOf(sent.toolSpanId).status, { code: 2, message: 'weather service unavailable' });
-        const row = listJson(db).find((t) => t.traceId === sent.traceId);
+        const row = listJson(suite.db).find((t) => t.traceId === sent.traceId);
         assert.deepEqual(row && [row.name, row.spanCount, row.status, row.errorCount], ['invoke_agent weather-agent', 3, 'error', 1]);
       });
 
@@ -131,10 +117,10 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
 
   describe('logs exporter', () => {
     it('attaches the evaluation log record to its span and exports it under resourceLogs', async () => {
-      const sent = await sendEvaluationLog({ endpoint: serve.url, compression: 'gzip', score: 0.75 });
+      const sent = await sendEvaluationLog({ endpoint: suite.serve.url, compression: 'gzip', score: 0.75 });
       assert.deepEqual([sent.exportErrors, sent.exportedLogs, sent.exportedSpans], [[], 1, 1]);
       const step = await waitFor(() => {
-        const s = showJson(db, sent.traceId).steps.find((x) => x.spanId === sent.spanId);
+        const s = showJson(suite.db, sent.traceId).steps.find((x) => x.spanId === sent.spanId);
         assert.ok(s?.events.some((e) => e.source === 'log'), 'no log event on the span yet');
         return s!;
       }, ONE_SECOND);
@@ -148,7 +134,7 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
         'gen_ai.evaluation.score.label': 'relevant',
         'gen_ai.evaluation.explanation': 'The answer addresses the question.',
       });
-      const doc = JSON.parse(exportText(db, sent.traceId)) as OtlpDoc;
+      const doc = JSON.parse(exportText(suite.db, sent.traceId)) as OtlpDoc;
       const records = (doc.resourceLogs ?? []).flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords));
       assert.equal(records.length, 1);
       assert.deepEqual([records[0].traceId, records[0].spanId, records[0].eventName], [sent.traceId, sent.spanId, 'gen_ai.evaluation.result']);
@@ -159,20 +145,20 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
 
   describe('export → import round trip', () => {
     it('gives byte-identical OTLP/JSON and the same steps from a fresh database', async () => {
-      const trace = await sendWithOfficialExporter({ endpoint: serve.url, protocol: 'proto', serviceName: 'round-trip' });
-      const log = await sendEvaluationLog({ endpoint: serve.url, serviceName: 'round-trip' });
-      const fresh = path.join(tmp.dir, 'imported.db');
+      const trace = await sendWithOfficialExporter({ endpoint: suite.serve.url, protocol: 'proto', serviceName: 'round-trip' });
+      const log = await sendEvaluationLog({ endpoint: suite.serve.url, serviceName: 'round-trip' });
+      const fresh = path.join(path.dirname(suite.db), 'imported.db');
       for (const traceId of [trace.traceId, log.traceId]) {
         const first = await waitFor(() => {
-          const text = exportText(db, traceId);
+          const text = exportText(suite.db, traceId);
           if (traceId === log.traceId) assert.match(text, /"resourceLogs"/);
           return text;
         }, ONE_SECOND);
-        const file = path.join(tmp.dir, `${traceId}.json`);
+        const file = path.join(path.dirname(suite.db), `${traceId}.json`);
         fs.writeFileSync(file, first);
         cliOk(['import', file, '--db', fresh]);
         assert.equal(exportText(fresh, traceId), first);
-        assert.deepEqual(showJson(fresh, traceId), showJson(db, traceId));
+        assert.deepEqual(showJson(fresh, traceId), showJson(suite.db, traceId));
       }
     });
   });

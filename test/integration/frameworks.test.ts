@@ -10,8 +10,7 @@ import { runOpenAIAgent, type OpenAIAgentResult } from '../clients/openaiAgent';
 import { runVercelAgent, type AgentMode } from '../clients/vercelAgent';
 import prices from '../../src/core/model/prices.json';
 import type { Step } from '../../src/core/model/step';
-import { ensureBuilt, listJson, ROOT, showJson, startServe, waitFor, type Serve } from '../support/cli';
-import { tmpDir } from '../support/tmp';
+import { listJson, ROOT, showJson, waitFor, serveForSuite } from '../support/cli';
 
 const ONE_SECOND = 1000; // what serve acknowledged is readable by list/show within this
 const PROMPT = 'What is the weather in Paris?';
@@ -20,32 +19,19 @@ const byKind = (steps: Step[], kind: Step['kind']) => steps.filter((s) => s.kind
 
 describe('agent frameworks → tracefork serve', function () {
   this.timeout(60_000);
-  let tmp: ReturnType<typeof tmpDir>;
-  let db: string;
-  let serve: Serve;
-
-  before(async () => {
-    ensureBuilt();
-    tmp = tmpDir('tracefork-frameworks-');
-    db = path.join(tmp.dir, 'traces.db');
-    serve = await startServe(db);
-  });
-  after(async () => {
-    await serve?.stop();
-    tmp?.cleanup();
-  });
+  const suite = serveForSuite('tracefork-frameworks-');
 
   /** Steps of `traceId` once `spans` of them are readable, polled for at most one second. */
   const stepsOf = (traceId: string, spans: number) =>
     waitFor(() => {
-      const { steps } = showJson(db, traceId);
+      const { steps } = showJson(suite.db, traceId);
       assert.equal(steps.length, spans);
       return steps;
     }, ONE_SECOND);
 
   describe('Vercel AI SDK (MockLanguageModelV3, experimental_telemetry)', () => {
     async function run(mode: AgentMode): Promise<{ traceId: string; steps: Step[] }> {
-      const r = await runVercelAgent({ endpoint: serve.url, mode });
+      const r = await runVercelAgent({ endpoint: suite.serve.url, mode });
       assert.deepEqual(r.exportErrors, []);
       assert.equal(r.traceIds.length, 1);
       return { traceId: r.traceIds[0], steps: await stepsOf(r.traceIds[0], r.exported.length) };
@@ -84,7 +70,7 @@ describe('agent frameworks → tracefork serve', function () {
       assert.equal(tools[0].status, 'error');
       assert.match(tools[0].error ?? '', /weather service unavailable/);
       assert.ok(steps.filter((s) => s.kind !== 'tool').every((s) => s.status !== 'error'));
-      const row = listJson(db).find((t) => t.traceId === traceId);
+      const row = listJson(suite.db).find((t) => t.traceId === traceId);
       assert.ok(row, 'trace missing from list --json');
       assert.equal(row.status, 'error');
       assert.ok(row.errorCount >= 1, `errorCount ${row.errorCount}`);
@@ -134,7 +120,7 @@ describe('agent frameworks → tracefork serve', function () {
     }
 
     it('Traceloop instrumentation (in process): gen_ai.* semconv model calls', async () => {
-      const r = await runOpenAIAgent({ endpoint: serve.url, instrumentation: 'traceloop' });
+      const r = await runOpenAIAgent({ endpoint: suite.serve.url, instrumentation: 'traceloop' });
       assert.deepEqual([r.exportErrors, r.llmRequests], [[], 2]);
       // @traceloop/instrumentation-openai 0.27 emits only gen_ai.* (no llm.request.type / traceloop.*).
       checkTurn(await stepsOf(r.traceId, 4), 'gen_ai');
@@ -145,7 +131,7 @@ describe('agent frameworks → tracefork serve', function () {
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 45_000,
-        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: serve.url },
+        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: suite.serve.url },
       });
       assert.equal(child.status, 0, `openaiAgent.ts openinference failed:\n${child.stderr}`);
       const r = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as OpenAIAgentResult;

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Step } from '../../src/core/model/step';
 import type { TraceSummary } from '../../src/core/store/queries';
+import { tmpDir } from './tmp';
 
 /** The project root and the bundled CLI. */
 export const ROOT = path.resolve(__dirname, '../..');
@@ -106,4 +107,21 @@ export async function waitFor<T>(fn: () => T, timeoutMs = 1000, intervalMs = 50)
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
+}
+
+/** Mocha hooks that run `serve` on a fresh database for a suite; read `db` and `serve` inside tests. */
+export function serveForSuite(prefix: string): { readonly db: string; readonly serve: Serve } {
+  let tmp: ReturnType<typeof tmpDir> | undefined;
+  const ctx = { db: '', serve: undefined as unknown as Serve };
+  before(async () => {
+    ensureBuilt();
+    tmp = tmpDir(prefix);
+    ctx.db = path.join(tmp.dir, 'traces.db');
+    ctx.serve = await startServe(ctx.db);
+  });
+  after(async () => {
+    await ctx.serve?.stop();
+    tmp?.cleanup();
+  });
+  return ctx;
 }
