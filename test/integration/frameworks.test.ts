@@ -5,7 +5,6 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { runOpenAIAgent, type OpenAIAgentResult } from '../clients/openaiAgent';
 import { runVercelAgent, type AgentMode } from '../clients/vercelAgent';
 import prices from '../../src/core/model/prices.json';
