@@ -36,10 +36,11 @@ export function freePort() {
 
 /**
  * Starts code-server on 127.0.0.1 with `workspace` opened and resolves once /healthz answers.
- * `settings` are merged over QUIET_SETTINGS; `env` over the inherited environment.
+ * `settings` are merged over QUIET_SETTINGS; `env` over the inherited environment. Workspace
+ * Trust is off unless `workspaceTrust` is true (then a folder opens with VS Code's trust prompt).
  * Returns { url, port, pid, logFile, extensionHostPids(), waitForNoExtensionHost(), stop() }.
  */
-export async function startCodeServer({ workspace, extensionsDir, userDataDir, port, env = {}, settings = {}, logFile, timeoutMs = 60_000 }) {
+export async function startCodeServer({ workspace, extensionsDir, userDataDir, port, env = {}, settings = {}, logFile, workspaceTrust = false, timeoutMs = 60_000 }) {
   port ??= await freePort();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracefork-e2e-cs-'));
   logFile ??= path.join(home, 'code-server.log');
@@ -51,7 +52,7 @@ export async function startCodeServer({ workspace, extensionsDir, userDataDir, p
   const args = [
     CODE_SERVER_ENTRY, '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', '--disable-proxy', '--reconnection-grace-time', '5',
     '--vscode-option', 'enable-smoke-test-driver', workspace,
   ];

@@ -8,6 +8,7 @@
 //   TRACEFORK_E2E_TIMEOUT_MS     bound on everything after setup (default 600000)
 //   TRACEFORK_E2E_KEEP=1         keep the run's temp folder (workspace, user data, extensions)
 //   TRACEFORK_E2E_SKIP_UI=1      run only the in-host suite
+//   TRACEFORK_E2E_ONLY=name      run only the UI tests whose file name contains `name` (no in-host suite)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildHostTests, HOST_INDEX } from './buildHostTests.mjs';
@@ -17,7 +18,7 @@ import { runInHost } from './inHost.mjs';
 import { CACHE_DIR, OUTPUT_DIR, REPO, since } from './paths.mjs';
 import { setup } from './setup.mjs';
 import { packageExtension } from '../package.mjs';
-import { runUiTests } from './uiRunner.mjs';
+import { runUiTests, uiTestFiles } from './uiRunner.mjs';
 
 const EXT_DIR = path.resolve(process.env.TRACEFORK_E2E_EXTENSION_DIR || REPO);
 const TIMEOUT_MS = Number(process.env.TRACEFORK_E2E_TIMEOUT_MS || 600_000);
@@ -70,12 +71,33 @@ async function testRun() {
   live.browser = await launchBrowser();
   const totals = { passed: 0, failed: 0 };
   phase = 'in-host suite';
-  add(totals, await inHostPhase(hostResults, dirs.workspace));
+  if (!process.env.TRACEFORK_E2E_ONLY) add(totals, await inHostPhase(hostResults, dirs.workspace));
   await live.server.waitForNoExtensionHost();
   phase = 'UI tests';
   if (process.env.TRACEFORK_E2E_SKIP_UI) return totals; // faster iteration on the in-host suite
   add(totals, await runUiTests({ context: live.browser.context, server: live.server, workspace: dirs.workspace, log }));
+  phase = 'UI tests in an untrusted workspace';
+  add(totals, await untrustedPhase(dirs.extensions));
   return totals;
+}
+
+/**
+ * Tests that export `untrusted = true` run against a second code-server with Workspace Trust on
+ * (the first one runs with --disable-workspace-trust), a fresh user-data folder and a fresh copy
+ * of the workspace, so VS Code asks whether to trust it and nothing remembers an answer.
+ */
+async function untrustedPhase(extensionsDir) {
+  if ((await uiTestFiles({ untrusted: true })).length === 0) return { passed: 0, failed: 0 };
+  await live.server.stop();
+  live.server = null;
+  const dir = path.join(live.runDir, 'untrusted');
+  const workspace = makeWorkspace(dir);
+  live.server = await startCodeServer({
+    workspace, extensionsDir, userDataDir: path.join(dir, 'user-data'), workspaceTrust: true,
+    env: { TRACEFORK_E2E_REPO: REPO, TRACEFORK_E2E_NODE: process.execPath }, logFile: path.join(OUTPUT_DIR, 'code-server-untrusted.log'),
+  });
+  log(`code-server with Workspace Trust on ${live.server.url}`);
+  return runUiTests({ context: live.browser.context, server: live.server, workspace, log, untrusted: true });
 }
 
 /** Builds the extension for release and packages it with vsce (scripts/package.mjs). */
@@ -86,6 +108,7 @@ function buildExtension() {
 
 function makeWorkspace(runDir) {
   const ws = path.join(runDir, 'workspace');
+  fs.mkdirSync(runDir, { recursive: true });
   const fixture = path.join(REPO, 'test', 'e2e', 'workspace');
   if (fs.existsSync(fixture)) fs.cpSync(fixture, ws, { recursive: true });
   else fs.mkdirSync(ws, { recursive: true });

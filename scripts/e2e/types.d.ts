@@ -13,7 +13,11 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-/** What each UI test's default export receives; the workbench is already open on `workspace`. */
+/**
+ * What each UI test's default export receives; the workbench is already open on `workspace`.
+ * A module may also export `timeout` (ms) and `untrusted = true` (run with Workspace Trust on, the
+ * folder untrusted).
+ */
 export interface UiTestContext {
   page: Page;
   url: string;

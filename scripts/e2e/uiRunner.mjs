@@ -1,6 +1,8 @@
 // Runs every test/e2e/ui/*.test.mjs against a running code-server, each in a fresh page with
 // the workbench already open. A test module exports `default async function (ctx)` and may
-// export `timeout` (ms, default 120000). A failed test leaves a screenshot `FAILED-<name>.png`.
+// export `timeout` (ms, default 120000) and `untrusted = true` (it then runs only against a
+// code-server with Workspace Trust on, where the folder opens untrusted). A failed test leaves a
+// screenshot `FAILED-<name>.png`.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,12 +12,24 @@ import { REPO, since } from './paths.mjs';
 
 export const UI_DIR = path.join(REPO, 'test', 'e2e', 'ui');
 
-/** Runs the UI tests one after another; resolves with { passed, failed }. */
-export async function runUiTests({ context, server, workspace, log, dir = UI_DIR }) {
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort() : [];
+/** The UI test files whose `untrusted` export is `untrusted` (a module that fails to load is listed with the trusted ones, to fail there). */
+export async function uiTestFiles({ untrusted = false, dir = UI_DIR } = {}) {
+  const only = process.env.TRACEFORK_E2E_ONLY; // e.g. "untrusted": only the UI tests whose file name contains it
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.test.mjs') && (!only || f.includes(only))).sort() : [];
+  const out = [];
+  for (const f of files) {
+    const file = path.join(dir, f);
+    const wantsUntrusted = await import(pathToFileURL(file).href).then((m) => m.untrusted === true, () => false);
+    if (wantsUntrusted === untrusted) out.push(file);
+  }
+  return out;
+}
+
+/** Runs the UI tests (those for an untrusted workspace when `untrusted`) one after another; resolves with { passed, failed }. */
+export async function runUiTests({ context, server, workspace, log, untrusted = false, dir = UI_DIR }) {
   const totals = { passed: 0, failed: 0 };
-  for (const file of files) {
-    const ok = await runOne({ file: path.join(dir, file), context, server, workspace, log });
+  for (const file of await uiTestFiles({ untrusted, dir })) {
+    const ok = await runOne({ file, context, server, workspace, log });
     if (ok) totals.passed++;
     else totals.failed++;
   }

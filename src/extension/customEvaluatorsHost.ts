@@ -15,6 +15,8 @@ const DIR = path.join('.tracefork', 'evaluators');
 /** Keeps CodeInsights supplied with the workspace's custom evaluators. */
 export class CustomEvaluatorsHost extends Disposable {
   private custom: CustomEvaluators | undefined;
+  /** The untrusted-workspace message is shown once, not again on every change of the folder. */
+  private toldUntrusted = false;
 
   constructor(private readonly insights: CodeInsights, private readonly log: vscode.OutputChannel) {
     super();
@@ -34,13 +36,16 @@ export class CustomEvaluatorsHost extends Disposable {
     const dir = path.join(folder.uri.fsPath, DIR);
     const present = fs.existsSync(dir) && fs.readdirSync(dir).some((f) => /\.(?:js|mjs|cjs)$/.test(f));
     if (!vscode.workspace.isTrusted) {
-      if (present) void vscode.window.showInformationMessage(`Tracefork does not run the custom evaluators in ${DIR}: this workspace is not trusted. Trust it to run them.`, 'Manage Workspace Trust').then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
+      if (present && !this.toldUntrusted) {
+        this.toldUntrusted = true;
+        void vscode.window.showInformationMessage(`Tracefork does not run the custom evaluators in ${DIR}: this workspace is not trusted. Trust it to run them.`, 'Manage Workspace Trust').then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
+      }
       return;
     }
     await this.custom?.dispose();
     this.custom = undefined;
     if (!present) return this.insights.setCustom(undefined);
-    const custom = new CustomEvaluators({ trusted: true });
+    const custom = new CustomEvaluators({ trusted: vscode.workspace.isTrusted }); // true here; the core checks it again
     const { evaluators, notices } = await custom.load(dir);
     if (this.isDisposed) return void custom.dispose();
     for (const n of notices) this.log.appendLine(`custom evaluators: ${n}`);
