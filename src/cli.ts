@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-/** Headless entry: `tracefork serve|import|list|show|export` over the same core as the extension. */
+/** Headless entry: `tracefork serve|import|list|show|export|eval|plan|replay|compare` over the same core as the extension. */
 import { StoreBusyError } from './core/store/lock';
 import { CliError, exportTrace, importFiles, list, serve, show, UsageError } from './cli/commands';
 import { evalCommand } from './cli/eval';
+import { compareCommand, planCommand, replayCommand } from './cli/replay';
 
 const USAGE = `usage: tracefork <command> [options]
 
@@ -15,10 +16,15 @@ const USAGE = `usage: tracefork <command> [options]
   eval   [--db FILE | FILE.otlp.json ...] [--json]     run every evaluator; exit 1 when a step fails
          [--all] [--evaluators DIR] [--trace ID]
          [--judge-url URL --judge-model M [--judge-criteria TEXT]]  LLM judge (key: $TRACEFORK_JUDGE_API_KEY)
+  plan   TRACE_ID [--fork SPAN_ID] [--input FILE]      a replay plan (sdk/REPLAY.md) as JSON
+         [--tool NAME=replay|live]... [--out FILE]
+  replay TRACE_ID [--fork SPAN_ID] [--input FILE]      re-run the agent under a plan, then compare
+         [--tool NAME=live]... [--json] -- COMMAND...  (the agent uses the Tracefork SDK)
+  compare TRACE_A TRACE_B [--json]                     step by step; exit 1 when they differ
 
 --db defaults to $TRACEFORK_DB, else ./.tracefork/traces.db`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -2,7 +2,8 @@
  * The Tracefork SDK for Node agents. `register()` is the whole set-up: OpenTelemetry export to the
  * running Tracefork (OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318), a global tracer
  * provider and context manager (so the Vercel AI SDK and the OpenAI instrumentations find them),
- * and the call site of every step recorded as `code.*` attributes.
+ * and the call site of every step recorded as `code.*` attributes. Under a replay plan
+ * (TRACEFORK_REPLAY_PLAN) every span also names the run it was forked from.
  */
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -10,8 +11,17 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { CallSiteProcessor } from './callSite';
+import { ReplayLinkProcessor } from './replay/link';
+import { runtime } from './replay/runtime';
 
 export { CallSiteProcessor, callSite } from './callSite';
+export { traceforkMiddleware, traceforkTools } from './adapters/aiSdk';
+export { traceforkFetch } from './adapters/openai';
+export { step, tool } from './adapters/generic';
+export { ATTR, PLAN_ENV, type ReplayPlan, type PlannedStep, type ToolPolicy } from './replay/format';
+export { runtime, resetRuntime } from './replay/runtime';
+export { Replayer, readPlan } from './replay/replayer';
+export { inputHash, encode, decode } from './replay/json';
 
 /** Options of register(); all optional. */
 export interface RegisterOptions {
@@ -34,7 +44,7 @@ export function register(opts: RegisterOptions = {}): Registration {
   const serviceName = opts.serviceName ?? process.env.OTEL_SERVICE_NAME ?? (process.argv[1] ? process.argv[1].split(/[\\/]/).pop()!.replace(/\.[cm]?[jt]s$/, '') : 'agent');
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName, 'telemetry.sdk.name.tracefork': 'tracefork-sdk' }),
-    spanProcessors: [new CallSiteProcessor(), new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }), { scheduledDelayMillis: 200 })],
+    spanProcessors: [new CallSiteProcessor(), new ReplayLinkProcessor(() => runtime().replayer), new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }), { scheduledDelayMillis: 200 })],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);

@@ -22,7 +22,8 @@ function positive(v: string | undefined, flag: string, fallback: number): number
 /** A failure the user can act on: printed without a stack, exit code 1. */
 export class CliError extends Error {}
 
-async function openReader(db: string): Promise<TraceStore> {
+/** Opens a store read-only, saying what to do when there is none. */
+export async function openReader(db: string): Promise<TraceStore> {
   if (!fs.existsSync(`${db}.journal`)) throw new CliError(`no Tracefork database at ${db}; run \`tracefork serve --db ${db}\` or \`tracefork import FILE --db ${db}\` first`);
   return TraceStore.open(db, { readOnly: true, onWarning: warn });
 }
@@ -123,7 +124,8 @@ async function withTrace<T>(argv: string[], extra: Record<string, { type: 'boole
   }
 }
 
-function getTrace(store: TraceStore, id: string) {
+/** The trace, or a CliError naming where to find ids. */
+export function getTrace(store: TraceStore, id: string) {
   const trace = store.get(id);
   if (!trace) throw new CliError(`no trace ${id} in ${store.dbPath}; \`tracefork list\` shows the trace ids`);
   return trace;

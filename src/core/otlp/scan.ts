@@ -21,6 +21,8 @@ export interface SpanEntry {
   sessionId: string | null;
   /** Model named by the span (any common convention). */
   model: string | null;
+  /** The original run's trace id when the span belongs to a replay (`tracefork.replay.original_trace_id`). */
+  replayOf: string | null;
 }
 
 /** Attribute keys that name a session or conversation, in every convention Tracefork reads. */
@@ -30,6 +32,9 @@ export const SESSION_KEYS = new Set([
 ]);
 /** Attribute keys that name a model. */
 export const MODEL_KEYS = new Set(['gen_ai.response.model', 'gen_ai.request.model', 'llm.model_name', 'ai.model.id', 'ai.response.model']);
+
+/** The attribute naming the run a replayed span was forked from (see sdk/REPLAY.md). */
+export const REPLAY_OF_KEY = 'tracefork.replay.original_trace_id';
 
 /** What the index keeps of one log record: the trace it belongs to ('' when none). */
 export interface LogEntry {
@@ -84,6 +89,7 @@ export function spanEntry(raw: Obj): SpanEntry {
     status: isObj(raw.status) ? enumValue(raw.status.code, STATUS_CODES, 'status code') : 0,
     sessionId: null,
     model: null,
+    replayOf: null,
   };
   enumValue(raw.kind, SPAN_KINDS, 'span kind');
   checkAttrs(raw.attributes);
@@ -110,6 +116,11 @@ export function spanEntry(raw: Obj): SpanEntry {
 function pickLabels(attrs: Obj[], e: SpanEntry): void {
   for (const kv of attrs) {
     const key = kv.key as string;
+    if (key === REPLAY_OF_KEY) {
+      const v = kv.value;
+      if (isObj(v) && has(v, 'stringValue')) e.replayOf ??= String(v.stringValue);
+      continue;
+    }
     const isSession = SESSION_KEYS.has(key);
     if (!isSession && !MODEL_KEYS.has(key)) continue;
     const v = kv.value;

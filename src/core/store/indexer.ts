@@ -59,9 +59,10 @@ export interface IndexContext {
   totals: IndexTotals;
   seen: SeenSpans;
 }
-const UPSERT_TRACE = `INSERT INTO traces(trace_id, root_name, first_name, root_status, start_us, end_us, span_count, error_count, bytes, seq, session_id, model)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+const UPSERT_TRACE = `INSERT INTO traces(trace_id, root_name, first_name, root_status, start_us, end_us, span_count, error_count, bytes, seq, session_id, model, replay_of)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT(trace_id) DO UPDATE SET
+    replay_of = COALESCE(replay_of, excluded.replay_of),
     session_id = COALESCE(session_id, excluded.session_id),
     model = COALESCE(model, excluded.model),
     root_name = COALESCE(excluded.root_name, root_name),
@@ -113,7 +114,7 @@ function indexSpans({ index, totals, seen }: IndexContext, rec: PendingRecord & 
   for (const [traceId, spans] of byTrace(rec.entries)) {
     let added = 0, errors = 0, start = Infinity, end = 0;
     let rootName: string | null = null, rootStatus: number | null = null, firstName = '';
-    let session: string | null = null, model: string | null = null;
+    let session: string | null = null, model: string | null = null, replayOf: string | null = null;
     for (const s of spans) {
       if (!seen.add(traceId, s.spanId)) continue;
       added++;
@@ -123,12 +124,13 @@ function indexSpans({ index, totals, seen }: IndexContext, rec: PendingRecord & 
       end = Math.max(end, s.endUs);
       session ??= s.sessionId;
       model ??= s.model;
+      replayOf ??= s.replayOf;
     }
     if (!added) continue; // every span was a resend
     users.push(traceId);
     const isNew = index.get('SELECT 1 AS x FROM traces WHERE trace_id = ?', [traceId]) === undefined;
     const bytes = Math.round((rec.len * spans.length) / rec.entries.length);
-    index.run(UPSERT_TRACE, [traceId, rootName, firstName, rootStatus, start, end, added, errors, bytes, seq, session, model]);
+    index.run(UPSERT_TRACE, [traceId, rootName, firstName, rootStatus, start, end, added, errors, bytes, seq, session, model, replayOf]);
     if (isNew) totals.traces++;
   }
   addRecord(index, rec, users, totals);

@@ -19,6 +19,8 @@ export interface TraceSummary {
   sessionId: string | null;
   /** The first model the trace's spans name. */
   model: string | null;
+  /** When the run is a fork-and-replay: the trace id of the run it was forked from. */
+  replayOf: string | null;
 }
 
 /** A span with the resource and scope it came from. */
@@ -48,6 +50,7 @@ interface TraceRow {
   error_count: number;
   session_id: string | null;
   model: string | null;
+  replay_of: string | null;
 }
 
 /** All traces, newest first. */
@@ -63,6 +66,7 @@ export function listTraces(index: SqlIndex): TraceSummary[] {
     errorCount: r.error_count,
     sessionId: r.session_id,
     model: r.model,
+    replayOf: r.replay_of,
   }));
 }
 
@@ -76,9 +80,9 @@ export class RecordCache {
   private entries = new Map<string, Map<string, SpanGroup[]>>();
   constructor(private readonly max = 8) {}
 
-  /** The record's span groups for one trace, decoding the whole record once. */
-  groups(journal: Journal, off: number, enc: BodyEncoding, body: Buffer, traceId: string): SpanGroup[] {
-    const key = `${journal.generation}:${off}`;
+  /** The record's span groups for one trace, decoding the whole record once (`generation` of the journal read). */
+  groups(generation: string, off: number, enc: BodyEncoding, body: Buffer, traceId: string): SpanGroup[] {
+    const key = `${generation}:${off}`;
     let byTrace = this.entries.get(key);
     if (!byTrace) {
       byTrace = new Map();
@@ -98,17 +102,37 @@ export class RecordCache {
   }
 }
 
+/** Where a trace's data lies in the journal: its records, in journal order. */
+export interface TraceRecords {
+  traceId: string;
+  spanCount: number;
+  /** Start of the trace's earliest span (µs since the epoch). */
+  startUs: number;
+  /** Journal offsets of its span and log records, ascending. */
+  offsets: number[];
+}
+
 /** Reads a trace's records from the journal; the first copy of a resent span wins, as in the index. */
 export function readTrace(index: SqlIndex, journal: Journal, traceId: string, cache = new RecordCache(0)): StoredTrace | null {
   if (!index.get('SELECT 1 AS x FROM traces WHERE trace_id = ?', [traceId])) return null;
   const recs = index.all<{ rec_off: number }>('SELECT rec_off FROM trace_records WHERE trace_id = ? ORDER BY rec_off', [traceId]);
+  const out = assembleTrace(traceId, recs.map((r) => r.rec_off), journal, cache);
+  healCounts(index, out);
+  return out;
+}
+
+/**
+ * Decodes a trace from its records (offsets in journal order) in `journal`, which may be a
+ * read-only copy opened elsewhere (the evaluation worker does): no index needed.
+ */
+export function assembleTrace(traceId: string, offsets: readonly number[], journal: Pick<Journal, 'read' | 'generation'>, cache: RecordCache): StoredTrace {
   const out: StoredTrace = { traceId, spans: [], logs: [] };
   const seen = new Set<string>();
-  for (const { rec_off } of recs) {
+  for (const rec_off of offsets) {
     const rec = journal.read(rec_off);
     const { enc, body } = recordBody(rec);
     if (rec.type === RecordType.Spans) {
-      for (const g of cache.groups(journal, rec_off, enc, body, traceId)) {
+      for (const g of cache.groups(journal.generation, rec_off, enc, body, traceId)) {
         for (const span of g.spans) {
           if (seen.has(span.spanId)) continue;
           seen.add(span.spanId);
@@ -119,8 +143,24 @@ export function readTrace(index: SqlIndex, journal: Journal, traceId: string, ca
       for (const g of decodeLogs(body, enc, traceId).groups) for (const l of g.logs) out.logs.push({ ...l, resource: g.resource, scope: g.scope });
     }
   }
-  healCounts(index, out);
   return out;
+}
+
+/** Where the given traces lie in the journal, oldest trace first; traces not in the index are left out. */
+export function traceRecords(index: SqlIndex, traceIds: readonly string[]): TraceRecords[] {
+  const out: TraceRecords[] = [];
+  for (const traceId of traceIds) {
+    const t = index.get<{ span_count: number; start_us: number }>('SELECT span_count, start_us FROM traces WHERE trace_id = ?', [traceId]);
+    if (!t) continue;
+    const recs = index.all<{ rec_off: number }>('SELECT rec_off FROM trace_records WHERE trace_id = ? ORDER BY rec_off', [traceId]);
+    out.push({ traceId, spanCount: t.span_count, startUs: t.start_us, offsets: recs.map((r) => r.rec_off) });
+  }
+  return out.sort((a, b) => a.startUs - b.startUs);
+}
+
+/** Ids of the `limit` most recent traces, newest first (the order of `listTraces`). */
+export function recentTraceIds(index: SqlIndex, limit: number): string[] {
+  return index.all<{ trace_id: string }>('SELECT trace_id FROM traces ORDER BY start_us DESC, seq DESC LIMIT ?', [limit]).map((r) => r.trace_id);
 }
 
 /** One span of a trace read alone (its record and the trace's log records), or null. */

@@ -30,7 +30,13 @@ async function loadSnapshot(dbPath: string, readOnly: boolean, warn: (m: string)
       // Reading the schema and meta pages catches a file that is not SQLite or is cut short;
       // a full integrity check would cost seconds on large indexes at every open.
       index.get('SELECT COUNT(*) AS n FROM sqlite_master');
-      if (index.meta('schema') !== SCHEMA_VERSION) throw new Error(`unknown schema version ${index.meta('schema')}`);
+      const schema = index.meta('schema');
+      if (schema !== SCHEMA_VERSION && Number(schema) < Number(SCHEMA_VERSION)) {
+        // An index from an earlier Tracefork: nothing is wrong with it; rebuild it from the journal.
+        index.close();
+        return freshIndex();
+      }
+      if (schema !== SCHEMA_VERSION) throw new Error(`unknown schema version ${schema}`);
       return index;
     } catch (e) {
       db?.close();
@@ -38,7 +44,11 @@ async function loadSnapshot(dbPath: string, readOnly: boolean, warn: (m: string)
       warn(`The index ${dbPath} could not be read (${(e as Error).message}); it was ${where} and the index is rebuilt from the journal.`);
     }
   }
-  const index = new SqlIndex(new SQL.Database());
+  return freshIndex();
+}
+
+async function freshIndex(): Promise<SqlIndex> {
+  const index = new SqlIndex(new (await loadSqlJs()).Database());
   index.setMeta('schema', SCHEMA_VERSION);
   return index;
 }

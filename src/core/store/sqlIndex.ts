@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import initSqlJs, { type Database, type SqlJsStatic, type Statement } from 'sql.js';
 
-export const SCHEMA_VERSION = '5';
+export const SCHEMA_VERSION = '6';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS traces(
   trace_id TEXT PRIMARY KEY, root_name TEXT, first_name TEXT, root_status INTEGER,
   start_us INTEGER NOT NULL, end_us INTEGER NOT NULL, span_count INTEGER NOT NULL,
   error_count INTEGER NOT NULL, bytes INTEGER NOT NULL, seq INTEGER NOT NULL,
-  session_id TEXT, model TEXT, service TEXT);
+  session_id TEXT, model TEXT, service TEXT, replay_of TEXT);
 CREATE INDEX IF NOT EXISTS traces_start ON traces(start_us);
 `;
 

@@ -30,7 +30,7 @@ describe('TraceStore', () => {
     const [summary] = store.list();
     assert.deepEqual(
       { ...summary },
-      { traceId, name: 'agent run', startTime: new Date(1_700_000_000_000).toISOString(), durationMs: 50, spanCount: 2, status: 'error', errorCount: 1, sessionId: null, model: null },
+      { traceId, name: 'agent run', startTime: new Date(1_700_000_000_000).toISOString(), durationMs: 50, spanCount: 2, status: 'error', errorCount: 1, sessionId: null, model: null, replayOf: null },
     );
     const trace = store.get(traceId)!;
     assert.deepEqual(trace.spans.map((s) => s.span.name).sort(), ['agent run', 'tool']);

@@ -1,0 +1,64 @@
+import * as assert from 'node:assert/strict';
+import { canonical, decode, encode, firstDifference, inputHash } from './json';
+import { Replayer } from './replayer';
+import { StepScopes } from './scope';
+import type { ReplayPlan } from './format';
+
+describe('sdk replay: keys, hashes and decisions', () => {
+  it('encodes Dates and bytes so they come back, keeping key order; hashes ignore key order', () => {
+    const v = { b: 1, a: new Date('2026-01-02T03:04:05.000Z'), bytes: new Uint8Array([1, 2, 3]) };
+    const back = decode(JSON.parse(encode(v))) as typeof v;
+    assert.deepEqual(Object.keys(JSON.parse(encode(v))), ['b', 'a', 'bytes']);
+    assert.ok(back.a instanceof Date && back.a.getTime() === v.a.getTime());
+    assert.deepEqual([...back.bytes], [1, 2, 3]);
+    assert.equal(canonical({ b: 1, a: 2 }), canonical({ a: 2, b: 1 }));
+    assert.equal(inputHash({ x: 1, y: 2 }), inputHash({ y: 2, x: 1 }));
+  });
+
+  it('the input hash excludes the system prompt, so editing it still matches', () => {
+    const msgs = (system: string) => ({ prompt: [{ role: 'system', content: system }, { role: 'user', content: 'hi' }], temperature: 0 });
+    assert.equal(inputHash(msgs('Be brief.')), inputHash(msgs('Be verbose.')));
+    assert.notEqual(inputHash(msgs('x')), inputHash({ ...msgs('x'), temperature: 1 }));
+    assert.equal(inputHash({ messages: [{ role: 'developer', content: 'a' }, { role: 'user', content: 'q' }] }), inputHash({ messages: [{ role: 'user', content: 'q' }] }));
+  });
+
+  it('keys count occurrences per op and name within their parent step', () => {
+    const s = new StepScopes();
+    assert.equal(s.nextKey('llm', 'm'), '/llm:m#0');
+    assert.equal(s.nextKey('tool', 't'), '/tool:t#0');
+    assert.equal(s.nextKey('llm', 'm'), '/llm:m#1');
+    s.within('/step:a#0', () => {
+      assert.equal(s.nextKey('llm', 'm'), '/step:a#0/llm:m#0');
+    });
+    assert.equal(s.nextKey('llm', 'm'), '/llm:m#2');
+  });
+
+  it('serves the recording before the fork, runs the fork with the edit, and everything after live', () => {
+    const plan: ReplayPlan = {
+      version: 1, planId: 'p', original: { traceId: 't'.repeat(32), forkSpanId: 's'.repeat(16) },
+      steps: [{ key: '/llm:m#0', op: 'llm', name: 'm', inputHash: inputHash({ q: 1 }), output: { a: 1 } }, { key: '/tool:t#0', op: 'tool', name: 't', inputHash: inputHash(7), output: 8 }],
+      fork: { key: '/llm:m#1', op: 'llm', name: 'm', input: { q: 'edited' } },
+    };
+    const r = new Replayer(plan, () => assert.fail('nothing diverged'));
+    assert.deepEqual(r.decide('llm', 'm', '/llm:m#0', { q: 1 }), { kind: 'recording', step: plan.steps[0] });
+    assert.equal(r.decide('tool', 't', '/tool:t#0', 7).kind, 'recording');
+    assert.deepEqual(r.decide('llm', 'm', '/llm:m#1', { q: 2 }), { kind: 'fork', input: { q: 'edited' } });
+    assert.equal(r.decide('tool', 't', '/tool:t#0', 7).kind, 'live', 'after the fork everything is live');
+    assert.deepEqual(r.counts, { recording: 2, fork: 1, live: 1 });
+  });
+
+  it('reports the first unmatched call with what differed, then goes live', () => {
+    const lines: string[] = [];
+    const plan: ReplayPlan = { version: 1, planId: 'p', original: { traceId: 't'.repeat(32), forkSpanId: null }, fork: null, tools: { t: 'live' }, steps: [
+      { key: '/tool:t#0', op: 'tool', name: 't', inputHash: inputHash(1), output: 2 },
+      { key: '/llm:m#0', op: 'llm', name: 'm', inputHash: inputHash({ prompt: [{ role: 'user', content: 'a' }] }), input: { prompt: [{ role: 'user', content: 'a' }] }, output: 'x' },
+    ] };
+    const r = new Replayer(plan, (l) => lines.push(l));
+    assert.equal(r.decide('tool', 't', '/tool:t#0', 1).kind, 'live', 'policy live');
+    const d = r.decide('llm', 'm', '/llm:m#0', { prompt: [{ role: 'user', content: 'b' }] });
+    assert.equal(d.kind, 'diverged');
+    assert.deepEqual(lines, ['[tracefork] replay: call /llm:m#0 differs from the recording at $.prompt[0].content: recorded "a", now "b"; the replay runs live from this call on']);
+    assert.equal(r.decide('llm', 'm', '/llm:m#1', {}).kind, 'live');
+    assert.deepEqual(firstDifference({ a: [1, 2] }, { a: [1, 3] }), { path: '$.a[1]', recorded: 2, actual: 3 });
+  });
+});

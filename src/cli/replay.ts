@@ -1,0 +1,112 @@
+/** `plan`, `replay` and `compare`: fork-and-replay without the editor (scripts, CI, other editors). */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildSteps } from '../core/model/steps';
+import { buildPlan, PlanError } from '../core/replay/plan';
+import { compareRuns, type Comparison } from '../core/replay/compare';
+import { findReplayRun, startReplay, writePlan } from '../core/replay/run';
+import type { ReplayPlan, ToolPolicy } from '../../sdk/src/replay/format';
+import { defaultDb, parse, UsageError } from './args';
+import { CliError, getTrace, openReader } from './commands';
+
+const planOpts = {
+  db: { type: 'string' as const },
+  fork: { type: 'string' as const },
+  input: { type: 'string' as const },
+  tool: { type: 'string' as const, multiple: true as const },
+};
+
+function policies(specs: string[] | undefined): Record<string, ToolPolicy> | undefined {
+  if (!specs?.length) return undefined;
+  const out: Record<string, ToolPolicy> = {};
+  for (const s of specs) {
+    const [name, policy] = s.split('=');
+    if (!name || (policy !== 'replay' && policy !== 'live')) throw new UsageError(`--tool takes NAME=replay or NAME=live, got "${s}"`);
+    out[name] = policy;
+  }
+  return out;
+}
+
+async function makePlan(traceId: string, values: { db?: string; fork?: string; input?: string; tool?: string[] }): Promise<ReplayPlan> {
+  const store = await openReader(values.db ?? defaultDb());
+  try {
+    const input = values.input === undefined ? undefined : JSON.parse(fs.readFileSync(values.input, 'utf8'));
+    return buildPlan(getTrace(store, traceId), { forkSpanId: values.fork ?? null, input, tools: policies(values.tool) });
+  } catch (e) {
+    if (e instanceof PlanError || e instanceof SyntaxError) throw new CliError(e.message);
+    throw e;
+  } finally {
+    store.close();
+  }
+}
+
+/** `plan TRACE_ID [--fork SPAN_ID] [--input FILE] [--tool NAME=live]... [--out FILE]`: the replay plan as JSON. */
+export async function planCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { ...planOpts, out: { type: 'string' } }, { min: 1, max: 1, name: 'TRACE_ID' });
+  const plan = await makePlan(positionals[0], values);
+  const text = JSON.stringify(plan, null, 2) + '\n';
+  if (values.out) fs.writeFileSync(values.out, text);
+  else process.stdout.write(text);
+}
+
+/** `compare TRACE_A TRACE_B [--json]`: step-by-step comparison; exit 1 when they differ. */
+export async function compareCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { db: { type: 'string' }, json: { type: 'boolean' } }, { min: 2, max: 2, name: 'TRACE_A TRACE_B' });
+  const store = await openReader(values.db ?? defaultDb());
+  let c: Comparison;
+  try {
+    c = compareRuns(buildSteps(getTrace(store, positionals[0])), buildSteps(getTrace(store, positionals[1])));
+  } finally {
+    store.close();
+  }
+  printComparison(c, !!values.json);
+  if (c.firstDivergence >= 0) process.exitCode = 1;
+}
+
+function printComparison(c: Comparison, json: boolean): void {
+  if (json) {
+    const rows = c.pairs.map((p) => ({ status: p.status, differs: p.differs, source: p.source, left: p.left && { spanId: p.left.spanId, name: p.left.name, kind: p.left.kind }, right: p.right && { spanId: p.right.spanId, name: p.right.name, kind: p.right.kind } }));
+    process.stdout.write(JSON.stringify({ firstDivergence: c.firstDivergence, counts: c.counts, pairs: rows }, null, 2) + '\n');
+    return;
+  }
+  const mark = { same: '=', changed: '~', added: '+', removed: '-' } as const;
+  c.pairs.forEach((p, i) => {
+    const s = p.right ?? p.left!;
+    const note = [p.differs.length ? `differs: ${p.differs.join(', ')}` : '', p.source ? `(${p.source})` : '', i === c.firstDivergence ? '  ← first divergence' : ''].filter(Boolean).join(' ');
+    process.stdout.write(`${mark[p.status]} ${'  '.repeat(s.depth)}${s.kind} ${s.name} ${note}\n`);
+  });
+  process.stdout.write(c.firstDivergence < 0 ? 'the runs match step for step\n' : `${c.counts.changed} changed, ${c.counts.added} added, ${c.counts.removed} removed\n`);
+}
+
+/** `replay TRACE_ID [--fork SPAN_ID] [--input FILE] [--tool NAME=live] [--json] -- COMMAND...`: run the agent under a plan, then compare. */
+export async function replayCommand(argv: string[]): Promise<void> {
+  const dash = argv.indexOf('--');
+  if (dash < 0 || dash === argv.length - 1) throw new UsageError('replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js');
+  const { values, positionals } = parse(argv.slice(0, dash), { ...planOpts, json: { type: 'boolean' }, 'wait-ms': { type: 'string' } }, { min: 1, max: 1, name: 'TRACE_ID' });
+  const db = values.db ?? defaultDb();
+  const plan = await makePlan(positionals[0], values);
+  const file = writePlan(path.join(os.tmpdir(), 'tracefork-plans'), plan);
+  const [command, ...args] = argv.slice(dash + 1);
+  const child = startReplay({ command: command!, args }, file, (t) => process.stderr.write(t));
+  const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  if (code !== 0) process.stderr.write(`tracefork: the agent exited with code ${code}\n`);
+  const deadline = Date.now() + Number(values['wait-ms'] ?? 10_000);
+  for (;;) {
+    const store = await openReader(db);
+    try {
+      const run = findReplayRun(store, plan);
+      if (run) {
+        const c = compareRuns(buildSteps(getTrace(store, plan.original.traceId)), buildSteps(getTrace(store, run.traceId)));
+        if (!values.json) process.stdout.write(`replayed run ${run.traceId} (plan ${plan.planId})\n`);
+        else process.stdout.write(JSON.stringify({ traceId: run.traceId, planId: plan.planId, firstDivergence: c.firstDivergence, counts: c.counts }) + '\n');
+        if (!values.json) printComparison(c, false);
+        return;
+      }
+    } finally {
+      store.close();
+    }
+    if (Date.now() > deadline) throw new CliError(`the replayed run (plan ${plan.planId}) did not reach ${db}; is a receiver (\`tracefork serve --db ${db}\` or the extension) running at the agent's OTEL_EXPORTER_OTLP_ENDPOINT?`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Running a replay: the plan file is written next to the store, the agent's command is started
+ * with TRACEFORK_REPLAY_PLAN naming it, and the replayed run is found in the store by its plan id.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ReplayPlan } from '../../../sdk/src/replay/format';
+import { PLAN_ENV } from '../../../sdk/src/replay/format';
+import type { StoredTrace, TraceSummary } from '../store/queries';
+import { replayOrigin } from './recorded';
+
+/** Writes the plan as `<dir>/<planId>.json` and returns the path. */
+export function writePlan(dir: string, plan: ReplayPlan): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${plan.planId}.json`);
+  fs.writeFileSync(file, JSON.stringify(plan, null, 2));
+  return file;
+}
+
+/** How to start the agent. */
+export interface AgentCommand {
+  command: string;
+  args?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Run through the shell (a command line from settings). */
+  shell?: boolean;
+}
+
+/** Starts the agent under the plan; output goes to `onOutput`. */
+export function startReplay(cmd: AgentCommand, planFile: string, onOutput: (text: string) => void): ChildProcess {
+  const child = spawn(cmd.command, cmd.args ?? [], {
+    cwd: cmd.cwd,
+    shell: cmd.shell ?? false,
+    env: { ...process.env, ...cmd.env, [PLAN_ENV]: planFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (b: Buffer) => onOutput(b.toString('utf8')));
+  child.stderr?.on('data', (b: Buffer) => onOutput(b.toString('utf8')));
+  return child;
+}
+
+/** What finding the replayed run needs from a store. */
+export interface RunSource {
+  list(): TraceSummary[];
+  get(traceId: string): StoredTrace | null;
+}
+
+/** The replayed run of `plan` in the store, or null when it has not arrived (yet). */
+export function findReplayRun(store: RunSource, plan: ReplayPlan): TraceSummary | null {
+  for (const t of store.list()) {
+    if (t.replayOf !== plan.original.traceId) continue;
+    const trace = store.get(t.traceId);
+    if (trace && replayOrigin(trace)?.planId === plan.planId) return t;
+  }
+  return null;
+}
