@@ -1,5 +1,5 @@
-// Workspace Trust in the real VS Code: the folder opens with VS Code's trust prompt, the user
-// answers "No" (Restricted Mode). Tracefork still receives and shows runs, but the workspace's
+// Workspace Trust in the real VS Code: the folder opens untrusted and the user keeps it so
+// (Restricted Mode). Tracefork still receives and shows runs, but the workspace's
 // custom evaluator (.tracefork/evaluators/token-budget.js) does not run: its verdicts appear
 // nowhere, and a notification says why; the workspace's settings cannot move the receiver off
 // 127.0.0.1. Trusting the folder then runs the evaluator and applies the setting (the controls).
@@ -14,14 +14,16 @@ const PORT = 14318; // test/e2e/workspace/.vscode/settings.json
 const WHY = 'does not run the custom evaluators';
 
 /**
- * Commands that would run the workspace's code and must refuse in Restricted Mode, each with the
- * message that says why. Fork & replay (`tracefork.forkReplay`, in progress) belongs here:
- * `{ title: 'Tracefork: Fork & Replay…', message: /not trusted/ }` with the run to replay open.
+ * User actions that would run the workspace's code and must refuse in Restricted Mode with a
+ * notification saying why. Each `act({ page, panel, runCommand })` starts with the failing run open
+ * in the trace panel (`panel`, its content frame) and a model-call step selected. Fork & replay
+ * (`tracefork.forkReplay`, started from the step's detail; in progress) belongs here, e.g.
+ * `{ act: ({ panel }) => panel.getByRole('button', { name: /Fork & Replay/ }).click(), message: /not trusted/ }`.
  */
-const REFUSING_COMMANDS = [];
+const REFUSALS = [];
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
-export default async function ({ page, workspace, runCommand, screenshot, assert }) {
+export default async function ({ page, workspace, runCommand, screenshot, webviewFrame, assert }) {
   // VS Code asks on opening the folder: desktop VS Code with a modal prompt, the web workbench
   // (code-server) by opening it in Restricted Mode under a banner. The user keeps it restricted.
   const prompt = page.locator('.monaco-dialog-box', { hasText: 'trust' });
@@ -70,9 +72,19 @@ export default async function ({ page, workspace, runCommand, screenshot, assert
   assert.equal(await picks.filter({ hasText: 'token-budget' }).count(), 0, 'the filter offers no custom evaluator');
   await screenshot('restricted-runs');
   await page.keyboard.press('Escape');
-
-  for (const { title, message } of REFUSING_COMMANDS) {
-    await runCommand(title);
+  // Nor in the trace panel's step detail (the model calls are what it scores).
+  await rows.filter({ hasText: 'tool-failure' }).first().click();
+  const panel = webviewFrame();
+  const calls = panel.locator('[role="treeitem"][data-loaded="true"]', { hasText: 'doGenerate' });
+  await calls.first().waitFor({ timeout: 30_000 });
+  for (const call of await calls.all()) {
+    await call.click();
+    const detail = panel.locator('.detail-pane:not(.loading)');
+    await detail.locator('.detail-name', { hasText: 'doGenerate' }).waitFor({ timeout: 10_000 });
+    assert.doesNotMatch(await detail.innerText(), /token-budget/, 'no custom score in the step detail');
+  }
+  for (const { act, message } of REFUSALS) {
+    await act({ page, panel, runCommand });
     await findNotification(page, runCommand, message);
   }
 

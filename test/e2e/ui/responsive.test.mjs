@@ -1,0 +1,183 @@
+// The UI stays responsive while agents export at full speed: 8 processes running the real OTLP
+// proto exporter (bench/exporterClient.ts: batches of 512, ~2 KB prompts) send to the extension's
+// receiver inside the real VS Code, and meanwhile the test keeps using the UI: ArrowDown in the
+// trace panel (selection, and the step's detail from the extension host), a command that answers
+// from the extension host (Filter Runs… → its quick pick), and, alongside, a run appearing in the
+// Runs view.
+// Prints p50/p95/max idle and under load. Asserts that every action was answered and that no
+// span was lost (created = acknowledged = stored); speed is measured, not asserted.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { installCommandProbe, installKeyProbe, installRowProbe, result, summary } from './uiProbes.mjs';
+
+export const timeout = 240_000;
+const PORT = 14318; // test/e2e/workspace/.vscode/settings.json
+const RECEIVER = `http://127.0.0.1:${PORT}`;
+const REPO = path.resolve(new URL('.', import.meta.url).pathname, '../../..');
+const CLIENTS = 8;
+const SPANS_EACH = Number(process.env.TRACEFORK_E2E_LOAD_SPANS || 40_000);
+const LOAD_BOUND_MS = 120_000; // exporters still running then are stopped and the test fails
+const PANEL_STEPS = 400;
+
+/** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
+export default async function ({ page, runCommand, screenshot, assert }) {
+  await page.locator('.statusbar-item', { hasText: `Tracefork :${PORT}` }).first().waitFor({ timeout: 30_000 });
+  assert.equal((await post(panelTrace())).status, 200);
+  await runCommand('Tracefork: Show Runs');
+  await page.locator('.pane-body .monaco-list-row', { hasText: 'responsiveness panel' }).first().click();
+  const frame = await webviewContent(page);
+  await frame.locator('[role="treeitem"][data-loaded="true"]').first().click();
+  const ui = { page, frame, n: 0 };
+
+  const idle = newFigures();
+  const idling = () => idle.select.length < 12 || idle.command.length < 6 || idle.runsView.length < 6;
+  await Promise.all([sampleWhile(idling, () => sample(ui, idle, assert)), sampleWhile(idling, () => runsViewSample(ui, idle, assert))]);
+
+  const t0 = Date.now();
+  const clients = Array.from({ length: CLIENTS }, () => startExporter());
+  const loaded = newFigures();
+  const loading = () => clients.some((c) => c.running) && Date.now() - t0 < LOAD_BOUND_MS;
+  try {
+    await Promise.all([sampleWhile(loading, () => sample(ui, loaded, assert)), sampleWhile(loading, () => runsViewSample(ui, loaded, assert))]);
+  } finally {
+    for (const c of clients) if (c.running) c.child.kill('SIGKILL');
+  }
+  const done = await Promise.all(clients.map((c) => c.done));
+  const loadSecs = (Date.now() - t0) / 1000;
+  await screenshot('under-load');
+
+  const created = done.reduce((n, r) => n + r.created, 0);
+  const acked = done.reduce((n, r) => n + r.sent, 0);
+  const errors = [...new Set(done.flatMap((r) => r.errors))];
+  const stored = await storedBenchSpans(page, created);
+  console.log(`  ${CLIENTS} exporters: ${created} spans created, ${acked} acknowledged, ${stored} stored in ${loadSecs.toFixed(1)} s (${Math.round(created / loadSecs)} spans/s); exporter errors: ${errors.join('; ') || 'none'}`);
+  for (const [what, key] of [['ArrowDown → selection shown', 'select'], ['ArrowDown → step detail shown (host round trip)', 'detail'], ['Enter on "Filter Runs…" → its quick pick (host round trip)', 'command'], ['POST of a run → row in the Runs view', 'runsView']]) {
+    console.log(`  ${what}: idle ${summary(idle[key])}; under load ${summary(loaded[key])}`);
+  }
+  assert.deepEqual(errors, [], 'no exporter error');
+  assert.equal(acked, created, 'every span acknowledged');
+  assert.equal(stored, created, 'every span stored');
+  for (const key of ['select', 'detail', 'command', 'runsView']) assert.ok(loaded[key].length >= 2, `the UI answered ${key} during the load (${loaded[key].length})`);
+
+  await runCommand('Tracefork: Delete All Runs'); // later tests start from an empty Runs view
+  await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete All' }).click();
+}
+
+function newFigures() {
+  return { select: [], detail: [], command: [], runsView: [] };
+}
+
+async function sampleWhile(cond, fn) {
+  while (cond()) await fn();
+}
+
+/** One UI action, in turn: two ArrowDowns in the trace panel, then a command round trip. */
+async function sample(ui, figures, assert) {
+  const kind = ['key', 'key', 'command'][ui.n++ % 3];
+  if (kind === 'key') {
+    if (!(await ui.frame.evaluate(installKeyProbe))) {
+      await ui.frame.locator('[role="treeitem"][aria-selected="true"]').click(); // focus the tree; the selection stays
+      assert.ok(await ui.frame.evaluate(installKeyProbe), 'the step tree has the focus');
+    }
+    await ui.page.keyboard.press('ArrowDown');
+    const r = await result(ui.frame);
+    assert.ok(r, 'the trace panel answered ArrowDown within 30 s');
+    figures.select.push(r.select);
+    figures.detail.push(r.detail);
+    if (r.index >= PANEL_STEPS - 1) await ui.page.keyboard.press('Home'); // wrap around (not timed)
+  } else if (kind === 'command') {
+    await ui.page.keyboard.press('F1');
+    const input = ui.page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('>Tracefork: Filter Runs');
+    await ui.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Filter Runs' }).waitFor({ timeout: 30_000 });
+    await ui.page.evaluate(installCommandProbe, 'Failing runs only');
+    await input.press('Enter');
+    const ms = await result(ui.page);
+    assert.ok(ms !== null, 'the extension host answered the command within 30 s');
+    figures.command.push(ms);
+    await ui.page.keyboard.press('Escape');
+    await ui.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 30_000 });
+  }
+}
+
+/** A one-step run posted to the receiver, timed until its row shows in the Runs view (beside the other samples). */
+async function runsViewSample(ui, figures, assert) {
+  const name = `probe ${figures.runsView.length} ${randomBytes(4).toString('hex')}`;
+  await ui.page.evaluate(installRowProbe, name);
+  const sentAt = Date.now();
+  assert.equal((await post(probeTrace(name))).status, 200);
+  const seenAt = await result(ui.page, 30_000, '__tfRow');
+  assert.ok(seenAt !== null, 'the Runs view showed a new run within 30 s');
+  figures.runsView.push(seenAt - sentAt);
+  await ui.page.waitForTimeout(250);
+}
+
+/** The trace panel's content frame (VS Code nests it: outer iframe, then #active-frame). */
+async function webviewContent(page) {
+  const outer = await page.locator('iframe.webview.ready').first().elementHandle();
+  const inner = await (await outer.contentFrame()).waitForSelector('#active-frame', { state: 'attached' });
+  const frame = await inner.contentFrame();
+  await frame.waitForSelector('[role="treeitem"][data-loaded="true"]', { timeout: 30_000 });
+  return frame;
+}
+
+/** One exporter process; `done` resolves with its { created, sent, errors } line. */
+function startExporter() {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'bench', 'exporterClient.ts'), String(SPANS_EACH)], {
+    cwd: REPO, env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: RECEIVER }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const c = { child, running: true, done: null };
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  c.done = new Promise((resolve) => child.on('exit', (code, sig) => {
+    c.running = false;
+    try {
+      resolve(JSON.parse(out.trim().split('\n').pop()));
+    } catch {
+      resolve({ created: SPANS_EACH + Math.ceil(SPANS_EACH / 50), sent: 0, errors: [`exporter exited ${sig ?? code}: ${err.slice(-300)}`] });
+    }
+  }));
+  return c;
+}
+
+/** Spans of the exporters' runs in the store, read with the CLI beside the extension (waits up to 30 s for `expected`). */
+async function storedBenchSpans(page, expected) {
+  const info = await fetch(`${RECEIVER}/tracefork/info`).then((r) => r.json());
+  let stored = 0;
+  for (let i = 0; i < 30 && stored < expected; i++) {
+    if (i) await page.waitForTimeout(1000);
+    const list = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), 'list', '--db', info.db, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    stored = JSON.parse(list.stdout || '[]').filter((t) => t.name === 'invoke_agent bench').reduce((n, t) => n + t.spanCount, 0);
+  }
+  return stored;
+}
+
+function post(body) {
+  return fetch(`${RECEIVER}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+const ns = (ms) => String(BigInt(Math.round(ms)) * 1_000_000n);
+const id = (bytes) => randomBytes(bytes).toString('hex');
+const attrs = (o) => Object.entries(o).map(([key, v]) => ({ key, value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v } }));
+const otlp = (spans) => ({ resourceSpans: [{ resource: { attributes: attrs({ 'service.name': 'responsiveness-test' }) }, scopeSpans: [{ scope: { name: 'e2e' }, spans }] }] });
+
+/** A run of PANEL_STEPS chat steps under one root, to move through with the keyboard. */
+function panelTrace() {
+  const traceId = id(16);
+  const root = id(8);
+  const t = Date.now() - 60_000;
+  const steps = Array.from({ length: PANEL_STEPS }, (_, i) => ({
+    traceId, spanId: id(8), parentSpanId: root, name: `step ${i}`, kind: 3, startTimeUnixNano: ns(t + i * 10), endTimeUnixNano: ns(t + i * 10 + 8),
+    attributes: attrs({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 40, 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `question ${i}` }] }]) }),
+  }));
+  return otlp([{ traceId, spanId: root, name: 'responsiveness panel', kind: 1, startTimeUnixNano: ns(t), endTimeUnixNano: ns(t + PANEL_STEPS * 10) }, ...steps]);
+}
+
+/** A one-step run dated an hour ahead, so it sorts first in the Runs view whatever else arrives. */
+function probeTrace(name) {
+  const t = Date.now() + 3_600_000;
+  return otlp([{ traceId: id(16), spanId: id(8), name, kind: 1, startTimeUnixNano: ns(t), endTimeUnixNano: ns(t + 5) }]);
+}

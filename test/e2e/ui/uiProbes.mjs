@@ -1,0 +1,70 @@
+// Latency probes for the real VS Code, timed inside the page from the input event's own
+// timestamp to the first animation frame that shows the result (not by the test process, which
+// shares the CPU with the load). Each `install*` runs in the page (or the webview) and leaves a
+// promise that `result` collects; one probe at a time. Not a test module (no .test.mjs).
+
+/** In the trace panel's webview: a key on the tree → the selection moved, then → the new step's detail shown (a host round trip). */
+export function installKeyProbe() {
+  const tree = document.querySelector('[role="tree"]');
+  if (!document.hasFocus() || document.activeElement !== tree) return false; // the caller focuses the tree first
+  const before = tree?.querySelector('[aria-selected="true"]')?.id;
+  window.__tfProbe = new Promise((resolve) => {
+    let t0 = -1;
+    let selectedAt = -1;
+    tree?.addEventListener('keydown', (e) => (t0 = e.timeStamp), { once: true, capture: true });
+    const tick = () => {
+      if (t0 >= 0) {
+        const sel = tree.querySelector('[aria-selected="true"]');
+        if (selectedAt < 0 && sel && sel.id !== before) selectedAt = performance.now();
+        const pane = document.querySelector('.detail-pane');
+        const want = sel?.querySelector('.name')?.textContent;
+        if (selectedAt >= 0 && want && pane?.getAttribute('aria-busy') !== 'true' && pane?.querySelector('.detail-name')?.textContent === want) {
+          return resolve({ select: selectedAt - t0, detail: performance.now() - t0, index: Number(sel.dataset.index) });
+        }
+      }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  return true;
+}
+
+/** In the workbench: the next key press (Enter on a palette entry) → a quick-pick row containing `label` shown. */
+export function installCommandProbe(label) {
+  window.__tfProbe = new Promise((resolve) => {
+    let t0 = -1;
+    window.addEventListener('keydown', (e) => (t0 = e.timeStamp), { once: true, capture: true });
+    const tick = () => {
+      if (t0 >= 0 && [...document.querySelectorAll('.quick-input-list .monaco-list-row')].some((r) => r.textContent.includes(label))) {
+        return resolve(performance.now() - t0);
+      }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+/** In the workbench: the wall-clock time (Date.now()) at which a Runs view row containing `name` is shown (collect with `result(page, ms, '__tfRow')`; may run beside the others). */
+export function installRowProbe(name) {
+  window.__tfRow = new Promise((resolve) => {
+    const tick = () => {
+      if ([...document.querySelectorAll('.pane-body .monaco-list-row')].some((r) => r.textContent.includes(name))) return resolve(Date.now());
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+/** The installed probe's result from `target` (a Page or Frame), or null when nothing answered within `ms`. */
+export function result(target, ms = 30_000, name = '__tfProbe') {
+  return target.evaluate(([ms, name]) => Promise.race([window[name], new Promise((r) => setTimeout(() => r(null), ms))]), [ms, name]);
+}
+
+/** "p50 x ms, p95 y ms, max z ms (n samples)" for a list of milliseconds. */
+export function summary(values) {
+  if (!values.length) return 'no samples';
+  const s = [...values].sort((a, b) => a - b);
+  const at = (q) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+  const f = (v) => `${Math.round(v)} ms`;
+  return `p50 ${f(at(0.5))}, p95 ${f(at(0.95))}, max ${f(s[s.length - 1])} (n=${s.length})`;
+}
