@@ -20,7 +20,7 @@ const contexts = await Promise.all([
   }),
   esbuild.context({
     ...common,
-    entryPoints: { webview: 'webview/main.tsx' },
+    entryPoints: { webview: 'webview/main.tsx', forkEditor: 'webview/fork/main.tsx' },
     outdir: 'dist',
     platform: 'browser',
     target: 'es2022',

@@ -13,6 +13,7 @@ import { NaiveSink } from './naiveSink';
 import { benchLiveLatency } from './liveLatency';
 import { benchWebview } from './webview';
 import { benchLoad } from './load';
+import { benchReplay } from './replay';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -66,7 +67,11 @@ async function main() {
   const w = await benchWebview(100_000);
   console.log(`trace webview, 100,000 rows in headless Chromium: first rows painted ${w.firstRowsMs.toFixed(0)} ms after navigation; 50 jumps top→bottom mean ${w.jumps.meanMs.toFixed(1)} ms (max ${w.jumps.maxMs.toFixed(0)}); scrolling frame interval mean ${w.fling.meanMs.toFixed(1)} ms (max ${w.fling.maxMs.toFixed(0)}); at most ${w.jumps.maxRowsInDom} rows in the DOM`);
 
-  console.log('\nJSON:', JSON.stringify({ decode: d, store: s, replayOurs, replayNaive, e2eOurs, e2eNaive, load, live, webview: w }));
+  // Last: it installs its own global tracer provider in this process.
+  const r = await benchReplay();
+  console.log(`fork & replay, ${r.steps}-step Vercel AI SDK run (live ${r.liveRunMs.toFixed(0)} ms): recording adds ${r.recordingOverheadMs.toFixed(1)} ms; plan ${r.planMs.toFixed(1)} ms; full replay from the recording ${r.fullReplayMs.toFixed(0)} ms; fork at the last call: ${r.forkAtLastOverheadMs.toFixed(0)} ms beyond the live call`);
+
+  console.log('\nJSON:', JSON.stringify({ decode: d, store: s, replayOurs, replayNaive, e2eOurs, e2eNaive, load, live, webview: w, replay: r }));
 }
 
 void main();

@@ -14,6 +14,13 @@ import error from '@vscode/codicons/src/icons/error.svg';
 import goToFile from '@vscode/codicons/src/icons/go-to-file.svg';
 import hubot from '@vscode/codicons/src/icons/hubot.svg';
 import link from '@vscode/codicons/src/icons/link.svg';
+import repoForked from '@vscode/codicons/src/icons/repo-forked.svg';
+import beaker from '@vscode/codicons/src/icons/beaker.svg';
+import save from '@vscode/codicons/src/icons/save.svg';
+import add from '@vscode/codicons/src/icons/add.svg';
+import trash from '@vscode/codicons/src/icons/trash.svg';
+import debugAlt from '@vscode/codicons/src/icons/debug-alt.svg';
+import play from '@vscode/codicons/src/icons/play.svg';
 import pass from '@vscode/codicons/src/icons/pass.svg';
 import search from '@vscode/codicons/src/icons/search.svg';
 import shield from '@vscode/codicons/src/icons/shield.svg';
@@ -32,6 +39,13 @@ const SOURCES = {
   'go-to-file': goToFile,
   hubot,
   link,
+  'repo-forked': repoForked,
+  beaker,
+  save,
+  add,
+  trash,
+  'debug-alt': debugAlt,
+  play,
   pass,
   search,
   shield,

@@ -23,7 +23,7 @@ export function TraceView({ trace }: { trace: TraceState }) {
           <HeaderBar header={header} />
           <div class="split">
             <StepTree trace={trace} header={header} />
-            <DetailPane detail={trace.detail} onOpen={trace.open} />
+            <DetailPane detail={trace.detail} onOpen={trace.open} onAction={trace.act} />
           </div>
         </>
       )}

@@ -3,7 +3,7 @@
  * selection (both kept by span id, so they survive a live `changed`), and the detail.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { RowData, Step, TraceHeader } from '../src/shared/protocol';
+import type { RowData, Step, StepAction, TraceHeader } from '../src/shared/protocol';
 import { visibleRows } from '../src/shared/visibleRows';
 import type { Host } from './host';
 import { RowsCache, type PageRequest } from './rowsCache';
@@ -97,6 +97,7 @@ export function useTrace(host: Host) {
     setExpanded,
     toggle: (i: number) => setExpanded(i, collapsedIdx.has(i)),
     open: (spanId: string, toSide: boolean) => host.post({ type: 'openSource', spanId, toSide }),
+    act: (action: StepAction, spanId: string) => host.post({ type: 'stepAction', action, spanId }),
     onInit(h: TraceHeader) {
       setHeader(h);
       setHostError(null);

@@ -112,6 +112,9 @@ function makeWorkspace(runDir) {
   const fixture = path.join(REPO, 'test', 'e2e', 'workspace');
   if (fs.existsSync(fixture)) fs.cpSync(fixture, ws, { recursive: true });
   else fs.mkdirSync(ws, { recursive: true });
+  // The workspace's agents import the SDK by its package name, as a user's agent would.
+  fs.mkdirSync(path.join(ws, 'node_modules', '@tracefork'), { recursive: true });
+  fs.symlinkSync(path.join(REPO, 'sdk'), path.join(ws, 'node_modules', '@tracefork', 'sdk'), 'dir');
   return ws;
 }
 

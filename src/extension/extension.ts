@@ -11,6 +11,10 @@ import { StatusBar } from './statusBar';
 import { CodeInsights } from './codeInsights';
 import { registerCommands } from './commands';
 import { CustomEvaluatorsHost } from './customEvaluatorsHost';
+import { CompareView } from './replay/compareView';
+import { ReplayController } from './replay/controller';
+import { registerReplayCommands } from './replay/commands';
+import { TracePanel } from './tracePanel';
 
 /** Called by VS Code once startup has finished. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -30,7 +34,12 @@ export function activate(context: vscode.ExtensionContext): void {
     tree.message = f.status || f.model || f.text || f.evaluator ? `Filtered: ${[f.status, f.evaluator && `failing ${f.evaluator}`, f.model && `model ~ ${f.model}`, f.text && `"${f.text}"`].filter(Boolean).join(', ')}` : undefined;
   };
   let prices = config.prices ?? undefined;
+  const compare = new CompareView(host);
+  const openRun = (traceId: string, spanId?: string) => TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices }, spanId);
+  const replay = new ReplayController({ extensionUri: context.extensionUri, host, log, secrets: context.secrets, openRun }, compare);
   context.subscriptions.push(
+    compare, replay,
+    ...registerReplayCommands({ host, replay, compare, secrets: context.secrets }),
     log, host, runs, insights, tree,
     new StatusBar(host, runs),
     new CustomEvaluatorsHost(insights, log),

@@ -74,10 +74,18 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
     }, 150);
   }
 
+  /** Forks of each shown run (replays whose original is in the list), newest first. */
+  private forks = new Map<string, TraceSummary[]>();
+
   getChildren(node?: RunsNode): RunsNode[] {
     if (node?.kind === 'session') return node.runs.map((run) => ({ kind: 'run', run }));
-    if (node) return [];
-    const shown = this.runs.filter((r) => matchesFilter(r, this.filter, this.failing));
+    if (node) return (this.forks.get(node.run.traceId) ?? []).map((run) => ({ kind: 'run', run }));
+    const all = this.runs.filter((r) => matchesFilter(r, this.filter, this.failing));
+    // A fork sits under its original (when the original is shown), not at the top.
+    const ids = new Set(all.map((r) => r.traceId));
+    this.forks = new Map();
+    for (const r of all) if (r.replayOf && ids.has(r.replayOf)) this.forks.set(r.replayOf, [...(this.forks.get(r.replayOf) ?? []), r]);
+    const shown = all.filter((r) => !(r.replayOf && ids.has(r.replayOf)));
     const out: RunsNode[] = [];
     const sessions = new Map<string, TraceSummary[]>();
     for (const r of shown) {
@@ -105,11 +113,14 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
       return item;
     }
     const r = node.run;
-    const item = new vscode.TreeItem(r.name || '(unnamed run)', vscode.TreeItemCollapsibleState.None);
-    item.id = r.traceId;
+    const forks = this.forks.get(r.traceId)?.length ?? 0;
+    const item = new vscode.TreeItem(r.name || '(unnamed run)', forks ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    // A new fork changes the id, so VS Code shows the original expanded with the fork under it.
+    item.id = forks ? `${r.traceId}+${forks}` : r.traceId;
     item.description = `${r.spanCount} step${r.spanCount === 1 ? '' : 's'} · ${dur(r.durationMs)} · ${ago(r.startTime)}${r.errorCount ? ` · ${r.errorCount} failed` : ''}`;
     const failedEvaluators = [...(this.failing(r.traceId) ?? [])];
     if (failedEvaluators.length) item.description += ` · ${failedEvaluators.join(', ')}`;
+    if (r.replayOf) item.description = `fork of ${r.replayOf.slice(0, 8)} · ${item.description}`;
     item.iconPath = r.status === 'error'
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
       : failedEvaluators.length
@@ -121,7 +132,8 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
         `${r.model ? `- model \`${escapeMd(r.model)}\`\n` : ''}${r.sessionId ? `- session \`${escapeMd(r.sessionId)}\`\n` : ''}- trace \`${r.traceId}\``,
       true,
     );
-    item.contextValue = r.status === 'error' || failedEvaluators.length ? 'run.failing' : 'run';
+    item.contextValue = (r.status === 'error' || failedEvaluators.length ? 'run.failing' : 'run') + (r.replayOf ? '.fork' : '');
+    if (r.replayOf && r.status !== 'error' && !failedEvaluators.length) item.iconPath = new vscode.ThemeIcon('repo-forked', new vscode.ThemeColor('testing.iconPassed'));
     item.command = { command: 'tracefork.openRun', title: 'Open Run', arguments: [r.traceId] };
     item.accessibilityInformation = { label: `${r.name}, ${r.status === 'error' ? 'failing' : 'passing'}, ${r.spanCount} steps` };
     return item;

@@ -129,6 +129,11 @@ export class TracePanel extends Disposable {
         if (step) void openSource(step.code, step.name, m.toSide);
         return;
       }
+      case 'stepAction': {
+        const command = { fork: 'tracefork.forkReplay', playground: 'tracefork.playground', saveCase: 'tracefork.saveStepCase' }[m.action];
+        void vscode.commands.executeCommand(command, this.traceId, m.spanId);
+        return;
+      }
       case 'log':
         return this.ctx.log.appendLine(`webview ${m.level}: ${m.message}`);
       default: {

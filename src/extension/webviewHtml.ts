@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
 /** The HTML of a trace panel; data arrives later through messages. */
-export function traceHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+export function traceHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, script = 'webview.js'): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', name)).toString();
   const csp = [
@@ -24,7 +24,7 @@ export function traceHtml(webview: vscode.Webview, extensionUri: vscode.Uri, tit
 </head>
 <body>
 <div id="root"></div>
-<script nonce="${nonce}" src="${asset('webview.js')}"></script>
+<script nonce="${nonce}" src="${asset(script)}"></script>
 </body>
 </html>`;
 }

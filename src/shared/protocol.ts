@@ -64,7 +64,12 @@ export type FromWebview =
   | { type: 'getRows'; requestId: number; start: number; count: number }
   | { type: 'getDetail'; requestId: number; spanId: string }
   | { type: 'openSource'; spanId: string; toSide: boolean }
+  /** A step action from the detail pane: fork & replay, re-send in the playground, save as a regression case. */
+  | { type: 'stepAction'; action: StepAction; spanId: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+/** What the detail pane can ask the host to do with a step. */
+export type StepAction = 'fork' | 'playground' | 'saveCase';
 
 /** How many rows one `rows` message carries at most. */
 export const ROW_PAGE = 2000;
@@ -73,5 +78,50 @@ export const ROW_PAGE = 2000;
 export function isFromWebview(v: unknown): v is FromWebview {
   if (typeof v !== 'object' || v === null) return false;
   const t = (v as { type?: unknown }).type;
-  return t === 'ready' || t === 'getRows' || t === 'getDetail' || t === 'openSource' || t === 'log';
+  return t === 'ready' || t === 'getRows' || t === 'getDetail' || t === 'openSource' || t === 'stepAction' || t === 'log';
+}
+
+/** Where a replay's tool result comes from before the fork. */
+export type ToolChoice = 'replay' | 'live';
+
+/** What the fork editor edits: one recorded call's input, and the tools recorded before it. */
+export interface ForkModel {
+  /** 'fork' launches the agent again; 'playground' re-sends one LLM call to the configured endpoint. */
+  mode: 'fork' | 'playground';
+  traceId: string;
+  spanId: string;
+  stepName: string;
+  op: 'llm' | 'tool' | 'step';
+  /** The recorded input as a JSON value (the SDK's encoding; see sdk/REPLAY.md). */
+  input: unknown;
+  /** The field of `input` holding the conversation (`prompt` for the AI SDK, `messages` for OpenAI), or null. */
+  messagesField: string | null;
+  /** Tools recorded before the fork, with their default policy. */
+  tools: Array<{ name: string; policy: ToolChoice }>;
+  /** True when the fork step has a source line (a breakpoint can be set there). */
+  hasCode: boolean;
+  /** How the agent is started (shown; from settings or launch.json), null when not configured yet. */
+  launch: string | null;
+}
+
+/** Host → fork editor. */
+export type ToForkEditor =
+  | { type: 'forkInit'; model: ForkModel }
+  /** Progress of the launched replay, or what went wrong (validation included). */
+  | { type: 'forkStatus'; busy: boolean; message: string; errors?: string[] }
+  /** The playground's answer. */
+  | { type: 'playgroundResult'; output: unknown; error?: string };
+
+/** Fork editor → host. */
+export type FromForkEditor =
+  | { type: 'forkReady' }
+  | { type: 'forkLaunch'; input: unknown; tools: Record<string, ToolChoice>; debug: boolean }
+  | { type: 'forkCancel' }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+/** True when a value is a fork editor message the host understands. */
+export function isFromForkEditor(v: unknown): v is FromForkEditor {
+  if (typeof v !== 'object' || v === null) return false;
+  const t = (v as { type?: unknown }).type;
+  return t === 'forkReady' || t === 'forkLaunch' || t === 'forkCancel' || t === 'log';
 }

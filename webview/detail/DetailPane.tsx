@@ -1,6 +1,6 @@
 /** The right pane: everything about the selected step. */
-import type { Step } from '../../src/shared/protocol';
-import { Icon, KIND_ICON } from '../Icon';
+import type { Step, StepAction } from '../../src/shared/protocol';
+import { Icon, KIND_ICON, type IconName } from '../Icon';
 import type { DetailState } from '../useDetail';
 import { Conversation } from './Conversation';
 import { ErrorBox } from './ErrorBox';
@@ -9,7 +9,7 @@ import { IoValues } from './IoValues';
 import { Scores, Usage } from './Usage';
 
 /** Title, source link, error, messages, values, usage, scores, events and attributes of one step. */
-export function DetailPane({ detail, onOpen }: { detail: DetailState; onOpen(spanId: string, toSide: boolean): void }) {
+export function DetailPane({ detail, onOpen, onAction }: { detail: DetailState; onOpen(spanId: string, toSide: boolean): void; onAction(action: StepAction, spanId: string): void }) {
   const { step } = detail;
   return (
     <section class={detail.loading ? 'detail-pane loading' : 'detail-pane'} aria-label="Step detail" aria-busy={detail.loading}>
@@ -19,6 +19,7 @@ export function DetailPane({ detail, onOpen }: { detail: DetailState; onOpen(spa
         <>
           <Title step={step} />
           {step.code && <SourceLink step={step} onOpen={onOpen} />}
+          <Actions step={step} onAction={onAction} />
           <ErrorBox step={step} />
           <Conversation step={step} />
           <IoValues step={step} />
@@ -42,6 +43,23 @@ function Title({ step }: { step: Step }) {
         {step.status}
       </span>
     </h2>
+  );
+}
+
+/** Fork & replay (any recorded call), the playground (LLM calls) and regression cases. */
+function Actions({ step, onAction }: { step: Step; onAction(action: StepAction, spanId: string): void }) {
+  const button = (action: StepAction, icon: IconName, label: string, title: string) => (
+    <button type="button" class="action" data-action={action} title={title} onClick={() => onAction(action, step.spanId)}>
+      <Icon name={icon} />
+      <span>{label}</span>
+    </button>
+  );
+  return (
+    <div class="step-actions" role="toolbar" aria-label="Step actions">
+      {button('fork', 'repo-forked', 'Fork & Replay…', 'Run the agent again from this step with an edited input; the steps before it come from the recording')}
+      {step.kind === 'llm' && button('playground', 'beaker', 'Playground…', 'Re-send this one LLM call, edited, to the endpoint in the settings')}
+      {button('saveCase', 'save', 'Save as Regression Case', 'Write this step (input, output, failed evaluators) to .tracefork/cases/cases.jsonl')}
+    </div>
   );
 }
 

@@ -16,11 +16,12 @@ const WHY = 'does not run the custom evaluators';
 /**
  * User actions that would run the workspace's code and must refuse in Restricted Mode with a
  * notification saying why. Each `act({ page, panel, runCommand })` starts with the failing run open
- * in the trace panel (`panel`, its content frame) and a model-call step selected. Fork & replay
- * (`tracefork.forkReplay`, started from the step's detail; in progress) belongs here, e.g.
- * `{ act: ({ panel }) => panel.getByRole('button', { name: /Fork & Replay/ }).click(), message: /not trusted/ }`.
+ * in the trace panel (`panel`, its content frame) and a model-call step selected.
  */
-const REFUSALS = [];
+const REFUSALS = [
+  // Fork & replay re-runs the agent: the button in the step's detail refuses, with a notification saying why.
+  { act: ({ panel }) => panel.locator('button[data-action="fork"]').click(), message: /Fork & Replay runs your workspace's code, so it is off in Restricted Mode/ },
+];
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
 export default async function ({ page, workspace, runCommand, screenshot, webviewFrame, assert }) {

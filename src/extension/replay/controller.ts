@@ -1,0 +1,248 @@
+/**
+ * Fork & replay in the editor: trust gate, the fork editor, the launch (with progress and
+ * cancel, or under the debugger with a breakpoint at the fork step), finding the replayed run
+ * and opening the comparison. Also the single-call playground.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import * as vscode from 'vscode';
+import { Disposable } from '../dispose';
+import { locate } from '../sourceLinks';
+import { ForkEditorPanel, type ForkEditorHandler } from './forkEditor';
+import { configuredLaunch, debugConfigFor, describeLaunch, resolveLaunch, type AgentLaunch } from './launch';
+import type { CompareView } from './compareView';
+import { buildPlan, forkCall, PlanError, toolsBefore } from '../../core/replay/plan';
+import { findReplayRun, startReplay, writePlan } from '../../core/replay/run';
+import { playgroundRequest, sendChat } from '../../core/replay/playground';
+import { buildSteps } from '../../core/model/steps';
+import { maskDeep } from '../../core/view/maskSecrets';
+import { PLAN_ENV, type ReplayPlan } from '../../../sdk/src/replay/format';
+import type { ForkModel, ToolChoice } from '../../shared/protocol';
+import type { ReceiverHost } from '../receiverHost';
+import type { StoredTrace, TraceSummary } from '../../core/store/queries';
+
+/** Options of a fork started without the editor (tests, other extensions). */
+export interface DirectFork {
+  input?: unknown;
+  tools?: Record<string, ToolChoice>;
+  debug?: boolean;
+}
+
+/** The outcome of one replay. */
+export interface ReplayOutcome {
+  plan: ReplayPlan;
+  run: TraceSummary | null;
+  exitCode: number | null;
+  divergences: string[];
+  cancelled: boolean;
+}
+
+/** Says why replay is off in Restricted Mode and offers to manage trust; true when trusted. */
+export function requireTrust(what: string): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window
+    .showWarningMessage(`Tracefork: ${what} runs your workspace's code, so it is off in Restricted Mode. Trust this workspace to use it.`, 'Manage Workspace Trust')
+    .then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
+  return false;
+}
+
+function messagesField(input: unknown): string | null {
+  if (!input || typeof input !== 'object') return null;
+  const o = input as Record<string, unknown>;
+  return Array.isArray(o.prompt) ? 'prompt' : Array.isArray(o.messages) ? 'messages' : null;
+}
+
+/** Runs forks and the playground. */
+export class ReplayController extends Disposable implements ForkEditorHandler {
+  private running = new Map<ForkEditorPanel | 'direct', { cancel(): void }>();
+  /** The last replay's outcome (tests). */
+  last: ReplayOutcome | null = null;
+
+  constructor(
+    private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; secrets: vscode.SecretStorage; openRun(traceId: string, spanId?: string): void },
+    private readonly compare: CompareView,
+  ) {
+    super();
+  }
+
+  private trace(traceId: string): StoredTrace {
+    const t = this.ctx.host.current?.get(traceId);
+    if (!t) throw new Error(`Run ${traceId} is not in the store.`);
+    return t;
+  }
+
+  /** "Fork & Replay from here": the editor, or a direct launch when `direct` is given. */
+  async fork(traceId: string, spanId: string, direct?: DirectFork): Promise<ReplayOutcome | undefined> {
+    if (!requireTrust('Fork & Replay')) return undefined;
+    const trace = this.trace(traceId);
+    let call;
+    try {
+      call = forkCall(trace, spanId);
+    } catch (e) {
+      if (!(e instanceof PlanError)) throw e;
+      const step = buildSteps(trace).find((s) => s.spanId === spanId);
+      const actions = step?.kind === 'llm' ? ['Open Playground'] : [];
+      void vscode.window.showWarningMessage(`Tracefork: ${e.message}`, ...actions).then((a) => {
+        if (a) void this.playground(traceId, spanId);
+      });
+      return undefined;
+    }
+    const plan = buildPlan(trace, { forkSpanId: call.spanId });
+    const defaults = vscode.workspace.getConfiguration('tracefork.replay').get<Record<string, string>>('tools') ?? {};
+    if (direct) return this.run(trace, call.spanId, direct.input, direct.tools ?? {}, !!direct.debug, 'direct');
+    const model: ForkModel = {
+      mode: 'fork', traceId, spanId: call.spanId, stepName: call.spanName === call.name ? call.name : `${call.spanName} (${call.name})`, op: call.op,
+      input: maskDeep(call.input), messagesField: messagesField(call.input),
+      tools: toolsBefore(plan).map((name) => ({ name, policy: defaults[name] === 'live' ? 'live' : 'replay' })),
+      hasCode: !!buildSteps(trace).find((s) => s.spanId === call.spanId)?.code, launch: describeLaunch(configuredLaunch()),
+    };
+    ForkEditorPanel.show(model, this.ctx.extensionUri, this, this.ctx.log);
+    return undefined;
+  }
+
+  /** From the editor. */
+  async launch(editor: ForkEditorPanel, input: unknown, tools: Record<string, ToolChoice>, debug: boolean): Promise<void> {
+    const m = editor.model;
+    if (m.mode === 'playground') return this.sendPlayground(editor, input);
+    if (!requireTrust('Fork & Replay')) return;
+    const out = await this.run(this.trace(m.traceId), m.spanId, input, tools, debug, editor);
+    if (!out) return editor.status(false, '');
+    if (out.cancelled) return editor.status(false, 'Cancelled.');
+    if (!out.run) return editor.status(false, '', [`The agent exited with code ${out.exitCode} and sent no run to Tracefork. Is it using the Tracefork SDK and exporting to ${this.ctx.host.state.url}? See the "Tracefork" output.`]);
+    editor.status(false, `Replayed as run ${out.run.traceId.slice(0, 8)}; the comparison is in the Comparison view.${out.divergences.length ? ` ${out.divergences[0]}` : ''}`);
+  }
+
+  cancel(editor: ForkEditorPanel): void {
+    const r = this.running.get(editor);
+    if (r) r.cancel();
+    else editor.dispose();
+  }
+
+  private async run(trace: StoredTrace, spanId: string, input: unknown, tools: Record<string, ToolChoice>, debug: boolean, owner: ForkEditorPanel | 'direct'): Promise<ReplayOutcome | undefined> {
+    if (this.running.has(owner)) throw new Error('A replay from this editor is already running.');
+    const steps = buildSteps(trace);
+    const launch = await resolveLaunch(steps[0]?.code?.file ?? null);
+    if (!launch) return undefined;
+    const plan = buildPlan(trace, { forkSpanId: spanId, input, tools });
+    const file = writePlan(path.join(os.tmpdir(), 'tracefork-plans'), plan);
+    const fork = steps.find((s) => s.spanId === spanId);
+    const editor = owner === 'direct' ? null : owner;
+    const outcome: ReplayOutcome = { plan, run: null, exitCode: null, divergences: [], cancelled: false };
+    const log = this.ctx.log;
+    log.appendLine(`replay: plan ${plan.planId} (${plan.steps.length} recorded calls before the fork at ${plan.fork?.key}) → ${file}`);
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tracefork: replaying from ${fork?.name ?? 'the fork'}`, cancellable: true }, async (progress, token) => {
+      const cancel = new vscode.CancellationTokenSource();
+      this.running.set(owner, { cancel: () => cancel.cancel() });
+      token.onCancellationRequested(() => cancel.cancel());
+      try {
+        editor?.status(true, 'Running the agent…');
+        progress.report({ message: 'running the agent…' });
+        const env = { OTEL_EXPORTER_OTLP_ENDPOINT: this.ctx.host.state.url ?? 'http://127.0.0.1:4318', [PLAN_ENV]: file };
+        outcome.exitCode = debug || launch.kind === 'debug'
+          ? await this.runDebug(launch, env, debug, fork?.code ? locate(fork.code) : null, fork?.code?.line ?? null, cancel.token)
+          : await this.runCommand(launch, env, outcome.divergences, cancel.token);
+        if (cancel.token.isCancellationRequested) {
+          outcome.cancelled = true;
+          return;
+        }
+        editor?.status(true, 'Waiting for the replayed run…');
+        progress.report({ message: 'waiting for the replayed run…' });
+        outcome.run = await this.waitForRun(plan, cancel.token);
+      } finally {
+        this.running.delete(owner);
+        cancel.dispose();
+      }
+    });
+    this.last = outcome;
+    if (outcome.run) {
+      const c = await this.compare.show(trace.traceId, outcome.run.traceId);
+      const first = c.pairs[c.firstDivergence];
+      const where = first ? `first divergence at ${(first.right ?? first.left)!.name}` : 'the runs match step for step';
+      void vscode.window.showInformationMessage(`Tracefork: replayed run ${outcome.run.traceId.slice(0, 8)}: ${where}.${outcome.divergences.length ? ` ${outcome.divergences.length} call(s) no longer matched the recording (see the Tracefork output).` : ''}`, 'Open Run').then((a) => a && this.ctx.openRun(outcome.run!.traceId));
+    }
+    return outcome;
+  }
+
+  private runCommand(launch: AgentLaunch & { kind: 'command' }, env: Record<string, string>, divergences: string[], token: vscode.CancellationToken): Promise<number | null> {
+    const log = this.ctx.log;
+    log.appendLine(`replay: $ ${launch.commandLine}  (in ${launch.folder.uri.fsPath})`);
+    const plan = env[PLAN_ENV]!;
+    let child: ChildProcess;
+    return new Promise((resolve) => {
+      child = startReplay({ command: launch.commandLine, shell: true, cwd: launch.folder.uri.fsPath, env: { OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT! } }, plan, (text) => {
+        log.append(text);
+        for (const m of text.matchAll(/\[tracefork\] replay: (.*)/g)) divergences.push(m[1]!);
+      });
+      const sub = token.onCancellationRequested(() => child.kill('SIGTERM'));
+      child.on('error', (e) => (log.appendLine(`replay: could not start the agent: ${e.message}`), sub.dispose(), resolve(null)));
+      child.on('exit', (code) => (log.appendLine(`replay: the agent exited with code ${code}`), sub.dispose(), resolve(code)));
+    });
+  }
+
+  private async runDebug(launch: AgentLaunch, env: Record<string, string>, debug: boolean, file: vscode.Uri | null, line: number | null, token: vscode.CancellationToken): Promise<number | null> {
+    const config = launch.kind === 'debug' ? { ...launch.config, env: { ...(launch.config.env ?? {}), ...env } } : debugConfigFor(launch.commandLine, launch.folder, env);
+    let bp: vscode.SourceBreakpoint | undefined;
+    if (debug && file && line) vscode.debug.addBreakpoints([(bp = new vscode.SourceBreakpoint(new vscode.Location(file, new vscode.Position(line - 1, 0))))]);
+    try {
+      const ended = new Promise<void>((resolve) => {
+        const d = vscode.debug.onDidTerminateDebugSession((s) => s.configuration.name === config.name && (d.dispose(), resolve()));
+      });
+      const started = await vscode.debug.startDebugging(launch.folder, config, { noDebug: !debug });
+      if (!started) throw new Error(`Could not start the debug configuration "${config.name}".`);
+      const sub = token.onCancellationRequested(() => void vscode.debug.stopDebugging());
+      await ended;
+      sub.dispose();
+      return null;
+    } finally {
+      if (bp) vscode.debug.removeBreakpoints([bp]);
+    }
+  }
+
+  /** Waits until the replayed run is in the store (spans are flushed as the agent exits). */
+  private async waitForRun(plan: ReplayPlan, token: vscode.CancellationToken, timeoutMs = 15_000): Promise<TraceSummary | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !token.isCancellationRequested) {
+      const store = this.ctx.host.current;
+      const run = store ? findReplayRun(store, plan) : null;
+      if (run) {
+        await new Promise((r) => setTimeout(r, 300)); // let the last batch of spans land
+        return findReplayRun(this.ctx.host.current!, plan) ?? run;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return null;
+  }
+
+  /** "Playground…": one LLM call, edited, re-sent to the configured endpoint. */
+  async playground(traceId: string, spanId: string): Promise<void> {
+    const step = buildSteps(this.trace(traceId)).find((s) => s.spanId === spanId);
+    if (!step || step.kind !== 'llm') {
+      void vscode.window.showWarningMessage('Tracefork: the playground re-sends LLM calls; pick an LLM step.');
+      return;
+    }
+    const cfg = vscode.workspace.getConfiguration('tracefork.playground');
+    const request = playgroundRequest(step, cfg.get<string>('model') || undefined);
+    const model: ForkModel = { mode: 'playground', traceId, spanId, stepName: step.name, op: 'llm', input: maskDeep(request), messagesField: 'messages', tools: [], hasCode: !!step.code, launch: null };
+    ForkEditorPanel.show(model, this.ctx.extensionUri, this, this.ctx.log);
+  }
+
+  private async sendPlayground(editor: ForkEditorPanel, input: unknown): Promise<void> {
+    const url = vscode.workspace.getConfiguration('tracefork.playground').get<string>('url');
+    if (!url) {
+      editor.status(false, '', ['Set tracefork.playground.url to an OpenAI-compatible endpoint (e.g. http://localhost:11434/v1 or https://api.openai.com/v1) first.']);
+      void vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.playground');
+      return;
+    }
+    const key = (await this.ctx.secrets.get('tracefork.playground.apiKey')) ?? process.env.TRACEFORK_PLAYGROUND_API_KEY;
+    editor.status(true, `Sending to ${url}…`);
+    try {
+      const answer = await sendChat(url, input as Parameters<typeof sendChat>[1], key);
+      editor.post({ type: 'playgroundResult', output: answer.message ?? answer.body });
+      editor.status(false, `Answered by ${url}.`);
+    } catch (e) {
+      editor.post({ type: 'playgroundResult', output: null, error: (e as Error).message });
+      editor.status(false, '', [(e as Error).message]);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * How the agent is started for a replay: `tracefork.replay.launchConfiguration` (a launch.json
+ * configuration), else `tracefork.replay.command` (a command line run in the workspace folder),
+ * else the user picks a launch configuration or types a command, which can be saved.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+/** A resolved way to start the agent. */
+export type AgentLaunch =
+  | { kind: 'command'; commandLine: string; folder: vscode.WorkspaceFolder }
+  | { kind: 'debug'; config: vscode.DebugConfiguration; folder: vscode.WorkspaceFolder };
+
+type Configs = vscode.DebugConfiguration[];
+
+function configs(folder: vscode.WorkspaceFolder): Configs {
+  return vscode.workspace.getConfiguration('launch', folder.uri).get<Configs>('configurations') ?? [];
+}
+
+/** What is configured, without asking (null when nothing is). */
+export function configuredLaunch(): AgentLaunch | null {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return null;
+  const cfg = vscode.workspace.getConfiguration('tracefork.replay', folder.uri);
+  const name = cfg.get<string>('launchConfiguration');
+  if (name) {
+    const config = configs(folder).find((c) => c.name === name);
+    if (config) return { kind: 'debug', config, folder };
+  }
+  const commandLine = cfg.get<string>('command');
+  return commandLine ? { kind: 'command', commandLine, folder } : null;
+}
+
+/** A one-line description of a launch, for the editor. */
+export function describeLaunch(l: AgentLaunch | null): string | null {
+  return !l ? null : l.kind === 'command' ? l.commandLine : `launch configuration "${l.config.name}"`;
+}
+
+/** The configured launch, else asks; `guessFile` (the run's code file) prefills the command. */
+export async function resolveLaunch(guessFile: string | null): Promise<AgentLaunch | null> {
+  const known = configuredLaunch();
+  if (known) return known;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    void vscode.window.showErrorMessage('Tracefork: open the folder of your agent to replay it.');
+    return null;
+  }
+  const list = configs(folder);
+  if (list.length) {
+    const pick = await vscode.window.showQuickPick([...list.map((c) => ({ label: c.name, description: c.type, config: c as vscode.DebugConfiguration | null })), { label: '$(terminal) Enter a command…', description: '', config: null }], { title: 'How is your agent started?' });
+    if (!pick) return null;
+    if (pick.config) return { kind: 'debug', config: pick.config, folder };
+  }
+  const rel = guessFile ? path.relative(folder.uri.fsPath, guessFile) : '';
+  const guess = rel && !rel.startsWith('..') ? (rel.endsWith('.ts') ? `npx tsx ${rel}` : `node ${rel}`) : '';
+  const commandLine = await vscode.window.showInputBox({
+    title: 'Tracefork: the command that starts your agent',
+    prompt: 'Run in the workspace folder with TRACEFORK_REPLAY_PLAN set; the agent must use the Tracefork SDK. Saved as tracefork.replay.command.',
+    value: guess,
+    validateInput: (v) => (v.trim() ? null : 'Enter a command, e.g. npx tsx agent.ts'),
+  });
+  if (!commandLine) return null;
+  await vscode.workspace.getConfiguration('tracefork.replay', folder.uri).update('command', commandLine, vscode.ConfigurationTarget.Workspace);
+  return { kind: 'command', commandLine, folder };
+}
+
+/** `$VAR`, `${VAR}` and `${VAR:-default}` expanded from the environment, as the shell would. */
+export function expandEnv(s: string, env: NodeJS.ProcessEnv = process.env): string {
+  return s.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (_, a: string | undefined, dflt: string | undefined, b: string | undefined) => env[(a ?? b)!] || dflt || '');
+}
+
+/**
+ * A node launch configuration for a command line (for "Replay under Debugger" without
+ * launch.json): words split on spaces (no quoting), environment variables expanded.
+ */
+export function debugConfigFor(commandLine: string, folder: vscode.WorkspaceFolder, env: Record<string, string>): vscode.DebugConfiguration {
+  const [exe, ...args] = expandEnv(commandLine).trim().split(/\s+/);
+  return { type: 'node', request: 'launch', name: 'Tracefork replay', cwd: folder.uri.fsPath, runtimeExecutable: exe, runtimeArgs: args, env, console: 'internalConsole', skipFiles: ['<node_internals>/**'] };
+}
