@@ -1,8 +1,8 @@
 // A multi-step tool-loop agent on the Vercel AI SDK's mock model, recorded with the Tracefork SDK
 // (middleware + tools). The mock answers from the conversation it is given, so an edited input
 // changes what follows. Prints one JSON line: how often the model and the tool were really called.
-//   tsx replayVercelAgent.ts ["Paris,Rome"]
-import { generateText, stepCountIs, tool, wrapLanguageModel } from 'ai';
+//   tsx replayVercelAgent.ts ["Paris,Rome"] [stream]
+import { generateText, stepCountIs, streamText, tool, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { z } from 'zod';
 import { register, traceforkMiddleware, traceforkTools } from '../../sdk/src/index';
@@ -25,11 +25,24 @@ export function reply(prompt: Prompt): Result {
   return { content: [{ type: 'text', text: `Report: ${text}` }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] };
 }
 
+/** The same reply as a stream of parts (doStream). */
+function streamOf(r: Result) {
+  const parts: unknown[] = [{ type: 'stream-start', warnings: [] }];
+  for (const c of r.content) {
+    if (c.type === 'text') parts.push({ type: 'text-start', id: 't' }, { type: 'text-delta', id: 't', delta: c.text.slice(0, 7) }, { type: 'text-delta', id: 't', delta: c.text.slice(7) }, { type: 'text-end', id: 't' });
+    else parts.push(c);
+  }
+  parts.push({ type: 'finish', finishReason: r.finishReason, usage: r.usage });
+  type Stream = Awaited<ReturnType<MockLanguageModelV3['doStream']>>;
+  return { stream: new ReadableStream({ start(ctl) { for (const p of parts) ctl.enqueue(p as never); ctl.close(); } }) } as Stream;
+}
+
 async function main() {
   const cities = process.argv[2] ?? 'Paris,Rome';
+  const streaming = process.argv[3] === 'stream';
   const tracefork = register({ serviceName: 'replay-vercel-agent' });
   const calls = { model: 0, tool: 0 };
-  const mock = new MockLanguageModelV3({ doGenerate: async ({ prompt }) => (calls.model++, reply(prompt)) });
+  const mock = new MockLanguageModelV3({ doGenerate: async ({ prompt }) => (calls.model++, reply(prompt)), doStream: async ({ prompt }) => (calls.model++, streamOf(reply(prompt))) });
   const model = wrapLanguageModel({ model: mock, middleware: traceforkMiddleware() });
   const tools = traceforkTools({
     getWeather: tool({
@@ -38,16 +51,17 @@ async function main() {
       execute: async ({ city }) => (calls.tool++, { city, tempC: 10 + city.length, sky: city.length % 2 ? 'sunny' : 'cloudy' }),
     }),
   });
-  const result = await generateText({
+  const options = {
     model,
     system: 'You are a weather assistant.',
     prompt: `What is the weather in ${cities}?`,
     tools,
     stopWhen: stepCountIs(8),
     experimental_telemetry: { isEnabled: true, functionId: 'weather-report' },
-  });
+  };
+  const text = streaming ? await streamText(options).text : (await generateText(options)).text;
   await tracefork.shutdown();
-  process.stdout.write(JSON.stringify({ modelCalls: calls.model, toolCalls: calls.tool, text: result.text }) + '\n');
+  process.stdout.write(JSON.stringify({ modelCalls: calls.model, toolCalls: calls.tool, text }) + '\n');
 }
 
 if (require.main === module) void main();

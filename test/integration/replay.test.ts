@@ -142,6 +142,20 @@ describe('fork and replay with real agents', function () {
     });
   });
 
+  describe('Vercel AI SDK streaming (doStream recorded as its parts)', () => {
+    it('a no-edit replay of a streamed run serves every stream from the recording and reproduces every step', async () => {
+      const { run, out } = await record(VERCEL, ['Paris,Rome', 'stream']);
+      assert.deepEqual({ model: out.modelCalls, tool: out.toolCalls }, { model: 3, tool: 2 });
+      const streamSteps = showJson(s.db, run.traceId).steps.filter((x) => x.kind === 'llm');
+      assert.equal(streamSteps.length, 3);
+      assert.match(String(streamSteps[2]!.attributes['tracefork.step.output']), /"text-delta"/, 'the stream is recorded as its parts');
+      const r = await replay(run.traceId, [], VERCEL, ['Paris,Rome', 'stream']);
+      assert.deepEqual({ model: r.agent.modelCalls, tool: r.agent.toolCalls }, { model: 0, tool: 0 });
+      assert.equal(r.agent.text, out.text, 'the streamed answer is the same');
+      assert.equal(r.compared.firstDivergence, -1, JSON.stringify(r.compared.pairs.map((p) => [p.left?.name, p.status, p.differs])));
+    });
+  });
+
   describe('openai client (fetch wrapper + generic tool and step)', () => {
     let mock: MockOpenAI;
     let original: TraceSummary;

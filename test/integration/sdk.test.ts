@@ -40,4 +40,22 @@ describe('Tracefork SDK', function () {
     for (const s of steps.filter((x) => x.kind !== 'tool')) assert.equal(s.code?.line, callLine, `${s.name} points at the generateText call`);
     assert.equal(steps[0].attributes['code.function.name'], 'main');
   });
+
+  it('node --import …/sdk/src/auto.ts exports an agent that has no set-up code of its own', async () => {
+    const auto = path.resolve(__dirname, '../../sdk/src/auto.ts');
+    const agent = path.resolve(__dirname, '../clients/autoAgent.ts');
+    const before = listJson(db).length;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', auto, agent], { encoding: 'utf8', env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: serve.url } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'hi');
+    let traces = listJson(db);
+    for (let i = 0; i < 20 && traces.length === before; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      traces = listJson(db);
+    }
+    assert.equal(traces.length, before + 1, 'the run arrived');
+    const { steps } = showJson(db, traces[0]!.traceId);
+    assert.deepEqual(steps.map((s) => s.kind), ['chain', 'llm']);
+    assert.equal(steps[1]!.code?.file, agent, 'the call site is in the agent');
+  });
 });
