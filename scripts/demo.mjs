@@ -30,6 +30,13 @@ function makeWorkspace() {
   fs.rmSync(ws, { recursive: true, force: true });
   fs.mkdirSync(ws, { recursive: true });
   fs.copyFileSync(path.join(REPO, 'test', 'e2e', 'workspace', 'weather-agent.ts'), path.join(ws, 'weather-agent.ts'));
+  // The fork & replay demo: an agent recorded with the SDK (imported by its package name), and
+  // the command that starts it again for a replay.
+  fs.copyFileSync(path.join(REPO, 'test', 'e2e', 'workspace', 'replay-agent.ts'), path.join(ws, 'replay-agent.ts'));
+  fs.mkdirSync(path.join(ws, 'node_modules', '@tracefork'), { recursive: true });
+  fs.symlinkSync(path.join(REPO, 'sdk'), path.join(ws, 'node_modules', '@tracefork', 'sdk'), 'dir');
+  fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'tracefork.replay.command': 'node --import tsx replay-agent.ts' }, null, 2));
   return ws;
 }
 
@@ -92,8 +99,11 @@ async function main() {
   runAgent('weather-agent.ts', ['fail'], ws);
   runAgent(path.join(REPO, 'test', 'clients', 'vercelAgent.ts'), ['loop', '4'], ws);
   runAgent(path.join(REPO, 'test', 'clients', 'openaiAgent.ts'), ['traceloop'], ws);
-  say('sent 4 runs. In the window: the Tracefork view (activity bar) lists them; the failing one is marked.\n' +
-    '    Open it, select the failing ai.toolCall step and press Enter: weather-agent.ts opens at the line that threw.\n' +
+  runAgent('replay-agent.ts', [], ws);
+  say('sent 5 runs. In the window: the Tracefork view (activity bar) lists them; the failing ones are marked.\n' +
+    '    Open one, select the failing ai.toolCall step and press Enter: the agent\'s file opens at the line that threw.\n' +
+    '    In the replay-agent run (service replay-agent), select ai.toolCall, press "Fork & Replay…", change "Paris"\n' +
+    '    to "Lyon" and launch: the agent runs again from that step and the Comparison view shows what changed.\n' +
     `    Point your own agent at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:${PORT}`);
   if (browser) {
     await captureFailingRun(browser.page, shotFile);
