@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runs = new RunsProvider(host, (id) => insights.failingEvaluatorsOf(id));
   const tree = vscode.window.createTreeView('tracefork.runs', { treeDataProvider: runs, showCollapseAll: true });
   const updateBadge = () => {
-    const failing = runs.runs.filter((r) => r.status === 'error').length;
+    const failing = runs.totals.failing;
     tree.badge = failing ? { value: failing, tooltip: `${failing} failing run(s)` } : undefined;
     const f = runs.currentFilter;
     tree.message = f.status || f.model || f.text || f.evaluator ? `Filtered: ${[f.status, f.evaluator && `failing ${f.evaluator}`, f.model && `model ~ ${f.model}`, f.text && `"${f.text}"`].filter(Boolean).join(', ')}` : undefined;

@@ -17,7 +17,15 @@ export interface RunFilter {
 }
 
 /** A node of the Runs view. */
-export type RunsNode = { kind: 'session'; id: string; runs: TraceSummary[] } | { kind: 'run'; run: TraceSummary };
+export type RunsNode = { kind: 'session'; id: string; runs: TraceSummary[] } | { kind: 'run'; run: TraceSummary } | { kind: 'more'; hidden: number };
+
+/**
+ * Without a filter the view lists the most recent runs only: listing and rendering thousands of
+ * rows on every change kept the extension host busy while an agent streamed runs in.
+ */
+export const MAX_LISTED = 500;
+/** Shortest time between two refreshes while runs keep arriving. */
+const MIN_REFRESH_MS = 400;
 
 const ago = (iso: string) => {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -41,7 +49,11 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
   readonly onDidChangeTreeData = this.changed.event;
   private filter: RunFilter = {};
   private debounce: NodeJS.Timeout | undefined;
+  private lastRefresh = 0;
+  /** The runs listed (all of them when filtered, else the MAX_LISTED most recent). */
   runs: TraceSummary[] = [];
+  /** Every run in the store, and those with a failing step (for the badge and the status bar). */
+  totals = { total: 0, failing: 0 };
 
   constructor(private readonly host: ReceiverHost, private readonly failing: (traceId: string) => ReadonlySet<string> | undefined = () => undefined) {
     super();
@@ -62,16 +74,21 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
 
   /** Re-reads the run list now. */
   refresh(): void {
-    this.runs = this.host.current?.list() ?? [];
+    const store = this.host.current;
+    const filtered = Object.values(this.filter).some(Boolean);
+    this.runs = store?.list(filtered ? undefined : MAX_LISTED) ?? [];
+    this.totals = store?.counts() ?? { total: 0, failing: 0 };
+    this.lastRefresh = Date.now();
     this.changed.fire();
   }
 
   private scheduleRefresh(): void {
     if (this.debounce) return;
+    const wait = Math.max(150, this.lastRefresh + MIN_REFRESH_MS - Date.now());
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
       if (!this.isDisposed) this.refresh();
-    }, 150);
+    }, wait);
   }
 
   /** Forks of each shown run (replays whose original is in the list), newest first. */
@@ -79,6 +96,7 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
 
   getChildren(node?: RunsNode): RunsNode[] {
     if (node?.kind === 'session') return node.runs.map((run) => ({ kind: 'run', run }));
+    if (node?.kind === 'more') return [];
     if (node) return (this.forks.get(node.run.traceId) ?? []).map((run) => ({ kind: 'run', run }));
     const all = this.runs.filter((r) => matchesFilter(r, this.filter, this.failing));
     // A fork sits under its original (when the original is shown), not at the top.
@@ -100,10 +118,21 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
       }
       list.push(r);
     }
+    const hidden = this.totals.total - this.runs.length;
+    if (hidden > 0 && this.runs.length === MAX_LISTED) out.push({ kind: 'more', hidden });
     return out;
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (node.kind === 'more') {
+      const item = new vscode.TreeItem(`${node.hidden} older run${node.hidden === 1 ? '' : 's'} not listed`, vscode.TreeItemCollapsibleState.None);
+      item.description = 'filter the runs to search them all';
+      item.iconPath = new vscode.ThemeIcon('ellipsis');
+      item.tooltip = `The view lists the ${MAX_LISTED} most recent runs. A filter (status, evaluator, model or text) searches every run in the store; \`tracefork list\` prints them all.`;
+      item.command = { command: 'tracefork.filterRuns', title: 'Filter Runs…' };
+      item.contextValue = 'more';
+      return item;
+    }
     if (node.kind === 'session') {
       const failing = node.runs.filter((r) => r.status === 'error').length;
       const item = new vscode.TreeItem(`session ${node.id}`, vscode.TreeItemCollapsibleState.Expanded);

@@ -20,8 +20,7 @@ export class StatusBar extends Disposable {
 
   private render(): void {
     const s = this.host.state;
-    const total = this.runs.runs.length;
-    const failing = this.runs.runs.filter((r) => r.status === 'error').length;
+    const { total, failing } = this.runs.totals;
     const counts = `${total} run${total === 1 ? '' : 's'}${failing ? `, $(error) ${failing}` : ''}`;
     this.item.backgroundColor = undefined;
     switch (s.mode) {

@@ -53,9 +53,11 @@ interface TraceRow {
   replay_of: string | null;
 }
 
-/** All traces, newest first. */
-export function listTraces(index: SqlIndex): TraceSummary[] {
-  const rows = index.all<TraceRow>('SELECT * FROM traces ORDER BY start_us DESC, seq DESC');
+/** All traces (or the `limit` most recent), newest first. */
+export function listTraces(index: SqlIndex, limit?: number): TraceSummary[] {
+  const rows = limit === undefined
+    ? index.all<TraceRow>('SELECT * FROM traces ORDER BY start_us DESC, seq DESC')
+    : index.all<TraceRow>('SELECT * FROM traces ORDER BY start_us DESC, seq DESC LIMIT ?', [limit]);
   return rows.map((r) => ({
     traceId: r.trace_id,
     name: r.root_name ?? r.first_name,
@@ -68,6 +70,12 @@ export function listTraces(index: SqlIndex): TraceSummary[] {
     model: r.model,
     replayOf: r.replay_of,
   }));
+}
+
+/** How many traces there are and how many of them have a failing span. */
+export function countTraces(index: SqlIndex): { total: number; failing: number } {
+  const r = index.get<{ total: number; failing: number | null }>('SELECT COUNT(*) AS total, SUM(error_count > 0) AS failing FROM traces');
+  return { total: r?.total ?? 0, failing: r?.failing ?? 0 };
 }
 
 /**

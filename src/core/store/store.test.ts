@@ -38,6 +38,16 @@ describe('TraceStore', () => {
     store.close();
   });
 
+  it('lists the most recent runs only when asked, and counts all runs and the failing ones', async () => {
+    const store = await TraceStore.open(db);
+    const ids = [0, 1, 2, 3].map(() => hexId(16));
+    ids.forEach((traceId, i) => store.ingestTraces(body([span({ traceId, name: `run ${i}`, startMs: 1_700_000_000_000 + i * 1000, error: i % 2 ? 'x' : undefined })]), 'json'));
+    assert.deepEqual(store.list(2).map((t) => t.name), ['run 3', 'run 2']);
+    assert.equal(store.list().length, 4);
+    assert.deepEqual(store.counts(), { total: 4, failing: 2 });
+    store.close();
+  });
+
   it('counts a resent span once (exporter retries), even across a restart', async () => {
     const traceId = hexId(16);
     const s = span({ traceId, error: 'x' });

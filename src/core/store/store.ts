@@ -13,7 +13,7 @@ import { encodingPrefix, pendingFromRecord } from './payload';
 import { SqlIndex } from './sqlIndex';
 import { acquireLock } from './lock';
 import { openIndex } from './recover';
-import { readSpan, readTrace, listTraces, RecordCache, type StoredTrace, type TraceSummary } from './queries';
+import { readSpan, readTrace, listTraces, countTraces, RecordCache, type StoredTrace, type TraceSummary } from './queries';
 import { compactJournal } from './compact';
 import { scanLogs, scanTraces, type BodyEncoding } from '../otlp/decode';
 
@@ -152,9 +152,15 @@ export class TraceStore {
   }
 
   /** Traces, newest first. */
-  list(): TraceSummary[] {
+  list(limit?: number): TraceSummary[] {
     this.refresh();
-    return listTraces(this.index);
+    return listTraces(this.index, limit);
+  }
+
+  /** Number of traces, and of traces with a failing span (cheap: no rows are built). */
+  counts(): { total: number; failing: number } {
+    this.refresh();
+    return countTraces(this.index);
   }
 
   /** One trace's spans (deduplicated, with resource and scope) and logs, or null. */
