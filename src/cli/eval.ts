@@ -13,7 +13,7 @@ import { mergeScores, runEvaluators } from '../core/eval/engine';
 import { scorecard } from '../core/eval/score';
 import { tracesFromOtlpJson } from '../core/eval/otlpFile';
 import { chronological } from '../core/eval/trace';
-import { judgeRun, type JudgeConfig } from '../core/eval/judge';
+import { DEFAULT_CRITERIA, judgeRun, type JudgeConfig } from '../core/eval/judge';
 import { CustomEvaluators } from '../core/eval/custom/customEvaluators';
 import { anyFailed, formatTable, traceReport, type EvalReport } from '../core/eval/report';
 import { defaultDb, parse, UsageError } from './args';
@@ -62,7 +62,7 @@ function judgeConfig(url: string | undefined, model: string | undefined, criteri
     return null;
   }
   if (!model) throw new UsageError('--judge-url needs --judge-model');
-  return { enabled: true, baseUrl: url, model, apiKey: process.env.TRACEFORK_JUDGE_API_KEY, criteria: criteria ?? 'The answer is correct, complete and grounded in what the agent was given.' };
+  return { enabled: true, baseUrl: url, model, apiKey: process.env.TRACEFORK_JUDGE_API_KEY, criteria: criteria ?? DEFAULT_CRITERIA };
 }
 
 /** Runs the command, writing its output with `write`; returns the report (exit code is the caller's). */

@@ -1,14 +1,19 @@
 /**
  * Source → steps: failing steps become Problems at their source line, and lines that produced
- * steps get a CodeLens with their runs, failures, p95 latency and cost. Built from the most
- * recent runs (per-trace cache, refreshed for the traces that change).
+ * steps get a CodeLens with their runs, failures, p95 latency and cost. Every run that changes is
+ * evaluated by the LiveEvaluator in its worker thread (the receiver's thread only says where the
+ * run lies in the journal); the user's custom evaluators and the optional LLM judge then add
+ * their verdicts. Lines and lenses cover the most recent runs.
  */
 import * as vscode from 'vscode';
-import { Disposable } from './dispose';
+import { Disposable, toDisposable } from './dispose';
 import { locate } from './sourceLinks';
-import { buildSteps } from '../core/model/steps';
-import { runEvaluators } from '../core/eval/engine';
-import { Baseline } from '../core/eval/baseline';
+import { LiveEvaluator, type LiveBatch } from '../core/eval/live/liveEvaluator';
+import { JudgeQueue } from '../core/eval/live/judgeQueue';
+import { mergeScores } from '../core/eval/engine';
+import type { JudgeConfig } from '../core/eval/judge';
+import type { LocatedStep } from '../core/eval/live/protocol';
+import type { EvalScore } from '../core/eval/types';
 import type { CustomEvaluators } from '../core/eval/custom/customEvaluators';
 import type { Step } from '../core/model/step';
 import type { ReceiverHost } from './receiverHost';
@@ -29,135 +34,166 @@ interface LineStep {
   time: number;
 }
 
-const MAX_TRACES = 200;
-const MAX_SPANS = 5000;
-
-/** Diagnostics and CodeLens from recent runs. */
+/** Diagnostics and CodeLens from recent runs; evaluator verdicts of every run. */
 export class CodeInsights extends Disposable implements vscode.CodeLensProvider {
   private readonly diagnostics = this._register(vscode.languages.createDiagnosticCollection('tracefork'));
   private readonly lensEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.lensEmitter.event;
-  private byTrace = new Map<string, LineStep[]>();
-  private failingEvaluators = new Map<string, Set<string>>();
-  private baseline = new Baseline();
-  private custom: CustomEvaluators | undefined;
   private readonly evaluatedEmitter = this._register(new vscode.EventEmitter<void>());
-  /** Fires when the evaluator results of the recent runs changed. */
+  /** Fires when the evaluator results of the runs changed. */
   readonly onDidEvaluate = this.evaluatedEmitter.event;
+  /** Built-in verdicts: evaluators failing in each evaluated run. */
+  private failing = new Map<string, string[]>();
+  /** Steps with a source line, of the recent runs. */
+  private located = new Map<string, LocatedStep[]>();
+  private customScores = new Map<string, Map<string, EvalScore[]>>();
+  private custom: CustomEvaluators | undefined;
+  private readonly judge: JudgeQueue;
+  private readonly live: LiveEvaluator;
   private paths = new Map<string, string | null>();
-  private timer: NodeJS.Timeout | undefined;
-  private dirty = new Set<string>();
-  private rebuildAll = true;
+  private lines: LineStep[] | undefined;
+  private publishTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: ReceiverHost, private enabled: { lens: boolean; diagnostics: boolean }) {
     super();
-    this._register(host.onDidChangeTraces((ids) => this.schedule(ids)));
+    this.judge = new JudgeQueue({ onScore: () => this.schedulePublish(), notify: (m) => this.log?.(`judge: ${m}`) });
+    this.live = new LiveEvaluator({
+      source: () => host.current,
+      onBatch: (b) => this.apply(b),
+      onError: (m) => this.log?.(`evaluation: ${m}`),
+      wantSteps: () => !!this.custom?.evaluators.length || this.judge.enabled,
+    });
+    this._register(toDisposable(() => (this.judge.dispose(), void this.live.dispose(), this.publishTimer && clearTimeout(this.publishTimer))));
+    this._register(host.onDidChangeTraces((ids) => this.live.changed(ids)));
     this._register(vscode.languages.registerCodeLensProvider({ scheme: 'file' }, this));
-    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => ((this.paths = new Map()), this.schedule([]))));
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => ((this.paths = new Map()), this.publish())));
   }
 
   /** Applies the settings. */
   setEnabled(enabled: { lens: boolean; diagnostics: boolean }): void {
     this.enabled = enabled;
-    this.schedule([]);
+    this.publish();
   }
 
   /** Runs the user's custom evaluators too (trusted workspaces only; the host decides). */
   setCustom(custom: CustomEvaluators | undefined): void {
     this.custom = custom;
+    this.customScores.clear();
     this.refreshNow();
   }
 
-  /** Recomputes now (tests, and after delete/clear). */
+  /** Switches the LLM judge on (for runs that start from now on) or off (null). */
+  setJudge(cfg: JudgeConfig | null): void {
+    this.judge.configure(cfg);
+  }
+
+  /** True while the LLM judge grades new runs. */
+  get judgeEnabled(): boolean {
+    return this.judge.enabled;
+  }
+
+  /** Re-evaluates the recent runs now (tests, and after delete/clear). */
   refreshNow(): void {
-    this.rebuildAll = true;
-    this.update();
+    this.live.refreshNow();
   }
 
-  private schedule(ids: string[]): void {
-    if (ids.length === 0) this.rebuildAll = true;
-    for (const id of ids) this.dirty.add(id);
-    this.timer ??= setTimeout(() => this.update(), 500);
+  /** Where notices go (the output channel). */
+  log: ((message: string) => void) | undefined;
+
+  /** Names of the evaluators that failed somewhere in a run (built-in, custom and judge). */
+  failingEvaluatorsOf(traceId: string): ReadonlySet<string> | undefined {
+    const builtin = this.failing.get(traceId);
+    const extra = this.extraScores(traceId);
+    if (!builtin && !extra) return undefined;
+    const out = new Set(builtin);
+    for (const list of extra?.values() ?? []) for (const sc of list) if (sc.passed === false) out.add(sc.name);
+    return out;
   }
 
-  private update(): void {
-    this.timer = undefined;
+  /** Every evaluator name failing in some run. */
+  allFailingEvaluators(): string[] {
+    const ids = new Set([...this.failing.keys(), ...this.customScores.keys()]);
+    return [...new Set([...ids].flatMap((id) => [...(this.failingEvaluatorsOf(id) ?? [])]))].sort();
+  }
+
+  /** Scores of a run that the built-ins do not give: custom evaluators' and the judge's, by span id. */
+  extraScores(traceId: string): Map<string, EvalScore[]> | undefined {
+    const custom = this.customScores.get(traceId);
+    const judged = this.judge.scores(traceId);
+    if (!custom && !judged) return undefined;
+    return mergeScores(mergeScores(new Map(), custom ?? new Map()), judged ?? new Map());
+  }
+
+  /** A batch of built-in verdicts from the live evaluator. */
+  private apply(b: LiveBatch): void {
     if (this.isDisposed) return;
-    const store = this.host.current;
-    const recent = (store?.list() ?? []).slice(0, MAX_TRACES).reverse(); // oldest first, for the baseline
-    const keep = new Set(recent.map((r) => r.traceId));
-    for (const id of [...this.byTrace.keys()]) if (!keep.has(id)) (this.byTrace.delete(id), this.failingEvaluators.delete(id));
-    if (this.rebuildAll) this.baseline = new Baseline();
-    const evaluated: Array<{ traceId: string; steps: Step[] }> = [];
-    for (const r of recent) {
-      if (!this.rebuildAll && !this.dirty.has(r.traceId) && this.byTrace.has(r.traceId)) continue;
-      const trace = r.spanCount <= MAX_SPANS ? store?.get(r.traceId) : null;
-      const steps = trace ? buildSteps(trace) : [];
-      const { scores } = runEvaluators(steps, { baseline: this.baseline });
-      this.baseline.observe(steps);
-      const failing = new Set<string>();
-      for (const list of scores.values()) for (const sc of list) if (sc.passed === false) failing.add(sc.name);
-      this.failingEvaluators.set(r.traceId, failing);
-      this.byTrace.set(r.traceId, this.lineSteps(r.traceId, steps, scores));
-      if (steps.length) evaluated.push({ traceId: r.traceId, steps });
+    const recent = new Set(b.recent);
+    for (const id of b.removed) this.forget(id);
+    for (const r of b.results) {
+      this.failing.set(r.traceId, r.failing);
+      if (recent.has(r.traceId)) this.located.set(r.traceId, r.located);
     }
-    this.evaluatedEmitter.fire();
-    if (this.custom?.evaluators.length && evaluated.length) void this.runCustom(this.custom, evaluated);
-    this.dirty.clear();
-    this.rebuildAll = false;
-    this.publishDiagnostics();
-    this.lensEmitter.fire();
+    for (const id of [...this.located.keys()]) if (!recent.has(id)) this.located.delete(id);
+    if (b.rebuilt) this.pruneDeleted();
+    const runs = b.results.filter((r) => r.steps?.length).map((r) => ({ traceId: r.traceId, steps: r.steps! }));
+    for (const r of runs) this.judge.add(r.steps);
+    if (this.custom?.evaluators.length && runs.length) void this.runCustom(this.custom, runs);
+    this.publish();
+  }
+
+  private forget(traceId: string): void {
+    this.failing.delete(traceId);
+    this.located.delete(traceId);
+    this.customScores.delete(traceId);
+    this.judge.forget([traceId]);
+  }
+
+  /** After a full re-evaluation: drops verdicts of runs no longer in the store. */
+  private pruneDeleted(): void {
+    const alive = new Set((this.host.current?.list() ?? []).map((t) => t.traceId));
+    for (const id of new Set([...this.failing.keys(), ...this.customScores.keys()])) if (!alive.has(id)) this.forget(id);
   }
 
   /** Adds the custom evaluators' verdicts (isolated in a worker; errors become notices in the log). */
   private async runCustom(custom: CustomEvaluators, runs: Array<{ traceId: string; steps: Step[] }>): Promise<void> {
     for (const { traceId, steps } of runs) {
       const { scores, notices } = await custom.run(steps);
-      if (this.isDisposed) return;
-      for (const n of notices) this.log?.(n);
-      const failing = this.failingEvaluators.get(traceId) ?? new Set<string>();
-      const lines = this.byTrace.get(traceId) ?? [];
-      for (const [spanId, list] of scores) {
-        for (const sc of list.filter((x) => x.passed === false)) {
-          failing.add(sc.name);
-          lines.find((l) => l.spanId === spanId)?.findings.push({ name: sc.name, explanation: sc.explanation });
-        }
-      }
-      this.failingEvaluators.set(traceId, failing);
+      if (this.isDisposed || custom !== this.custom) return;
+      for (const n of notices) this.log?.(`custom evaluators: ${n}`);
+      if (this.failing.has(traceId)) this.customScores.set(traceId, scores);
     }
+    this.publish();
+  }
+
+  private schedulePublish(): void {
+    this.publishTimer ??= setTimeout(() => ((this.publishTimer = undefined), this.publish()), 100);
+  }
+
+  /** Diagnostics, lenses and the Runs view follow the verdicts. */
+  private publish(): void {
+    if (this.isDisposed) return;
+    this.lines = undefined;
     this.publishDiagnostics();
     this.lensEmitter.fire();
     this.evaluatedEmitter.fire();
   }
 
-  /** Where notices go (the output channel). */
-  log: ((message: string) => void) | undefined;
-
-  /** Names of the evaluators that failed somewhere in a run (recent runs only). */
-  failingEvaluatorsOf(traceId: string): ReadonlySet<string> | undefined {
-    return this.failingEvaluators.get(traceId);
-  }
-
-  /** Every evaluator name failing in some recent run. */
-  allFailingEvaluators(): string[] {
-    return [...new Set([...this.failingEvaluators.values()].flatMap((s) => [...s]))].sort();
-  }
-
-  private lineSteps(traceId: string, steps: Step[], scores: Map<string, Array<{ name: string; passed: boolean | null; explanation: string | null }>>): LineStep[] {
+  private lineSteps(traceId: string, located: LocatedStep[]): LineStep[] {
+    const extra = this.extraScores(traceId);
     const out: LineStep[] = [];
-    for (const s of steps) {
-      if (!s.code?.line) continue;
+    for (const s of located) {
       let file = this.paths.get(s.code.file);
       if (file === undefined) this.paths.set(s.code.file, (file = locate(s.code)?.fsPath ?? null));
-      if (!file) continue;
-      const findings = (scores.get(s.spanId) ?? []).filter((x) => x.passed === false).map((x) => ({ name: x.name, explanation: x.explanation }));
-      out.push({ file, line: s.code.line, traceId, spanId: s.spanId, name: s.name, failed: s.status === 'error', error: s.error, findings, durationMs: s.durationMs, costUsd: s.costUsd, time: Date.parse(s.startTime) });
+      if (!file || !s.code.line) continue;
+      const more = (extra?.get(s.spanId) ?? []).filter((x) => x.passed === false).map((x) => ({ name: x.name, explanation: x.explanation }));
+      out.push({ file, line: s.code.line, traceId, spanId: s.spanId, name: s.name, failed: s.status === 'error', error: s.error, findings: [...s.findings, ...more], durationMs: s.durationMs, costUsd: s.costUsd, time: Date.parse(s.startTime) });
     }
     return out;
   }
 
   private all(): LineStep[] {
-    return [...this.byTrace.values()].flat();
+    this.lines ??= [...this.located].flatMap(([traceId, located]) => this.lineSteps(traceId, located));
+    return this.lines;
   }
 
   private publishDiagnostics(): void {

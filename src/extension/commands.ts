@@ -10,6 +10,7 @@ import type { ReceiverHost } from './receiverHost';
 import type { RunFilter, RunsNode, RunsProvider } from './runsView';
 import type { CodeInsights } from './codeInsights';
 import type { PriceTable } from '../core/model/cost';
+import type { EvalScore } from '../core/eval/types';
 
 /** What the commands act on. */
 export interface CommandContext {
@@ -20,6 +21,8 @@ export interface CommandContext {
   log: vscode.OutputChannel;
   prices: () => Partial<PriceTable> | undefined;
   activationMs: () => number;
+  /** Custom evaluators' and the judge's scores of a run (the trace panel shows them beside the built-ins). */
+  extraScores: (traceId: string) => ReadonlyMap<string, EvalScore[]> | undefined;
 }
 
 const runId = (arg: unknown): string | undefined =>
@@ -66,7 +69,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
     reg('tracefork.showLog', () => c.log.show()),
     // Hidden: exposes state to the end-to-end tests running inside the extension host.
-    reg('tracefork.__state', () => ({ activationMs: c.activationMs(), receiver: c.host.state, runs: c.runs.runs, failingEvaluators: c.insights.allFailingEvaluators(), panels: TracePanel.all().map((p) => ({ traceId: p.traceId, rows: p.rows.length })) })),
+    reg('tracefork.__state', () => ({ activationMs: c.activationMs(), receiver: c.host.state, runs: c.runs.runs, failingEvaluators: c.insights.allFailingEvaluators(), judge: c.insights.judgeEnabled, panels: TracePanel.all().map((p) => ({ traceId: p.traceId, rows: p.rows.length })) })),
   ];
 }
 

@@ -11,6 +11,8 @@ export interface TraceforkConfig {
   prices: Partial<PriceTable> | null;
   codeLens: boolean;
   diagnostics: boolean;
+  /** The LLM judge; off while `url` is empty. */
+  judge: { url: string; model: string; criteria: string; threshold: number };
 }
 
 /** Reads the settings now. */
@@ -25,6 +27,12 @@ export function readConfig(): TraceforkConfig {
     prices: Object.keys(models).length ? { models } : null,
     codeLens: c.get<boolean>('codeLens.enabled', true),
     diagnostics: c.get<boolean>('diagnostics.enabled', true),
+    judge: {
+      url: c.get<string>('judge.url', '').trim(),
+      model: c.get<string>('judge.model', '').trim(),
+      criteria: c.get<string>('judge.criteria', '').trim(),
+      threshold: c.get<number>('judge.threshold', 0.5),
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { StatusBar } from './statusBar';
 import { CodeInsights } from './codeInsights';
 import { registerCommands } from './commands';
 import { CustomEvaluatorsHost } from './customEvaluatorsHost';
+import { JudgeHost } from './judgeHost';
 import { CompareView } from './replay/compareView';
 import { ReplayController } from './replay/controller';
 import { registerReplayCommands } from './replay/commands';
@@ -24,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const storage = context.storageUri ?? context.globalStorageUri;
   const host = new ReceiverHost(path.join(storage.fsPath, 'traces.db'), config, log);
   const insights = new CodeInsights(host, { lens: config.codeLens, diagnostics: config.diagnostics });
-  insights.log = (m) => log.appendLine(`custom evaluators: ${m}`);
+  insights.log = (m) => log.appendLine(m);
   const runs = new RunsProvider(host, (id) => insights.failingEvaluatorsOf(id));
   const tree = vscode.window.createTreeView('tracefork.runs', { treeDataProvider: runs, showCollapseAll: true });
   const updateBadge = () => {
@@ -35,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   let prices = config.prices ?? undefined;
   const compare = new CompareView(host);
-  const openRun = (traceId: string, spanId?: string) => TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices }, spanId);
+  const openRun = (traceId: string, spanId?: string) => TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices, extraScores: (id) => insights.extraScores(id) }, spanId);
   const replay = new ReplayController({ extensionUri: context.extensionUri, host, log, secrets: context.secrets, openRun }, compare);
   context.subscriptions.push(
     compare, replay,
@@ -43,9 +44,10 @@ export function activate(context: vscode.ExtensionContext): void {
     log, host, runs, insights, tree,
     new StatusBar(host, runs),
     new CustomEvaluatorsHost(insights, log),
+    new JudgeHost(insights, context.secrets, log),
     runs.onDidChangeTreeData(updateBadge),
     insights.onDidEvaluate(() => runs.refresh()), // evaluator verdicts mark runs and feed the filter
-    ...registerCommands({ extensionUri: context.extensionUri, host, runs, insights, log, prices: () => prices, activationMs: () => activationMs }),
+    ...registerCommands({ extensionUri: context.extensionUri, host, runs, insights, log, prices: () => prices, activationMs: () => activationMs, extraScores: (id) => insights.extraScores(id) }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics')) return;
       const next = readConfig();

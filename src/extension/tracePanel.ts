@@ -10,6 +10,7 @@ import { buildTraceView, type TraceView } from '../core/view/traceView';
 import { toStep } from '../core/model/normalize';
 import { maskDeep, maskSecrets } from '../core/view/maskSecrets';
 import { baselineFromStore, scoreTrace } from '../core/eval/trace';
+import { mergeScores } from '../core/eval/engine';
 import type { Baseline } from '../core/eval/baseline';
 import type { EvalScore } from '../core/eval/types';
 import { isFromWebview, ROW_PAGE, type FromWebview, type ToWebview } from '../shared/protocol';
@@ -18,6 +19,16 @@ import type { PriceTable } from '../core/model/cost';
 import type { Step } from '../core/model/step';
 
 const MAX_SCORED_STEPS = 20_000;
+
+/** What a panel reads. */
+interface PanelContext {
+  extensionUri: vscode.Uri;
+  host: ReceiverHost;
+  log: vscode.OutputChannel;
+  prices: () => Partial<PriceTable> | undefined;
+  /** Scores the built-ins do not give (custom evaluators, the judge), by span id. */
+  extraScores?: (traceId: string) => ReadonlyMap<string, EvalScore[]> | undefined;
+}
 
 /** A trace panel. */
 export class TracePanel extends Disposable {
@@ -29,7 +40,7 @@ export class TracePanel extends Disposable {
   private readonly panel: vscode.WebviewPanel;
 
   /** Opens (or reveals) the panel of a trace; optionally selects a step. */
-  static show(traceId: string, ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; prices: () => Partial<PriceTable> | undefined }, spanId?: string): TracePanel {
+  static show(traceId: string, ctx: PanelContext, spanId?: string): TracePanel {
     let p = TracePanel.open.get(traceId);
     if (p) p.panel.reveal();
     else TracePanel.open.set(traceId, (p = new TracePanel(traceId, ctx)));
@@ -44,7 +55,7 @@ export class TracePanel extends Disposable {
 
   private constructor(
     readonly traceId: string,
-    private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; prices: () => Partial<PriceTable> | undefined },
+    private readonly ctx: PanelContext,
   ) {
     super();
     this.panel = this._register(
@@ -90,7 +101,7 @@ export class TracePanel extends Disposable {
     // Very large runs skip them: scoring builds every full step at once.
     if (trace.spans.length <= MAX_SCORED_STEPS) {
       this.baseline ??= baselineFromStore(store, { beforeTraceId: this.traceId, maxTraces: 50, prices });
-      this.scores = scoreTrace(trace, { baseline: this.baseline, prices }).scores;
+      this.scores = mergeScores(scoreTrace(trace, { baseline: this.baseline, prices }).scores, this.ctx.extraScores?.(this.traceId) ?? new Map());
       for (const row of this.view.rows) row.failedScores = (this.scores.get(row.spanId) ?? []).filter((s) => s.passed === false).map((s) => s.name);
     }
     this.panel.title = `${this.view.header.name} · ${this.view.header.rowCount} steps`;

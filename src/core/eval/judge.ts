@@ -26,6 +26,9 @@ export interface JudgeConfig {
 
 export const JUDGE = { name: 'llm-judge', version: '1' };
 
+/** The criteria when the user gives none. */
+export const DEFAULT_CRITERIA = 'The answer is correct, complete and grounded in what the agent was given.';
+
 const SYSTEM = 'You grade one step of an AI agent against the given criteria. Reply with a JSON object only: ' +
   '{"score": number from 0 (fails the criteria) to 1 (fully meets them), "passed": boolean, "label": short string, "explanation": one or two sentences}.';
 
@@ -57,14 +60,15 @@ export async function judgeStep(step: Step, cfg: JudgeConfig): Promise<EvalScore
   }
 }
 
+/** True for the steps the judge grades: of the chosen kinds (default llm), with an answer to grade. */
+export function judgeable(step: Step, cfg: Pick<JudgeConfig, 'kinds'>): boolean {
+  return (cfg.kinds ?? ['llm']).includes(step.kind) && !!(answerText(step) || step.output?.value !== undefined);
+}
+
 /** Judges every step of the chosen kinds with an answer, one request at a time; nothing when disabled. */
 export async function judgeRun(steps: readonly Step[], cfg: JudgeConfig | null | undefined): Promise<Map<string, EvalScore[]>> {
   const out = new Map<string, EvalScore[]>();
   if (!cfg?.enabled) return out;
-  const kinds = new Set(cfg.kinds ?? ['llm']);
-  for (const s of steps) {
-    if (!kinds.has(s.kind) || !(answerText(s) || s.output?.value !== undefined)) continue;
-    out.set(s.spanId, [await judgeStep(s, cfg)]);
-  }
+  for (const s of steps) if (judgeable(s, cfg)) out.set(s.spanId, [await judgeStep(s, cfg)]);
   return out;
 }

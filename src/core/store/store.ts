@@ -13,11 +13,11 @@ import { encodingPrefix, pendingFromRecord } from './payload';
 import { SqlIndex } from './sqlIndex';
 import { acquireLock } from './lock';
 import { openIndex } from './recover';
-import { readSpan, readTrace, listTraces, countTraces, RecordCache, type StoredTrace, type TraceSummary } from './queries';
+import { readSpan, readTrace, listTraces, countTraces, recentTraceIds, traceRecords, RecordCache, type StoredTrace, type TraceRecords, type TraceSummary } from './queries';
 import { compactJournal } from './compact';
 import { scanLogs, scanTraces, type BodyEncoding } from '../otlp/decode';
 
-export type { StoredTrace, TraceSummary } from './queries';
+export type { StoredTrace, TraceRecords, TraceSummary } from './queries';
 
 /** Retention limits; the oldest traces go first. */
 export interface Retention {
@@ -167,6 +167,21 @@ export class TraceStore {
   get(traceId: string): StoredTrace | null {
     this.refresh();
     return readTrace(this.index, this.journal, traceId.toLowerCase(), this.records);
+  }
+
+  /** Ids of the `limit` most recent traces, newest first. */
+  recent(limit: number): string[] {
+    this.refresh();
+    return recentTraceIds(this.index, limit);
+  }
+
+  /**
+   * Where traces lie in the journal, for a reader of the journal file elsewhere (the evaluation
+   * worker): its path and generation, and each trace's record offsets (absent traces left out).
+   */
+  locate(traceIds: readonly string[]): { journal: { path: string; generation: string }; traces: TraceRecords[] } {
+    this.refresh();
+    return { journal: { path: this.journal.path, generation: this.journal.generation }, traces: traceRecords(this.index, traceIds.map((t) => t.toLowerCase())) };
   }
 
   /** One span with its log records, read again from its journal record (recOff from `get`). */

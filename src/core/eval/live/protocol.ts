@@ -1,0 +1,61 @@
+/**
+ * Messages between the live evaluation loop (the receiver's thread) and its worker. The loop sends
+ * only where each changed trace lies in the journal; the worker reads and decodes the records,
+ * builds the steps, runs the built-in evaluators and answers with what the views need.
+ */
+import type { CodeLocation, Step } from '../../model/step';
+import type { PriceTable } from '../../model/cost';
+import type { TraceRecords } from '../../store/queries';
+import type { EvalOptions, EvalScore, Scorecard } from '../types';
+
+/** Evaluate these traces (oldest first) against the worker's rolling baseline. */
+export interface EvaluateRequest {
+  type: 'evaluate';
+  id: number;
+  /** The journal the offsets belong to; a different generation on disk makes the traces `stale`. */
+  journal: { path: string; generation: string };
+  traces: TraceRecords[];
+  /** Start a new baseline first (a full re-evaluation of the recent runs). */
+  resetBaseline: boolean;
+  /** Traces whose full steps and scores to send back (for custom evaluators and the judge). */
+  stepsFor: string[];
+  options?: Partial<EvalOptions>;
+  prices?: PriceTable;
+}
+
+/** A step that names its source line, with the evaluators that failed on it. */
+export interface LocatedStep {
+  spanId: string;
+  name: string;
+  code: CodeLocation;
+  status: Step['status'];
+  error: string | null;
+  durationMs: number;
+  costUsd: number | null;
+  startTime: string;
+  findings: Array<{ name: string; explanation: string | null }>;
+}
+
+/** One trace's verdicts. */
+export interface TraceResult {
+  traceId: string;
+  stepCount: number;
+  /** Names of the evaluators that failed on some step. */
+  failing: string[];
+  scorecard: Scorecard;
+  located: LocatedStep[];
+  /** Only for traces in `stepsFor`. */
+  steps?: Step[];
+  scores?: Array<[string, EvalScore[]]>;
+}
+
+/** The worker's answer to one request. */
+export interface EvaluateReply {
+  type: 'evaluated';
+  id: number;
+  results: TraceResult[];
+  /** Traces whose offsets belong to another journal generation (compacted meanwhile): ask again. */
+  stale: string[];
+  /** Traces that could not be read (a damaged record): reported, not retried. */
+  errors: Array<{ traceId: string; message: string }>;
+}

@@ -1,0 +1,19 @@
+/**
+ * Entry of the evaluation worker thread (bundled as dist/evalWorker.js): answers each request of
+ * the live loop with an EvalSession. Its priority is lowered before anything else is loaded.
+ */
+import './lowPriority';
+import { parentPort } from 'node:worker_threads';
+import { EvalSession } from './session';
+import type { EvaluateRequest } from './protocol';
+
+const session = new EvalSession();
+parentPort?.on('message', (req: EvaluateRequest) => {
+  let reply;
+  try {
+    reply = session.evaluate(req);
+  } catch (e) {
+    reply = { type: 'evaluated', id: req.id, results: [], stale: [], errors: req.traces.map((t) => ({ traceId: t.traceId, message: (e as Error).message })) };
+  }
+  parentPort?.postMessage(reply);
+});
