@@ -53,6 +53,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   private paths = new Map<string, string | null>();
   private lines: LineStep[] | undefined;
   private publishTimer: NodeJS.Timeout | undefined;
+  private prunedAt = 0;
 
   constructor(private readonly host: ReceiverHost, private enabled: { lens: boolean; diagnostics: boolean }) {
     super();
@@ -134,7 +135,8 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
       if (recent.has(r.traceId)) this.located.set(r.traceId, r.located);
     }
     for (const id of [...this.located.keys()]) if (!recent.has(id)) this.located.delete(id);
-    if (b.rebuilt) this.pruneDeleted();
+    // Runs evicted by retention are not reported removed: drop their verdicts now and then.
+    if (b.rebuilt || this.failing.size > this.prunedAt + 1000) this.pruneDeleted();
     const runs = b.results.filter((r) => r.steps?.length).map((r) => ({ traceId: r.traceId, steps: r.steps! }));
     for (const r of runs) this.judge.add(r.steps);
     if (this.custom?.evaluators.length && runs.length) void this.runCustom(this.custom, runs);
@@ -152,6 +154,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   private pruneDeleted(): void {
     const alive = new Set((this.host.current?.list() ?? []).map((t) => t.traceId));
     for (const id of new Set([...this.failing.keys(), ...this.customScores.keys()])) if (!alive.has(id)) this.forget(id);
+    this.prunedAt = this.failing.size;
   }
 
   /** Adds the custom evaluators' verdicts (isolated in a worker; errors become notices in the log). */
