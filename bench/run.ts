@@ -14,6 +14,7 @@ import { benchLiveLatency } from './liveLatency';
 import { benchWebview } from './webview';
 import { benchLoad } from './load';
 import { benchReplay } from './replay';
+import { benchIngestWithEval } from './ingestWithEval';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -64,6 +65,10 @@ async function main() {
   const live = await benchLiveLatency(100);
   console.log(`live run, export → indexed (real exporter, one span per export): median ${live.medianMs.toFixed(1)} ms, p95 ${live.p95Ms.toFixed(1)} ms; the Runs view and an open trace panel add their 150 / 200 ms debounce`);
 
+  const ev = await benchIngestWithEval(spans, 3);
+  const evLag = ev.evaluation.with.map((e) => e.lagMs).sort((a, b) => a - b)[1];
+  console.log(`ingest with evaluators on (the extension's LiveEvaluator; HTTP replay, median of 3 rounds): ${fmt(ev.median.without)} spans/s without, ${fmt(ev.median.with)} with (${(ev.ratio * 100).toFixed(0)}%), ${fmt(ev.median.concurrent)} when evaluating alongside the whole burst (${(ev.concurrentRatio * 100).toFixed(0)}%); ${ev.evaluation.with[0].distinctTraces} of ${ev.evaluation.with[0].storedTraces} runs evaluated, caught up ${fmt(evLag)} ms after the last span`);
+
   const w = await benchWebview(100_000);
   console.log(`trace webview, 100,000 rows in headless Chromium: first rows painted ${w.firstRowsMs.toFixed(0)} ms after navigation; 50 jumps top→bottom mean ${w.jumps.meanMs.toFixed(1)} ms (max ${w.jumps.maxMs.toFixed(0)}); scrolling frame interval mean ${w.fling.meanMs.toFixed(1)} ms (max ${w.fling.maxMs.toFixed(0)}); at most ${w.jumps.maxRowsInDom} rows in the DOM`);
 
@@ -71,7 +76,7 @@ async function main() {
   const r = await benchReplay();
   console.log(`fork & replay, ${r.steps}-step Vercel AI SDK run (live ${r.liveRunMs.toFixed(0)} ms): recording adds ${r.recordingOverheadMs.toFixed(1)} ms; plan ${r.planMs.toFixed(1)} ms; full replay from the recording ${r.fullReplayMs.toFixed(0)} ms; fork at the last call: ${r.forkAtLastOverheadMs.toFixed(0)} ms beyond the live call`);
 
-  console.log('\nJSON:', JSON.stringify({ decode: d, store: s, replayOurs, replayNaive, e2eOurs, e2eNaive, load, live, webview: w, replay: r }));
+  console.log('\nJSON:', JSON.stringify({ decode: d, store: s, replayOurs, replayNaive, e2eOurs, e2eNaive, load, live, ingestWithEval: ev, webview: w, replay: r }));
 }
 
 void main();
