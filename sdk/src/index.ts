@@ -38,8 +38,15 @@ export interface Registration {
   shutdown(): Promise<void>;
 }
 
-/** Sets up export to Tracefork with call sites; idempotent per process. */
+let registered: Registration | undefined;
+
+/** Sets up export to Tracefork with call sites; idempotent per process (later calls return the first set-up). */
 export function register(opts: RegisterOptions = {}): Registration {
+  registered ??= setUp(opts);
+  return registered;
+}
+
+function setUp(opts: RegisterOptions): Registration {
   const endpoint = (opts.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318').replace(/\/+$/, '');
   const serviceName = opts.serviceName ?? process.env.OTEL_SERVICE_NAME ?? (process.argv[1] ? process.argv[1].split(/[\\/]/).pop()!.replace(/\.[cm]?[jt]s$/, '') : 'agent');
   const provider = new NodeTracerProvider({

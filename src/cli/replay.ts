@@ -1,7 +1,6 @@
 /** `plan`, `replay` and `compare`: fork-and-replay without the editor (scripts, CI, other editors). */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { buildSteps } from '../core/model/steps';
 import { buildPlan, PlanError } from '../core/replay/plan';
 import { compareRuns, type Comparison } from '../core/replay/compare';
@@ -86,10 +85,11 @@ export async function replayCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv.slice(0, dash), { ...planOpts, json: { type: 'boolean' }, 'wait-ms': { type: 'string' } }, { min: 1, max: 1, name: 'TRACE_ID' });
   const db = values.db ?? defaultDb();
   const plan = await makePlan(positionals[0], values);
-  const file = writePlan(path.join(os.tmpdir(), 'tracefork-plans'), plan);
+  const written = writePlan(os.tmpdir(), plan);
   const [command, ...args] = argv.slice(dash + 1);
-  const child = startReplay({ command: command!, args }, file, (t) => process.stderr.write(t));
+  const child = startReplay({ command: command!, args }, written.file, (t) => process.stderr.write(t));
   const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  written.remove();
   if (code !== 0) process.stderr.write(`tracefork: the agent exited with code ${code}\n`);
   const deadline = Date.now() + Number(values['wait-ms'] ?? 10_000);
   for (;;) {

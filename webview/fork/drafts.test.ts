@@ -23,6 +23,14 @@ describe('fork editor drafts', () => {
     assert.equal(input.temperature, 0.7);
   });
 
+  it('keeps each message\'s other fields with it when an earlier message is removed', () => {
+    const openai = { model: 'm', messages: [{ role: 'system', content: 's' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1' }] }, { role: 'tool', tool_call_id: 'c1', content: 'r' }] };
+    const d = toDraft(openai, 'messages');
+    d.messages!.splice(0, 1);
+    const { input } = toInput(d, openai, 'messages') as { input: typeof openai };
+    assert.deepEqual(input.messages, [{ role: 'assistant', content: null, tool_calls: [{ id: 'c1' }] }, { role: 'tool', tool_call_id: 'c1', content: 'r' }]);
+  });
+
   it('names every field that does not parse, and refuses an empty role or conversation', () => {
     const d = toDraft(vercel, 'prompt');
     d.fields[0]!.text = '0.7,';

@@ -12,6 +12,8 @@ export interface MessageDraft {
   shape: 'string' | 'part' | 'json';
   /** The original text part, kept so its other fields survive the edit. */
   part?: Record<string, unknown>;
+  /** The recorded message, so its other fields (tool_calls, tool_call_id…) stay with it when others are removed. */
+  original?: Record<string, unknown>;
 }
 
 /** The whole form. */
@@ -28,9 +30,9 @@ function messageDraft(m: unknown): MessageDraft {
   const o = isObj(m) ? m : {};
   const role = typeof o.role === 'string' ? o.role : 'user';
   const c = o.content;
-  if (typeof c === 'string') return { role, text: c, shape: 'string' };
-  if (Array.isArray(c) && c.length === 1 && isObj(c[0]) && c[0].type === 'text' && typeof c[0].text === 'string') return { role, text: c[0].text, shape: 'part', part: c[0] };
-  return { role, text: JSON.stringify(c ?? null, null, 2), shape: 'json' };
+  if (typeof c === 'string') return { role, text: c, shape: 'string', original: o };
+  if (Array.isArray(c) && c.length === 1 && isObj(c[0]) && c[0].type === 'text' && typeof c[0].text === 'string') return { role, text: c[0].text, shape: 'part', part: c[0], original: o };
+  return { role, text: JSON.stringify(c ?? null, null, 2), shape: 'json', original: o };
 }
 
 /** The form of an input. */
@@ -70,7 +72,7 @@ export function toInput(draft: Draft, original: unknown, messagesField: string |
     out[messagesField] = draft.messages.map((m, i) => {
       if (!m.role.trim()) errors.push(`message ${i + 1}: the role is empty`);
       const content = m.shape === 'string' ? m.text : m.shape === 'part' ? [{ ...(m.part ?? { type: 'text' }), text: m.text }] : parse(`message ${i + 1} content`, m.text);
-      return { ...(isObj((original[messagesField] as unknown[] | undefined)?.[i]) ? (original[messagesField] as Obj[])[i] : {}), role: m.role, content };
+      return { ...(m.original ?? {}), role: m.role, content };
     });
     if (draft.messages.length === 0) errors.push('the conversation is empty');
   }

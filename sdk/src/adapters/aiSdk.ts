@@ -3,7 +3,7 @@
  * call; serves it from the recording or runs the fork's edit in a replay) and `traceforkTools`,
  * which does the same for tools' `execute`. Structural types only: the SDK does not depend on `ai`.
  */
-import { activeSpanNamed, recordCall } from '../replay/runtime';
+import { activeSpanNamed, callThrough, recordCall } from '../replay/runtime';
 
 /** The parts of LanguageModelV3CallOptions that are the call's input (not signals or headers). */
 const INPUT_FIELDS = ['prompt', 'tools', 'toolChoice', 'maxOutputTokens', 'temperature', 'topP', 'topK', 'stopSequences', 'presencePenalty', 'frequencyPenalty', 'seed', 'responseFormat', 'providerOptions'] as const;
@@ -43,25 +43,32 @@ export function traceforkMiddleware() {
     },
     async wrapStream({ doStream, params, model }: WrapOptions): Promise<never> {
       const input = inputOf(params);
-      const ownSpan = activeSpanNamed(isModelSpan);
-      // A stream is recorded as the list of its parts and served back as a stream of them.
-      const recorded = await recordCall(
-        { op: 'llm', name: model.modelId, adapter: 'ai-sdk', input, ownSpan, spanName: `chat ${model.modelId}`, spanAttributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model.modelId } },
+      // A stream passes through as it comes (time to first chunk unchanged); its parts are
+      // recorded when it ends, and a replay serves them back as a stream.
+      return callThrough(
+        { op: 'llm', name: model.modelId, adapter: 'ai-sdk', input, ownSpan: activeSpanNamed(isModelSpan), spanName: `chat ${model.modelId}`, spanAttributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model.modelId } },
         async (edited) => {
           const res = await (edited === input ? doStream() : model.doStream({ ...params, ...(edited as Params) }));
           const parts: unknown[] = [];
-          const reader = res.stream.getReader();
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) break;
-            parts.push(value);
-          }
-          const { stream: _s, ...rest } = res;
-          return { ...rest, parts };
+          let done!: (v: unknown) => void;
+          const output = new Promise<unknown>((r) => (done = r));
+          const { stream, ...rest } = res;
+          const tee = new TransformStream({
+            transform(part, ctl) {
+              parts.push(part);
+              ctl.enqueue(part);
+            },
+            flush() {
+              done({ ...rest, parts });
+            },
+          });
+          return { value: { ...rest, stream: stream.pipeThrough(tee) } as never, output };
+        },
+        (recorded) => {
+          const { parts, ...rest } = recorded as { parts: unknown[] } & Record<string, unknown>;
+          return { ...rest, stream: new ReadableStream({ start(c) { for (const p of parts) c.enqueue(p); c.close(); } }) } as never;
         },
       );
-      const { parts, ...rest } = recorded as { parts: unknown[] } & Record<string, unknown>;
-      return { ...rest, stream: new ReadableStream({ start(c) { for (const p of parts) c.enqueue(p); c.close(); } }) } as never;
     },
   };
 }

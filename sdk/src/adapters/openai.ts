@@ -4,7 +4,7 @@
  * a replay serves recorded responses byte for byte or sends the fork's edited request.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { activeSpanNamed, recordCall } from '../replay/runtime';
+import { activeSpanNamed, callThrough } from '../replay/runtime';
 
 type Fetch = typeof fetch;
 type Msg = { role?: string; content?: unknown; tool_calls?: Array<{ id?: string; function?: { name?: string; arguments?: string } }>; tool_call_id?: string };
@@ -53,7 +53,7 @@ export function traceforkFetch(base: Fetch = globalThis.fetch): Fetch {
     if (!CHAT.test(new URL(url).pathname) || (init?.method ?? 'GET').toUpperCase() !== 'POST' || typeof init?.body !== 'string') return base(resource, init);
     const request = JSON.parse(init.body) as Record<string, unknown>;
     const model = String(request.model ?? 'unknown');
-    const recorded = await recordCall<RecordedResponse>(
+    return callThrough<Response>(
       {
         op: 'llm', name: model, adapter: 'openai', input: request,
         ownSpan: activeSpanNamed((n) => n === 'openai.chat' || n === 'ChatCompletion'),
@@ -67,9 +67,31 @@ export function traceforkFetch(base: Fetch = globalThis.fetch): Fetch {
         res.headers.forEach((v, k) => (headers[k] = v));
         delete headers['content-encoding'];
         delete headers['content-length'];
-        return { status: res.status, headers, body: await res.text() };
+        if (!res.body || !headers['content-type']?.includes('text/event-stream')) {
+          const rec: RecordedResponse = { status: res.status, headers, body: await res.text() };
+          return { value: new Response(rec.body, { status: rec.status, headers }), output: Promise.resolve(rec) };
+        }
+        // Server-sent events pass through as they arrive; the text is recorded when the stream ends.
+        const decoder = new TextDecoder();
+        let text = '';
+        let done!: (v: unknown) => void;
+        const output = new Promise<unknown>((r) => (done = r));
+        const tee = new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, ctl) {
+            text += decoder.decode(chunk, { stream: true });
+            ctl.enqueue(chunk);
+          },
+          flush() {
+            text += decoder.decode();
+            done({ status: res.status, headers, body: text } satisfies RecordedResponse);
+          },
+        });
+        return { value: new Response(res.body.pipeThrough(tee), { status: res.status, headers }), output };
+      },
+      (out) => {
+        const rec = out as RecordedResponse;
+        return new Response(rec.body, { status: rec.status, headers: rec.headers });
       },
     );
-    return new Response(recorded.body, { status: recorded.status, headers: recorded.headers });
   };
 }

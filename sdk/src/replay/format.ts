@@ -20,8 +20,10 @@ export const ATTR = {
   input: 'tracefork.step.input',
   /** Full output, encoded JSON; absent when the call threw. */
   output: 'tracefork.step.output',
-  /** The thrown error, JSON {name, message}, when the call threw. */
+  /** The thrown error, JSON {name, message, ...own properties}, when the call threw. */
   error: 'tracefork.step.error',
+  /** True when input or output could not be recorded whole (cut at 4 MiB, or not plain data): a replay runs the call. */
+  lossy: 'tracefork.step.lossy',
   /** In a replay: `recording` (served), `fork` (ran with the edit) or `live`. */
   source: 'tracefork.replay.source',
   /** In a replay, on the call where the recording stopped matching: what differed. */
@@ -48,8 +50,13 @@ export interface PlannedStep {
   input?: unknown;
   /** The recorded output (encoded JSON value); absent when the call threw. */
   output?: unknown;
-  error?: { name: string; message: string };
-  /** A `step()` group (always) or any enclosing step of the fork: runs, so the calls inside it are reached and matched. */
+  /** The recorded error: name, message and the error's own properties (`@@symbol:<key>` for registered symbols). */
+  error?: { name: string; message: string; [prop: string]: unknown };
+  /**
+   * Runs instead of being served, without ending the replay: a `step()` group or any call that
+   * encloses the fork (so the calls inside are reached and matched), or a call whose recording is
+   * lossy (it could not be served faithfully).
+   */
   through?: boolean;
 }
 

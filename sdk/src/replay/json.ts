@@ -1,50 +1,83 @@
 /**
- * JSON for recordings: values round-trip exactly (Dates and bytes are tagged, key order is kept,
- * since an agent may print an object as it got it); hashes use sorted keys, so the same input
- * always gives the same hash, and skip the system prompt.
+ * JSON for recordings. Values round-trip exactly where JSON cannot carry them: dates, bytes,
+ * typed arrays, Maps, Sets and errors are tagged ({"$date"}, {"$bytes"}, {"$typed"}, {"$map"},
+ * {"$set"}, {"$error"}), key order is kept (an agent may print an object as it got it). What
+ * still cannot round-trip (class instances, functions inside data, symbols) is dropped and the
+ * value is reported as lossy, so a replay runs that call rather than serve it wrong. Hashes use
+ * sorted keys, so the same input always gives the same hash; LLM inputs skip the system prompt.
  */
 import { createHash } from 'node:crypto';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-/** JSON text of a value with Dates as {"$date": iso} and bytes as {"$bytes": base64}. */
+/** Collects whether anything was lost while tagging. */
+interface Ctx {
+  sorted: boolean;
+  lossy: boolean;
+}
+
+/** JSON text of a value, tagged so decode() gives it back. */
 export function encode(value: unknown): string {
-  return JSON.stringify(tag(value, 0, false));
+  return JSON.stringify(tag(value, 0, { sorted: false, lossy: false }));
+}
+
+/** encode() and whether the value could not be kept whole. */
+export function encodeChecked(value: unknown): { text: string; lossy: boolean } {
+  const ctx = { sorted: false, lossy: false };
+  const text = JSON.stringify(tag(value, 0, ctx));
+  return { text, lossy: ctx.lossy };
 }
 
 /** The same with object keys sorted (the canonical form that is hashed). */
 export function canonical(value: unknown): string {
-  return JSON.stringify(tag(value, 0, true));
+  return JSON.stringify(tag(value, 0, { sorted: true, lossy: false }));
 }
 
-function tag(v: unknown, depth: number, sorted: boolean): Json {
-  if (depth > 64) return '[too deep]';
+const isPlain = (v: object) => {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+function tag(v: unknown, depth: number, ctx: Ctx): Json {
+  if (depth > 64) return (ctx.lossy = true), '[too deep]';
   if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return (ctx.lossy = true), v.toString();
+  if (typeof v === 'number' && !Number.isFinite(v)) return (ctx.lossy = true), null;
+  if (typeof v === 'function' || typeof v === 'symbol') return (ctx.lossy = true), null;
+  if (typeof v !== 'object') return v as Json;
+  const next = (x: unknown) => tag(x, depth + 1, ctx);
   if (v instanceof Date) return { $date: v.toISOString() };
-  if (v instanceof Uint8Array) return { $bytes: Buffer.from(v).toString('base64') };
-  if (Array.isArray(v)) return v.map((x) => (x === undefined || typeof x === 'function' ? null : tag(x, depth + 1, sorted)));
-  if (typeof v === 'object') {
-    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return tag((v as { toJSON(): unknown }).toJSON(), depth + 1, sorted);
-    const out: { [k: string]: Json } = {};
-    const keys = Object.keys(v);
-    for (const k of sorted ? keys.sort() : keys) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-      if (isSignal(x)) continue;
-      out[k] = tag(x, depth + 1, sorted);
+  if (v instanceof Uint8Array && v.constructor === Uint8Array) return { $bytes: Buffer.from(v).toString('base64') };
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return { $typed: v.constructor.name, values: Array.from(v as unknown as ArrayLike<number>, (n) => (typeof n === 'bigint' ? String(n) : n)) };
+  if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : next(x)));
+  if (v instanceof Map) return { $map: [...v.entries()].map(([k, x]) => [next(k), next(x)]) };
+  if (v instanceof Set) return { $set: [...v].map(next) };
+  if (v instanceof Error) return { $error: { name: v.name, message: v.message, ...(next(ownProps(v)) as object) } };
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return next((v as { toJSON(): unknown }).toJSON());
+  if (typeof AbortSignal !== 'undefined' && v instanceof AbortSignal) return null;
+  if (!isPlain(v)) ctx.lossy = true; // a class instance comes back as a plain object
+  const out: { [k: string]: Json } = {};
+  const keys = Object.keys(v);
+  for (const k of ctx.sorted ? keys.sort() : keys) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x === undefined) continue;
+    if (typeof x === 'function' || typeof x === 'symbol') {
+      ctx.lossy = true;
+      continue;
     }
-    return out;
+    if (typeof AbortSignal !== 'undefined' && x instanceof AbortSignal) continue;
+    out[k] = next(x);
   }
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number' && !Number.isFinite(v)) return null;
-  return v as Json;
+  return out;
 }
 
-function isSignal(x: unknown): boolean {
-  return typeof AbortSignal !== 'undefined' && x instanceof AbortSignal;
+function ownProps(e: Error): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(e)) if (k !== 'name' && k !== 'message') out[k] = (e as unknown as Record<string, unknown>)[k];
+  return out;
 }
 
-/** The value back from a parsed encoded value (e.g. a plan's `output`), Dates and bytes restored. */
+/** The value back from a parsed encoded value (e.g. a plan's `output`). */
 export function decode(value: unknown): unknown {
   return untag(value);
 }
@@ -54,21 +87,65 @@ export function decodeText(text: string): unknown {
   return untag(JSON.parse(text));
 }
 
+const TYPED: Record<string, new (xs: number[]) => unknown> = {
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array,
+};
+
 function untag(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(untag);
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o);
-    if (keys.length === 1 && typeof o.$date === 'string') return new Date(o.$date);
-    if (keys.length === 1 && typeof o.$bytes === 'string') return new Uint8Array(Buffer.from(o.$bytes, 'base64'));
-    const out: Record<string, unknown> = {};
-    for (const k of keys) out[k] = untag(o[k]);
-    return out;
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length === 1 && typeof o.$date === 'string') return new Date(o.$date);
+  if (keys.length === 1 && typeof o.$bytes === 'string') return new Uint8Array(Buffer.from(o.$bytes, 'base64'));
+  if (keys.length === 2 && typeof o.$typed === 'string' && Array.isArray(o.values)) {
+    const C = TYPED[o.$typed];
+    if (C) return new C(o.values as number[]);
+    if (o.$typed === 'Buffer') return Buffer.from(o.values as number[]);
   }
-  return v;
+  if (keys.length === 1 && Array.isArray(o.$map)) return new Map((o.$map as unknown[][]).map(([k, x]) => [untag(k), untag(x)]));
+  if (keys.length === 1 && Array.isArray(o.$set)) return new Set((o.$set as unknown[]).map(untag));
+  if (keys.length === 1 && o.$error && typeof o.$error === 'object') return reviveError(o.$error as Record<string, unknown>);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = untag(o[k]);
+  return out;
 }
 
-/** Roles whose messages are the system prompt (excluded from input hashes). */
+/**
+ * An Error from its recorded name, message and own properties. Libraries recognise their errors
+ * by properties such as `Symbol.for('vercel.ai.error')`: registered symbols are recorded as
+ * `@@symbol:<key>` and restored, so a replayed APICallError is still one (and retried as before).
+ */
+export function reviveError(rec: Record<string, unknown>): Error {
+  const e = new Error(String(rec.message ?? ''));
+  for (const [k, x] of Object.entries(rec)) {
+    if (k === 'message') continue;
+    if (k.startsWith('@@symbol:')) (e as unknown as Record<symbol, unknown>)[Symbol.for(k.slice(9))] = untag(x);
+    else (e as unknown as Record<string, unknown>)[k] = untag(x);
+  }
+  return e;
+}
+
+/** What a thrown value is recorded as: name, message, own properties and registered-symbol markers. */
+export function errorRecord(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  const out: Record<string, unknown> = { name: err.name, message: err.message };
+  for (const k of Object.keys(err)) {
+    const x = (err as unknown as Record<string, unknown>)[k];
+    if (k === 'cause' || typeof x === 'function') continue;
+    const ctx = { sorted: false, lossy: false };
+    const t = tag(x, 1, ctx);
+    if (!ctx.lossy) out[k] = t;
+  }
+  for (const s of Object.getOwnPropertySymbols(err)) {
+    const key = Symbol.keyFor(s);
+    const x = (err as unknown as Record<symbol, unknown>)[s];
+    if (key && (typeof x === 'boolean' || typeof x === 'string' || typeof x === 'number')) out[`@@symbol:${key}`] = x;
+  }
+  return out;
+}
+
+/** Roles whose messages are the system prompt (excluded from LLM input hashes). */
 const SYSTEM_ROLES = new Set(['system', 'developer']);
 
 /** The input without its system messages: `prompt`/`messages` arrays lose role system/developer, `system` fields go. */
@@ -84,14 +161,18 @@ export function withoutSystem(input: unknown): unknown {
   return out;
 }
 
-/** The step key's input hash: sha256 of the sorted JSON of the input without the system prompt, 16 hex digits. */
-export function inputHash(input: unknown): string {
-  return createHash('sha256').update(canonical(withoutSystem(input))).digest('hex').slice(0, 16);
+/**
+ * The step key's input hash: sha256 of the canonical JSON of the input, 16 hex digits. For LLM
+ * calls (`op` 'llm') the system prompt is left out, so editing it still matches; tool and step
+ * inputs are hashed whole (a tool argument named `system` is data).
+ */
+export function inputHash(input: unknown, op: string = 'llm'): string {
+  return createHash('sha256').update(canonical(op === 'llm' ? withoutSystem(input) : input)).digest('hex').slice(0, 16);
 }
 
 /** The first place two values differ, as a JSON path with both sides (for divergence reports), or null. */
 export function firstDifference(a: unknown, b: unknown, at = '$'): { path: string; recorded: unknown; actual: unknown } | null {
-  const ea = tag(a, 0, true), eb = tag(b, 0, true);
+  const ea = tag(a, 0, { sorted: true, lossy: false }), eb = tag(b, 0, { sorted: true, lossy: false });
   return diff(ea, eb, at);
 }
 

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { canonical, decode, encode, firstDifference, inputHash } from './json';
+import { canonical, decode, decodeText, encode, encodeChecked, errorRecord, firstDifference, inputHash, reviveError } from './json';
+import { resetRuntime } from './runtime';
+import { tool } from '../adapters/generic';
 import { Replayer } from './replayer';
 import { StepScopes } from './scope';
 import type { ReplayPlan } from './format';
@@ -60,5 +62,67 @@ describe('sdk replay: keys, hashes and decisions', () => {
     assert.deepEqual(lines, ['[tracefork] replay: call /llm:m#0 differs from the recording at $.prompt[0].content: recorded "a", now "b"; the replay runs live from this call on']);
     assert.equal(r.decide('llm', 'm', '/llm:m#1', {}).kind, 'live');
     assert.deepEqual(firstDifference({ a: [1, 2] }, { a: [1, 3] }), { path: '$.a[1]', recorded: 2, actual: 3 });
+  });
+
+  it('applies the edit at the fork even when an earlier call diverged, and reports a fork never reached', () => {
+    const lines: string[] = [];
+    const plan: ReplayPlan = { version: 1, planId: 'p', original: { traceId: 't'.repeat(32), forkSpanId: 's'.repeat(16) }, steps: [{ key: '/tool:t#0', op: 'tool', name: 't', inputHash: inputHash(1, 'tool'), output: 2 }], fork: { key: '/tool:t#1', op: 'tool', name: 't', input: 'edited' } };
+    const r = new Replayer(plan, (l) => lines.push(l));
+    assert.equal(r.decide('tool', 't', '/tool:t#0', 99).kind, 'diverged');
+    assert.deepEqual(r.decide('tool', 't', '/tool:t#1', 5), { kind: 'fork', input: 'edited' });
+    r.reportUnreached();
+    assert.equal(lines.length, 1, 'the fork was reached: only the divergence is reported');
+    const never = new Replayer(plan, (l) => lines.push(l));
+    never.reportUnreached();
+    assert.match(lines[1]!, /the fork step \/tool:t#1 was never reached, so the edit was not applied/);
+  });
+
+  it('hashes tool inputs whole: a tool argument named system is data, not a system prompt', () => {
+    assert.notEqual(inputHash({ system: 'macos' }, 'tool'), inputHash({ system: 'ubuntu' }, 'tool'));
+    assert.equal(inputHash({ system: 'a', prompt: [] }, 'llm'), inputHash({ system: 'b', prompt: [] }, 'llm'));
+  });
+
+  it('round-trips Maps, Sets, typed arrays and errors, and flags what cannot round-trip as lossy', () => {
+    const v = { m: new Map([['k', 1]]), s: new Set([1, 2]), f: new Float32Array([0.5, 1.5]), e: Object.assign(new Error('boom'), { statusCode: 429 }) };
+    const checked = encodeChecked(v);
+    assert.equal(checked.lossy, false);
+    const back = decodeText(checked.text) as typeof v;
+    assert.deepEqual([...back.m], [['k', 1]]);
+    assert.deepEqual([...back.s], [1, 2]);
+    assert.ok(back.f instanceof Float32Array && back.f[1] === 1.5);
+    assert.ok(back.e instanceof Error && back.e.message === 'boom' && (back.e as Error & { statusCode: number }).statusCode === 429);
+    class Point { constructor(readonly x: number) {} }
+    assert.equal(encodeChecked({ p: new Point(1) }).lossy, true);
+    assert.equal(encodeChecked({ n: 10n }).lossy, true);
+  });
+
+  it('replays an error with its properties and registered-symbol markers (so a library still recognises it)', () => {
+    const marker = Symbol.for('vercel.ai.error');
+    const original = Object.assign(new Error('rate limited'), { name: 'AI_APICallError', isRetryable: true, statusCode: 429, [marker]: true });
+    const revived = reviveError(JSON.parse(JSON.stringify(errorRecord(original))));
+    assert.equal(revived.name, 'AI_APICallError');
+    assert.equal((revived as unknown as Record<symbol, unknown>)[marker], true);
+    assert.equal((revived as Error & { isRetryable: boolean }).isRetryable, true);
+  });
+
+  it('keys the calls made inside a tool under it, so serving the tool keeps the keys of the calls after it', async () => {
+    const search = tool('search', async (q: string) => `results for ${q}`);
+    const research = tool('research', async (topic: string) => `summary of ${await search(topic)}`);
+    const plan: ReplayPlan = { version: 1, planId: 'p', original: { traceId: 't'.repeat(32), forkSpanId: null }, fork: null, steps: [
+      { key: '/tool:research#0', op: 'tool', name: 'research', inputHash: inputHash('ai', 'tool'), output: 'summary of results for ai' },
+      { key: '/tool:research#0/tool:search#0', op: 'tool', name: 'search', inputHash: inputHash('ai', 'tool'), output: 'results for ai' },
+      { key: '/tool:search#0', op: 'tool', name: 'search', inputHash: inputHash('ml', 'tool'), output: 'results for ml' },
+    ] };
+    const lines: string[] = [];
+    const r = new Replayer(plan, (l) => lines.push(l));
+    resetRuntime(r);
+    try {
+      assert.equal(await research('ai'), 'summary of results for ai');
+      assert.equal(await search('ml'), 'results for ml');
+      assert.deepEqual(lines, []);
+      assert.deepEqual(r.counts, { recording: 2, fork: 0, live: 0 });
+    } finally {
+      resetRuntime();
+    }
   });
 });

@@ -27,6 +27,7 @@ export function readPlan(file: string): ReplayPlan {
 export class Replayer {
   private readonly byKey = new Map<string, PlannedStep>();
   private goneLive = false;
+  private forkReached = false;
   /** Every divergence reported so far. */
   readonly divergences: string[] = [];
   /** How many calls were served from the recording, ran as the fork, or ran live. */
@@ -46,22 +47,35 @@ export class Replayer {
   }
 
   private choose(op: string, name: string, key: string, input: unknown): Decision {
-    if (this.goneLive) return { kind: 'live' };
+    // The fork is checked first: an earlier divergence makes the run live, but the user's edit
+    // still applies when its step comes.
     const fork = this.plan.fork;
-    if (fork && fork.key === key) {
+    if (fork && fork.key === key && !this.forkReached) {
       this.goneLive = true;
+      this.forkReached = true;
       return { kind: 'fork', input: decode(fork.input) };
     }
+    if (this.goneLive) return { kind: 'live' };
     if (op === 'tool' && this.plan.tools?.[name] === 'live') return { kind: 'live' };
     const step = this.byKey.get(key);
     if (!step) return this.diverge(`call ${key} was not in the recording before the fork`);
-    const hash = inputHash(input);
+    const hash = inputHash(input, op);
     if (step.inputHash !== hash) {
       const d = step.input === undefined ? null : firstDifference(decode(step.input), input);
       const what = d ? `at ${d.path}: recorded ${short(d.recorded)}, now ${short(d.actual)}` : `input hash ${hash} ≠ recorded ${step.inputHash}`;
       return this.diverge(`call ${key} differs from the recording ${what}`);
     }
     return step.through ? { kind: 'live' } : { kind: 'recording', step };
+  }
+
+  /** Reports a fork step that the run never reached (call at exit). */
+  reportUnreached(): void {
+    const fork = this.plan.fork;
+    if (fork && !this.forkReached) {
+      const report = `the fork step ${fork.key} was never reached, so the edit was not applied${this.divergences.length ? ' (the run had diverged before it; see above)' : ''}`;
+      this.divergences.push(report);
+      this.report(`[tracefork] replay: ${report}`);
+    }
   }
 
   private diverge(what: string): Decision {

@@ -80,15 +80,15 @@ export function compareRuns(left: Step[], right: Step[]): Comparison {
 }
 
 /**
- * The first differing pair in pre-order that is not merely affected: a step whose only
- * difference is its output while one of its descendants differs (the run's root, when a tool
- * below it changed) is a consequence, not where the runs parted.
+ * The first differing pair in pre-order that is not merely affected: a step whose input is the
+ * same but whose output or status differs while one of its descendants differs (the run's root,
+ * when a tool below it changed or now fails) is a consequence, not where the runs parted.
  */
 function firstDivergence(pairs: StepPair[]): number {
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i]!;
     if (p.status === 'same') continue;
-    if (p.status !== 'changed' || p.differs.some((d) => d !== 'output')) return i;
+    if (p.status !== 'changed' || p.differs.includes('input')) return i;
     const depth = (p.right ?? p.left)!.depth;
     let affected = false;
     for (let j = i + 1; j < pairs.length && (pairs[j]!.right ?? pairs[j]!.left)!.depth > depth; j++) if (pairs[j]!.status !== 'same') affected = true;

@@ -37,8 +37,11 @@ export interface PlanOptions {
   tools?: Record<string, ToolPolicy>;
 }
 
-/** Steps (`step()` groups) always run through: serving one would skip the calls inside it. */
-function planned(c: RecordedCall, through = c.op === 'step'): PlannedStep {
+/**
+ * Steps (`step()` groups) always run through: serving one would skip the calls inside it. So do
+ * calls whose recording is lossy: served, they would hand the agent something else.
+ */
+function planned(c: RecordedCall, through = c.op === 'step' || c.lossy): PlannedStep {
   const s: PlannedStep = { key: c.key, op: c.op, name: c.name, inputHash: c.inputHash, input: c.input };
   if (c.error) s.error = c.error;
   else s.output = c.output;
@@ -63,7 +66,7 @@ export function buildPlan(trace: StoredTrace, opts: PlanOptions): ReplayPlan {
   const steps: PlannedStep[] = [];
   for (const c of calls) {
     if (c === fork) continue;
-    if (isAncestorKey(c.key, fork.key) || c.op === 'step') steps.push(planned(c, true));
+    if (isAncestorKey(c.key, fork.key) || c.op === 'step' || c.lossy) steps.push(planned(c, true));
     else if (c.startUs < fork.startUs || (c.startUs === fork.startUs && c.key < fork.key)) {
       if (!isAncestorKey(fork.key, c.key)) steps.push(planned(c)); // calls inside the fork step are live
     }

@@ -20,7 +20,7 @@ function openAiMessage(m: Message): Record<string, unknown> {
   return out;
 }
 
-/** The request to start the playground from: the recorded OpenAI body when there is one, else built from the step. */
+/** The request to start the playground from: the recorded OpenAI body when there is one, else built from the step (`defaultModel` when the step names none). */
 export function playgroundRequest(step: Step, defaultModel?: string): ChatRequest {
   const recorded = step.attributes[ATTR.input];
   if (step.attributes[ATTR.adapter] === 'openai' && typeof recorded === 'string') {
@@ -33,7 +33,7 @@ export function playgroundRequest(step: Step, defaultModel?: string): ChatReques
   }
   const messages = (step.input?.messages ?? []).map(openAiMessage);
   if (!messages.length) throw new Error(`Step "${step.name}" has no input messages to re-send.`);
-  return { model: defaultModel || step.model || 'gpt-4o-mini', messages };
+  return { model: step.model || defaultModel || 'gpt-4o-mini', messages };
 }
 
 /** What the endpoint answered. */
@@ -50,7 +50,7 @@ export async function sendChat(baseUrl: string, request: ChatRequest, apiKey?: s
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-    body: JSON.stringify({ ...request, stream: false }),
+    body: JSON.stringify({ ...request, stream: false, stream_options: undefined }),
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();

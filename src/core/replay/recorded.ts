@@ -20,7 +20,9 @@ export interface RecordedCall {
   /** Encoded JSON values as recorded (see sdk/REPLAY.md); undefined when absent. */
   input: unknown;
   output: unknown;
-  error: { name: string; message: string } | null;
+  error: { name: string; message: string; [prop: string]: unknown } | null;
+  /** The recording is not whole (cut, or not plain data): a replay must run the call. */
+  lossy: boolean;
   /** In a replayed run: where the call's result came from. */
   source: 'recording' | 'fork' | 'live' | null;
   divergence: string | null;
@@ -54,7 +56,7 @@ export function recordedCalls(trace: StoredTrace): RecordedCall[] {
     const key = str(a[ATTR.key]);
     const op = str(a[ATTR.op]);
     if (!key || (op !== 'llm' && op !== 'tool' && op !== 'step')) continue;
-    const err = json(a[ATTR.error]) as { name?: string; message?: string } | undefined;
+    const err = json(a[ATTR.error]) as { name?: string; message?: string; [prop: string]: unknown } | undefined;
     out.push({
       spanId: span.spanId,
       parentSpanId: span.parentSpanId || null,
@@ -67,7 +69,8 @@ export function recordedCalls(trace: StoredTrace): RecordedCall[] {
       inputHash: str(a[ATTR.inputHash]) ?? '',
       input: json(a[ATTR.input]),
       output: json(a[ATTR.output]),
-      error: err ? { name: err.name ?? 'Error', message: err.message ?? '' } : null,
+      error: err ? { ...err, name: err.name ?? 'Error', message: err.message ?? '' } : null,
+      lossy: a[ATTR.lossy] === true || (!err && a[ATTR.output] !== undefined && json(a[ATTR.output]) === undefined),
       source: (str(a[ATTR.source]) as RecordedCall['source']) ?? null,
       divergence: str(a[ATTR.divergence]),
     });

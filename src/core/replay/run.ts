@@ -10,12 +10,16 @@ import { PLAN_ENV } from '../../../sdk/src/replay/format';
 import type { StoredTrace, TraceSummary } from '../store/queries';
 import { replayOrigin } from './recorded';
 
-/** Writes the plan as `<dir>/<planId>.json` and returns the path. */
-export function writePlan(dir: string, plan: ReplayPlan): string {
-  fs.mkdirSync(dir, { recursive: true });
+/**
+ * Writes the plan (it holds the run's full content) into a fresh private folder under `parent`,
+ * readable by this user only, and returns its path and a function that removes it.
+ */
+export function writePlan(parent: string, plan: ReplayPlan): { file: string; remove(): void } {
+  fs.mkdirSync(parent, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(parent, 'tracefork-plan-'));
   const file = path.join(dir, `${plan.planId}.json`);
-  fs.writeFileSync(file, JSON.stringify(plan, null, 2));
-  return file;
+  fs.writeFileSync(file, JSON.stringify(plan, null, 2), { mode: 0o600 });
+  return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** How to start the agent. */
@@ -35,10 +39,22 @@ export function startReplay(cmd: AgentCommand, planFile: string, onOutput: (text
     shell: cmd.shell ?? false,
     env: { ...process.env, ...cmd.env, [PLAN_ENV]: planFile },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so cancelling stops the whole command (a shell and what it started).
+    detached: process.platform !== 'win32',
   });
   child.stdout?.on('data', (b: Buffer) => onOutput(b.toString('utf8')));
   child.stderr?.on('data', (b: Buffer) => onOutput(b.toString('utf8')));
   return child;
+}
+
+/** Stops the agent and everything it started. */
+export function stopReplay(child: ChildProcess): void {
+  try {
+    if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, 'SIGTERM');
+    else child.kill('SIGTERM');
+  } catch {
+    child.kill('SIGTERM');
+  }
 }
 
 /** What finding the replayed run needs from a store. */

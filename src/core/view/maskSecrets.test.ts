@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { maskDeep, maskSecrets } from './maskSecrets';
+import { maskDeep, maskSecrets, unmaskLike } from './maskSecrets';
 
 const OPENAI = 'sk-proj-' + 'a1B2c3D4e5F6g7H8i9J0k1L2';
 const AWS = 'AKIA' + 'ABCDEFGHIJKLMNOP';
@@ -23,5 +23,15 @@ describe('maskSecrets', () => {
     assert.deepEqual(maskDeep({ messages: [{ role: 'user', content: `my key is ${OPENAI}` }], n: 3, ok: true, [`${OPENAI}`]: null }), {
       messages: [{ role: 'user', content: 'my key is sk-…[masked]' }], n: 3, ok: true, [OPENAI]: null,
     });
+  });
+});
+
+describe('unmaskLike', () => {
+  it('puts back the credentials the fork editor showed masked, and keeps what the user edited', () => {
+    const recorded = { headers: { authorization: `Bearer ${OPENAI}` }, city: 'Paris' };
+    const shown = maskDeep(recorded);
+    assert.notEqual(shown.headers.authorization, recorded.headers.authorization);
+    const edited = { ...shown, city: 'Lyon' };
+    assert.deepEqual(unmaskLike(edited, recorded), { headers: { authorization: `Bearer ${OPENAI}` }, city: 'Lyon' });
   });
 });

@@ -32,3 +32,23 @@ export function maskDeep<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * The edited input with the credentials the editor masked put back: every string of the edit that
+ * equals the masked form of a string of the recording becomes that recorded string again.
+ */
+export function unmaskLike(edited: unknown, recorded: unknown): unknown {
+  const back = new Map<string, string>();
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') {
+      const m = maskSecrets(v);
+      if (m !== v) back.set(m, v);
+    } else if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === 'object') Object.values(v).forEach(collect);
+  };
+  collect(recorded);
+  if (!back.size) return edited;
+  const restore = (v: unknown): unknown =>
+    typeof v === 'string' ? back.get(v) ?? v : Array.isArray(v) ? v.map(restore) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, restore(x)])) : v;
+  return restore(edited);
+}

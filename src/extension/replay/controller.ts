@@ -13,10 +13,10 @@ import { ForkEditorPanel, type ForkEditorHandler } from './forkEditor';
 import { configuredLaunch, debugConfigFor, describeLaunch, resolveLaunch, type AgentLaunch } from './launch';
 import type { CompareView } from './compareView';
 import { buildPlan, forkCall, PlanError, toolsBefore } from '../../core/replay/plan';
-import { findReplayRun, startReplay, writePlan } from '../../core/replay/run';
+import { findReplayRun, startReplay, stopReplay, writePlan } from '../../core/replay/run';
 import { playgroundRequest, sendChat } from '../../core/replay/playground';
 import { buildSteps } from '../../core/model/steps';
-import { maskDeep } from '../../core/view/maskSecrets';
+import { maskDeep, unmaskLike } from '../../core/view/maskSecrets';
 import { PLAN_ENV, type ReplayPlan } from '../../../sdk/src/replay/format';
 import type { ForkModel, ToolChoice } from '../../shared/protocol';
 import type { ReceiverHost } from '../receiverHost';
@@ -60,10 +60,15 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
   last: ReplayOutcome | null = null;
 
   constructor(
-    private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; secrets: vscode.SecretStorage; openRun(traceId: string, spanId?: string): void },
+    private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; secrets: vscode.SecretStorage; openRun(traceId: string, spanId?: string): void; planDir?: string },
     private readonly compare: CompareView,
   ) {
     super();
+  }
+
+  /** Where plan files are written (a private folder per plan, removed after the run). */
+  private get planDir(): string {
+    return this.ctx.planDir ?? os.tmpdir();
   }
 
   private trace(traceId: string): StoredTrace {
@@ -90,7 +95,8 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     }
     const plan = buildPlan(trace, { forkSpanId: call.spanId });
     const defaults = vscode.workspace.getConfiguration('tracefork.replay').get<Record<string, string>>('tools') ?? {};
-    if (direct) return this.run(trace, call.spanId, direct.input, direct.tools ?? {}, !!direct.debug, 'direct');
+    const settingTools = Object.fromEntries(toolsBefore(plan).map((name) => [name, defaults[name] === 'live' ? 'live' : 'replay'] as const));
+    if (direct) return this.run(trace, call.spanId, direct.input, direct.tools ?? settingTools, !!direct.debug, 'direct');
     const model: ForkModel = {
       mode: 'fork', traceId, spanId: call.spanId, stepName: call.spanName === call.name ? call.name : `${call.spanName} (${call.name})`, op: call.op,
       input: maskDeep(call.input), messagesField: messagesField(call.input),
@@ -124,8 +130,11 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const steps = buildSteps(trace);
     const launch = await resolveLaunch(steps[0]?.code?.file ?? null);
     if (!launch) return undefined;
-    const plan = buildPlan(trace, { forkSpanId: spanId, input, tools });
-    const file = writePlan(path.join(os.tmpdir(), 'tracefork-plans'), plan);
+    const call = forkCall(trace, spanId);
+    // The editor showed masked credentials; what the user left as it was goes back unmasked.
+    const plan = buildPlan(trace, { forkSpanId: spanId, input: input === undefined ? undefined : unmaskLike(input, call.input), tools });
+    const written = writePlan(this.planDir, plan);
+    const file = written.file;
     const fork = steps.find((s) => s.spanId === spanId);
     const editor = owner === 'direct' ? null : owner;
     const outcome: ReplayOutcome = { plan, run: null, exitCode: null, divergences: [], cancelled: false };
@@ -152,6 +161,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       } finally {
         this.running.delete(owner);
         cancel.dispose();
+        written.remove();
       }
     });
     this.last = outcome;
@@ -174,27 +184,37 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
         log.append(text);
         for (const m of text.matchAll(/\[tracefork\] replay: (.*)/g)) divergences.push(m[1]!);
       });
-      const sub = token.onCancellationRequested(() => child.kill('SIGTERM'));
+      const sub = token.onCancellationRequested(() => stopReplay(child));
       child.on('error', (e) => (log.appendLine(`replay: could not start the agent: ${e.message}`), sub.dispose(), resolve(null)));
       child.on('exit', (code) => (log.appendLine(`replay: the agent exited with code ${code}`), sub.dispose(), resolve(code)));
     });
   }
 
   private async runDebug(launch: AgentLaunch, env: Record<string, string>, debug: boolean, file: vscode.Uri | null, line: number | null, token: vscode.CancellationToken): Promise<number | null> {
-    const config = launch.kind === 'debug' ? { ...launch.config, env: { ...(launch.config.env ?? {}), ...env } } : debugConfigFor(launch.commandLine, launch.folder, env);
+    const base = launch.kind === 'debug' ? { ...launch.config, env: { ...(launch.config.env ?? {}), ...env } } : debugConfigFor(launch.commandLine, launch.folder, env);
+    // Marked with the plan, so this replay's session is told apart from any other (same name or not).
+    const marker = env[PLAN_ENV]!;
+    const config = { ...base, __traceforkPlan: marker };
     let bp: vscode.SourceBreakpoint | undefined;
     if (debug && file && line) vscode.debug.addBreakpoints([(bp = new vscode.SourceBreakpoint(new vscode.Location(file, new vscode.Position(line - 1, 0))))]);
+    let session: vscode.DebugSession | undefined;
+    const subs: vscode.Disposable[] = [];
     try {
       const ended = new Promise<void>((resolve) => {
-        const d = vscode.debug.onDidTerminateDebugSession((s) => s.configuration.name === config.name && (d.dispose(), resolve()));
+        subs.push(vscode.debug.onDidStartDebugSession((s) => {
+          if (s.configuration.__traceforkPlan === marker) session ??= s;
+        }));
+        subs.push(vscode.debug.onDidTerminateDebugSession((s) => {
+          if (s.configuration.__traceforkPlan === marker && (!session || s.id === session.id)) resolve();
+        }));
       });
       const started = await vscode.debug.startDebugging(launch.folder, config, { noDebug: !debug });
       if (!started) throw new Error(`Could not start the debug configuration "${config.name}".`);
-      const sub = token.onCancellationRequested(() => void vscode.debug.stopDebugging());
+      subs.push(token.onCancellationRequested(() => void vscode.debug.stopDebugging(session)));
       await ended;
-      sub.dispose();
       return null;
     } finally {
+      subs.forEach((d) => d.dispose());
       if (bp) vscode.debug.removeBreakpoints([bp]);
     }
   }
