@@ -96,8 +96,8 @@ export interface ForkModel {
   input: unknown;
   /** The field of `input` holding the conversation (`prompt` for the AI SDK, `messages` for OpenAI), or null. */
   messagesField: string | null;
-  /** Tools recorded before the fork, with their default policy. */
-  tools: Array<{ name: string; policy: ToolChoice }>;
+  /** Tools recorded before the fork, with their default policy (`ask`: the user must choose before launch). */
+  tools: Array<{ name: string; policy: ToolChoice | 'ask' }>;
   /** True when the fork step has a source line (a breakpoint can be set there). */
   hasCode: boolean;
   /** How the agent is started (shown; from settings or launch.json), null when not configured yet. */

@@ -37,13 +37,15 @@ function Message({ m, i, onChange, onRemove }: { m: MessageDraft; i: number; onC
 /** The editor for one fork (or one playground call). */
 export function ForkEditor({ model, status, playground, post }: { model: ForkModel; status: ForkStatus; playground: { output?: unknown; error?: string } | null; post(m: FromForkEditor): void }) {
   const [draft, setDraft] = useState<Draft>(() => toDraft(model.input, model.messagesField));
-  const [tools, setTools] = useState<Record<string, ToolChoice>>(() => Object.fromEntries(model.tools.map((t) => [t.name, t.policy])));
+  const [tools, setTools] = useState<Record<string, ToolChoice | 'ask'>>(() => Object.fromEntries(model.tools.map((t) => [t.name, t.policy])));
   const [errors, setErrors] = useState<string[]>([]);
   const setMessage = (i: number, m: MessageDraft) => setDraft({ ...draft, messages: draft.messages!.map((x, j) => (j === i ? m : x)) });
   const launch = (debug: boolean) => {
     const r = toInput(draft, model.input, model.messagesField);
-    setErrors(r.errors);
-    if (!r.errors.length) post({ type: 'forkLaunch', input: r.input, tools, debug });
+    const unchosen = Object.entries(tools).filter(([, p]) => p === 'ask').map(([name]) => `tool ${name}: choose whether to replay its recorded result or run it live`);
+    const errs = [...r.errors, ...(model.mode === 'fork' ? unchosen : [])];
+    setErrors(errs);
+    if (!errs.length) post({ type: 'forkLaunch', input: r.input, tools: tools as Record<string, ToolChoice>, debug });
   };
   const isPlayground = model.mode === 'playground';
   const shown = [...errors, ...status.errors];
@@ -87,6 +89,7 @@ export function ForkEditor({ model, status, playground, post }: { model: ForkMod
             <div class="field">
               <label for={`tool-${t.name}`}>{t.name}</label>
               <select id={`tool-${t.name}`} value={tools[t.name]} onChange={(e) => setTools({ ...tools, [t.name]: (e.target as HTMLSelectElement).value as ToolChoice })}>
+                {tools[t.name] === 'ask' && <option value="ask" disabled>Choose…</option>}
                 <option value="replay">Replay from the recording</option>
                 <option value="live">Run live</option>
               </select>

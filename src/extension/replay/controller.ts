@@ -100,7 +100,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const model: ForkModel = {
       mode: 'fork', traceId, spanId: call.spanId, stepName: call.spanName === call.name ? call.name : `${call.spanName} (${call.name})`, op: call.op,
       input: maskDeep(call.input), messagesField: messagesField(call.input),
-      tools: toolsBefore(plan).map((name) => ({ name, policy: defaults[name] === 'live' ? 'live' : 'replay' })),
+      tools: toolsBefore(plan).map((name) => ({ name, policy: defaults[name] === 'live' || defaults[name] === 'ask' ? defaults[name] : 'replay' })),
       hasCode: !!buildSteps(trace).find((s) => s.spanId === call.spanId)?.code, launch: describeLaunch(configuredLaunch()),
     };
     ForkEditorPanel.show(model, this.ctx.extensionUri, this, this.ctx.log);
