@@ -25,7 +25,7 @@ const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 /** `runs` copies of the Vercel fixture's trace with fresh ids, as one request. */
 function agentRequest(runs: number): TracesData {
-  const file = path.resolve(__dirname, '../../shared/fixtures/vercel-ai-sdk.otlp.json');
+  const file = path.resolve(__dirname, '../test/fixtures/vercel-ai-sdk.otlp.json');
   const base = fs.readFileSync(file, 'utf8');
   const ids = [...new Set(base.match(/"(?:traceId|spanId|parentSpanId)"\s*:\s*"([0-9a-f]+)"/g)?.map((m) => m.split('"')[3]) ?? [])];
   const docs = Array.from({ length: runs }, () => {

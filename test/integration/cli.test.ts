@@ -8,10 +8,12 @@ import { send } from '../support/http';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
-const FIXTURES = path.resolve(ROOT, '../shared/fixtures');
+const FIXTURES = path.resolve(ROOT, 'test/fixtures');
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  // Bounded, so a CLI that hangs fails this suite with its output instead of stalling the run.
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+  if (r.error || r.signal) throw new Error(`tracefork ${args.join(' ')} did not finish (${r.error?.message ?? r.signal}); stderr: ${r.stderr}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

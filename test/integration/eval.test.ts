@@ -16,7 +16,7 @@ import type { EvalReport, TraceReport } from '../../src/core/eval/report';
 import { ensureBuilt, showJson, startServe, waitFor, type Serve } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
-const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures');
+const FIXTURES = path.resolve(__dirname, '../fixtures');
 
 /** `evalCommand` with stdout captured and process.exitCode restored afterwards. */
 async function evalExit(argv: string[]): Promise<{ code: number; out: string }> {

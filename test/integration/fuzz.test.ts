@@ -14,7 +14,7 @@ import { hexId, request, span } from '../support/otlp';
 import { send } from '../support/http';
 import { tmpDir } from '../support/tmp';
 
-const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures');
+const FIXTURES = path.resolve(__dirname, '../fixtures');
 
 /** A small seeded PRNG (mulberry32). */
 function rng(seed: number) {

@@ -67,7 +67,9 @@ export interface CliResult {
 
 /** Runs `node dist/cli.js ...args` to completion. */
 export function runCli(args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 ** 2 });
+  // Bounded, so a CLI that hangs fails the test with its output instead of stalling the run.
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 ** 2, timeout: 120_000, killSignal: 'SIGKILL' });
+  if (r.error || r.signal) throw new Error(`tracefork ${args.join(' ')} did not finish (${r.error?.message ?? r.signal}); stderr: ${r.stderr}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -52,9 +52,9 @@ export interface FixtureSpan {
   scope?: Scope;
 }
 
-/** The spans of /work/shared/fixtures/<name>.otlp.json, in file order. */
+/** The spans of test/fixtures/<name>.otlp.json (captured from real frameworks), in file order. */
 export function loadFixture(name: string): FixtureSpan[] {
-  const file = path.resolve(__dirname, '../../../../shared/fixtures', `${name}.otlp.json`);
+  const file = path.resolve(__dirname, '../../../test/fixtures', `${name}.otlp.json`);
   const data = JSON.parse(fs.readFileSync(file, 'utf8')) as TracesData;
   const out: FixtureSpan[] = [];
   for (const rs of data.resourceSpans ?? []) {

@@ -43,9 +43,9 @@ export function ctxOf(run: Step[], options: Partial<EvalOptions> = {}, baseline:
   return { run, options: { ...DEFAULT_OPTIONS, ...options }, baseline, memo: new Map() };
 }
 
-/** The runs of the shared clean fixtures (../shared/fixtures beside the repo), as steps. */
+/** The runs of the clean fixtures captured from real frameworks (test/fixtures), as steps. */
 export function fixtureRuns(): Array<{ file: string; steps: Step[] }> {
-  const dir = path.resolve(__dirname, '../../../../shared/fixtures');
+  const dir = path.resolve(__dirname, '../../../test/fixtures');
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir).filter((f) => f.endsWith('.otlp.json')).flatMap((f) =>
     tracesFromOtlpJson(fs.readFileSync(path.join(dir, f), 'utf8')).map((t) => ({ file: f, steps: buildSteps(t) })),

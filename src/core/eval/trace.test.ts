@@ -5,7 +5,7 @@ import { tracesFromOtlpJson } from './otlpFile';
 import { baselineFromStore, chronological, evaluateTrace, scoreTrace } from './trace';
 import type { StoredTrace, TraceSummary } from '../store/queries';
 
-const FIXTURE = path.resolve(__dirname, '../../../../shared/fixtures/vercel-ai-sdk.otlp.json');
+const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/vercel-ai-sdk.otlp.json');
 
 describe('eval: stored traces', () => {
   before(function () {

@@ -7,7 +7,7 @@ import type { StoredTrace } from '../store/queries';
 import { hexId, span } from '../../../test/support/otlp';
 
 function stored(file: string): StoredTrace {
-  const body = fs.readFileSync(path.resolve(__dirname, '../../../../shared/fixtures', file));
+  const body = fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures', file));
   const groups = decodeTraces(body, 'json').groups;
   const spans = groups.flatMap((g) => g.spans.map((s) => ({ span: s, resource: g.resource, scope: g.scope, recOff: 7 })));
   return { traceId: spans[0].span.traceId, spans, logs: [] };

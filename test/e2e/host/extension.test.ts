@@ -1,10 +1,10 @@
 // Runs inside the real VS Code extension host (code-server): the installed extension receives a
 // real agent's traces, lists the failing run, opens it, and links its failing step to the source line.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runWorkspaceAgent, waitFor, workspaceDir } from './support';
 
 interface State {
   activationMs: number;
@@ -15,42 +15,6 @@ interface State {
 }
 
 const state = () => vscode.commands.executeCommand<State>('tracefork.__state');
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function workspaceDir(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the e2e workspace is open');
-  return folder.uri.fsPath;
-}
-
-/**
- * Runs the workspace's real agent against the extension's receiver. Asynchronously: the receiver
- * lives in this same extension host, and a blocking spawnSync would stop it from answering.
- */
-function runAgent(url: string, mode: 'fail' | 'ok'): Promise<void> {
-  // The harness's Node (the extension host's process.execPath is code-server's own runtime), and a
-  // terminal's environment rather than the extension host's.
-  const node = process.env.TRACEFORK_E2E_NODE || 'node';
-  const child = spawn(node, ['--import', 'tsx', 'weather-agent.ts', mode], {
-    cwd: workspaceDir(),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: url },
-  });
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr += c));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`agent exited ${code}: ${stderr}`))));
-  });
-}
 
 describe('Tracefork extension', function () {
   this.timeout(90_000);
@@ -68,8 +32,8 @@ describe('Tracefork extension', function () {
   });
 
   it('lists the run of a real agent whose tool fails, marked failing', async () => {
-    await runAgent(url, 'fail');
-    await runAgent(url, 'ok');
+    await runWorkspaceAgent('weather-agent.ts', ['fail'], url);
+    await runWorkspaceAgent('weather-agent.ts', ['ok'], url);
     const s = await waitFor('two runs', async () => {
       const st = await state();
       return st.runs.length >= 2 ? st : undefined;

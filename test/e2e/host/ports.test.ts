@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { waitFor as waitForState } from './support';
 
 interface State {
   receiver: { mode: string; port: number | null; dbPath: string | null; detail: string };
@@ -17,15 +18,7 @@ interface State {
 const state = () => vscode.commands.executeCommand<State>('tracefork.__state');
 const setPort = (port: number) => vscode.workspace.getConfiguration('tracefork').update('receiver.port', port, vscode.ConfigurationTarget.Workspace);
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify((await state()).receiver)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000) => waitForState(what, fn, timeoutMs, async () => JSON.stringify((await state()).receiver));
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -3,8 +3,8 @@
 // tracefork.replay.command), the model call before the fork comes from the recording, and the
 // replayed run is linked to the original, nested under it, and compared step by step.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
+import { runWorkspaceAgent, waitFor } from './support';
 
 interface ReplayState {
   comparison: { left: string; right: string; firstDivergence: number; pairs: Array<{ status: string; differs: string[]; source: string | null; name: string; kind: string }> } | null;
@@ -19,24 +19,6 @@ interface State {
 const state = () => vscode.commands.executeCommand<State>('tracefork.__state');
 const replayState = (traceId?: string) => vscode.commands.executeCommand<ReplayState>('tracefork.__replayState', traceId);
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function runReplayAgent(url: string): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
-  const child = spawn(process.env.TRACEFORK_E2E_NODE || 'node', ['--import', 'tsx', 'replay-agent.ts'], { cwd: folder, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: url } });
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr += c));
-  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`agent exited ${code}: ${stderr}`)))));
-}
-
 describe('Fork & replay', function () {
   this.timeout(120_000);
   let originalId = '';
@@ -45,7 +27,7 @@ describe('Fork & replay', function () {
   it('forks a failing run at its tool call with an edited input; the replay is linked and compared', async () => {
     const url = await waitFor('the receiver', async () => (await state()).receiver.url ?? undefined);
     const before = new Set((await state()).runs.map((r) => r.traceId));
-    await runReplayAgent(url);
+    await runWorkspaceAgent('replay-agent.ts', [], url);
     const original = await waitFor('the recorded run', async () => (await state()).runs.find((r) => !before.has(r.traceId) && r.status === 'error'));
     const calls = await waitFor('its recorded calls', async () => ((await replayState(original.traceId)).calls?.length === 3 ? (await replayState(original.traceId)).calls : undefined));
     assert.deepEqual(calls!.map((c) => c.key), ['/llm:mock-model#0', '/tool:getWeather#0', '/llm:mock-model#1']);

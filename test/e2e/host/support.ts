@@ -1,0 +1,45 @@
+// Shared by the in-host suites: polling for the extension's state, and running the workspace's
+// real agents against its receiver.
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as vscode from 'vscode';
+
+/**
+ * Polls `fn` until it returns something truthy; on timeout says what it waited for, with
+ * `describe()` (e.g. the receiver's state) when given.
+ */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, describe?: () => Promise<string>): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${describe ? `: ${await describe()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The folder the e2e workspace was opened from. */
+export function workspaceDir(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the e2e workspace is open');
+  return folder.uri.fsPath;
+}
+
+/**
+ * Runs one of the workspace's real agents against the extension's receiver. Asynchronously: the
+ * receiver lives in this same extension host, and a blocking spawnSync would stop it answering.
+ * With the harness's Node (the extension host's process.execPath is code-server's own runtime)
+ * and a terminal's environment rather than the extension host's.
+ */
+export function runWorkspaceAgent(file: string, args: string[], url: string): Promise<void> {
+  const child = spawn(process.env.TRACEFORK_E2E_NODE || 'node', ['--import', 'tsx', file, ...args], {
+    cwd: workspaceDir(),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: url },
+  });
+  let stderr = '';
+  child.stderr.on('data', (c) => (stderr += c));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`agent exited ${code}: ${stderr}`))));
+  });
+}
