@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** Headless entry: `tracefork serve|import|list|show|export|eval|plan|replay|compare` over the same core as the extension. */
+import { setFlagsFromString } from 'node:v8';
 import { StoreBusyError } from './core/store/lock';
 import { CliError, exportTrace, importFiles, list, serve, show, UsageError } from './cli/commands';
 import { evalCommand } from './cli/eval';
@@ -23,6 +24,11 @@ const USAGE = `usage: tracefork <command> [options]
   compare TRACE_A TRACE_B [--json]                     step by step; exit 1 when they differ
 
 --db defaults to $TRACEFORK_DB, else ./.tracefork/traces.db`;
+
+// Node 20 can deadlock when its event loop drains while an optimizing compile on a background
+// thread waits for the main thread to collect garbage (nodejs/node#54918): seen here as a `list`
+// after a crash, or a SIGTERMed `serve`, that never exits. The CLI compiles on its main thread.
+setFlagsFromString('--no-concurrent-recompilation');
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand };
 
@@ -48,6 +54,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Exit explicitly once the command is done (after stdout and stderr are flushed), rather than
+// letting the event loop drain (see the deadlock above).
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });
