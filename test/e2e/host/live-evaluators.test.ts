@@ -3,12 +3,12 @@
 // with its key in secret storage, grades the llm steps of new runs at a local mock
 // OpenAI-compatible server. Leaves no run, setting, key or file behind.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runWorkspaceAgent, waitFor as waitForState, workspaceDir } from './support';
 
 interface State {
   failingEvaluators: string[];
@@ -18,32 +18,13 @@ interface State {
 }
 const state = () => vscode.commands.executeCommand<State>('tracefork.__state');
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify(await state()).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000) =>
+  waitForState(what, fn, timeoutMs, async () => `state: ${JSON.stringify(await state()).slice(0, 400)}`);
 
-const workspaceDir = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const evaluatorsDir = () => path.join(workspaceDir(), '.tracefork', 'evaluators');
 
 /** Runs the workspace's real agent (Vercel AI SDK, mock model) against the extension's receiver. */
-function runAgent(url: string, mode: 'fail' | 'ok'): Promise<void> {
-  const child = spawn(process.env.TRACEFORK_E2E_NODE || 'node', ['--import', 'tsx', 'weather-agent.ts', mode], {
-    cwd: workspaceDir(),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: url },
-  });
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr += c));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`agent exited ${code}: ${stderr}`))));
-  });
-}
+const runAgent = (url: string, mode: 'fail' | 'ok') => runWorkspaceAgent('weather-agent.ts', [mode], url);
 
 const failingOn = (name: string) => async () => ((await state()).failingEvaluators.includes(name) ? state() : undefined);
 
