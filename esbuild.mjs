@@ -1,5 +1,5 @@
-// One build script, several entries: the CLI and the extension host (Node, CommonJS) and the
-// trace webview (browser, Preact). `--watch` rebuilds on change; `--production` minifies.
+// One build script, several entries: the CLI and the extension host (Node, CommonJS), the SDK
+// for agents (Node, CommonJS) and the webviews (browser, Preact). `--watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 
@@ -17,6 +17,17 @@ const contexts = await Promise.all([
     target: 'node20',
     format: 'cjs',
     external: ['vscode'],
+  }),
+  // The agent-side SDK as plain CommonJS, so a JavaScript agent needs no TypeScript loader;
+  // OpenTelemetry stays external (the agent's own copy, a peer dependency).
+  esbuild.context({
+    ...common,
+    entryPoints: { index: 'sdk/src/index.ts', auto: 'sdk/src/auto.ts' },
+    outdir: 'sdk/dist',
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    external: ['@opentelemetry/*', './index'], // auto.js loads index.js: one SDK instance per process
   }),
   esbuild.context({
     ...common,
