@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import type { Database } from 'sql.js';
-import { Journal, JournalHeaderError } from './journal';
+import { Journal, JournalHeaderError, RecordType } from './journal';
 import { pendingFromRecord } from './payload';
 import { applyRecord, SeenSpans, type IndexContext } from './indexer';
 import { loadSqlJs, SCHEMA_VERSION, SqlIndex } from './sqlIndex';
@@ -86,6 +86,7 @@ export async function openIndex(dbPath: string, readOnly: boolean, warn: (m: str
       liveBytes: index.get<{ n: number | null }>('SELECT SUM(len) AS n FROM records')?.n ?? 0,
     },
   };
+  primeSeen(ctx.seen, index, journal, from);
   let seq = index.get<{ n: number | null }>('SELECT MAX(seq) AS n FROM traces')?.n ?? 0;
   index.db.run('BEGIN');
   const end = journal.scan(from, (rec) => applyRecord(ctx, pendingFromRecord(rec), ++seq));
@@ -93,6 +94,26 @@ export async function openIndex(dbPath: string, readOnly: boolean, warn: (m: str
   if (end.state !== 'eof') repairTail(journal, end, readOnly, warn);
   else journal.size = end.end;
   return { ctx, journal };
+}
+
+/** How many of the newest span records the resend window starts with after an open. */
+const PRIME_RECORDS = 32;
+
+/**
+ * Starts the resend window with the spans of the newest records the snapshot covers: an exporter
+ * whose request was journaled but whose answer was lost in a crash or a reload sends it again to
+ * the next process, and those spans must still be counted once.
+ */
+function primeSeen(seen: SeenSpans, index: SqlIndex, journal: Journal, before: number): void {
+  const rows = index.all<{ off: number }>('SELECT off FROM records WHERE type = ? AND off < ? ORDER BY off DESC LIMIT ?', [RecordType.Spans, before, PRIME_RECORDS]);
+  for (const { off } of rows.reverse()) {
+    try {
+      const rec = pendingFromRecord(journal.read(off));
+      if (rec.type === RecordType.Spans) for (const e of rec.entries) seen.add(e.traceId, e.spanId);
+    } catch {
+      /* a damaged record: the window just starts without it */
+    }
+  }
 }
 
 function repairTail(journal: Journal, end: { end: number; state: string }, readOnly: boolean, warn: (m: string) => void): void {
