@@ -4,7 +4,6 @@
  * and opening the comparison. Also the single-call playground.
  */
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
