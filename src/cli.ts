@@ -30,19 +30,23 @@ const USAGE = `usage: tracefork <command> [options]
 // after a crash, or a SIGTERMed `serve`, that never exits. The CLI compiles on its main thread.
 setFlagsFromString('--no-concurrent-recompilation');
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand };
+/** Each command resolves to its exit code: 0 done, 1 a failure the user acts on (a CI gate's "no"); usage errors throw (2). */
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+  if (!cmd) {
+    process.stderr.write(USAGE + '\n');
+    return 2;
+  }
+  if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
     process.stdout.write(USAGE + '\n');
-    return cmd ? 0 : 2;
+    return 0;
   }
   const run = COMMANDS[cmd];
   try {
     if (!run) throw new UsageError(`unknown command "${cmd}"`);
-    await run(rest);
-    return 0;
+    return await run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`tracefork: ${e.message}\n\n${USAGE}\n`);
@@ -57,6 +61,5 @@ async function main(argv: string[]): Promise<number> {
 // Exit explicitly once the command is done (after stdout and stderr are flushed), rather than
 // letting the event loop drain (see the deadlock above).
 main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });

@@ -29,7 +29,7 @@ export async function openReader(db: string): Promise<TraceStore> {
 }
 
 /** `serve`: the receiver over a store until SIGINT/SIGTERM. */
-export async function serve(argv: string[]): Promise<void> {
+export async function serve(argv: string[]): Promise<number> {
   const { values } = parse(argv, { ...dbOpt, port: { type: 'string' }, host: { type: 'string' }, 'max-traces': { type: 'string' }, 'max-mb': { type: 'string' } }, { min: 0, max: 0, name: '' });
   const db = values.db ?? defaultDb();
   const retention = {
@@ -46,15 +46,18 @@ export async function serve(argv: string[]): Promise<void> {
     if (code === 'EADDRINUSE') throw new CliError(`port ${values.port ?? 4318} is already in use; pass --port to choose another (0 picks a free one)`);
     throw e;
   }
-  process.stdout.write(`tracefork: listening on ${receiver.url} (database ${db})\n`);
-  await new Promise<void>((resolve) => {
+  // The signal handlers go in before the line that says it is ready: a supervisor may stop it at once.
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  process.stdout.write(`tracefork: listening on ${receiver.url} (database ${db})\n`);
+  await stopped;
   await receiver.close();
   store.close();
   process.stdout.write(`tracefork: stopped; ${receiver.stats.spans} spans received\n`);
+  return 0;
 }
 
 /** Parses an OTLP/JSON file: one request object, or one per line (the collector's file exporter). */
@@ -70,7 +73,7 @@ function readOtlpFile(file: string): Buffer[] {
 }
 
 /** `import FILE...`: OTLP/JSON traces and logs into the store. */
-export async function importFiles(argv: string[]): Promise<void> {
+export async function importFiles(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, dbOpt, { min: 1, max: Infinity, name: 'FILE to import' });
   const store = await TraceStore.open(values.db ?? defaultDb(), { onWarning: warn });
   try {
@@ -96,19 +99,21 @@ export async function importFiles(argv: string[]): Promise<void> {
       }
       process.stdout.write(`${file}: ${spans} spans, ${logs} log records imported${rejected ? `, ${rejected} rejected` : ''}\n`);
     }
+    return 0;
   } finally {
     store.close();
   }
 }
 
 /** `list`: the traces, newest first. */
-export async function list(argv: string[]): Promise<void> {
+export async function list(argv: string[]): Promise<number> {
   const { values } = parse(argv, { ...dbOpt, json: { type: 'boolean' } }, { min: 0, max: 0, name: '' });
   const store = await openReader(values.db ?? defaultDb());
   try {
     const traces = store.list();
     if (values.json) process.stdout.write(JSON.stringify(traces, null, 2) + '\n');
     else printTraces(traces);
+    return 0;
   } finally {
     store.close();
   }
@@ -132,20 +137,22 @@ export function getTrace(store: TraceStore, id: string) {
 }
 
 /** `show TRACE_ID`: the trace as steps in tree pre-order. */
-export async function show(argv: string[]): Promise<void> {
-  await withTrace(argv, { json: { type: 'boolean' } }, (store, id, flags) => {
+export async function show(argv: string[]): Promise<number> {
+  return withTrace(argv, { json: { type: 'boolean' } }, (store, id, flags) => {
     const trace = getTrace(store, id);
     // Steps carry their evaluator scores; latency/cost are judged against the earlier runs in this store.
     const { steps } = evaluateTrace(trace, { baseline: baselineFromStore(store, { beforeTraceId: trace.traceId, maxTraces: 50 }) });
     if (flags.json) process.stdout.write(JSON.stringify({ traceId: trace.traceId, steps }, null, 2) + '\n');
     else printSteps(trace.traceId, steps);
+    return 0;
   });
 }
 
 /** `export TRACE_ID`: OTLP/JSON on stdout, credentials masked unless `--unmasked`. */
-export async function exportTrace(argv: string[]): Promise<void> {
-  await withTrace(argv, { unmasked: { type: 'boolean' } }, (store, id, flags) => {
+export async function exportTrace(argv: string[]): Promise<number> {
+  return withTrace(argv, { unmasked: { type: 'boolean' } }, (store, id, flags) => {
     process.stdout.write(JSON.stringify(traceToOtlpJson(getTrace(store, id), { unmasked: !!flags.unmasked })) + '\n');
+    return 0;
   });
 }
 

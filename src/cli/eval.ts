@@ -103,8 +103,8 @@ export async function runEval(argv: string[], write: (s: string) => void): Promi
   }
 }
 
-/** `eval`: prints the report; `process.exitCode = 1` when any step failed. */
-export async function evalCommand(argv: string[]): Promise<void> {
+/** `eval`: prints the report; exit code 1 when any step failed (a CI gate). */
+export async function evalCommand(argv: string[]): Promise<number> {
   const report = await runEval(argv, (s) => process.stdout.write(s));
-  if (anyFailed(report)) process.exitCode = 1;
+  return anyFailed(report) ? 1 : 0;
 }

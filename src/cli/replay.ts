@@ -41,16 +41,17 @@ async function makePlan(traceId: string, values: { db?: string; fork?: string; i
 }
 
 /** `plan TRACE_ID [--fork SPAN_ID] [--input FILE] [--tool NAME=live]... [--out FILE]`: the replay plan as JSON. */
-export async function planCommand(argv: string[]): Promise<void> {
+export async function planCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...planOpts, out: { type: 'string' } }, { min: 1, max: 1, name: 'TRACE_ID' });
   const plan = await makePlan(positionals[0], values);
   const text = JSON.stringify(plan, null, 2) + '\n';
   if (values.out) fs.writeFileSync(values.out, text);
   else process.stdout.write(text);
+  return 0;
 }
 
 /** `compare TRACE_A TRACE_B [--json]`: step-by-step comparison; exit 1 when they differ. */
-export async function compareCommand(argv: string[]): Promise<void> {
+export async function compareCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { db: { type: 'string' }, json: { type: 'boolean' } }, { min: 2, max: 2, name: 'TRACE_A TRACE_B' });
   const store = await openReader(values.db ?? defaultDb());
   let c: Comparison;
@@ -60,7 +61,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
     store.close();
   }
   printComparison(c, !!values.json);
-  if (c.firstDivergence >= 0) process.exitCode = 1;
+  return c.firstDivergence >= 0 ? 1 : 0;
 }
 
 function printComparison(c: Comparison, json: boolean): void {
@@ -79,7 +80,7 @@ function printComparison(c: Comparison, json: boolean): void {
 }
 
 /** `replay TRACE_ID [--fork SPAN_ID] [--input FILE] [--tool NAME=live] [--json] -- COMMAND...`: run the agent under a plan, then compare. */
-export async function replayCommand(argv: string[]): Promise<void> {
+export async function replayCommand(argv: string[]): Promise<number> {
   const dash = argv.indexOf('--');
   if (dash < 0 || dash === argv.length - 1) throw new UsageError('replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js');
   const { values, positionals } = parse(argv.slice(0, dash), { ...planOpts, json: { type: 'boolean' }, 'wait-ms': { type: 'string' } }, { min: 1, max: 1, name: 'TRACE_ID' });
@@ -101,7 +102,7 @@ export async function replayCommand(argv: string[]): Promise<void> {
         if (!values.json) process.stdout.write(`replayed run ${run.traceId} (plan ${plan.planId})\n`);
         else process.stdout.write(JSON.stringify({ traceId: run.traceId, planId: plan.planId, firstDivergence: c.firstDivergence, counts: c.counts }) + '\n');
         if (!values.json) printComparison(c, false);
-        return;
+        return code === 0 ? 0 : 1;
       }
     } finally {
       store.close();

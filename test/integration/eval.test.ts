@@ -9,29 +9,20 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { runVercelAgent, type AgentMode } from '../clients/vercelAgent';
-import { evalCommand, runEval } from '../../src/cli/eval';
+import { runEval } from '../../src/cli/eval';
 import { UsageError } from '../../src/cli/args';
 import { CliError } from '../../src/cli/commands';
 import type { EvalReport, TraceReport } from '../../src/core/eval/report';
-import { ensureBuilt, showJson, startServe, waitFor, type Serve } from '../support/cli';
+import { ensureBuilt, runCli, showJson, startServe, waitFor, type Serve } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures');
 
-/** `evalCommand` with stdout captured and process.exitCode restored afterwards. */
+/** `tracefork eval ...argv` as a process (the built dist/cli.js): its exit status and stdout. */
 async function evalExit(argv: string[]): Promise<{ code: number; out: string }> {
-  const write = process.stdout.write.bind(process.stdout);
-  const saved = process.exitCode;
-  let out = '';
-  process.exitCode = 0;
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
-  try {
-    await evalCommand(argv);
-    return { code: Number(process.exitCode ?? 0), out };
-  } finally {
-    process.stdout.write = write;
-    process.exitCode = saved;
-  }
+  const r = runCli(['eval', ...argv]);
+  assert.notEqual(r.status, 2, `usage error: ${r.stderr}`);
+  return { code: Number(r.status), out: r.stdout };
 }
 
 const failures = (t: TraceReport) => t.steps.flatMap((s) => s.scores.filter((x) => x.passed === false).map((x) => `${s.name}:${x.name}`));
