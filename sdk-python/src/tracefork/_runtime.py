@@ -1,0 +1,187 @@
+"""The SDK's per-process state (step scopes and the replay plan named by TRACEFORK_REPLAY_PLAN) and
+`Call`, the one core every adapter goes through, sync or async: it keys the call, asks the replayer
+what to do, and records input, output or error on the call's span."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import Span, Status, StatusCode
+from opentelemetry.util.types import AttributeValue
+
+from ._format import ATTR, PLAN_ENV, Op
+from ._json import decode, encode_checked, error_record, input_hash, revive_error
+from ._jsontext import dumps
+from ._replayer import RECORD, Decision, Replayer, read_plan
+from ._scope import StepScopes
+
+MAX_ATTR = 4 * 1024 * 1024
+Attrs = dict[str, AttributeValue]
+
+
+@dataclass
+class Runtime:
+    """Process-wide SDK state (one per process, like OpenTelemetry's own globals)."""
+
+    scopes: StepScopes = field(default_factory=StepScopes)
+    replayer: Replayer | None = None
+
+
+_current: list[Runtime] = []
+
+
+def runtime() -> Runtime:
+    """The runtime, created on first use; reads the plan named by TRACEFORK_REPLAY_PLAN once."""
+    if not _current:
+        path = os.environ.get(PLAN_ENV)
+        replayer = Replayer(read_plan(path)) if path else None
+        if replayer:
+            atexit.register(replayer.report_unreached)
+        _current.append(Runtime(replayer=replayer))
+    return _current[0]
+
+
+def reset_runtime(replayer: Replayer | None = None) -> Runtime:
+    """Replaces the runtime (tests; a process that runs several agents in turn)."""
+    _current[:] = [Runtime(replayer=replayer)]
+    return _current[0]
+
+
+@dataclass
+class CallInfo:
+    """What an adapter knows about one call."""
+
+    op: Op
+    name: str
+    adapter: str
+    input: Any
+    span_name: str
+    span_attributes: Attrs = field(default_factory=dict)
+    describe_output: Callable[[Any], Attrs] | None = None
+    #: (file, line, function) of the wrapped function, used when no user frame is on the stack.
+    def_site: tuple[str, int, str] | None = None
+
+
+def _clip(s: str) -> str:
+    return s[:MAX_ATTR] if len(s) > MAX_ATTR else s
+
+
+class Call:
+    """One call going through record/replay; the sync and async wrappers drive it the same way."""
+
+    def __init__(self, info: CallInfo) -> None:
+        rt = runtime()
+        self.info = info
+        self._scopes = rt.scopes
+        self.key = rt.scopes.next_key(info.op, info.name)
+        self.decision: Decision = rt.replayer.decide(info.op, info.name, self.key, info.input) if rt.replayer else RECORD
+        self.input = self.decision.input if self.decision.kind == "fork" else info.input
+        self.span: Span = trace.get_tracer("tracefork-sdk").start_span(info.span_name, attributes=info.span_attributes)
+        self._set_site()
+        text, lossy = encode_checked(self.input)
+        self.span.set_attributes({
+            ATTR.key: self.key,
+            ATTR.input_hash: input_hash(self.input, info.op),
+            ATTR.op: info.op,
+            ATTR.name: info.name,
+            ATTR.adapter: info.adapter,
+            ATTR.input: _clip(text),
+        })
+        if lossy or len(text) > MAX_ATTR:
+            self.span.set_attribute(ATTR.lossy, True)
+        kind = self.decision.kind
+        if kind != "record":
+            self.span.set_attribute(ATTR.source, "recording" if kind == "recording" else "fork" if kind == "fork" else "live")
+        if kind == "diverged":
+            self.span.set_attribute(ATTR.divergence, self.decision.report)
+        self._ended = False
+
+    def _set_site(self) -> None:
+        attrs = getattr(self.span, "attributes", None) or {}
+        if self.info.def_site and "code.file.path" not in attrs:
+            file, line, func = self.info.def_site
+            self.span.set_attributes({"code.file.path": file, "code.line.number": line, "code.function.name": func})
+
+    @property
+    def served(self) -> bool:
+        """True when the recording answers this call (the live function is not run)."""
+        return self.decision.kind == "recording"
+
+    def recorded_output(self) -> Any:
+        """The recorded output, decoded; raises the recorded error when the call threw."""
+        step = self.decision.step or {}
+        if "error" in step:
+            raise revive_error(step["error"])
+        return decode(step.get("output"))
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        """The call's span is current inside; a tool or step is also the parent key of the calls made inside."""
+        with trace.use_span(self.span, end_on_exit=False, record_exception=False, set_status_on_exception=False):
+            # A model call is not the parent of the tools its answer triggers: they are its siblings.
+            if self.info.op == "llm":
+                yield
+            else:
+                with self._scopes.within(self.key):
+                    yield
+
+    def finish(self, output: Any) -> None:
+        """Records the output and ends the span."""
+        if self._ended:
+            return
+        text, lossy = encode_checked(output)
+        self.span.set_attribute(ATTR.output, _clip(text))
+        if lossy or len(text) > MAX_ATTR:
+            self.span.set_attribute(ATTR.lossy, True)
+        if self.info.describe_output:
+            try:
+                self.span.set_attributes(self.info.describe_output(output))
+            except Exception:  # noqa: BLE001 - describing is best effort; the output is recorded anyway
+                pass
+        self._end()
+
+    def fail(self, err: BaseException) -> None:
+        """Records the error and ends the span."""
+        if self._ended:
+            return
+        self.span.set_attribute(ATTR.error, dumps(error_record(err)))
+        if isinstance(err, Exception):
+            self.span.record_exception(err)
+        self.span.set_status(Status(StatusCode.ERROR, str(err)))
+        self._end()
+
+    def _end(self) -> None:
+        self._ended = True
+        self.span.end()
+
+
+def run_sync(info: CallInfo, fn: Callable[[Any], Any]) -> Any:
+    """Runs fn(input) as a recorded call (served from the recording in a replay)."""
+    call = Call(info)
+    with call.active():
+        try:
+            value = call.recorded_output() if call.served else fn(call.input)
+        except BaseException as e:
+            call.fail(e)
+            raise
+    call.finish(value)
+    return value
+
+
+async def run_async(info: CallInfo, fn: Callable[[Any], Any]) -> Any:
+    """The async twin of run_sync: fn(input) returns an awaitable."""
+    call = Call(info)
+    with call.active():
+        try:
+            value = call.recorded_output() if call.served else await fn(call.input)
+        except BaseException as e:
+            call.fail(e)
+            raise
+    call.finish(value)
+    return value
