@@ -27,9 +27,9 @@ export function parse<O extends Options>(argv: string[], options: O, positionals
 }
 
 /** A port number option, checked. */
-export function portOption(v: string | undefined, fallback: number): number {
+export function portOption(v: string | undefined, fallback: number, flag = '--port'): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${v}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a number from 0 to 65535, got "${v}"`);
   return n;
 }

@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_RETENTION, TraceStore } from '../core/store/store';
 import { Receiver } from '../core/receiver/server';
+import { GrpcReceiver } from '../core/receiver/grpc';
+import { newStats } from '../core/receiver/ingest';
 import { DecodeError } from '../core/otlp/decode';
 import { traceToOtlpJson } from '../core/otlp/exportJson';
 import { baselineFromStore, evaluateTrace } from '../core/eval/trace';
@@ -28,35 +30,57 @@ export async function openReader(db: string): Promise<TraceStore> {
   return TraceStore.open(db, { readOnly: true, onWarning: warn });
 }
 
-/** `serve`: the receiver over a store until SIGINT/SIGTERM. */
+/** `serve`: the OTLP/HTTP and OTLP/gRPC receivers over a store until SIGINT/SIGTERM. */
 export async function serve(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { ...dbOpt, port: { type: 'string' }, host: { type: 'string' }, 'max-traces': { type: 'string' }, 'max-mb': { type: 'string' } }, { min: 0, max: 0, name: '' });
+  const { values } = parse(argv, { ...dbOpt, port: { type: 'string' }, 'grpc-port': { type: 'string' }, host: { type: 'string' }, 'max-traces': { type: 'string' }, 'max-mb': { type: 'string' } }, { min: 0, max: 0, name: '' });
   const db = values.db ?? defaultDb();
   const retention = {
     maxTraces: positive(values['max-traces'], '--max-traces', DEFAULT_RETENTION.maxTraces),
     maxBytes: positive(values['max-mb'], '--max-mb', DEFAULT_RETENTION.maxBytes / 1024 ** 2) * 1024 ** 2,
   };
+  const host = values.host ?? '127.0.0.1';
+  const port = portOption(values.port, 4318);
+  const grpcPort = portOption(values['grpc-port'], 4317, '--grpc-port');
   const store = await TraceStore.open(db, { onWarning: warn, retention });
-  const receiver = new Receiver(store, { host: values.host ?? '127.0.0.1', port: portOption(values.port, 4318), info: () => ({ db: path.resolve(db), workspace: 'tracefork serve' }), onRejected: (s, r) => process.stderr.write(`tracefork: refused (${s}): ${r}\n`) });
+  const stats = newStats();
+  const info = () => ({ db: path.resolve(db), workspace: 'tracefork serve' });
+  const onRejected = (s: number | string, r: string) => process.stderr.write(`tracefork: refused (${s}): ${r}\n`);
+  const receiver = new Receiver(store, { host, port, info, onRejected, stats, onWarning: warn });
+  const grpcReceiver = grpcPort === 0 ? null : new GrpcReceiver(store, { host, port: grpcPort, info, onRejected, stats, onWarning: warn });
+  const closeAll = async () => {
+    await Promise.all([receiver.close(), grpcReceiver?.close()]);
+    store.close();
+  };
   try {
     await receiver.listen();
   } catch (e) {
-    store.close();
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new CliError(`port ${values.port ?? 4318} is already in use; pass --port to choose another (0 picks a free one)`);
+    await closeAll();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port to choose another (0 picks a free one)`);
     throw e;
   }
-  // The signal handlers go in before the line that says it is ready: a supervisor may stop it at once.
+  let grpcUp = false;
+  try {
+    if (grpcReceiver) grpcUp = !!(await grpcReceiver.listen());
+  } catch (e) {
+    const taken = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    // The default gRPC port being taken (a collector, another Tracefork) must not stop OTLP/HTTP; an explicit one must.
+    if (values['grpc-port'] !== undefined || !taken) {
+      await closeAll();
+      throw new CliError(taken ? `gRPC port ${grpcPort} is already in use; pass --grpc-port to choose another (0 turns gRPC off)` : (e as Error).message);
+    }
+    warn(`OTLP/gRPC is off: port ${grpcPort} is already in use (pass --grpc-port to choose another); OTLP/HTTP still receives`);
+  }
+  // The signal handlers go in before the lines that say it is ready: a supervisor may stop it at once.
   const stopped = new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  if (grpcUp && grpcReceiver) process.stdout.write(`tracefork: listening on ${grpcReceiver.url}\n`);
   process.stdout.write(`tracefork: listening on ${receiver.url} (database ${db})\n`);
   await stopped;
-  await receiver.close();
-  store.close();
-  process.stdout.write(`tracefork: stopped; ${receiver.stats.spans} spans received\n`);
+  await closeAll();
+  process.stdout.write(`tracefork: stopped; ${stats.spans} spans received\n`);
   return 0;
 }
 

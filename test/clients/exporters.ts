@@ -1,10 +1,11 @@
 // Official OpenTelemetry JS exporters (OTLP/HTTP protobuf or JSON, optional gzip) sending a small,
 // fully-featured trace, plus an OTLP logs variant with a span-correlated gen_ai.evaluation.result event.
-//   tsx exporters.ts [proto|json] [gzip|none] [extraSpans]     -> prints the ids as JSON
-//   tsx exporters.ts logs [gzip|none]
+//   tsx exporters.ts [proto|json|grpc] [gzip|none] [extraSpans]     -> prints the ids as JSON
+//   tsx exporters.ts logs|grpc-logs [gzip|none]
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { BatchLogRecordProcessor, LoggerProvider, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
   compressionAlgorithm,
@@ -126,6 +127,8 @@ export async function sendWithOfficialExporter(opts: SendOptions): Promise<SentT
 
 export interface LogOptions {
   endpoint: string;
+  /** 'grpc' sends traces and logs over OTLP/gRPC; anything else over OTLP/HTTP protobuf. */
+  protocol?: Protocol;
   compression?: Compression;
   score?: number;
   serviceName?: string;
@@ -142,9 +145,11 @@ export interface SentLog {
 /** One span (proto traces) and one log record correlated with it (proto logs). */
 export async function sendEvaluationLog(opts: LogOptions): Promise<SentLog> {
   const serviceName = opts.serviceName ?? 'tracefork-exporter-client';
-  const tracing = createTracing({ endpoint: opts.endpoint, protocol: 'proto', compression: opts.compression, serviceName });
+  const grpc = opts.protocol === 'grpc';
+  const tracing = createTracing({ endpoint: opts.endpoint, protocol: grpc ? 'grpc' : 'proto', compression: opts.compression, serviceName });
+  const compression = compressionAlgorithm(opts.compression);
   const logRecorder = new Recorder<ReadableLogRecord>(
-    new OTLPLogExporter({ url: signalUrl(opts.endpoint, 'logs'), compression: compressionAlgorithm(opts.compression) }),
+    grpc ? new GrpcLogExporter({ url: opts.endpoint, compression }) : new OTLPLogExporter({ url: signalUrl(opts.endpoint, 'logs'), compression }),
   );
   // sdk-logs 0.223: processors take an options object ({ exporter }), unlike BatchSpanProcessor(exporter).
   const loggerProvider = new LoggerProvider({
@@ -189,9 +194,9 @@ if (isMain('exporters')) {
   const endpoint = endpointFromEnv();
   const gz = compression === 'gzip' ? 'gzip' : 'none';
   const run =
-    mode === 'logs'
-      ? sendEvaluationLog({ endpoint, compression: gz })
-      : sendWithOfficialExporter({ endpoint, protocol: mode === 'json' ? 'json' : 'proto', compression: gz, extraSpans: Number(extra) });
+    mode === 'logs' || mode === 'grpc-logs'
+      ? sendEvaluationLog({ endpoint, compression: gz, protocol: mode === 'grpc-logs' ? 'grpc' : 'proto' })
+      : sendWithOfficialExporter({ endpoint, protocol: mode === 'json' || mode === 'grpc' ? mode : 'proto', compression: gz, extraSpans: Number(extra) });
   run.then(
     (result) => {
       console.log(JSON.stringify(result));

@@ -8,6 +8,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
@@ -17,7 +18,8 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-node';
 
-export type Protocol = 'proto' | 'json';
+/** OTLP/HTTP protobuf, OTLP/HTTP JSON, or OTLP/gRPC (then the endpoint is the gRPC receiver's http://host:port). */
+export type Protocol = 'proto' | 'json' | 'grpc';
 export type Compression = 'gzip' | 'none';
 
 /** The endpoint from OTEL_EXPORTER_OTLP_ENDPOINT, e.g. http://127.0.0.1:4318 */
@@ -103,7 +105,12 @@ export function createTracing(opts: TracingOptions): Tracing {
     url: signalUrl(opts.endpoint, 'traces'),
     compression: compressionAlgorithm(opts.compression),
   };
-  const exporter = opts.protocol === 'json' ? new JsonTraceExporter(config) : new ProtoTraceExporter(config);
+  const exporter =
+    opts.protocol === 'grpc'
+      ? new GrpcTraceExporter({ url: opts.endpoint, compression: config.compression })
+      : opts.protocol === 'json'
+        ? new JsonTraceExporter(config)
+        : new ProtoTraceExporter(config);
   const recorder = new Recorder<ReadableSpan>(exporter);
   const processor =
     opts.processor === 'simple' ? new SimpleSpanProcessor(recorder) : new BatchSpanProcessor(recorder);

@@ -19,7 +19,7 @@ function cli(...args: string[]) {
 
 /** Starts `serve` and resolves with its URL once it says it is listening. */
 function serve(db: string): Promise<{ url: string; kill: (sig?: NodeJS.Signals) => Promise<number | null> }> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--grpc-port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => proc.on('exit', (code, sig) => r(code ?? (sig ? -1 : null))));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -139,7 +139,7 @@ describe('tracefork CLI', () => {
         if (r.status === 0) listed = JSON.parse(r.stdout);
       }
       assert.equal(listed[0]?.traceId, traceId);
-      const second = cli('serve', '--port', '0', '--db', db);
+      const second = cli('serve', '--port', '0', '--grpc-port', '0', '--db', db);
       assert.equal(second.status, 1);
       assert.match(second.stderr, /being written by another Tracefork process \(pid \d+\)/);
     } finally {

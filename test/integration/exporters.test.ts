@@ -1,5 +1,5 @@
 /**
- * The official OpenTelemetry JS exporters (OTLP/HTTP protobuf and JSON, plain and gzip, traces and logs)
+ * The official OpenTelemetry JS exporters (OTLP/HTTP protobuf and JSON, OTLP/gRPC, plain and gzip, traces and logs)
  * against a real `tracefork serve` process, read back through `show --json`, `list --json` and `export`.
  */
 import * as assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sendEvaluationLog, sendWithOfficialExporter, type SentTrace } from '../clients/exporters';
 import type { Step } from '../../src/core/model/step';
-import { cliOk, exportText, listJson, showJson, waitFor, serveForSuite } from '../support/cli';
+import { cliOk, exportText, grpcEndpoint, listJson, showJson, waitFor, serveForSuite } from '../support/cli';
 
 type KV = { key: string; value: unknown };
 type OtlpSpan = { spanId: string; parentSpanId?: string; kind: number; attributes?: KV[]; events?: Array<{ name: string; attributes?: KV[] }>; links?: Array<{ traceId: string; spanId: string; attributes?: KV[] }>; status?: { code?: number; message?: string } };
@@ -22,9 +22,10 @@ const ONE_SECOND = 1000; // what serve acknowledged is readable by list/show wit
 
 describe('official OpenTelemetry exporters → tracefork serve', function () {
   this.timeout(60_000);
-  const suite = serveForSuite('tracefork-exporters-');
+  const suite = serveForSuite('tracefork-exporters-', { grpc: true });
+  const endpointFor = (protocol: string) => (protocol === 'grpc' ? grpcEndpoint(suite.serve) : suite.serve.url);
 
-  for (const [protocol, compression] of [['proto', 'none'], ['proto', 'gzip'], ['json', 'none'], ['json', 'gzip']] as const) {
+  for (const [protocol, compression] of [['proto', 'none'], ['proto', 'gzip'], ['json', 'none'], ['json', 'gzip'], ['grpc', 'none'], ['grpc', 'gzip']] as const) {
     describe(`${protocol} ${compression === 'gzip' ? 'gzip' : 'uncompressed'}`, () => {
       const serviceName = `exporter-${protocol}-${compression}`;
       let sent: SentTrace;
@@ -33,7 +34,7 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
       const spanOf = (id: string) => doc.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)).find((s) => s.spanId === id)!;
 
       before(async () => {
-        sent = await sendWithOfficialExporter({ endpoint: suite.serve.url, protocol, compression, serviceName });
+        sent = await sendWithOfficialExporter({ endpoint: endpointFor(protocol), protocol, compression, serviceName });
         assert.deepEqual(sent.exportErrors, []);
         const shown = await waitFor(() => {
           const s = showJson(suite.db, sent.traceId);
@@ -115,9 +116,10 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
     });
   }
 
-  describe('logs exporter', () => {
+  for (const [protocol, compression] of [['proto', 'gzip'], ['grpc', 'none'], ['grpc', 'gzip']] as const)
+  describe(`logs exporter (${protocol}, ${compression})`, () => {
     it('attaches the evaluation log record to its span and exports it under resourceLogs', async () => {
-      const sent = await sendEvaluationLog({ endpoint: suite.serve.url, compression: 'gzip', score: 0.75 });
+      const sent = await sendEvaluationLog({ endpoint: endpointFor(protocol), protocol, compression, score: 0.75 });
       assert.deepEqual([sent.exportErrors, sent.exportedLogs, sent.exportedSpans], [[], 1, 1]);
       const step = await waitFor(() => {
         const s = showJson(suite.db, sent.traceId).steps.find((x) => x.spanId === sent.spanId);

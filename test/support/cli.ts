@@ -1,6 +1,7 @@
 /** Drives the built CLI (dist/cli.js) as a user would: a real `serve` process and one-shot commands. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Step } from '../../src/core/model/step';
 import type { TraceSummary } from '../../src/core/store/queries';
@@ -20,13 +21,19 @@ export function ensureBuilt(): void {
 /** A running `tracefork serve`. */
 export interface Serve {
   url: string;
+  /** `grpc://127.0.0.1:PORT` when started with a gRPC port. */
+  grpcUrl: string | null;
   proc: ChildProcess;
   stop(): Promise<void>;
 }
 
-/** Spawns `serve --port 0 --db DB`; resolves on its `listening on` line, rejects with stderr on exit or timeout. */
-export function startServe(db: string, timeoutMs = 15_000): Promise<Serve> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns `serve --port 0 --db DB` (gRPC off unless `grpcPort` is given); resolves on its `listening on`
+ * line, rejects with stderr on exit or timeout.
+ */
+export function startServe(db: string, timeoutMs = 15_000, opts: { grpcPort?: number; args?: string[] } = {}): Promise<Serve> {
+  const args = [CLI, 'serve', '--port', '0', '--grpc-port', String(opts.grpcPort ?? 0), '--db', db, ...(opts.args ?? [])];
+  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -53,7 +60,7 @@ export function startServe(db: string, timeoutMs = 15_000): Promise<Serve> {
       if (!m) return;
       clearTimeout(timer);
       proc.off('exit', onExit);
-      resolve({ url: m[1], proc, stop });
+      resolve({ url: m[1], grpcUrl: /listening on (grpc:\/\/\S+)/.exec(stdout)?.[1] ?? null, proc, stop });
     });
   });
 }
@@ -111,15 +118,36 @@ export async function waitFor<T>(fn: () => T, timeoutMs = 1000, intervalMs = 50)
   }
 }
 
-/** Mocha hooks that run `serve` on a fresh database for a suite; read `db` and `serve` inside tests. */
-export function serveForSuite(prefix: string): { readonly db: string; readonly serve: Serve } {
+/** A port free on 127.0.0.1 right now (for `--grpc-port`, where 0 means off). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The endpoint an OTLP/gRPC exporter takes for `serve`'s gRPC receiver (http://127.0.0.1:PORT). */
+export const grpcEndpoint = (s: Serve): string => {
+  if (!s.grpcUrl) throw new Error('this serve was started without gRPC');
+  return s.grpcUrl.replace(/^grpc:/, 'http:');
+};
+
+/**
+ * Mocha hooks that run `serve` on a fresh database for a suite; read `db` and `serve` inside tests.
+ * `grpc: true` also opens its gRPC receiver on a free port.
+ */
+export function serveForSuite(prefix: string, opts: { grpc?: boolean } = {}): { readonly db: string; readonly serve: Serve } {
   let tmp: ReturnType<typeof tmpDir> | undefined;
   const ctx = { db: '', serve: undefined as unknown as Serve };
   before(async () => {
     ensureBuilt();
     tmp = tmpDir(prefix);
     ctx.db = path.join(tmp.dir, 'traces.db');
-    ctx.serve = await startServe(ctx.db);
+    ctx.serve = await startServe(ctx.db, 15_000, { grpcPort: opts.grpc ? await freePort() : 0 });
   });
   after(async () => {
     await ctx.serve?.stop();

@@ -118,7 +118,11 @@ message ExportMetricsPartialSuccess { int64 rejected_data_points = 1; string err
 message RpcStatus {
   int32 code = 1;
   string message = 2;
+  repeated ProtoAny details = 3;
 }
+message ProtoAny { string type_url = 1; bytes value = 2; }
+message RetryInfo { ProtoDuration retry_delay = 1; }
+message ProtoDuration { int64 seconds = 1; int32 nanos = 2; }
 `;
 
 /** The message types Tracefork reads and writes. */
@@ -129,6 +133,7 @@ export interface OtlpTypes {
   logsResponse: protobuf.Type;
   metricsResponse: protobuf.Type;
   rpcStatus: protobuf.Type;
+  retryInfo: protobuf.Type;
 }
 
 let cached: OtlpTypes | undefined;
@@ -145,6 +150,7 @@ export function otlpTypes(): OtlpTypes {
     logsResponse: t('ExportLogsServiceResponse'),
     metricsResponse: t('ExportMetricsServiceResponse'),
     rpcStatus: t('RpcStatus'),
+    retryInfo: t('RetryInfo'),
   };
   return cached;
 }

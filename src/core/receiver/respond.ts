@@ -5,8 +5,8 @@ import { otlpTypes } from '../otlp/schema';
 /** How the request body was encoded (and so the response). */
 export type Encoding = 'json' | 'protobuf';
 
-/** Which export service a path serves. */
-export type Signal = 'traces' | 'logs' | 'metrics';
+import type { Signal } from './ingest';
+export type { Signal };
 
 const GRPC_CODE: Record<number, number> = { 400: 3, 403: 7, 404: 5, 405: 12, 413: 3, 415: 12, 429: 8, 500: 13, 503: 14 };
 
@@ -32,18 +32,19 @@ export function sendError(res: http.ServerResponse, err: HttpError, enc: Encodin
   res.end(body);
 }
 
-/** Sends a successful Export*ServiceResponse, with partial success when items were rejected. */
-export function sendExportResponse(res: http.ServerResponse, signal: Signal, enc: Encoding, rejected: number, message: string | null): void {
+/** The body of an Export*ServiceResponse in `enc`, with partial success when items were rejected. */
+export function exportResponseBody(signal: Signal, enc: Encoding, rejected: number, message: string | null): Buffer {
   const field = { traces: 'rejectedSpans', logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints' }[signal];
   const partial = rejected > 0 ? { partialSuccess: { [field]: String(rejected), errorMessage: message ?? '' } } : {};
-  let body: Buffer;
-  if (enc === 'json') {
-    body = Buffer.from(JSON.stringify(partial));
-  } else {
-    const types = otlpTypes();
-    const t = { traces: types.traceResponse, logs: types.logsResponse, metrics: types.metricsResponse }[signal];
-    body = Buffer.from(t.encode(t.fromObject(partial)).finish());
-  }
+  if (enc === 'json') return Buffer.from(JSON.stringify(partial));
+  const types = otlpTypes();
+  const t = { traces: types.traceResponse, logs: types.logsResponse, metrics: types.metricsResponse }[signal];
+  return Buffer.from(t.encode(t.fromObject(partial)).finish());
+}
+
+/** Sends a successful Export*ServiceResponse, with partial success when items were rejected. */
+export function sendExportResponse(res: http.ServerResponse, signal: Signal, enc: Encoding, rejected: number, message: string | null): void {
+  const body = exportResponseBody(signal, enc, rejected, message);
   res.writeHead(200, { 'Content-Type': CONTENT_TYPE[enc], 'Content-Length': body.length });
   res.end(body);
 }

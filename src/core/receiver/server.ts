@@ -7,22 +7,11 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DecodeError, type BodyEncoding } from '../otlp/decode';
 import { decompress, readBody } from './body';
-import { HttpError, sendError, sendExportResponse, type Encoding, type Signal } from './respond';
+import { HttpError, sendError, sendExportResponse, type Encoding } from './respond';
+import { ingestSignal, isLoopbackHost, LOOPBACK, newStats, storageFailure, type IngestSink, type ReceiverStats, type Signal } from './ingest';
+import { listenBothLoopbacks } from './listen';
 
-/** What a sink took of one request. */
-export interface IngestResult {
-  accepted: number;
-  rejected: number;
-  firstRejection: string | null;
-}
-
-/** Where request bodies go (the TraceStore): validated, journaled, indexed; DecodeError when malformed. */
-export interface IngestSink {
-  ingestTraces(body: Buffer, enc: BodyEncoding): IngestResult;
-  ingestLogs(body: Buffer, enc: BodyEncoding): IngestResult;
-  /** True while the sink cannot take more; the receiver answers 503 with Retry-After. */
-  readonly full: boolean;
-}
+export type { IngestResult, IngestSink, ReceiverStats } from './ingest';
 
 /** Receiver settings. */
 export interface ReceiverOptions {
@@ -36,63 +25,63 @@ export interface ReceiverOptions {
   onRejected?: (status: number, reason: string) => void;
   /** What `GET /tracefork/info` tells another Tracefork window that finds the port taken. */
   info?: () => Record<string, unknown>;
+  /** Counters to add to (shared with the gRPC receiver, so totals cover both). */
+  stats?: ReceiverStats;
+  /** Told when the second loopback (::1 beside 127.0.0.1) cannot be listened on; the first still serves. */
+  onWarning?: (message: string) => void;
 }
 
 /** The path another Tracefork process asks to recognise a Tracefork receiver on a port. */
 export const INFO_PATH = '/tracefork/info';
 
-/** Counters for status displays and tests. */
-export interface ReceiverStats {
-  requests: number;
-  spans: number;
-  logs: number;
-  rejectedSpans: number;
-  refused: number;
-}
-
 const PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** A running receiver. */
 export class Receiver {
-  readonly stats: ReceiverStats = { requests: 0, spans: 0, logs: 0, rejectedSpans: 0, refused: 0 };
-  private server: http.Server;
+  readonly stats: ReceiverStats;
+  private servers: http.Server[] = [];
   private allowedHosts = new Set(LOOPBACK);
 
   constructor(
     private sink: IngestSink,
     private opts: ReceiverOptions = {},
   ) {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 65_000;
+    this.stats = opts.stats ?? newStats();
   }
 
-  /** Starts listening; resolves with the bound port (rejects with EADDRINUSE and the like). */
-  listen(): Promise<number> {
+  /**
+   * Starts listening; resolves with the bound port (rejects with EADDRINUSE and the like). On a
+   * loopback host it listens on both 127.0.0.1 and ::1 with the same port, so clients that resolve
+   * `localhost` to ::1 first reach it too.
+   */
+  async listen(): Promise<number> {
     const host = this.opts.host ?? '127.0.0.1';
     this.allowedHosts.add(host);
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.opts.port ?? 4318, host, () => {
-        this.server.off('error', reject);
-        resolve((this.server.address() as AddressInfo).port);
-      });
-    });
+    const make = () => {
+      const server = http.createServer((req, res) => void this.handle(req, res));
+      server.keepAliveTimeout = 65_000;
+      this.servers.push(server);
+      return server;
+    };
+    const hosts = isLoopbackHost(host) ? ['127.0.0.1', '::1'] : [host];
+    return listenBothLoopbacks(hosts, this.opts.port ?? 4318, (h, port) => listenOne(make(), h, port), (m) => this.opts.onWarning?.(m));
   }
 
   /** The URL exporters should use. */
   get url(): string {
-    const a = this.server.address() as AddressInfo;
+    const a = this.servers[0].address() as AddressInfo;
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
     return `http://${host}:${a.port}`;
   }
 
   /** Stops accepting and closes open connections. */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+  async close(): Promise<void> {
+    const servers = this.servers.splice(0);
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    })));
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -137,26 +126,25 @@ export class Receiver {
   }
 
   private ingest(signal: Signal, body: Buffer, enc: Encoding): [number, string | null] {
-    if (signal === 'metrics') return [0, null]; // accepted so exporters do not error; not stored yet
-    if (signal === 'traces') {
-      const r = this.sink.ingestTraces(body, enc);
-      this.stats.spans += r.accepted;
-      this.stats.rejectedSpans += r.rejected;
-      return [r.rejected, r.firstRejection && `${r.rejected} span(s) rejected: ${r.firstRejection}`];
-    }
-    const r = this.sink.ingestLogs(body, enc);
-    this.stats.logs += r.accepted;
-    return [r.rejected, r.firstRejection && `${r.rejected} log record(s) rejected: ${r.firstRejection}`];
+    return ingestSignal(this.sink, this.stats, signal, body, enc);
   }
 }
 
-const STORAGE_CODES: Record<string, string> = { ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is exhausted', EROFS: 'the disk is read-only', EIO: 'the disk reported an I/O error' };
-
 /** A write the store could not make: retryable 503, so the exporter keeps its spans and tries again. */
 function storageError(e: unknown): HttpError | null {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  const what = code ? STORAGE_CODES[code] : undefined;
-  return what ? new HttpError(503, `the trace store cannot write: ${what} (${code}); nothing was stored from this request — free space and the exporter's retry will deliver it`, { 'Retry-After': '5' }) : null;
+  const why = storageFailure(e);
+  return why ? new HttpError(503, why, { 'Retry-After': '5' }) : null;
+}
+
+/** Listens one server on host:port; resolves with the bound port. */
+function listenOne(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
 
 function contentEncoding(type: string | undefined): Encoding {

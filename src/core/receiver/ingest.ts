@@ -1,0 +1,61 @@
+/** What both receivers (OTLP/HTTP and OTLP/gRPC) do with a decoded-enough request: hand it to the sink, count it. */
+import type { BodyEncoding } from '../otlp/decode';
+
+/** Which export service a request is for. */
+export type Signal = 'traces' | 'logs' | 'metrics';
+
+/** What a sink took of one request. */
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  firstRejection: string | null;
+}
+
+/** Where request bodies go (the TraceStore): validated, journaled, indexed; DecodeError when malformed. */
+export interface IngestSink {
+  ingestTraces(body: Buffer, enc: BodyEncoding): IngestResult;
+  ingestLogs(body: Buffer, enc: BodyEncoding): IngestResult;
+  /** True while the sink cannot take more; receivers answer "retry later" (503 / UNAVAILABLE). */
+  readonly full: boolean;
+}
+
+/** Counters for status displays and tests. */
+export interface ReceiverStats {
+  requests: number;
+  spans: number;
+  logs: number;
+  rejectedSpans: number;
+  refused: number;
+}
+
+/** Fresh counters. */
+export const newStats = (): ReceiverStats => ({ requests: 0, spans: 0, logs: 0, rejectedSpans: 0, refused: 0 });
+
+/** Stores one export request's body; returns how many items were rejected and why (OTLP partial success). */
+export function ingestSignal(sink: IngestSink, stats: ReceiverStats, signal: Signal, body: Buffer, enc: BodyEncoding): [number, string | null] {
+  if (signal === 'metrics') return [0, null]; // accepted so exporters do not error; not stored yet
+  if (signal === 'traces') {
+    const r = sink.ingestTraces(body, enc);
+    stats.spans += r.accepted;
+    stats.rejectedSpans += r.rejected;
+    return [r.rejected, r.firstRejection && `${r.rejected} span(s) rejected: ${r.firstRejection}`];
+  }
+  const r = sink.ingestLogs(body, enc);
+  stats.logs += r.accepted;
+  return [r.rejected, r.firstRejection && `${r.rejected} log record(s) rejected: ${r.firstRejection}`];
+}
+
+const STORAGE_CODES: Record<string, string> = { ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is exhausted', EROFS: 'the disk is read-only', EIO: 'the disk reported an I/O error' };
+
+/** Why the store could not write (disk full…), phrased for the user, or null for any other error. */
+export function storageFailure(e: unknown): string | null {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const what = code ? STORAGE_CODES[code] : undefined;
+  return what ? `the trace store cannot write: ${what} (${code}); nothing was stored from this request — free space and the exporter's retry will deliver it` : null;
+}
+
+/** The loopback names and addresses a receiver answers to. */
+export const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** Whether a listen address is a loopback one, so the receiver also listens on the other loopback (IPv4 and IPv6). */
+export const isLoopbackHost = (host: string): boolean => host === '127.0.0.1' || host === 'localhost' || host === '::1';
