@@ -146,10 +146,10 @@ export class GrpcReceiver {
   }
 }
 
-/** Whether a grpc-js peer string ("127.0.0.1:5000", "[::1]:5000", "ipv4:…") is on loopback. */
+/** Whether a grpc-js peer string ("127.0.0.1:5000", "::1:5000", "[::1]:5000", "ipv4:…") is on loopback. */
 export function isLoopbackPeer(peer: string): boolean {
-  const p = peer.replace(/^ipv[46]:/, '');
-  return /^127\.\d+\.\d+\.\d+:\d+$/.test(p) || /^\[::1\]:\d+$/.test(p) || /^\[::ffff:127\.\d+\.\d+\.\d+\]:\d+$/.test(p) || p.startsWith('unix:');
+  const p = peer.replace(/^ipv[46]:/, '').replace(/^\[([^\]]+)\]/, '$1'); // "[::1]:5000" and "::1:5000" alike
+  return /^(::ffff:)?127\.\d+\.\d+\.\d+:\d+$/.test(p) || /^::1:\d+$/.test(p) || p.startsWith('unix:');
 }
 
 /** UNAVAILABLE's trailer: a google.rpc.Status whose RetryInfo says when to retry (what OTel exporters honour). */

@@ -43,6 +43,20 @@ describe('Receiver', () => {
     assert.equal(store.list()[0].traceId, traceId);
   });
 
+  it('listens on ::1 as well as 127.0.0.1, with the same port (clients that resolve localhost to ::1 first)', async () => {
+    const port = new URL(url).port;
+    const { traceId, body } = valid();
+    let res;
+    try {
+      res = await send(`http://[::1]:${port}/v1/traces`, { headers: { ...JSON_CT, Host: `localhost:${port}` }, body });
+    } catch (e) {
+      if (/EADDRNOTAVAIL|ENETUNREACH|EAFNOSUPPORT/.test(String(e))) return; // no IPv6 loopback on this machine
+      throw e;
+    }
+    assert.equal(res.status, 200);
+    assert.ok(store.get(traceId));
+  });
+
   it('accepts gzip and deflate bodies', async () => {
     for (const [enc, fn] of [['gzip', zlib.gzipSync], ['deflate', zlib.deflateSync]] as const) {
       const { traceId, body } = valid();
