@@ -64,8 +64,13 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     reg('tracefork.useFreePort', () => c.host.useFreePort()),
     reg('tracefork.copyEndpoint', async () => {
       const url = c.host.state.url ?? `http://127.0.0.1:${c.host.state.port ?? 4318}`;
-      await vscode.env.clipboard.writeText(`OTEL_EXPORTER_OTLP_ENDPOINT=${url}`);
-      void vscode.window.showInformationMessage(`Copied OTEL_EXPORTER_OTLP_ENDPOINT=${url}`);
+      const grpcPort = c.host.state.grpcPort;
+      const http = { label: 'OTLP/HTTP (Node, most SDKs)', text: `OTEL_EXPORTER_OTLP_ENDPOINT=${url}` };
+      const grpc = grpcPort ? { label: 'OTLP/gRPC (Python auto-instrumentation, Phoenix register())', text: `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:${grpcPort} OTEL_EXPORTER_OTLP_PROTOCOL=grpc` } : undefined;
+      const pick = grpc ? await vscode.window.showQuickPick([http, grpc].map((p) => ({ ...p, detail: p.text })), { title: 'Copy the endpoint variables for…' }) : http;
+      if (!pick) return;
+      await vscode.env.clipboard.writeText(pick.text);
+      void vscode.window.showInformationMessage(`Copied ${pick.text}`);
     }),
     reg('tracefork.showLog', () => c.log.show()),
     // Hidden: exposes state to the end-to-end tests running inside the extension host.

@@ -5,6 +5,8 @@ import type { PriceTable } from '../core/model/cost';
 /** The settings Tracefork reads. */
 export interface TraceforkConfig {
   port: number;
+  /** The OTLP/gRPC receiver's port; 0 turns it off. */
+  grpcPort: number;
   host: string;
   maxTraces: number;
   maxMegabytes: number;
@@ -21,6 +23,7 @@ export function readConfig(): TraceforkConfig {
   const models = c.get<Record<string, { input: number; output: number }>>('prices', {});
   return {
     port: c.get<number>('receiver.port', 4318),
+    grpcPort: c.get<number>('receiver.grpcPort', 4317),
     host: c.get<string>('receiver.host', '127.0.0.1'),
     maxTraces: c.get<number>('retention.maxTraces', 5000),
     maxMegabytes: c.get<number>('retention.maxMegabytes', 2048),

@@ -7,10 +7,12 @@
  */
 import * as vscode from 'vscode';
 import { Receiver } from '../core/receiver/server';
+import { GrpcReceiver } from '../core/receiver/grpc';
+import { newStats } from '../core/receiver/ingest';
 import { TraceStore } from '../core/store/store';
 import { StoreBusyError } from '../core/store/lock';
 import { Disposable, toDisposable } from './dispose';
-import { probeTracefork } from './probe';
+import { probeTracefork, probeTraceforkGrpc } from './probe';
 import type { TraceforkConfig } from './config';
 
 /** How this window is receiving. */
@@ -23,12 +25,17 @@ export interface ReceiverState {
   url: string | null;
   dbPath: string | null;
   detail: string;
+  /** The OTLP/gRPC receiver's port while this window receives on it, else null (off, taken, or following). */
+  grpcPort?: number | null;
+  /** Why gRPC is not received here, when it is not. */
+  grpcDetail?: string;
 }
 
 /** The receiver and store of this window. */
 export class ReceiverHost extends Disposable {
   private store: TraceStore | undefined;
   private receiver: Receiver | undefined;
+  private grpc: GrpcReceiver | undefined;
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
@@ -63,22 +70,67 @@ export class ReceiverHost extends Disposable {
       if (e instanceof StoreBusyError) return this.follow(this.ownDb, port, `another window of this workspace (pid ${e.pid}) is receiving`);
       return this.setState({ mode: 'stopped', port: null, url: null, dbPath: this.ownDb, detail: `the store could not be opened: ${(e as Error).message}` });
     }
+    const stats = newStats();
     const receiver = new Receiver(this.store!, {
       host: this.config.host,
       port,
+      stats,
       info: () => ({ db: this.ownDb, workspace: vscode.workspace.name ?? null }),
       onRejected: (status, reason) => this.refused(status, reason),
+      onWarning: (m) => this.log.appendLine(`warning: ${m}`),
     });
     try {
       const bound = await receiver.listen();
       this.receiver = receiver;
-      this.setState({ mode: 'owner', port: bound, url: receiver.url, dbPath: this.ownDb, detail: `receiving on ${receiver.url}` });
+      const grpc = await this.startGrpc(stats);
+      this.setState({ mode: 'owner', port: bound, url: receiver.url, dbPath: this.ownDb, detail: `receiving on ${receiver.url}${grpc.port ? ` and grpc://${this.config.host}:${grpc.port}` : ''}`, grpcPort: grpc.port, grpcDetail: grpc.detail });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
         return this.setState({ mode: 'stopped', port, url: null, dbPath: this.ownDb, detail: `cannot listen on ${this.config.host}:${port}: ${(e as Error).message}` });
       }
       await this.portTaken(port);
     }
+  }
+
+  /** Opens the gRPC receiver beside the HTTP one; a taken port is told, never fatal to HTTP. */
+  private async startGrpc(stats: ReturnType<typeof newStats>, grpcPort = this.config.grpcPort): Promise<{ port: number | null; detail: string }> {
+    if (!grpcPort && grpcPort !== this.freeGrpc) return { port: null, detail: 'OTLP/gRPC is off (tracefork.receiver.grpcPort is 0)' };
+    const grpc = new GrpcReceiver(this.store!, {
+      host: this.config.host,
+      port: grpcPort === this.freeGrpc ? 0 : grpcPort,
+      stats,
+      info: () => ({ db: this.ownDb, workspace: vscode.workspace.name ?? null }),
+      onRejected: (code, reason) => this.refused(code, reason),
+      onWarning: (m) => this.log.appendLine(`warning: ${m}`),
+    });
+    try {
+      const port = await grpc.listen();
+      this.grpc = grpc;
+      return { port, detail: '' };
+    } catch (e) {
+      await grpc.close();
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') return { port: null, detail: `OTLP/gRPC cannot listen on :${grpcPort}: ${(e as Error).message}` };
+      const other = await probeTraceforkGrpc(this.config.host, grpcPort);
+      if (other) return { port: null, detail: `OTLP/gRPC :${grpcPort} is received by the Tracefork window of ${other.workspace ?? 'another workspace'} (pid ${other.pid}); its runs are in that window` };
+      void vscode.window
+        .showWarningMessage(`Tracefork cannot receive OTLP/gRPC: port ${grpcPort} is used by another program (a collector, Jaeger or Phoenix?). Agents exporting over gRPC to localhost:${grpcPort} are not reaching Tracefork; OTLP/HTTP on :${this.state.port ?? this.config.port} still works.`, 'Use Another gRPC Port', 'Open Settings')
+        .then((choice) => {
+          if (choice === 'Use Another gRPC Port') void this.restartGrpc(this.freeGrpc);
+          else if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.receiver.grpcPort');
+        });
+      return { port: null, detail: `OTLP/gRPC port ${grpcPort} is used by another program` };
+    }
+  }
+
+  /** A marker for "any free port" (0 in the setting means off). */
+  private readonly freeGrpc = -1;
+
+  private async restartGrpc(port: number): Promise<void> {
+    if (this.state.mode !== 'owner' || !this.receiver) return;
+    await this.grpc?.close();
+    this.grpc = undefined;
+    const grpc = await this.startGrpc(this.receiver.stats, port);
+    this.setState({ ...this.state, grpcPort: grpc.port, grpcDetail: grpc.detail, detail: `receiving on ${this.receiver.url}${grpc.port ? ` and grpc://${this.config.host}:${grpc.port}` : ''}` });
   }
 
   /** Starts on a free port the system picks (after a conflict). */
@@ -90,8 +142,9 @@ export class ReceiverHost extends Disposable {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.receiver?.close();
+    await Promise.all([this.receiver?.close(), this.grpc?.close()]);
     this.receiver = undefined;
+    this.grpc = undefined;
     this.unsubscribe?.();
     this.store?.close();
     this.store = undefined;
@@ -99,7 +152,7 @@ export class ReceiverHost extends Disposable {
 
   /** Applies changed settings (restarting the receiver when the port or host changed). */
   async reconfigure(config: TraceforkConfig): Promise<void> {
-    const restart = config.port !== this.config.port || config.host !== this.config.host;
+    const restart = config.port !== this.config.port || config.grpcPort !== this.config.grpcPort || config.host !== this.config.host;
     this.config = config;
     if (restart || this.state.mode !== 'owner') return this.start();
     this.store?.setRetention(this.storeOptions().retention);
@@ -169,9 +222,9 @@ export class ReceiverHost extends Disposable {
   private lastStorageAlert = 0;
 
   /** Logs refused requests; a store that cannot write (disk full) is also told to the user, at most once a minute. */
-  private refused(status: number, reason: string): void {
+  private refused(status: number | string, reason: string): void {
     this.log.appendLine(`receiver refused a request (${status}): ${reason}`);
-    if (status === 503 && reason.startsWith('the trace store cannot write') && Date.now() - this.lastStorageAlert > 60_000) {
+    if ((status === 503 || status === 'UNAVAILABLE') && reason.startsWith('the trace store cannot write') && Date.now() - this.lastStorageAlert > 60_000) {
       this.lastStorageAlert = Date.now();
       void vscode.window.showErrorMessage(`Tracefork cannot store traces: ${reason.slice('the trace store cannot write: '.length)}`, 'Show Log').then((a) => a && this.log.show());
     }

@@ -25,8 +25,8 @@ export class StatusBar extends Disposable {
     this.item.backgroundColor = undefined;
     switch (s.mode) {
       case 'owner':
-        this.item.text = `$(pulse) Tracefork :${s.port} · ${counts}`;
-        this.item.tooltip = `Tracefork is receiving OTLP on ${s.url}\nSet OTEL_EXPORTER_OTLP_ENDPOINT=${s.url} in your agent.\n${total} runs, ${failing} failing. Click to show the runs.`;
+        this.item.text = `$(pulse) Tracefork :${s.port}${s.grpcPort ? ` · gRPC :${s.grpcPort}` : ''} · ${counts}`;
+        this.item.tooltip = `Tracefork is receiving OTLP/HTTP on ${s.url}${s.grpcPort ? ` and OTLP/gRPC on port ${s.grpcPort}` : ''}\nSet OTEL_EXPORTER_OTLP_ENDPOINT=${s.url} in your agent${s.grpcPort ? ` (gRPC exporters: http://localhost:${s.grpcPort})` : ''}.${s.grpcDetail ? `\n${s.grpcDetail}.` : ''}\n${total} runs, ${failing} failing. Click to show the runs.`;
         break;
       case 'follower':
         this.item.text = `$(broadcast) Tracefork :${s.port} (shared) · ${counts}`;

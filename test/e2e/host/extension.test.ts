@@ -9,7 +9,7 @@ import { runWorkspaceAgent, waitFor, workspaceDir } from './support';
 interface State {
   activationMs: number;
   failingEvaluators: string[];
-  receiver: { mode: string; port: number | null; url: string | null };
+  receiver: { mode: string; port: number | null; url: string | null; grpcPort?: number | null };
   runs: Array<{ traceId: string; name: string; status: string; errorCount: number; spanCount: number }>;
   panels: Array<{ traceId: string; rows: number }>;
 }
@@ -43,6 +43,16 @@ describe('Tracefork extension', function () {
     assert.equal(failing.name, 'ai.generateText');
     assert.equal(failing.errorCount, 1);
     assert.ok(s.runs.some((r) => r.status !== 'error'), 'the clean run is not marked failing');
+  });
+
+  it('receives OTLP/gRPC too: a real gRPC exporter (gzip) reaches the Runs view', async () => {
+    const s = await state();
+    assert.equal(s.receiver.grpcPort, 14317, 'the gRPC receiver is on the workspace setting');
+    const before = s.runs.length;
+    await runWorkspaceAgent('grpc-agent.ts', [], `http://localhost:${s.receiver.grpcPort}`);
+    const after = await waitFor('the gRPC run', async () => (await state()).runs.find((r) => r.name === 'invoke_agent grpc-agent'));
+    assert.equal(after.spanCount, 3);
+    assert.ok((await state()).runs.length > before);
   });
 
   it('opens the run in a trace panel with one row per step', async () => {
