@@ -3,11 +3,12 @@
  * against a real `tracefork serve` process, read back through `show --json`, `list --json` and `export`.
  */
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sendEvaluationLog, sendWithOfficialExporter, type SentTrace } from '../clients/exporters';
 import type { Step } from '../../src/core/model/step';
-import { cliOk, exportText, grpcEndpoint, listJson, showJson, waitFor, serveForSuite } from '../support/cli';
+import { cliOk, exportText, grpcEndpoint, listJson, ROOT, showJson, waitFor, serveForSuite } from '../support/cli';
 
 type KV = { key: string; value: unknown };
 type OtlpSpan = { spanId: string; parentSpanId?: string; kind: number; attributes?: KV[]; events?: Array<{ name: string; attributes?: KV[] }>; links?: Array<{ traceId: string; spanId: string; attributes?: KV[] }>; status?: { code?: number; message?: string } };
@@ -142,6 +143,31 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
       assert.deepEqual([records[0].traceId, records[0].spanId, records[0].eventName], [sent.traceId, sent.spanId, 'gen_ai.evaluation.result']);
       assert.deepEqual(attrMap(records[0].attributes)['gen_ai.evaluation.score.value'], { doubleValue: 0.75 });
       assert.deepEqual(records[0].body, { stringValue: 'relevance evaluation' });
+    });
+  });
+
+  describe('load over gRPC', () => {
+    /** One exporter process: `tsx exporters.ts grpc gzip N`; resolves with what it printed. */
+    const exporterProcess = (extra: number) =>
+      new Promise<SentTrace>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/clients/exporters.ts'), 'grpc', 'gzip', String(extra)], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: grpcEndpoint(suite.serve) }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '', err = '';
+        child.stdout.on('data', (b: Buffer) => (out += b));
+        child.stderr.on('data', (b: Buffer) => (err += b));
+        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as SentTrace) : reject(new Error(`exporter exited ${code}: ${err}`))));
+      });
+
+    it('four real gRPC exporter processes at once: every span they created is stored, 0 lost', async () => {
+      const runs = await Promise.all([1500, 1500, 1500, 1500].map(exporterProcess));
+      for (const r of runs) assert.deepEqual(r.exportErrors, []);
+      const created = runs.reduce((n, r) => n + r.spanCount, 0);
+      const stored = await waitFor(() => {
+        const rows = listJson(suite.db);
+        const n = runs.reduce((sum, r) => sum + (rows.find((t) => t.traceId === r.traceId)?.spanCount ?? 0) + (rows.find((t) => t.traceId === r.linkedTraceId)?.spanCount ?? 0), 0);
+        assert.equal(n, created);
+        return n;
+      }, 5000);
+      assert.equal(stored, 4 * (1500 + 4));
     });
   });
 
