@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { DecodeError } from '../otlp/decode';
 import { otlpTypes } from '../otlp/schema';
 import { exportResponseBody } from './respond';
-import { ingestSignal, isLoopbackHost, newStats, storageFailure, type IngestSink, type ReceiverStats, type Signal } from './ingest';
+import { ingestSignal, isLoopbackHost, listenHosts, newStats, storageFailure, type IngestSink, type ReceiverStats, type Signal } from './ingest';
 import { listenBothLoopbacks } from './listen';
 
 /** gRPC receiver settings. */
@@ -88,7 +88,7 @@ export class GrpcReceiver {
   async listen(): Promise<number> {
     grpc.setLogVerbosity(grpc.logVerbosity.NONE); // our bundle's copy only; errors reach the caller instead
     const host = this.opts.host ?? '127.0.0.1';
-    const hosts = isLoopbackHost(host) ? ['127.0.0.1', '::1'] : [host];
+    const hosts = listenHosts(host);
     this.boundPort = await listenBothLoopbacks(hosts, this.opts.port ?? 4317, (h, port) => this.bind(h, port), (m) => this.opts.onWarning?.(m));
     return this.boundPort;
   }

@@ -57,5 +57,8 @@ export function storageFailure(e: unknown): string | null {
 /** The loopback names and addresses a receiver answers to. */
 export const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
-/** Whether a listen address is a loopback one, so the receiver also listens on the other loopback (IPv4 and IPv6). */
+/** Whether a listen address is a loopback one (then only loopback peers are served). */
 export const isLoopbackHost = (host: string): boolean => host === '127.0.0.1' || host === 'localhost' || host === '::1';
+
+/** The addresses to listen on: the default loopback (127.0.0.1 or localhost) means both 127.0.0.1 and ::1; anything else just itself. */
+export const listenHosts = (host: string): string[] => (host === '127.0.0.1' || host === 'localhost' ? ['127.0.0.1', '::1'] : [host]);

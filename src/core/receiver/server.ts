@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { DecodeError, type BodyEncoding } from '../otlp/decode';
 import { decompress, readBody } from './body';
 import { HttpError, sendError, sendExportResponse, type Encoding } from './respond';
-import { ingestSignal, isLoopbackHost, LOOPBACK, newStats, storageFailure, type IngestSink, type ReceiverStats, type Signal } from './ingest';
+import { ingestSignal, listenHosts, LOOPBACK, newStats, storageFailure, type IngestSink, type ReceiverStats, type Signal } from './ingest';
 import { listenBothLoopbacks } from './listen';
 
 export type { IngestResult, IngestSink, ReceiverStats } from './ingest';
@@ -63,7 +63,7 @@ export class Receiver {
       this.servers.push(server);
       return server;
     };
-    const hosts = isLoopbackHost(host) ? ['127.0.0.1', '::1'] : [host];
+    const hosts = listenHosts(host);
     return listenBothLoopbacks(hosts, this.opts.port ?? 4318, (h, port) => listenOne(make(), h, port), (m) => this.opts.onWarning?.(m));
   }
 

@@ -52,8 +52,8 @@ export default async function ({ page, workspace, runCommand, screenshot, webvie
   if (ipv6) {
     fs.writeFileSync(settings, JSON.stringify({ ...JSON.parse(original), 'tracefork.receiver.host': '::1' }));
     await page.waitForTimeout(3000);
-    assert.ok(await answers('127.0.0.1'), 'the receiver stays on 127.0.0.1');
-    assert.ok(!(await answers('[::1]')), 'the workspace did not move the receiver to ::1');
+    // The default loopback listens on 127.0.0.1 and ::1; the setting '::1' alone would leave 127.0.0.1.
+    assert.ok(await answers('127.0.0.1'), 'the workspace did not move the receiver to ::1 only: 127.0.0.1 still answers');
     fs.writeFileSync(settings, original);
   }
 
@@ -102,8 +102,8 @@ export default async function ({ page, workspace, runCommand, screenshot, webvie
   await screenshot('trusted-runs');
   if (ipv6) {
     fs.writeFileSync(settings, JSON.stringify({ ...JSON.parse(original), 'tracefork.receiver.host': '::1' }));
-    for (let i = 0; i < 50 && !(await answers('[::1]')); i++) await page.waitForTimeout(300);
-    assert.ok(await answers('[::1]'), 'trusted, the workspace setting applies (the receiver moved to ::1)');
+    for (let i = 0; i < 50 && (await answers('127.0.0.1')); i++) await page.waitForTimeout(300);
+    assert.ok(!(await answers('127.0.0.1')) && (await answers('[::1]')), 'trusted, the workspace setting applies (the receiver moved to ::1 only)');
   }
 }
 
