@@ -102,7 +102,7 @@ describe('tracefork CLI', () => {
   it('gives clear messages and non-zero exits for bad arguments, a missing database and an unknown trace', () => {
     const noCmd = cli();
     assert.equal(noCmd.status, 2);
-    assert.match(noCmd.stdout, /usage: tracefork/);
+    assert.match(noCmd.stderr, /usage: tracefork/);
     const unknown = cli('frobnicate');
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown command "frobnicate"/);
