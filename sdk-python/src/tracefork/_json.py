@@ -78,7 +78,7 @@ def _tag(v: Any, depth: int, ctx: _Ctx) -> Any:  # noqa: C901, PLR0911, PLR0912 
     if isinstance(v, int):
         if abs(v) > MAX_SAFE_INT:
             ctx.lossy = True
-            return str(v)
+            return float(v)  # as a JavaScript number reads it
         return int(v)
     if isinstance(v, float):
         if v != v or v in (float("inf"), float("-inf")):
@@ -100,7 +100,7 @@ def _tag(v: Any, depth: int, ctx: _Ctx) -> Any:  # noqa: C901, PLR0911, PLR0912 
         return {"$map": [[nxt(k), nxt(x)] for k, x in v.items()]}
     if isinstance(v, (set, frozenset)):
         elems = [nxt(x) for x in v]
-        return {"$set": sorted(elems, key=lambda e: utf16_key(dumps(e)))}
+        return {"$set": sorted(elems, key=lambda e: dumps(e).encode("utf-16-be", "surrogatepass"))}
     if isinstance(v, BaseException):
         return {"$error": error_record(v, ctx.sorted)}
     if _is_pydantic(v):

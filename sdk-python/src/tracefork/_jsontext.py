@@ -92,6 +92,11 @@ def _write(v: Any, out: list[str]) -> None:
         out.append(js_string(str(v)))
 
 
-def utf16_key(s: str) -> bytes:
-    """Sort key giving JavaScript's string order (UTF-16 code units), which `Array.prototype.sort` uses."""
-    return s.encode("utf-16-be", "surrogatepass")
+_INDEX = re.compile(r"(0|[1-9][0-9]*)")
+
+
+def utf16_key(s: str) -> tuple[int, int, bytes]:
+    """Sort key giving the order JSON.stringify writes sorted keys in: array-index keys first by value (JavaScript objects keep them so), then UTF-16 code-unit order."""
+    if _INDEX.fullmatch(s) and int(s) < 2**32 - 1:
+        return (0, int(s), b"")
+    return (1, 0, s.encode("utf-16-be", "surrogatepass"))
