@@ -1,5 +1,6 @@
 // The project's test command (`npm test`, and so `.ci/run`): build, type-check, then every
-// suite — unit and integration (mocha: real exporters and agent frameworks), then the real
+// suite — unit and integration (mocha: real exporters and agent frameworks), the Python tests
+// (pytest in a virtual environment scripts/test-python.mjs makes), then the real
 // VS Code end to end (code-server in headless Chromium, installed by scripts/e2e/setup.mjs).
 // Each suite prints "N passed, N failed"; the last line adds them up. Exits non-zero on any failure.
 import { spawn } from 'node:child_process';
@@ -34,6 +35,7 @@ const ok =
   (await step('typecheck (webview tests)', node, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'webview/tsconfig.test.json']));
 if (ok && (await step('test tools: Chromium and code-server (installed once into .cache/)', node, ['scripts/e2e/setup.mjs']))) {
   await step('unit, integration and webview tests', node, ['node_modules/mocha/bin/mocha.js']);
+  await step('Python: sdk-python and real Python exporters (pytest, venv in .cache/)', node, ['scripts/test-python.mjs']);
   await step('end to end in a real VS Code', node, ['scripts/e2e/run.mjs']);
 }
 
