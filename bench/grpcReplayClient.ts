@@ -1,15 +1,9 @@
 /** Sends length-prefixed protobuf bodies from a file to a gRPC TraceService at GRPC_ADDRESS over N connections (one call in flight each). */
-import * as fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
+import { readBodies } from './bodiesFile';
 
 const [file, connections = '4'] = process.argv.slice(2);
-const data = fs.readFileSync(file);
-const bodies: Buffer[] = [];
-for (let off = 0; off < data.length; ) {
-  const len = data.readUInt32BE(off);
-  bodies.push(data.subarray(off + 4, off + 4 + len));
-  off += 4 + len;
-}
+const bodies = readBodies(file);
 const raw = (b: Buffer) => b;
 const statuses: Record<string, number> = {};
 const clients = Array.from({ length: Number(connections) }, () => new grpc.Client(process.env.GRPC_ADDRESS!, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));

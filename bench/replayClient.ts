@@ -1,15 +1,9 @@
 /** Posts length-prefixed protobuf bodies from a file to OTEL_EXPORTER_OTLP_ENDPOINT over N keep-alive connections. */
-import * as fs from 'node:fs';
 import * as http from 'node:http';
+import { readBodies } from './bodiesFile';
 
 const [file, connections = '4'] = process.argv.slice(2);
-const data = fs.readFileSync(file);
-const bodies: Buffer[] = [];
-for (let off = 0; off < data.length; ) {
-  const len = data.readUInt32BE(off);
-  bodies.push(data.subarray(off + 4, off + 4 + len));
-  off += 4 + len;
-}
+const bodies = readBodies(file);
 const url = new URL(`${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces`);
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(connections) });
 const statuses: Record<number, number> = {};
