@@ -6,6 +6,7 @@ import { Receiver } from '../core/receiver/server';
 import { GrpcReceiver } from '../core/receiver/grpc';
 import { newStats } from '../core/receiver/ingest';
 import { DecodeError } from '../core/otlp/decode';
+import { importOtlpText } from '../core/otlp/file';
 import { traceToOtlpJson } from '../core/otlp/exportJson';
 import { baselineFromStore, evaluateTrace } from '../core/eval/trace';
 import { defaultDb, parse, portOption, UsageError } from './args';
@@ -84,44 +85,21 @@ export async function serve(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** Parses an OTLP/JSON file: one request object, or one per line (the collector's file exporter). */
-function readOtlpFile(file: string): Buffer[] {
-  if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
-  const text = fs.readFileSync(file, 'utf8');
-  try {
-    JSON.parse(text);
-    return [Buffer.from(text)];
-  } catch {
-    return text.split('\n').filter((l) => l.trim()).map((l) => Buffer.from(l));
-  }
-}
-
-/** `import FILE...`: OTLP/JSON traces and logs into the store. */
+/** `import FILE...`: OTLP/JSON traces and logs (one request, or one per line) into the store. */
 export async function importFiles(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, dbOpt, { min: 1, max: Infinity, name: 'FILE to import' });
+  for (const file of positionals) if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
   const store = await TraceStore.open(values.db ?? defaultDb(), { onWarning: warn });
   try {
     for (const file of positionals) {
-      let spans = 0, logs = 0, rejected = 0;
-      for (const body of readOtlpFile(file)) {
-        try {
-          const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-          if (!doc.resourceSpans && !doc.resourceLogs) throw new DecodeError('no resourceSpans or resourceLogs');
-          if (doc.resourceSpans) {
-            const t = store.ingestTraces(body, 'json');
-            spans += t.accepted;
-            rejected += t.rejected;
-          }
-          if (doc.resourceLogs) {
-            const l = store.ingestLogs(body, 'json');
-            logs += l.accepted;
-            rejected += l.rejected;
-          }
-        } catch (e) {
-          throw new CliError(`${file} is not OTLP/JSON: ${(e as Error).message}`);
-        }
+      let n;
+      try {
+        n = importOtlpText(store, fs.readFileSync(file, 'utf8'));
+      } catch (e) {
+        if (e instanceof DecodeError) throw new CliError(`${file} is not OTLP/JSON: ${e.message}`);
+        throw e;
       }
-      process.stdout.write(`${file}: ${spans} spans, ${logs} log records imported${rejected ? `, ${rejected} rejected` : ''}\n`);
+      process.stdout.write(`${file}: ${n.spans} spans, ${n.logs} log records imported${n.rejected ? `, ${n.rejected} rejected` : ''}\n`);
     }
     return 0;
   } finally {

@@ -1,6 +1,7 @@
 /** Every command Tracefork registers; titles and categories live in package.json. */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { importOtlpText } from '../core/otlp/file';
 import { TracePanel } from './tracePanel';
 import { traceToOtlpJson } from '../core/otlp/exportJson';
 import { evaluateTrace } from '../core/eval/trace';
@@ -133,12 +134,8 @@ async function importFiles(c: CommandContext): Promise<void> {
   }
   let spans = 0;
   for (const uri of uris) {
-    const body = fs.readFileSync(uri.fsPath);
     try {
-      const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-      if (doc.resourceSpans) spans += s.ingestTraces(body, 'json').accepted;
-      if (doc.resourceLogs) s.ingestLogs(body, 'json');
-      if (!doc.resourceSpans && !doc.resourceLogs) throw new Error('no resourceSpans or resourceLogs');
+      spans += importOtlpText(s, fs.readFileSync(uri.fsPath, 'utf8')).spans;
     } catch (e) {
       void vscode.window.showErrorMessage(`Tracefork: ${uri.fsPath} is not OTLP/JSON (${(e as Error).message}).`);
       return;

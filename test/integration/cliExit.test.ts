@@ -63,6 +63,11 @@ describe('CLI exit status, as a process', function () {
     const file = path.join(tmp, 'ok.otlp.json');
     fs.writeFileSync(file, exits(0, ['export', ok, '--db', s.db]).stdout);
     assert.match(exits(0, ['import', file, '--db', db]).stdout, /4 spans/);
+    // JSONL, as the Collector's file exporter writes: one request per line.
+    const jsonl = path.join(tmp, 'two.jsonl');
+    const lines = [ok, failing].map((id) => JSON.stringify(JSON.parse(exits(0, ['export', id, '--db', s.db]).stdout)));
+    fs.writeFileSync(jsonl, lines.join('\n') + '\n');
+    assert.match(exits(0, ['import', jsonl, '--db', path.join(tmp, 'jsonl.db')]).stdout, /two\.jsonl: 8 spans/);
     exits(1, ['import', path.join(tmp, 'missing.json'), '--db', db]);
     const junk = path.join(tmp, 'junk.json');
     fs.writeFileSync(junk, '{"hello": "world"}');
