@@ -94,7 +94,7 @@ export class ReceiverHost extends Disposable {
 
   /** Opens the gRPC receiver beside the HTTP one; a taken port is told, never fatal to HTTP. */
   private async startGrpc(stats: ReturnType<typeof newStats>, grpcPort = this.config.grpcPort): Promise<{ port: number | null; detail: string }> {
-    if (!grpcPort && grpcPort !== this.freeGrpc) return { port: null, detail: 'OTLP/gRPC is off (tracefork.receiver.grpcPort is 0)' };
+    if (grpcPort === 0) return { port: null, detail: 'OTLP/gRPC is off (tracefork.receiver.grpcPort is 0)' };
     const grpc = new GrpcReceiver(this.store!, {
       host: this.config.host,
       port: grpcPort === this.freeGrpc ? 0 : grpcPort,
@@ -122,7 +122,7 @@ export class ReceiverHost extends Disposable {
     }
   }
 
-  /** A marker for "any free port" (0 in the setting means off). */
+  /** "Any free port" for startGrpc (0 in the setting means off, so it cannot mean free here). */
   private readonly freeGrpc = -1;
 
   private async restartGrpc(port: number): Promise<void> {
