@@ -9,6 +9,8 @@ import functools
 import inspect
 from collections.abc import Callable
 from types import TracebackType
+
+from opentelemetry.trace import Span
 from typing import Any, TypeVar, overload
 
 from ._jsontext import dumps
@@ -124,6 +126,7 @@ class step:  # noqa: N801 - used like a function: tracefork.step("name")
         self.name = name
         self.value = input
         self._stack: list[tuple[Call, contextlib.ExitStack]] = []
+        self._last: Call | None = None
 
     def _info(self, value: Any, site: tuple[str, int, str] | None = None) -> CallInfo:
         return CallInfo("step", self.name, "generic", value, self.name, {"gen_ai.operation.name": "invoke_agent"}, None, site)
@@ -132,11 +135,24 @@ class step:  # noqa: N801 - used like a function: tracefork.step("name")
         site = _def_site(fn)
         return _wrap("step", self.name, fn, lambda v: self._info(v, site))
 
+    @property
+    def span(self) -> Span:
+        """The span of the innermost open `with` of this step (also after it closed)."""
+        if not self._last:
+            raise RuntimeError("step.span is set by `with step(...)`")
+        return self._last.span
+
+    @property
+    def trace_id(self) -> int:
+        """The trace id of the step's span: the run's id when the step is the run's root."""
+        return self.span.get_span_context().trace_id
+
     def __enter__(self) -> step:
         call = Call(self._info(self.value))
         stack = contextlib.ExitStack()
         stack.enter_context(call.active())
         self._stack.append((call, stack))
+        self._last = call
         return self
 
     def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:

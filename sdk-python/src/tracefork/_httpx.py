@@ -2,6 +2,9 @@
 transport (the default one unless given), so any client that takes an httpx client records:
 openai.OpenAI(http_client=...), anthropic.Anthropic(http_client=...), LangChain's ChatOpenAI.
 
+Both `httpx` and `httpx2` (its API-identical successor, which openai>=3 and anthropic>=2 use) are
+supported: `transports(module)` makes the transport classes for either.
+
 A JSON answer is recorded whole; server-sent events pass through as they arrive and are recorded
 when the stream ends. Both are recorded as {status, headers, body} and served back byte for byte.
 """
@@ -9,6 +12,8 @@ when the stream ends. Both are recorded as {status, headers, body} and served ba
 from __future__ import annotations
 
 import codecs
+import functools
+import importlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -17,13 +22,13 @@ import httpx
 
 from ._json import to_tagged
 from ._jsontext import dumps
-from ._models import ModelApi, describe, model_api
+from ._models import ModelApi, describe, describes_call, model_api
 from ._runtime import Call, CallInfo
 
 _DROP = {"content-encoding", "content-length", "transfer-encoding"}
 
 
-def _match(request: httpx.Request, body: bytes) -> tuple[ModelApi, dict[str, Any]] | None:
+def _match(request: Any, body: bytes) -> tuple[ModelApi, dict[str, Any]] | None:
     api = model_api(request.method, request.url.path)
     if api is None or not body:
         return None
@@ -37,30 +42,30 @@ def _match(request: httpx.Request, body: bytes) -> tuple[ModelApi, dict[str, Any
 def _info(api: ModelApi, body: dict[str, Any]) -> CallInfo:
     model = str(body.get("model") or "unknown")
     attrs = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": api.provider, "gen_ai.request.model": model}
-    return CallInfo("llm", model, api.adapter, body, f"chat {model}", attrs, lambda out: describe(api, body, out))
+    return CallInfo("llm", model, api.adapter, body, f"chat {model}", attrs, lambda out: describe(api, body, out), adopt=lambda span: describes_call(span, model))
 
 
-def _send(request: httpx.Request, call: Call) -> httpx.Request:
+def _send(mod: Any, request: Any, call: Call) -> Any:
     """The request to send: the fork's edited body when it is the fork, and no compression (the body is recorded as text)."""
-    headers = httpx.Headers(request.headers)
+    headers = mod.Headers(request.headers)
     headers["accept-encoding"] = "identity"
     content = request.content
     if call.decision.kind == "fork":
         content = dumps(to_tagged(call.input)).encode("utf-8")
         headers.pop("content-length", None)
-    return httpx.Request(request.method, request.url, headers=headers, content=content, extensions=request.extensions)
+    return mod.Request(request.method, request.url, headers=headers, content=content, extensions=request.extensions)
 
 
-def _served(rec: Any, request: httpx.Request) -> httpx.Response:
+def _served(mod: Any, rec: Any, request: Any) -> Any:
     r = rec if isinstance(rec, dict) else {}
-    return httpx.Response(int(r.get("status", 200)), headers=r.get("headers") or {}, content=str(r.get("body", "")).encode("utf-8"), request=request)
+    return mod.Response(int(r.get("status", 200)), headers=r.get("headers") or {}, content=str(r.get("body", "")).encode("utf-8"), request=request)
 
 
-def _headers(resp: httpx.Response) -> dict[str, str]:
+def _headers(resp: Any) -> dict[str, str]:
     return {k.lower(): v for k, v in resp.headers.items() if k.lower() not in _DROP}
 
 
-def _is_stream(resp: httpx.Response) -> bool:
+def _is_stream(resp: Any) -> bool:
     return "text/event-stream" in resp.headers.get("content-type", "")
 
 
@@ -81,128 +86,185 @@ class _Tee:
         self.call.finish({"status": self.status, "headers": self.headers, "body": "".join(self._parts)})
 
 
-class _SyncTeeStream(httpx.SyncByteStream):
-    def __init__(self, inner: httpx.SyncByteStream, tee: _Tee) -> None:
-        self._inner, self._tee = inner, tee
-
-    def __iter__(self) -> Iterator[bytes]:
-        try:
-            for chunk in self._inner:
-                yield self._tee.feed(chunk)
-        except BaseException as e:
-            self._tee.call.fail(e)
-            raise
-        self._tee.done()
-
-    def close(self) -> None:
-        self._inner.close()
-        self._tee.done()  # a stream closed early records what passed (no-op when already recorded)
-
-
-class _AsyncTeeStream(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream, tee: _Tee) -> None:
-        self._inner, self._tee = inner, tee
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._inner:
-                yield self._tee.feed(chunk)
-        except BaseException as e:
-            self._tee.call.fail(e)
-            raise
-        self._tee.done()
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-        self._tee.done()
-
-
-def _record_whole(call: Call, resp: httpx.Response, body: bytes, request: httpx.Request) -> httpx.Response:
+def _record_whole(call: Call, mod: Any, resp: Any, body: bytes, request: Any) -> Any:
     headers = _headers(resp)
     call.finish({"status": resp.status_code, "headers": headers, "body": body.decode("utf-8", "replace")})
-    return httpx.Response(resp.status_code, headers=headers, content=body, request=request, extensions=resp.extensions)
+    return mod.Response(resp.status_code, headers=headers, content=body, request=request, extensions=resp.extensions)
 
 
-class TraceforkTransport(httpx.BaseTransport):
-    """Records (and in a replay serves) model API calls; other requests go to the wrapped transport."""
+class _Exchange:
+    """One request through a recording transport, the part the sync and async transports share:
+    serving it from the recording, the request to send, and the tee that records a stream."""
 
-    def __init__(self, transport: httpx.BaseTransport | None = None) -> None:
-        self._inner = transport or httpx.HTTPTransport()
+    def __init__(self, mod: Any, request: Any, body: bytes) -> None:
+        self.mod, self.request = mod, request
+        m = _match(request, body)
+        self.call = Call(_info(*m)) if m else None
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        m = _match(request, request.read())
-        if m is None:
-            return self._inner.handle_request(request)
-        call = Call(_info(*m))
-        with call.active():
+    def served(self) -> Any:
+        """The recorded answer when the recording serves this call, else None."""
+        assert self.call is not None
+        if not self.call.served:
+            return None
+        rec = self.call.recorded_output()
+        self.call.finish(rec)
+        return _served(self.mod, rec, self.request)
+
+    def outgoing(self) -> Any:
+        assert self.call is not None
+        return _send(self.mod, self.request, self.call)
+
+    def tee(self, resp: Any) -> _Tee:
+        assert self.call is not None
+        return _Tee(self.call, resp.status_code, _headers(resp))
+
+
+@functools.cache
+def transports(mod: Any) -> tuple[type[Any], type[Any]]:
+    """The (sync, async) recording transport classes for an httpx-compatible module (`httpx`, `httpx2`)."""
+
+    class SyncTee(mod.SyncByteStream):  # type: ignore[misc, name-defined]
+        def __init__(self, inner: Any, tee: _Tee) -> None:
+            self._inner, self._tee = inner, tee
+
+        def __iter__(self) -> Iterator[bytes]:
             try:
-                if call.served:
-                    rec = call.recorded_output()
-                    call.finish(rec)
-                    return _served(rec, request)
-                resp = self._inner.handle_request(_send(request, call))
-                if not _is_stream(resp):
-                    body = resp.read()
-                    resp.close()
-                    return _record_whole(call, resp, body, request)
+                for chunk in self._inner:
+                    yield self._tee.feed(chunk)
             except BaseException as e:
-                call.fail(e)
+                self._tee.call.fail(e)
                 raise
-        assert isinstance(resp.stream, httpx.SyncByteStream)
-        tee = _Tee(call, resp.status_code, _headers(resp))
-        return httpx.Response(resp.status_code, headers=resp.headers, stream=_SyncTeeStream(resp.stream, tee), request=request, extensions=resp.extensions)
+            self._tee.done()
 
-    def close(self) -> None:
-        self._inner.close()
+        def close(self) -> None:
+            self._inner.close()
+            self._tee.done()  # a stream closed early records what passed (no-op when already recorded)
 
+    class AsyncTee(mod.AsyncByteStream):  # type: ignore[misc, name-defined]
+        def __init__(self, inner: Any, tee: _Tee) -> None:
+            self._inner, self._tee = inner, tee
 
-class AsyncTraceforkTransport(httpx.AsyncBaseTransport):
-    """The async twin of TraceforkTransport."""
-
-    def __init__(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self._inner = transport or httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        m = _match(request, await request.aread())
-        if m is None:
-            return await self._inner.handle_async_request(request)
-        call = Call(_info(*m))
-        with call.active():
+        async def __aiter__(self) -> AsyncIterator[bytes]:
             try:
-                if call.served:
-                    rec = call.recorded_output()
-                    call.finish(rec)
-                    return _served(rec, request)
-                resp = await self._inner.handle_async_request(_send(request, call))
-                if not _is_stream(resp):
-                    body = await resp.aread()
-                    await resp.aclose()
-                    return _record_whole(call, resp, body, request)
+                async for chunk in self._inner:
+                    yield self._tee.feed(chunk)
             except BaseException as e:
-                call.fail(e)
+                self._tee.call.fail(e)
                 raise
-        assert isinstance(resp.stream, httpx.AsyncByteStream)
-        tee = _Tee(call, resp.status_code, _headers(resp))
-        return httpx.Response(resp.status_code, headers=resp.headers, stream=_AsyncTeeStream(resp.stream, tee), request=request, extensions=resp.extensions)
+            self._tee.done()
 
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+        async def aclose(self) -> None:
+            await self._inner.aclose()
+            self._tee.done()
+
+    class Transport(mod.BaseTransport):  # type: ignore[misc, name-defined]
+        """Records (and in a replay serves) model API calls; other requests go to the wrapped transport."""
+
+        def __init__(self, transport: Any = None) -> None:
+            self._inner = transport or mod.HTTPTransport()
+
+        def handle_request(self, request: Any) -> Any:
+            x = _Exchange(mod, request, request.read())
+            if x.call is None:
+                return self._inner.handle_request(request)
+            with x.call.active():
+                try:
+                    served = x.served()
+                    if served is not None:
+                        return served
+                    resp = self._inner.handle_request(x.outgoing())
+                    if not _is_stream(resp):
+                        body = resp.read()
+                        resp.close()
+                        return _record_whole(x.call, mod, resp, body, request)
+                except BaseException as e:
+                    x.call.fail(e)
+                    raise
+            return mod.Response(resp.status_code, headers=resp.headers, stream=SyncTee(resp.stream, x.tee(resp)), request=request, extensions=resp.extensions)
+
+        def close(self) -> None:
+            self._inner.close()
+
+    class AsyncTransport(mod.AsyncBaseTransport):  # type: ignore[misc, name-defined]
+        """The async twin of the sync transport."""
+
+        def __init__(self, transport: Any = None) -> None:
+            self._inner = transport or mod.AsyncHTTPTransport()
+
+        async def handle_async_request(self, request: Any) -> Any:
+            x = _Exchange(mod, request, await request.aread())
+            if x.call is None:
+                return await self._inner.handle_async_request(request)
+            with x.call.active():
+                try:
+                    served = x.served()
+                    if served is not None:
+                        return served
+                    resp = await self._inner.handle_async_request(x.outgoing())
+                    if not _is_stream(resp):
+                        body = await resp.aread()
+                        await resp.aclose()
+                        return _record_whole(x.call, mod, resp, body, request)
+                except BaseException as e:
+                    x.call.fail(e)
+                    raise
+            return mod.Response(resp.status_code, headers=resp.headers, stream=AsyncTee(resp.stream, x.tee(resp)), request=request, extensions=resp.extensions)
+
+        async def aclose(self) -> None:
+            await self._inner.aclose()
+
+    Transport.__name__ = Transport.__qualname__ = "TraceforkTransport"
+    AsyncTransport.__name__ = AsyncTransport.__qualname__ = "AsyncTraceforkTransport"
+    return Transport, AsyncTransport
 
 
-def http_client(transport: httpx.BaseTransport | None = None, **kwargs: Any) -> httpx.Client:
-    """An httpx.Client recording model calls (kwargs go to httpx.Client)."""
-    return httpx.Client(transport=TraceforkTransport(transport), **kwargs)
+TraceforkTransport, AsyncTraceforkTransport = transports(httpx)
 
 
-def async_http_client(transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any) -> httpx.AsyncClient:
-    """An httpx.AsyncClient recording model calls (kwargs go to httpx.AsyncClient)."""
-    return httpx.AsyncClient(transport=AsyncTraceforkTransport(transport), **kwargs)
+def default_module() -> Any:
+    """`httpx2` when it is installed (what openai>=3 and anthropic>=2 are built on), else `httpx`."""
+    try:
+        import httpx2  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return httpx
+    return httpx2
+
+
+def _library(obj: Any) -> Any:
+    """The httpx-compatible library an object's class comes from (`httpx` or `httpx2`), looking
+    through subclasses (openai's and anthropic's client wrappers subclass the library's client)."""
+    for cls in type(obj).__mro__:
+        root = cls.__module__.partition(".")[0]
+        if root in ("httpx", "httpx2"):
+            return importlib.import_module(root)
+    return default_module()
+
+
+def _module_of(transport: Any, module: Any) -> Any:
+    if module is not None:
+        return module
+    return _library(transport) if transport is not None else default_module()
+
+
+def http_client(transport: Any = None, *, module: Any = None, **kwargs: Any) -> Any:
+    """A sync httpx client recording model calls (kwargs go to the client). Its library is `module`
+    when given (`httpx` or `httpx2`), else the transport's, else `httpx2` when installed, else `httpx`."""
+    mod = _module_of(transport, module)
+    return mod.Client(transport=transports(mod)[0](transport), **kwargs)
+
+
+def async_http_client(transport: Any = None, *, module: Any = None, **kwargs: Any) -> Any:
+    """The async twin of http_client()."""
+    mod = _module_of(transport, module)
+    return mod.AsyncClient(transport=transports(mod)[1](transport), **kwargs)
 
 
 def _wrap_client(client: Any) -> Any:
+    """The client with a recording HTTP client of the same library and kind (sync or async) as its own."""
     inner = getattr(client, "_client", None)
-    new_http: httpx.Client | httpx.AsyncClient = async_http_client() if isinstance(inner, httpx.AsyncClient) else http_client()
-    return client.with_options(http_client=new_http)
+    mod = _library(inner) if inner is not None else default_module()
+    asynchronous = isinstance(inner, mod.AsyncClient) if inner is not None else False
+    return client.with_options(http_client=async_http_client(module=mod) if asynchronous else http_client(module=mod))
 
 
 def wrap_openai(client: Any) -> Any:

@@ -36,6 +36,23 @@ def model_api(method: str, path: str) -> ModelApi | None:
     return next((a for a in APIS if p.endswith(a.suffix)), None)
 
 
+_MODEL_OPS = ("chat", "text_completion", "generate_content", "responses")
+
+
+def describes_call(span: Any, model: str) -> bool:
+    """True when a span (a client library's own, e.g. anthropic>=2's `anthropic.messages.create`,
+    or an instrumentation's LLM span made current) describes the model call about to be sent:
+    a GenAI chat/completion span, or an OpenInference LLM span, for the same model when it names one."""
+    a = getattr(span, "attributes", None) or {}
+    if a.get("gen_ai.operation.name") in _MODEL_OPS:
+        named = a.get("gen_ai.request.model")
+    elif a.get("openinference.span.kind") == "LLM":
+        named = a.get("llm.model_name")
+    else:
+        return False
+    return named is None or str(named) == model
+
+
 def _text_parts(content: Any) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "content": content}] if content else []

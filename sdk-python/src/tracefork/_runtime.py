@@ -7,7 +7,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +66,15 @@ class CallInfo:
     describe_output: Callable[[Any], Attrs] | None = None
     #: (file, line, function) of the wrapped function, used when no user frame is on the stack.
     def_site: tuple[str, int, str] | None = None
+    #: True for the current span when it already describes this very call (a client library that
+    #: traces its own requests): the call is recorded on that span instead of a nested one, so one
+    #: model call stays one step and its tokens count once.
+    adopt: Callable[[Span], bool] | None = None
+
+
+def _attrs(span: Span) -> Mapping[str, Any]:
+    """A span's attributes so far (empty for a non-SDK span)."""
+    return getattr(span, "attributes", None) or {}
 
 
 def _clip(s: str) -> str:
@@ -82,7 +91,14 @@ class Call:
         self.key = rt.scopes.next_key(info.op, info.name)
         self.decision: Decision = rt.replayer.decide(info.op, info.name, self.key, info.input) if rt.replayer else RECORD
         self.input = self.decision.input if self.decision.kind == "fork" else info.input
-        self.span: Span = trace.get_tracer("tracefork-sdk").start_span(info.span_name, attributes=info.span_attributes)
+        current = trace.get_current_span()
+        self._adopted = bool(info.adopt and current.is_recording() and ATTR.key not in _attrs(current) and info.adopt(current))
+        if self._adopted:
+            self.span = current
+            have = _attrs(current)
+            self.span.set_attributes({k: v for k, v in info.span_attributes.items() if k not in have})
+        else:
+            self.span = trace.get_tracer("tracefork-sdk").start_span(info.span_name, attributes=info.span_attributes)
         self._set_site()
         text, lossy = encode_checked(self.input)
         self.span.set_attributes({
@@ -103,7 +119,7 @@ class Call:
         self._ended = False
 
     def _set_site(self) -> None:
-        attrs = getattr(self.span, "attributes", None) or {}
+        attrs = _attrs(self.span)
         if self.info.def_site and "code.file.path" not in attrs:
             file, line, func = self.info.def_site
             self.span.set_attributes({"code.file.path": file, "code.line.number": line, "code.function.name": func})
@@ -141,7 +157,9 @@ class Call:
             self.span.set_attribute(ATTR.lossy, True)
         if self.info.describe_output:
             try:
-                self.span.set_attributes(self.info.describe_output(output))
+                described = self.info.describe_output(output)
+                have = _attrs(self.span) if self._adopted else {}
+                self.span.set_attributes({k: v for k, v in described.items() if k not in have})
             except Exception:  # noqa: BLE001 - describing is best effort; the output is recorded anyway
                 pass
         self._end()
@@ -158,7 +176,8 @@ class Call:
 
     def _end(self) -> None:
         self._ended = True
-        self.span.end()
+        if not self._adopted:  # an adopted span is ended by its owner
+            self.span.end()
 
 
 def run_sync(info: CallInfo, fn: Callable[[Any], Any]) -> Any:
