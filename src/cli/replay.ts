@@ -66,14 +66,14 @@ export async function compareCommand(argv: string[]): Promise<number> {
 
 function printComparison(c: Comparison, json: boolean): void {
   if (json) {
-    const rows = c.pairs.map((p) => ({ status: p.status, differs: p.differs, source: p.source, left: p.left && { spanId: p.left.spanId, name: p.left.name, kind: p.left.kind }, right: p.right && { spanId: p.right.spanId, name: p.right.name, kind: p.right.kind } }));
+    const rows = c.pairs.map((p) => ({ status: p.status, differs: p.differs, ignored: p.ignored, source: p.source, left: p.left && { spanId: p.left.spanId, name: p.left.name, kind: p.left.kind }, right: p.right && { spanId: p.right.spanId, name: p.right.name, kind: p.right.kind } }));
     process.stdout.write(JSON.stringify({ firstDivergence: c.firstDivergence, counts: c.counts, pairs: rows }, null, 2) + '\n');
     return;
   }
   const mark = { same: '=', changed: '~', added: '+', removed: '-' } as const;
   c.pairs.forEach((p, i) => {
     const s = p.right ?? p.left!;
-    const note = [p.differs.length ? `differs: ${p.differs.join(', ')}` : '', p.source ? `(${p.source})` : '', i === c.firstDivergence ? '  ← first divergence' : ''].filter(Boolean).join(' ');
+    const note = [p.differs.length ? `differs: ${p.differs.join(', ')}` : '', p.ignored.length ? `(ignored: ${p.ignored.length} generated value${p.ignored.length === 1 ? '' : 's'})` : '', p.source ? `(${p.source})` : '', i === c.firstDivergence ? '  ← first divergence' : ''].filter(Boolean).join(' ');
     process.stdout.write(`${mark[p.status]} ${'  '.repeat(s.depth)}${s.kind} ${s.name} ${note}\n`);
   });
   process.stdout.write(c.firstDivergence < 0 ? 'the runs match step for step\n' : `${c.counts.changed} changed, ${c.counts.added} added, ${c.counts.removed} removed\n`);

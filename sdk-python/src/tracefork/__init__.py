@@ -10,12 +10,14 @@ from ._processors import CallSiteProcessor, ReplayLinkProcessor
 from ._register import Registration, register
 from ._replayer import Replayer, read_plan
 from ._runtime import reset_runtime, runtime
+from ._spans import FrameworkSpans
 
 __all__ = [
     "ATTR",
     "PLAN_ENV",
     "AsyncTraceforkTransport",
     "CallSiteProcessor",
+    "FrameworkSpans",
     "PlannedStep",
     "Registration",
     "ReplayLinkProcessor",

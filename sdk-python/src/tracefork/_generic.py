@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import os
 from collections.abc import Callable
 from types import TracebackType
 
@@ -15,6 +16,7 @@ from typing import Any, TypeVar, overload
 
 from ._jsontext import dumps
 from ._json import to_tagged
+from ._processors import is_user_file, library_dirs
 from ._runtime import Attrs, Call, CallInfo, run_async, run_sync
 from ._format import Op
 
@@ -60,8 +62,11 @@ def _safe_json(v: Any) -> str:
 
 
 def _def_site(fn: Callable[..., Any]) -> tuple[str, int, str] | None:
+    """Where a wrapped function is defined, when that is the user's code (not a library's)."""
     code = getattr(inspect.unwrap(fn), "__code__", None)
-    return (code.co_filename, code.co_firstlineno, getattr(code, "co_qualname", code.co_name)) if code else None
+    if code is None or not is_user_file(code.co_filename, library_dirs()):
+        return None
+    return os.path.abspath(code.co_filename), code.co_firstlineno, getattr(code, "co_qualname", code.co_name)
 
 
 def _wrap(op: Op, name: str, fn: F, info: Callable[[Any], CallInfo]) -> F:
@@ -93,12 +98,25 @@ def _wrap(op: Op, name: str, fn: F, info: Callable[[Any], CallInfo]) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def describes_tool(span: Any, name: str) -> bool:
+    """True when a span (an instrumentation's tool span, e.g. OpenInference's for a LangChain tool)
+    describes a call of the tool `name`."""
+    a = getattr(span, "attributes", None) or {}
+    if a.get("openinference.span.kind") == "TOOL":
+        return a.get("tool.name") == name
+    if a.get("gen_ai.operation.name") == "execute_tool":
+        return a.get("gen_ai.tool.name") == name
+    # OpenInference's LangChain tracer names a tool's span after the tool and sets its attributes
+    # only when it ends: a span with no convention attributes yet, named after the tool, is its span.
+    return getattr(span, "name", None) == name and not any(k.startswith(("openinference.", "gen_ai.", "traceloop.")) for k in a)
+
+
 def _tool_info(name: str, fn: Callable[..., Any]) -> Callable[[Any], CallInfo]:
     site = _def_site(fn)
 
     def info(value: Any) -> CallInfo:
         attrs: Attrs = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name, "gen_ai.tool.call.arguments": _safe_json(value)}
-        return CallInfo("tool", name, "generic", value, f"execute_tool {name}", attrs, lambda out: {"gen_ai.tool.call.result": _safe_json(out)}, site)
+        return CallInfo("tool", name, "generic", value, f"execute_tool {name}", attrs, lambda out: {"gen_ai.tool.call.result": _safe_json(out)}, site, adopt=lambda span: describes_tool(span, name))
 
     return info
 

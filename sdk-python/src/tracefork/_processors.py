@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import sysconfig
@@ -20,7 +21,9 @@ from ._replayer import Replayer
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def _library_dirs() -> tuple[str, ...]:
+@functools.cache
+def library_dirs() -> tuple[str, ...]:
+    """The standard library's and site-packages' folders, and this SDK's: not the user's code."""
     paths = sysconfig.get_paths()
     dirs = {os.path.abspath(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
     dirs.add(_PKG_DIR)
@@ -54,7 +57,7 @@ class CallSiteProcessor(SpanProcessor):
     worker pool), the parent span's site, so a model call still points at the agent's line."""
 
     def __init__(self) -> None:
-        self._lib = _library_dirs()
+        self._lib = library_dirs()
 
     def on_start(self, span: Span, parent_context: otel_context.Context | None = None) -> None:
         attrs = span.attributes or {}

@@ -15,6 +15,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
 from ._processors import CallSiteProcessor, ReplayLinkProcessor
 from ._runtime import runtime
+from ._spans import FrameworkSpans
 
 
 @dataclass
@@ -66,11 +67,13 @@ def register(endpoint: str | None = None, service_name: str | None = None, proto
     name = service_name or os.environ.get("OTEL_SERVICE_NAME") or script or "agent"
     provider = TracerProvider(resource=Resource.create({"service.name": name, "telemetry.sdk.name.tracefork": "tracefork-sdk-python"}))
     exporter = _exporter(proto, base)
+    framework = FrameworkSpans()
     provider.add_span_processor(CallSiteProcessor())
     provider.add_span_processor(ReplayLinkProcessor(lambda: runtime().replayer))
+    provider.add_span_processor(framework)
     provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=200))
     trace.set_tracer_provider(provider)
-    runtime()  # reads the plan now, so a bad plan fails at start-up
+    runtime().framework = framework  # also reads the plan now, so a bad plan fails at start-up
     reg = Registration(provider, exporter, proto, base)
     _registered.append(reg)
     return reg

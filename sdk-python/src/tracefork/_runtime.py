@@ -20,6 +20,7 @@ from ._json import decode, encode_checked, error_record, input_hash, revive_erro
 from ._jsontext import dumps
 from ._replayer import RECORD, Decision, Replayer, read_plan
 from ._scope import StepScopes
+from ._spans import FrameworkSpans
 
 MAX_ATTR = 4 * 1024 * 1024
 Attrs = dict[str, AttributeValue]
@@ -31,6 +32,8 @@ class Runtime:
 
     scopes: StepScopes = field(default_factory=StepScopes)
     replayer: Replayer | None = None
+    #: Open framework spans, when register() (or the user) installed the processor that tracks them.
+    framework: FrameworkSpans | None = None
 
 
 _current: list[Runtime] = []
@@ -48,8 +51,9 @@ def runtime() -> Runtime:
 
 
 def reset_runtime(replayer: Replayer | None = None) -> Runtime:
-    """Replaces the runtime (tests; a process that runs several agents in turn)."""
-    _current[:] = [Runtime(replayer=replayer)]
+    """Replaces the runtime (tests; a process that runs several agents in turn); keeps the framework-span tracker."""
+    framework = _current[0].framework if _current else None
+    _current[:] = [Runtime(replayer=replayer, framework=framework)]
     return _current[0]
 
 
@@ -72,6 +76,28 @@ class CallInfo:
     adopt: Callable[[Span], bool] | None = None
 
 
+def _place(info: CallInfo, framework: FrameworkSpans | None) -> tuple[Span | None, Span | None]:
+    """(owner, parent) of a call's span. The owner is a span that already describes this very call
+    and that the call is recorded on: the current span, or an open framework span that was not made
+    current (OpenInference's LangChain tracer starts its spans without attaching them). Else, when
+    nothing is current, the parent is the innermost open framework span on this thread, so the
+    call joins the framework's trace instead of starting a run of its own."""
+    current = trace.get_current_span()
+
+    def fits(span: Span) -> bool:
+        return bool(info.adopt) and span.is_recording() and ATTR.key not in _attrs(span) and info.adopt(span)  # type: ignore[misc]
+
+    if fits(current):
+        return current, None
+    if framework is None:
+        return None, None
+    ctx = current.get_span_context()
+    owner = framework.find(fits, ctx.trace_id if ctx.is_valid else None)
+    if owner is not None:
+        return owner, None
+    return None, (framework.innermost() if not ctx.is_valid else None)
+
+
 def _attrs(span: Span) -> Mapping[str, Any]:
     """A span's attributes so far (empty for a non-SDK span)."""
     return getattr(span, "attributes", None) or {}
@@ -88,18 +114,23 @@ class Call:
         rt = runtime()
         self.info = info
         self._scopes = rt.scopes
-        self.key = rt.scopes.next_key(info.op, info.name)
+        owner, parent = _place(info, rt.framework)
+        self._adopted = owner is not None
+        anchor = owner or parent or trace.get_current_span()
+        ctx = anchor.get_span_context()
+        self.key = rt.scopes.next_key(info.op, info.name, ctx.trace_id if ctx.is_valid else 0)
         self.decision: Decision = rt.replayer.decide(info.op, info.name, self.key, info.input) if rt.replayer else RECORD
         self.input = self.decision.input if self.decision.kind == "fork" else info.input
-        current = trace.get_current_span()
-        self._adopted = bool(info.adopt and current.is_recording() and ATTR.key not in _attrs(current) and info.adopt(current))
-        if self._adopted:
-            self.span = current
-            have = _attrs(current)
+        if owner is not None:
+            self.span = owner
+            have = _attrs(owner)
             self.span.set_attributes({k: v for k, v in info.span_attributes.items() if k not in have})
         else:
-            self.span = trace.get_tracer("tracefork-sdk").start_span(info.span_name, attributes=info.span_attributes)
-        self._set_site()
+            # A wrapped function's own line is where its step points (what ran is there); the call
+            # site (CallSiteProcessor) is used for calls that have no definition of their own.
+            site = {"code.file.path": info.def_site[0], "code.line.number": info.def_site[1], "code.function.name": info.def_site[2]} if info.def_site else {}
+            context = trace.set_span_in_context(parent) if parent is not None else None
+            self.span = trace.get_tracer("tracefork-sdk").start_span(info.span_name, context=context, attributes={**info.span_attributes, **site})
         text, lossy = encode_checked(self.input)
         self.span.set_attributes({
             ATTR.key: self.key,
@@ -117,12 +148,6 @@ class Call:
         if kind == "diverged":
             self.span.set_attribute(ATTR.divergence, self.decision.report)
         self._ended = False
-
-    def _set_site(self) -> None:
-        attrs = _attrs(self.span)
-        if self.info.def_site and "code.file.path" not in attrs:
-            file, line, func = self.info.def_site
-            self.span.set_attributes({"code.file.path": file, "code.line.number": line, "code.function.name": func})
 
     @property
     def served(self) -> bool:

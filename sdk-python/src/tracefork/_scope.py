@@ -5,9 +5,13 @@ contextvars, so they cross `await` and the thread pools that copy the context (L
 from __future__ import annotations
 
 import contextlib
+import collections
 import contextvars
 import threading
 from collections.abc import Iterator
+
+
+MAX_TRACES = 1000
 
 
 class _Scope:
@@ -24,13 +28,25 @@ class StepScopes:
     def __init__(self) -> None:
         self._var: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("tracefork_scope", default=None)
         self._root = _Scope("")
+        self._traces: collections.OrderedDict[int, _Scope] = collections.OrderedDict()
         self._lock = threading.Lock()
 
-    def next_key(self, op: str, name: str) -> str:
-        """The next key for a call of `op` named `name` in the current scope."""
-        scope = self._var.get() or self._root
-        ident = f"{op}:{name}"
+    def _top(self, trace_id: int) -> _Scope:
+        if not trace_id:
+            return self._root
+        scope = self._traces.get(trace_id)
+        if scope is None:
+            scope = self._traces[trace_id] = _Scope("")
+            if len(self._traces) > MAX_TRACES:  # a long-running server: forget the oldest runs
+                self._traces.popitem(last=False)
+        return scope
+
+    def next_key(self, op: str, name: str, trace_id: int = 0) -> str:
+        """The next key for a call of `op` named `name` in the current scope; at the top of a run,
+        `trace_id` is the run the call joins (0: it starts one)."""
         with self._lock:
+            scope = self._var.get() or self._top(trace_id)
+            ident = f"{op}:{name}"
             n = scope.counts.get(ident, 0)
             scope.counts[ident] = n + 1
         return f"{scope.key}/{ident}#{n}"
@@ -47,3 +63,4 @@ class StepScopes:
     def reset(self) -> None:
         """Starts counting afresh (a new run in the same process)."""
         self._root = _Scope("")
+        self._traces.clear()
