@@ -1,6 +1,7 @@
 // The Python tests of `npm test`: a virtual environment in .cache/py-venv (remade when the pinned
 // requirements change), this checkout's sdk-python installed into it, then pytest over
-// sdk-python/tests (the SDK, and real Python OpenTelemetry exporters against the built CLI).
+// sdk-python/tests (the SDK, and real Python OpenTelemetry exporters against the built CLI), after
+// ruff and mypy.
 // Prints "N passed, N failed"; exits non-zero on any failure, and when pytest collected nothing.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -31,6 +32,16 @@ if (!fs.existsSync(py) || !fs.existsSync(stampFile) || fs.readFileSync(stampFile
 }
 // The package itself is reinstalled every run, so the tests see this checkout's code.
 run(py, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--force-reinstall', './sdk-python']);
+
+// Lint and types first: ruff (lint and format) over the package and its tests, mypy --strict over the package.
+const venvBin = (tool) => path.join(venv, 'bin', tool);
+for (const [tool, args] of [['ruff', ['check', 'src', 'tests']], ['ruff', ['format', '--check', 'src', 'tests']], ['mypy', ['src']]]) {
+  const lint = spawnSync(venvBin(tool), args, { cwd: path.join(root, 'sdk-python'), encoding: 'utf8' });
+  if (lint.status !== 0) {
+    process.stdout.write(`${lint.stdout}${lint.stderr}sdk-python: ${tool} ${args.join(' ')} failed; run it in sdk-python/ to see and fix\n0 passed, 1 failed\n`);
+    process.exit(1);
+  }
+}
 
 const r = spawnSync(py, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'sdk-python/tests'], { cwd: root, encoding: 'utf8', env: { ...process.env, TRACEFORK_ROOT: root } });
 process.stdout.write(r.stdout);

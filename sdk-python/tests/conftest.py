@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from mock_models import MockModels, start_mock
 from support import Serve, start_serve
 

@@ -76,10 +76,20 @@ def _chat(body: dict[str, Any], n: int) -> tuple[dict[str, Any], list[tuple[str 
     message: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [call]} if wants_tool else {"role": "assistant", "content": text}
     finish = "tool_calls" if wants_tool else "stop"
     usage = {"prompt_tokens": 50 + 10 * n, "completion_tokens": 12, "total_tokens": 62 + 10 * n}
-    whole = {"id": f"chatcmpl-mock-{n}", "object": "chat.completion", "created": 1_700_000_000, "model": model, "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}], "usage": usage}
+    whole = {
+        "id": f"chatcmpl-mock-{n}",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+        "usage": usage,
+    }
     base = {"id": f"chatcmpl-mock-{n}", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": model}
     if wants_tool:
-        deltas = [{"role": "assistant", "content": None, "tool_calls": [{"index": 0, **call, "function": {"name": call["function"]["name"], "arguments": ""}}]}, {"tool_calls": [{"index": 0, "function": {"arguments": call["function"]["arguments"]}}]}]
+        deltas = [
+            {"role": "assistant", "content": None, "tool_calls": [{"index": 0, **call, "function": {"name": call["function"]["name"], "arguments": ""}}]},
+            {"tool_calls": [{"index": 0, "function": {"arguments": call["function"]["arguments"]}}]},
+        ]
     else:
         words = text.split(" ")
         deltas = [{"role": "assistant", "content": ""}] + [{"content": w if i == 0 else " " + w} for i, w in enumerate(words)]
@@ -98,7 +108,18 @@ def _responses(body: dict[str, Any], n: int) -> tuple[dict[str, Any], list[tuple
     else:
         item = {"type": "message", "id": f"msg_{n}", "role": "assistant", "status": "completed", "content": [{"type": "output_text", "text": f"The weather is: {result}", "annotations": []}]}
     usage = {"input_tokens": 40 + n, "output_tokens": 9, "total_tokens": 49 + n, "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}}
-    whole = {"id": f"resp_{n}", "object": "response", "created_at": 1_700_000_000, "model": model, "status": "completed", "output": [item], "usage": usage, "parallel_tool_calls": True, "tool_choice": "auto", "tools": body.get("tools") or []}
+    whole = {
+        "id": f"resp_{n}",
+        "object": "response",
+        "created_at": 1_700_000_000,
+        "model": model,
+        "status": "completed",
+        "output": [item],
+        "usage": usage,
+        "parallel_tool_calls": True,
+        "tool_choice": "auto",
+        "tools": body.get("tools") or [],
+    }
     pending = {**whole, "status": "in_progress", "output": [], "usage": None}
     events: list[tuple[str | None, Any]] = [
         ("response.created", {"type": "response.created", "sequence_number": 0, "response": pending}),

@@ -14,13 +14,13 @@ from typing import Any
 import anthropic
 import openai
 import pytest
-from mock_models import MockModels
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from support import Serve, cli
 
 import tracefork
+from mock_models import MockModels
+from support import Serve, cli
 from tracefork import ATTR, Replayer, read_plan, reset_runtime
 
 HERE = str(Path(__file__).resolve())
@@ -57,7 +57,10 @@ def _openai_sync(stream: bool) -> Agent:
             first = client.chat.completions.create(model="gpt-4o-mini", messages=msgs, tools=WEATHER_TOOL_OPENAI)  # type: ignore[arg-type]
             tc = first.choices[0].message.tool_calls[0]  # type: ignore[index]
             call = {"id": tc.id, "name": tc.function.name, "arguments": tc.function.arguments}  # type: ignore[union-attr]
-        msgs += [{"role": "assistant", "tool_calls": [{"id": call["id"], "type": "function", "function": {"name": call["name"], "arguments": call["arguments"]}}]}, {"role": "tool", "tool_call_id": call["id"], "content": "sunny, 21C"}]
+        msgs += [
+            {"role": "assistant", "tool_calls": [{"id": call["id"], "type": "function", "function": {"name": call["name"], "arguments": call["arguments"]}}]},
+            {"role": "tool", "tool_call_id": call["id"], "content": "sunny, 21C"},
+        ]
         if stream:
             text = "".join(c.choices[0].delta.content or "" for c in client.chat.completions.create(model="gpt-4o-mini", messages=msgs, stream=True) if c.choices)  # type: ignore[arg-type]
         else:
@@ -82,7 +85,10 @@ def _openai_async(stream: bool) -> Agent:
             first = await client.chat.completions.create(model="gpt-4o-mini", messages=msgs, tools=WEATHER_TOOL_OPENAI)  # type: ignore[arg-type]
             tc = first.choices[0].message.tool_calls[0]  # type: ignore[index]
             name, args = tc.function.name, tc.function.arguments  # type: ignore[union-attr]
-        msgs += [{"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": args}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 21C"}]
+        msgs += [
+            {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": args}}]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 21C"},
+        ]
         if stream:
             text = "".join([c.choices[0].delta.content or "" async for c in await client.chat.completions.create(model="gpt-4o-mini", messages=msgs, stream=True) if c.choices])  # type: ignore[arg-type]
         else:
@@ -103,7 +109,14 @@ def _responses(stream: bool) -> Agent:
             first = client.responses.create(model="gpt-4.1-mini", input="weather in Paris?", tools=WEATHER_TOOL_RESPONSES)  # type: ignore[arg-type]
         fc = first.output[0]
         assert fc.type == "function_call"
-        second = client.responses.create(model="gpt-4.1-mini", input=[{"role": "user", "content": "weather in Paris?"}, {"type": "function_call", "call_id": fc.call_id, "name": fc.name, "arguments": fc.arguments}, {"type": "function_call_output", "call_id": fc.call_id, "output": "sunny, 21C"}])  # type: ignore[arg-type]
+        second = client.responses.create(
+            model="gpt-4.1-mini",
+            input=[
+                {"role": "user", "content": "weather in Paris?"},
+                {"type": "function_call", "call_id": fc.call_id, "name": fc.name, "arguments": fc.arguments},
+                {"type": "function_call_output", "call_id": fc.call_id, "output": "sunny, 21C"},
+            ],
+        )  # type: ignore[arg-type]
         return {"tool": fc.name, "args": json.loads(fc.arguments), "text": second.output_text}
 
     return agent
@@ -128,7 +141,10 @@ def _anthropic(asynchronous: bool, stream: bool) -> Agent:
         first = await call(tools=WEATHER_TOOL_ANTHROPIC)
         use = first.content[0]
         assert use.type == "tool_use"
-        msgs += [{"role": "assistant", "content": [{"type": "tool_use", "id": use.id, "name": use.name, "input": use.input}]}, {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "sunny, 21C"}]}]
+        msgs += [
+            {"role": "assistant", "content": [{"type": "tool_use", "id": use.id, "name": use.name, "input": use.input}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "sunny, 21C"}]},
+        ]
         second = await call()
         return {"tool": use.name, "args": use.input, "text": second.content[0].text}
 

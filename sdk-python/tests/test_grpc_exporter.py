@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
+from opentelemetry.exporter.otlp.proto.grpc.exporter import Compression
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.exporter.otlp.proto.grpc.exporter import Compression
 
 ROOT = Path(os.environ.get("TRACEFORK_ROOT", Path(__file__).resolve().parents[2]))
 CLI = ROOT / "dist" / "cli.js"
@@ -83,7 +83,9 @@ def test_traces_and_logs_over_grpc(serve: tuple[str, str], compression: Compress
     logs.add_log_record_processor(SimpleLogRecordProcessor(OTLPLogExporter(endpoint=endpoint, insecure=True, compression=compression)))
     tracer = provider.get_tracer("py-grpc-test")
     with tracer.start_as_current_span("invoke_agent py-agent", attributes={"gen_ai.operation.name": "invoke_agent"}) as root:
-        with tracer.start_as_current_span("chat mock-model", attributes={"gen_ai.operation.name": "chat", "gen_ai.request.model": "mock-model", "gen_ai.usage.input_tokens": 11, "gen_ai.usage.output_tokens": 4}):
+        with tracer.start_as_current_span(
+            "chat mock-model", attributes={"gen_ai.operation.name": "chat", "gen_ai.request.model": "mock-model", "gen_ai.usage.input_tokens": 11, "gen_ai.usage.output_tokens": 4}
+        ):
             logs.get_logger("py-grpc-test").emit(event_name="gen_ai.evaluation.result", body="relevance", attributes={"gen_ai.evaluation.name": "relevance", "gen_ai.evaluation.score.value": 0.5})
         with tracer.start_as_current_span("execute_tool lookup", attributes={"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup"}):
             pass

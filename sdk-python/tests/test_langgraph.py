@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from mock_models import MockModels
 from support import AGENTS, Serve, run_agent, run_cli, wait_for
 

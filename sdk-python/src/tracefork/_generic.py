@@ -10,15 +10,15 @@ import inspect
 import os
 from collections.abc import Callable
 from types import TracebackType
-
-from opentelemetry.trace import Span
 from typing import Any, TypeVar, overload
 
-from ._jsontext import dumps
+from opentelemetry.trace import Span
+
+from ._format import Op
 from ._json import to_tagged
+from ._jsontext import dumps
 from ._processors import is_user_file, library_dirs
 from ._runtime import Attrs, Call, CallInfo, run_async, run_sync
-from ._format import Op
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,7 +50,7 @@ class _Binder:
         arguments: dict[str, Any] = {self.data[0].name: value} if self.single else dict(value or {})
         if self.bound_self:
             arguments = {next(iter(self.sig.parameters)): owner, **arguments}
-        ba = inspect.BoundArguments(self.sig, arguments)  # type: ignore[arg-type]
+        ba = inspect.BoundArguments(self.sig, arguments)  # type: ignore[arg-type, unused-ignore]
         return ba.args, ba.kwargs
 
 

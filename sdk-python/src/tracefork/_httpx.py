@@ -23,7 +23,7 @@ import httpx
 from ._json import to_tagged
 from ._jsontext import dumps
 from ._models import ModelApi, describe, describes_call, model_api
-from ._runtime import Call, CallInfo
+from ._runtime import Attrs, Call, CallInfo
 
 _DROP = {"content-encoding", "content-length", "transfer-encoding"}
 
@@ -41,7 +41,7 @@ def _match(request: Any, body: bytes) -> tuple[ModelApi, dict[str, Any]] | None:
 
 def _info(api: ModelApi, body: dict[str, Any]) -> CallInfo:
     model = str(body.get("model") or "unknown")
-    attrs = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": api.provider, "gen_ai.request.model": model}
+    attrs: Attrs = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": api.provider, "gen_ai.request.model": model}
     return CallInfo("llm", model, api.adapter, body, f"chat {model}", attrs, lambda out: describe(api, body, out), adopt=lambda span: describes_call(span, model))
 
 
@@ -123,7 +123,7 @@ class _Exchange:
 def transports(mod: Any) -> tuple[type[Any], type[Any]]:
     """The (sync, async) recording transport classes for an httpx-compatible module (`httpx`, `httpx2`)."""
 
-    class SyncTee(mod.SyncByteStream):  # type: ignore[misc, name-defined]
+    class SyncTee(mod.SyncByteStream):  # type: ignore[misc]
         def __init__(self, inner: Any, tee: _Tee) -> None:
             self._inner, self._tee = inner, tee
 
@@ -140,7 +140,7 @@ def transports(mod: Any) -> tuple[type[Any], type[Any]]:
             self._inner.close()
             self._tee.done()  # a stream closed early records what passed (no-op when already recorded)
 
-    class AsyncTee(mod.AsyncByteStream):  # type: ignore[misc, name-defined]
+    class AsyncTee(mod.AsyncByteStream):  # type: ignore[misc]
         def __init__(self, inner: Any, tee: _Tee) -> None:
             self._inner, self._tee = inner, tee
 
@@ -157,7 +157,7 @@ def transports(mod: Any) -> tuple[type[Any], type[Any]]:
             await self._inner.aclose()
             self._tee.done()
 
-    class Transport(mod.BaseTransport):  # type: ignore[misc, name-defined]
+    class Transport(mod.BaseTransport):  # type: ignore[misc]
         """Records (and in a replay serves) model API calls; other requests go to the wrapped transport."""
 
         def __init__(self, transport: Any = None) -> None:
@@ -185,7 +185,7 @@ def transports(mod: Any) -> tuple[type[Any], type[Any]]:
         def close(self) -> None:
             self._inner.close()
 
-    class AsyncTransport(mod.AsyncBaseTransport):  # type: ignore[misc, name-defined]
+    class AsyncTransport(mod.AsyncBaseTransport):  # type: ignore[misc]
         """The async twin of the sync transport."""
 
         def __init__(self, transport: Any = None) -> None:

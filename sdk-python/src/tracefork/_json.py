@@ -85,7 +85,10 @@ def _tag(v: Any, depth: int, ctx: _Ctx) -> Any:  # noqa: C901, PLR0911, PLR0912 
             ctx.lossy = True
             return None
         return float(v)
-    nxt = lambda x: _tag(x, depth + 1, ctx)  # noqa: E731
+
+    def nxt(x: Any) -> Any:
+        return _tag(x, depth + 1, ctx)
+
     if isinstance(v, (bytes, bytearray, memoryview)):
         return {"$bytes": base64.b64encode(bytes(v)).decode("ascii")}
     if isinstance(v, dt.datetime):

@@ -128,18 +128,20 @@ class Call:
         else:
             # A wrapped function's own line is where its step points (what ran is there); the call
             # site (CallSiteProcessor) is used for calls that have no definition of their own.
-            site = {"code.file.path": info.def_site[0], "code.line.number": info.def_site[1], "code.function.name": info.def_site[2]} if info.def_site else {}
+            site: Attrs = {"code.file.path": info.def_site[0], "code.line.number": info.def_site[1], "code.function.name": info.def_site[2]} if info.def_site else {}
             context = trace.set_span_in_context(parent) if parent is not None else None
             self.span = trace.get_tracer("tracefork-sdk").start_span(info.span_name, context=context, attributes={**info.span_attributes, **site})
         text, lossy = encode_checked(self.input)
-        self.span.set_attributes({
-            ATTR.key: self.key,
-            ATTR.input_hash: input_hash(self.input, info.op),
-            ATTR.op: info.op,
-            ATTR.name: info.name,
-            ATTR.adapter: info.adapter,
-            ATTR.input: _clip(text),
-        })
+        self.span.set_attributes(
+            {
+                ATTR.key: self.key,
+                ATTR.input_hash: input_hash(self.input, info.op),
+                ATTR.op: info.op,
+                ATTR.name: info.name,
+                ATTR.adapter: info.adapter,
+                ATTR.input: _clip(text),
+            }
+        )
         if lossy or len(text) > MAX_ATTR:
             self.span.set_attribute(ATTR.lossy, True)
         kind = self.decision.kind

@@ -4,12 +4,11 @@ contextvars, so they cross `await` and the thread pools that copy the context (L
 
 from __future__ import annotations
 
-import contextlib
 import collections
+import contextlib
 import contextvars
 import threading
 from collections.abc import Iterator
-
 
 MAX_TRACES = 1000
 
