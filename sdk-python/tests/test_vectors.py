@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from python_values import PYTHON_VALUES, City, QuotaError
 from tracefork import canonical, decode, encode, input_hash
 from tracefork._scope import StepScopes
 
@@ -43,3 +44,26 @@ def test_keys(s: dict[str, Any]) -> None:
 
     run()
     assert out == s["keys"]
+
+
+@pytest.mark.parametrize("v", VECTORS["python"], ids=lambda v: v["name"])
+def test_python_value(v: dict[str, Any]) -> None:
+    """Python's own types: encoded as the vector says (Node hashes that text alike), and decoded back to the same type and value."""
+    op, make = PYTHON_VALUES[v["name"]]
+    value = make()
+    assert encode(value) == v["encodedText"]
+    assert canonical(value) == v["canonicalText"]
+    assert input_hash(value, op) == v["hash"]
+    back = decode(json.loads(v["encodedText"]))
+    if v["name"].startswith("int beyond"):
+        assert float(back["n"]) == float(2**60) and back["n"] != 2**60  # lossy by design: what a JavaScript number holds
+    elif v["name"] == "exception":
+        assert type(back["error"]) is QuotaError and back["error"].retry_after == 30 and str(back["error"]) == "slow down"
+    elif v["name"] == "tuple as array":
+        assert back == ["Paris", 3, [1.5, None]]
+    elif v["name"] == "dataclass":
+        assert back == City("Lyon", [1, 2])  # type: ignore[arg-type]  # its tuple comes back a list, as every tuple does
+    else:
+        assert back == value and type(back) is type(value)
+        if isinstance(value, dict):
+            assert all(type(back[k]) is type(x) for k, x in value.items())

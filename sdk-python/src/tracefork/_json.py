@@ -92,9 +92,13 @@ def _tag(v: Any, depth: int, ctx: _Ctx) -> Any:  # noqa: C901, PLR0911, PLR0912 
     if isinstance(v, (bytes, bytearray, memoryview)):
         return {"$bytes": base64.b64encode(bytes(v)).decode("ascii")}
     if isinstance(v, dt.datetime):
+        if v.microsecond % 1000:
+            ctx.lossy = True  # a JavaScript Date holds milliseconds
+        if v.tzinfo is None or v.utcoffset() is None:
+            return _obj([("$date", _iso(v.replace(tzinfo=dt.timezone.utc))), ("@@python", "naive")], ctx)
         return {"$date": _iso(v)}
     if isinstance(v, dt.date):
-        return {"$date": v.isoformat()}
+        return _obj([("$date", f"{v.isoformat()}T00:00:00.000Z"), ("@@python", "date")], ctx)
     if isinstance(v, (list, tuple)):
         return [nxt(x) for x in v]
     if isinstance(v, Mapping):
@@ -137,11 +141,9 @@ def _mark_if_local(cls: type, ctx: _Ctx) -> None:
 
 
 def _iso(v: dt.datetime) -> str:
-    """ISO 8601 as JavaScript's toISOString writes it for aware times (UTC, milliseconds, `Z`)."""
-    naive = v.tzinfo is None or v.utcoffset() is None
-    u = v if naive else v.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    frac = f"{u.microsecond // 1000:03d}" if u.microsecond % 1000 == 0 else f"{u.microsecond:06d}"
-    return f"{u.strftime('%Y-%m-%dT%H:%M:%S')}.{frac}{'' if naive else 'Z'}"
+    """ISO 8601 as JavaScript's toISOString writes it (UTC, milliseconds, `Z`) for an aware time."""
+    u = v.astimezone(dt.timezone.utc)
+    return f"{u.strftime('%Y-%m-%dT%H:%M:%S')}.{u.microsecond // 1000:03d}Z"
 
 
 def error_record(err: BaseException, sorted_: bool = False) -> dict[str, Any]:
@@ -215,6 +217,13 @@ def _untag(v: Any) -> Any:  # noqa: C901, PLR0911 - one flat tag switch
     keys = list(v)
     if keys == ["$date"] and isinstance(v["$date"], str):
         return _parse_date(v["$date"])
+    if sorted(keys) == ["$date", "@@python"] and isinstance(v["$date"], str):
+        when = _parse_date(v["$date"])
+        if isinstance(when, dt.datetime) and v["@@python"] == "naive":
+            return when.replace(tzinfo=None)
+        if isinstance(when, dt.datetime) and v["@@python"] == "date":
+            return when.date()
+        return when
     if keys == ["$bytes"] and isinstance(v["$bytes"], str):
         return base64.b64decode(v["$bytes"])
     if keys == ["$map"] and isinstance(v["$map"], list):
