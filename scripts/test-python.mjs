@@ -33,9 +33,11 @@ if (!fs.existsSync(py) || !fs.existsSync(stampFile) || fs.readFileSync(stampFile
 // The package itself is reinstalled every run, so the tests see this checkout's code.
 run(py, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--force-reinstall', './sdk-python']);
 
+if (process.argv.includes('--setup')) process.exit(0); // the environment only (npm run bench:python)
+
 // Lint and types first: ruff (lint and format) over the package and its tests, mypy --strict over the package.
 const venvBin = (tool) => path.join(venv, 'bin', tool);
-for (const [tool, args] of [['ruff', ['check', 'src', 'tests']], ['ruff', ['format', '--check', 'src', 'tests']], ['mypy', ['src']]]) {
+for (const [tool, args] of [['ruff', ['check', 'src', 'tests', 'bench']], ['ruff', ['format', '--check', 'src', 'tests', 'bench']], ['mypy', ['src']]]) {
   const lint = spawnSync(venvBin(tool), args, { cwd: path.join(root, 'sdk-python'), encoding: 'utf8' });
   if (lint.status !== 0) {
     process.stdout.write(`${lint.stdout}${lint.stderr}sdk-python: ${tool} ${args.join(' ')} failed; run it in sdk-python/ to see and fix\n0 passed, 1 failed\n`);

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +48,8 @@ class MockModels:
     base_url: str
     server: ThreadingHTTPServer
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: Seconds each answer waits, to stand for a model's latency (benchmarks).
+    delay: float = 0.0
 
     @property
     def openai_url(self) -> str:
@@ -160,6 +163,7 @@ def start_mock() -> MockModels:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
             pass
@@ -179,6 +183,8 @@ def start_mock() -> MockModels:
                 return
             body = json.loads(raw)
             mock.requests.append((self.path, body))
+            if mock.delay:
+                time.sleep(mock.delay)
             whole, events = route(body, len(mock.requests))
             if not body.get("stream"):
                 self._send(200, "application/json", json.dumps(whole).encode())
