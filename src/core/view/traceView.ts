@@ -4,6 +4,7 @@
  * its full detail is read again only when asked for. Steps are built one at a time and
  * dropped, so a 100k-span trace never holds 100k full steps in memory.
  */
+import { duplicateModelCalls } from '../model/duplicates';
 import { toStep } from '../model/normalize';
 import { preorder } from '../model/tree';
 import type { PriceTable } from '../model/cost';
@@ -72,11 +73,13 @@ export function buildTraceView(trace: StoredTrace, prices?: PriceTable): TraceVi
 
 function header(traceId: string, rows: RowData[], start: bigint, end: bigint): TraceHeader {
   let inputTokens = 0, outputTokens = 0, cost: number | null = null, errorCount = 0;
-  for (const r of rows) {
+  const repeated = duplicateModelCalls(rows, (i) => rows[i]!.parent);
+  for (const [i, r] of rows.entries()) {
+    if (r.status === 'error') errorCount++;
+    if (repeated.has(i)) continue; // its nested call counts it
     inputTokens += r.inputTokens ?? 0;
     outputTokens += r.outputTokens ?? 0;
     if (r.costUsd !== null) cost = (cost ?? 0) + r.costUsd;
-    if (r.status === 'error') errorCount++;
   }
   const root = rows.find((r) => r.parent === -1);
   return {
