@@ -103,7 +103,10 @@ def describes_tool(span: Any, name: str) -> bool:
     describes a call of the tool `name`."""
     a = getattr(span, "attributes", None) or {}
     if a.get("openinference.span.kind") == "TOOL":
-        return a.get("tool.name") == name
+        # OpenInference's OpenAI Agents processor sets tool.name only when the span ends; until
+        # then its TOOL span is named after the tool.
+        named = a.get("tool.name")
+        return named == name if named is not None else getattr(span, "name", None) == name
     if a.get("gen_ai.operation.name") == "execute_tool":
         return a.get("gen_ai.tool.name") == name
     # OpenInference's LangChain tracer names a tool's span after the tool and sets its attributes

@@ -121,14 +121,16 @@ class Call:
         self.key = rt.scopes.next_key(info.op, info.name, ctx.trace_id if ctx.is_valid else 0)
         self.decision: Decision = rt.replayer.decide(info.op, info.name, self.key, info.input) if rt.replayer else RECORD
         self.input = self.decision.input if self.decision.kind == "fork" else info.input
+        # A wrapped function's own line is where its step points (what ran is there); the call
+        # site (CallSiteProcessor) is used for calls that have no definition of their own.
+        site: Attrs = {"code.file.path": info.def_site[0], "code.line.number": info.def_site[1], "code.function.name": info.def_site[2]} if info.def_site else {}
         if owner is not None:
             self.span = owner
             have = _attrs(owner)
-            self.span.set_attributes({k: v for k, v in info.span_attributes.items() if k not in have})
+            # The site also replaces the call site CallSiteProcessor gave a framework's tool span
+            # (on an event loop, the line that started the run, not the tool).
+            self.span.set_attributes({**{k: v for k, v in info.span_attributes.items() if k not in have}, **site})
         else:
-            # A wrapped function's own line is where its step points (what ran is there); the call
-            # site (CallSiteProcessor) is used for calls that have no definition of their own.
-            site: Attrs = {"code.file.path": info.def_site[0], "code.line.number": info.def_site[1], "code.function.name": info.def_site[2]} if info.def_site else {}
             context = trace.set_span_in_context(parent) if parent is not None else None
             self.span = trace.get_tracer("tracefork-sdk").start_span(info.span_name, context=context, attributes={**info.span_attributes, **site})
         text, lossy = encode_checked(self.input)
