@@ -75,6 +75,16 @@ describe('gen_ai adapter (semconv 1.37+)', () => {
     ]);
   });
 
+  it("reads a tool response's value from `result` too (Pydantic AI's instrumentation)", () => {
+    const s = toStep({
+      span: span({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'tool_call_response', id: 'call_5', name: 'get_weather', result: 'sunny in Paris, 21C' }] }]),
+      }),
+    });
+    assert.deepEqual(s.input?.messages, [{ role: 'user', content: 'sunny in Paris, 21C', toolCallId: 'call_5' }]);
+  });
+
   it('makes execute_tool spans tool steps with parsed arguments and result', () => {
     const s = toStep({
       span: span({

@@ -20,7 +20,8 @@ function sortParts(parts: unknown[]): Sorted {
     if (!p) continue;
     if (p.type === 'text') s.texts.push(text(p.content) ?? '');
     else if (p.type === 'tool_call') s.calls.push(toolCall(p.id, p.name, p.arguments));
-    else if (p.type === 'tool_call_response') s.responses.push({ id: str(p.id), response: p.response });
+    // The semconv names the value `response`; Pydantic AI's instrumentation (2.x) writes `result`.
+    else if (p.type === 'tool_call_response') s.responses.push({ id: str(p.id), response: p.response ?? p.result });
     else s.other.push(p);
   }
   return s;
