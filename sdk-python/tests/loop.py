@@ -1,0 +1,60 @@
+"""The record → replay → compare loop the framework tests share: an agent script run as a
+subprocess against the session's receiver and model mocks, its run read back, then re-run by
+`tracefork replay` (the extension's planner and comparison) and compared with `tracefork compare`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from mock_models import MockModels
+from support import AGENTS, Serve, run_agent, run_cli, wait_for
+
+
+def env(serve: Serve, models: MockModels) -> dict[str, str]:
+    return {"OTEL_EXPORTER_OTLP_ENDPOINT": serve.url, "MOCK_OPENAI_URL": models.openai_url, "PYTHONWARNINGS": "ignore"}
+
+
+def recorded(steps: list[dict[str, Any]], op: str) -> list[dict[str, Any]]:
+    """The steps the SDK recorded as `op` (llm, tool, step)."""
+    return [s for s in steps if s["attributes"].get("tracefork.step.op") == op]
+
+
+def record(serve: Serve, models: MockModels, script: str, calls: int = 3) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    """Runs the agent once: (its one new run's trace id, the run's steps once `calls` model and
+    tool calls are in, the agent's JSON line). Fails unless the agent called the model twice."""
+    seen = {r["traceId"] for r in serve.runs()}
+    before = models.calls()
+    out = run_agent(script, env(serve, models)).result
+    assert models.calls() - before == 2, "the agent called the model twice"
+
+    def one_new_run() -> str:
+        fresh = [r["traceId"] for r in serve.runs() if r["traceId"] not in seen]
+        assert len(fresh) == 1, f"one invocation is one run, got {len(fresh)}"
+        return fresh[0]
+
+    trace_id = wait_for(one_new_run, what="the recorded run")
+    steps = serve.wait_steps(trace_id, lambda st: len(recorded(st, "llm")) + len(recorded(st, "tool")) == calls)
+    return trace_id, steps, out
+
+
+def replay(serve: Serve, models: MockModels, trace_id: str, script: str, *flags: str) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """`tracefork replay TRACE --json FLAGS -- python SCRIPT`: (its result, the agent's JSON line, its stderr)."""
+    r = run_cli("replay", trace_id, "--db", serve.db, "--json", *flags, "--", sys.executable, str(AGENTS / script), env=env(serve, models))
+    assert r.returncode == 0, r.stderr
+    res: dict[str, Any] = json.loads(r.stdout.strip().splitlines()[-1])
+    agent = next(json.loads(x) for x in reversed(r.stderr.splitlines()) if x.startswith("{"))
+    return res, agent, r.stderr
+
+
+def compare(serve: Serve, a: str, b: str) -> tuple[int, dict[str, Any]]:
+    """`tracefork compare A B --json`: (exit code, comparison)."""
+    r = run_cli("compare", a, b, "--db", serve.db, "--json")
+    out: dict[str, Any] = json.loads(r.stdout)
+    return r.returncode, out
+
+
+def sources(serve: Serve, trace_id: str) -> list[str | None]:
+    """`tracefork.replay.source` of a replayed run's llm and tool steps, in order."""
+    return [s["attributes"].get("tracefork.replay.source") for s in serve.steps(trace_id) if s["attributes"].get("tracefork.step.op") in ("llm", "tool")]
