@@ -1,12 +1,15 @@
 """`python -m tracefork.auto script.py [args...]`: runs the script with register() done first and
-spans flushed at exit, with no change to its code. (Importing this module registers: the one
-module with an import-time side effect, by design.)"""
+spans flushed at exit, with no change to its code. The script's whole run is one run in Tracefork:
+a step named after the script encloses it (its calls would otherwise each start a run of their own).
+(Importing this module registers: the one module with an import-time side effect, by design.)"""
 
 from __future__ import annotations
 
+import os
 import runpy
 import sys
 
+from ._generic import step
 from ._register import register
 
 registration = register()
@@ -18,8 +21,10 @@ def main(argv: list[str]) -> None:
         sys.stderr.write("usage: python -m tracefork.auto script.py [args...]\n")
         raise SystemExit(2)
     sys.argv = list(argv)
+    name = os.path.splitext(os.path.basename(argv[0]))[0] or "script"
     try:
-        runpy.run_path(argv[0], run_name="__main__")
+        with step(name):
+            runpy.run_path(argv[0], run_name="__main__")
     finally:
         registration.shutdown()
 
