@@ -1,4 +1,5 @@
 // Where the end-to-end harness keeps its tools, builds and output; pinned tool versions.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +28,16 @@ export const SETUP_MARKER = path.join(CACHE_DIR, 'setup-done.json');
 export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots and logs of a run. */
 export const OUTPUT_DIR = path.join(REPO, '.test-output', 'e2e');
+
+/**
+ * The Python with the Tracefork SDK that the Python agents of the e2e workspace run on: the CI's
+ * virtual environment (made by scripts/test-python.mjs, which npm test runs before e2e), else a
+ * fuller local one; TRACEFORK_E2E_PYTHON overrides. Null when there is none.
+ */
+export function e2ePython() {
+  const found = [process.env.TRACEFORK_E2E_PYTHON, path.join(REPO, '.cache', 'py-venv', 'bin', 'python'), path.join(REPO, '.cache', 'py-full', 'bin', 'python')].find((p) => p && fs.existsSync(p));
+  return found ?? null;
+}
 
 /** Seconds since `t0`, for progress lines. */
 export function since(t0) {

@@ -15,7 +15,7 @@ import { buildHostTests, HOST_INDEX } from './buildHostTests.mjs';
 import { launchBrowser } from './browser.mjs';
 import { installVsix, startCodeServer } from './codeServer.mjs';
 import { runInHost } from './inHost.mjs';
-import { CACHE_DIR, OUTPUT_DIR, REPO, since } from './paths.mjs';
+import { CACHE_DIR, e2ePython, OUTPUT_DIR, REPO, since } from './paths.mjs';
 import { setup } from './setup.mjs';
 import { packageExtension } from '../package.mjs';
 import { runUiTests, uiTestFiles } from './uiRunner.mjs';
@@ -27,6 +27,8 @@ const RUNS_DIR = path.join(CACHE_DIR, 'runs');
 /** The prefix test/e2e/host/index.ts puts on its console lines. */
 const HOST_MARK = '[e2e-host] ';
 const t0 = Date.now();
+/** TRACEFORK_E2E_PYTHON for the extension host (the Python agents' interpreter), when there is one. */
+const pythonEnv = () => (e2ePython() ? { TRACEFORK_E2E_PYTHON: e2ePython() } : {});
 const log = (m) => console.log(`[e2e ${since(t0)}] ${m}`);
 
 /** Everything run.mjs started, for cleanup on success, failure or timeout. */
@@ -65,7 +67,7 @@ async function testRun() {
   const hostResults = path.join(live.runDir, 'host-results.json');
   live.server = await startCodeServer({
     workspace: dirs.workspace, extensionsDir: dirs.extensions, userDataDir: dirs.userData,
-    env: { TRACEFORK_E2E_HOST_RESULTS: hostResults, TRACEFORK_E2E_REPO: REPO, TRACEFORK_E2E_NODE: process.execPath }, logFile: path.join(OUTPUT_DIR, 'code-server.log'),
+    env: { TRACEFORK_E2E_HOST_RESULTS: hostResults, TRACEFORK_E2E_REPO: REPO, TRACEFORK_E2E_NODE: process.execPath, ...pythonEnv() }, logFile: path.join(OUTPUT_DIR, 'code-server.log'),
   });
   log(`code-server on ${live.server.url}`);
   live.browser = await launchBrowser();
@@ -94,7 +96,7 @@ async function untrustedPhase(extensionsDir) {
   const workspace = makeWorkspace(dir);
   live.server = await startCodeServer({
     workspace, extensionsDir, userDataDir: path.join(dir, 'user-data'), workspaceTrust: true,
-    env: { TRACEFORK_E2E_REPO: REPO, TRACEFORK_E2E_NODE: process.execPath }, logFile: path.join(OUTPUT_DIR, 'code-server-untrusted.log'),
+    env: { TRACEFORK_E2E_REPO: REPO, TRACEFORK_E2E_NODE: process.execPath, ...pythonEnv() }, logFile: path.join(OUTPUT_DIR, 'code-server-untrusted.log'),
   });
   log(`code-server with Workspace Trust on ${live.server.url}`);
   return runUiTests({ context: live.browser.context, server: live.server, workspace, log, untrusted: true });

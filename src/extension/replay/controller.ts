@@ -3,13 +3,16 @@
  * cancel, or under the debugger with a breakpoint at the fork step), finding the replayed run
  * and opening the comparison. Also the single-call playground.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import { locate } from '../sourceLinks';
 import { ForkEditorPanel, type ForkEditorHandler } from './forkEditor';
-import { configuredLaunch, debugConfigFor, describeLaunch, resolveLaunch, type AgentLaunch } from './launch';
+import { configuredLaunch, debugConfigFor, describeLaunch, isPythonLaunch, resolveLaunch, type AgentLaunch } from './launch';
+import { askForPythonDebugger, hasPythonDebugger } from './python';
+import { isPythonFile, pythonBreakLine } from '../../core/replay/launchCommand';
 import type { CompareView } from './compareView';
 import { buildPlan, forkCall, PlanError, toolsBefore } from '../../core/replay/plan';
 import { findReplayRun, startReplay, stopReplay, writePlan } from '../../core/replay/run';
@@ -50,6 +53,14 @@ function messagesField(input: unknown): string | null {
   if (!input || typeof input !== 'object') return null;
   const o = input as Record<string, unknown>;
   return Array.isArray(o.prompt) ? 'prompt' : Array.isArray(o.messages) ? 'messages' : null;
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** Runs forks and the playground. */
@@ -127,8 +138,8 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
   private async run(trace: StoredTrace, spanId: string, input: unknown, tools: Record<string, ToolChoice>, debug: boolean, owner: ForkEditorPanel | 'direct'): Promise<ReplayOutcome | undefined> {
     if (this.running.has(owner)) throw new Error('A replay from this editor is already running.');
     const steps = buildSteps(trace);
-    const launch = await resolveLaunch(steps[0]?.code?.file ?? null);
-    if (!launch) return undefined;
+    const launch = await resolveLaunch(steps[0]?.code?.file ?? null, this.ctx.log);
+    if (!launch || !this.canDebug(launch, debug)) return undefined;
     const call = forkCall(trace, spanId);
     // The editor showed masked credentials; what the user left as it was goes back unmasked.
     const plan = buildPlan(trace, { forkSpanId: spanId, input: input === undefined ? undefined : unmaskLike(input, call.input), tools });
@@ -173,6 +184,20 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     return outcome;
   }
 
+  /** False (having said why) when a replay under the debugger cannot start: no debugpy, or no file to debug. */
+  private canDebug(launch: AgentLaunch, debug: boolean): boolean {
+    if (!debug || !isPythonLaunch(launch)) return true;
+    if (!hasPythonDebugger()) {
+      askForPythonDebugger();
+      return false;
+    }
+    if (launch.kind === 'command' && !debugConfigFor(launch.commandLine, launch.folder, {})) {
+      void vscode.window.showErrorMessage(`Tracefork: "${launch.commandLine}" runs no Python file or module (python FILE or python -m MODULE), so it cannot be debugged. Name a launch.json configuration in tracefork.replay.launchConfiguration instead.`);
+      return false;
+    }
+    return true;
+  }
+
   private runCommand(launch: AgentLaunch & { kind: 'command' }, env: Record<string, string>, divergences: string[], token: vscode.CancellationToken): Promise<number | null> {
     const log = this.ctx.log;
     log.appendLine(`replay: $ ${launch.commandLine}  (in ${launch.folder.uri.fsPath})`);
@@ -191,10 +216,12 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
 
   private async runDebug(launch: AgentLaunch, env: Record<string, string>, debug: boolean, file: vscode.Uri | null, line: number | null, token: vscode.CancellationToken): Promise<number | null> {
     const base = launch.kind === 'debug' ? { ...launch.config, env: { ...(launch.config.env ?? {}), ...env } } : debugConfigFor(launch.commandLine, launch.folder, env);
+    if (!base) throw new Error(`"${launch.kind === 'command' ? launch.commandLine : ''}" cannot be started under the debugger.`);
     // Marked with the plan, so this replay's session is told apart from any other (same name or not).
     const marker = env[PLAN_ENV]!;
     const config = { ...base, __traceforkPlan: marker };
     let bp: vscode.SourceBreakpoint | undefined;
+    if (debug && file && line && isPythonFile(file.fsPath)) line = pythonBreakLine(readText(file.fsPath), line);
     if (debug && file && line) vscode.debug.addBreakpoints([(bp = new vscode.SourceBreakpoint(new vscode.Location(file, new vscode.Position(line - 1, 0))))]);
     let session: vscode.DebugSession | undefined;
     const subs: vscode.Disposable[] = [];

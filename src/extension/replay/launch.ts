@@ -5,6 +5,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { debugpyConfig, guessCommand, isPythonCommand, isPythonFile, nodeDebugConfig } from '../../core/replay/launchCommand';
+import { selectedPython } from './python';
 
 /** A resolved way to start the agent. */
 export type AgentLaunch =
@@ -36,8 +38,11 @@ export function describeLaunch(l: AgentLaunch | null): string | null {
   return !l ? null : l.kind === 'command' ? l.commandLine : `launch configuration "${l.config.name}"`;
 }
 
-/** The configured launch, else asks; `guessFile` (the run's code file) prefills the command. */
-export async function resolveLaunch(guessFile: string | null): Promise<AgentLaunch | null> {
+/**
+ * The configured launch, else asks; `guessFile` (the run's code file) prefills the command (for a
+ * .py file with the interpreter the Python extension selected, else python3).
+ */
+export async function resolveLaunch(guessFile: string | null, log?: vscode.OutputChannel): Promise<AgentLaunch | null> {
   const known = configuredLaunch();
   if (known) return known;
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -52,7 +57,8 @@ export async function resolveLaunch(guessFile: string | null): Promise<AgentLaun
     if (pick.config) return { kind: 'debug', config: pick.config, folder };
   }
   const rel = guessFile ? path.relative(folder.uri.fsPath, guessFile) : '';
-  const guess = rel && !rel.startsWith('..') ? (rel.endsWith('.ts') ? `npx tsx ${rel}` : `node ${rel}`) : '';
+  const python = isPythonFile(rel) ? await selectedPython(folder, log) : null;
+  const guess = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? guessCommand(rel, python) : '';
   const commandLine = await vscode.window.showInputBox({
     title: 'Tracefork: the command that starts your agent',
     prompt: 'Run in the workspace folder with TRACEFORK_REPLAY_PLAN set; the agent must use the Tracefork SDK. Saved as tracefork.replay.command.',
@@ -64,16 +70,17 @@ export async function resolveLaunch(guessFile: string | null): Promise<AgentLaun
   return { kind: 'command', commandLine, folder };
 }
 
-/** `$VAR`, `${VAR}` and `${VAR:-default}` expanded from the environment, as the shell would. */
-export function expandEnv(s: string, env: NodeJS.ProcessEnv = process.env): string {
-  return s.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (_, a: string | undefined, dflt: string | undefined, b: string | undefined) => env[(a ?? b)!] || dflt || '');
+/** True when a replay under the debugger would start a Python interpreter (it needs debugpy). */
+export function isPythonLaunch(l: AgentLaunch): boolean {
+  return l.kind === 'command' ? isPythonCommand(l.commandLine) : l.config.type === 'debugpy' || l.config.type === 'python';
 }
 
 /**
- * A node launch configuration for a command line (for "Replay under Debugger" without
- * launch.json): words split on spaces (no quoting), environment variables expanded.
+ * The debug configuration for a command line (for "Replay under Debugger" without launch.json):
+ * `debugpy` for a Python interpreter, else `node`; words split as a shell does,
+ * environment variables expanded. Null for a Python line that runs no file or module.
  */
-export function debugConfigFor(commandLine: string, folder: vscode.WorkspaceFolder, env: Record<string, string>): vscode.DebugConfiguration {
-  const [exe, ...args] = expandEnv(commandLine).trim().split(/\s+/);
-  return { type: 'node', request: 'launch', name: 'Tracefork replay', cwd: folder.uri.fsPath, runtimeExecutable: exe, runtimeArgs: args, env, console: 'internalConsole', skipFiles: ['<node_internals>/**'] };
+export function debugConfigFor(commandLine: string, folder: vscode.WorkspaceFolder, env: Record<string, string>): vscode.DebugConfiguration | null {
+  const cwd = folder.uri.fsPath;
+  return isPythonCommand(commandLine) ? debugpyConfig(commandLine, cwd, env) : nodeDebugConfig(commandLine, cwd, env);
 }

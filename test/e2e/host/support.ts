@@ -32,7 +32,19 @@ export function workspaceDir(): string {
  * and a terminal's environment rather than the extension host's.
  */
 export function runWorkspaceAgent(file: string, args: string[], url: string): Promise<void> {
-  const child = spawn(process.env.TRACEFORK_E2E_NODE || 'node', ['--import', 'tsx', file, ...args], {
+  return runInWorkspace(process.env.TRACEFORK_E2E_NODE || 'node', ['--import', 'tsx', file, ...args], url);
+}
+
+/** The Python the workspace's Python agents run on (TRACEFORK_E2E_PYTHON, set by the harness). */
+export function workspacePython(): string {
+  const python = process.env.TRACEFORK_E2E_PYTHON;
+  assert.ok(python, 'TRACEFORK_E2E_PYTHON is not set: make .cache/py-venv first (node scripts/test-python.mjs, part of npm test)');
+  return python;
+}
+
+/** Runs `exe args…` in the workspace folder against the receiver at `url`, as runWorkspaceAgent does. */
+export function runInWorkspace(exe: string, args: string[], url: string): Promise<void> {
+  const child = spawn(exe, args, {
     cwd: workspaceDir(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: url },
   });
