@@ -11,6 +11,7 @@ const USAGE = `usage: tracefork <command> [options]
   serve  [--port 4318] [--host 127.0.0.1] [--db FILE]   run the OTLP/HTTP receiver (0 picks a free port)
          [--grpc-port 4317]                            and the OTLP/gRPC one (0 turns it off)
          [--max-traces 5000] [--max-mb 2048]           retention: the oldest runs go first
+         [--forward URL [--forward-header K=V]...]     also send every accepted request on to an OTLP/HTTP backend
   import FILE... [--db FILE]                           read OTLP/JSON files
   list   [--db FILE] [--json]                          traces, newest first
   show   TRACE_ID [--db FILE] [--json]                 a trace as steps

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { DEFAULT_RETENTION, TraceStore } from '../core/store/store';
 import { Receiver } from '../core/receiver/server';
 import { GrpcReceiver } from '../core/receiver/grpc';
-import { newStats } from '../core/receiver/ingest';
+import { LOOPBACK, newStats } from '../core/receiver/ingest';
+import { Forwarder, ForwardingSink, parseHeaderSpecs } from '../core/receiver/forward';
 import { DecodeError } from '../core/otlp/decode';
 import { importOtlpText } from '../core/otlp/file';
 import { traceToOtlpJson } from '../core/otlp/exportJson';
@@ -33,7 +34,7 @@ export async function openReader(db: string): Promise<TraceStore> {
 
 /** `serve`: the OTLP/HTTP and OTLP/gRPC receivers over a store until SIGINT/SIGTERM. */
 export async function serve(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { ...dbOpt, port: { type: 'string' }, 'grpc-port': { type: 'string' }, host: { type: 'string' }, 'max-traces': { type: 'string' }, 'max-mb': { type: 'string' } }, { min: 0, max: 0, name: '' });
+  const { values } = parse(argv, { ...dbOpt, port: { type: 'string' }, 'grpc-port': { type: 'string' }, host: { type: 'string' }, 'max-traces': { type: 'string' }, 'max-mb': { type: 'string' }, forward: { type: 'string' }, 'forward-header': { type: 'string', multiple: true } }, { min: 0, max: 0, name: '' });
   const db = values.db ?? defaultDb();
   const retention = {
     maxTraces: positive(values['max-traces'], '--max-traces', DEFAULT_RETENTION.maxTraces),
@@ -42,14 +43,17 @@ export async function serve(argv: string[]): Promise<number> {
   const host = values.host ?? '127.0.0.1';
   const port = portOption(values.port, 4318);
   const grpcPort = portOption(values['grpc-port'], 4317, '--grpc-port');
+  const forwarder = makeForwarder(values.forward, values['forward-header'], port);
   const store = await TraceStore.open(db, { onWarning: warn, retention });
+  const sink = forwarder ? new ForwardingSink(store, forwarder) : store;
   const stats = newStats();
   const info = () => ({ db: path.resolve(db), workspace: 'tracefork serve' });
   const onRejected = (s: number | string, r: string) => process.stderr.write(`tracefork: refused (${s}): ${r}\n`);
-  const receiver = new Receiver(store, { host, port, info, onRejected, stats, onWarning: warn });
-  const grpcReceiver = grpcPort === 0 ? null : new GrpcReceiver(store, { host, port: grpcPort, info, onRejected, stats, onWarning: warn });
+  const receiver = new Receiver(sink, { host, port, info, onRejected, stats, onWarning: warn });
+  const grpcReceiver = grpcPort === 0 ? null : new GrpcReceiver(sink, { host, port: grpcPort, info, onRejected, stats, onWarning: warn });
   const closeAll = async () => {
     await Promise.all([receiver.close(), grpcReceiver?.close()]);
+    await forwarder?.close();
     store.close();
   };
   try {
@@ -81,8 +85,36 @@ export async function serve(argv: string[]): Promise<number> {
   process.stdout.write(`tracefork: listening on ${receiver.url} (database ${db})\n`);
   await stopped;
   await closeAll();
-  process.stdout.write(`tracefork: stopped; ${stats.spans} spans received\n`);
+  const fwd = forwarder ? `; forwarded ${forwarder.stats.sent} request(s) to ${values.forward}${forwarder.stats.dropped ? `, ${forwarder.stats.dropped} dropped upstream` : ''}` : '';
+  process.stdout.write(`tracefork: stopped; ${stats.spans} spans received${fwd}\n`);
   return 0;
+}
+
+/** `--forward URL [--forward-header K=V]...`: the forwarder, or null; says what is wrong with the URL or a header. */
+function makeForwarder(url: string | undefined, headerSpecs: string[] | undefined, port: number): Forwarder | null {
+  if (url === undefined) {
+    if (headerSpecs?.length) throw new UsageError('--forward-header needs --forward URL');
+    return null;
+  }
+  let headers: Record<string, string>;
+  let forwarder: Forwarder;
+  try {
+    headers = parseHeaderSpecs(headerSpecs ?? []);
+    forwarder = new Forwarder({
+      url,
+      headers,
+      onEvent: (e) => {
+        if (e.kind === 'dropped') warn(`forward: ${e.count} request(s) dropped upstream: ${e.reason}`);
+        else if (e.kind === 'failing') warn(`forward: ${e.reason}; retrying (requests are queued, local ingest goes on)`);
+        else warn(`forward: the upstream ${url} is reachable again`);
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`--forward: ${(e as Error).message}`);
+  }
+  const u = new URL(url);
+  if (LOOPBACK.has(u.hostname) && Number(u.port || (u.protocol === 'https:' ? 443 : 80)) === port && port !== 0) throw new UsageError(`--forward ${url} is this receiver itself (port ${port}); forward to another endpoint`);
+  return forwarder;
 }
 
 /** `import FILE...`: OTLP/JSON traces and logs (one request, or one per line) into the store. */

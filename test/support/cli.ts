@@ -106,11 +106,11 @@ export function exportText(db: string, traceId: string): string {
  * Polls `fn` until it returns without throwing, for at most `timeoutMs` (measured from the call);
  * then rethrows its last error. Used for "acknowledged data is readable within one second".
  */
-export async function waitFor<T>(fn: () => T, timeoutMs = 1000, intervalMs = 50): Promise<T> {
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 1000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return fn();
+      return await fn();
     } catch (e) {
       if (Date.now() + intervalMs > deadline) throw e;
       await new Promise((r) => setTimeout(r, intervalMs));

@@ -15,6 +15,8 @@ export interface IngestResult {
 export interface IngestSink {
   ingestTraces(body: Buffer, enc: BodyEncoding): IngestResult;
   ingestLogs(body: Buffer, enc: BodyEncoding): IngestResult;
+  /** Metrics are accepted and not stored; a sink may still take them (forwarding). */
+  ingestMetrics?(body: Buffer, enc: BodyEncoding): void;
   /** True while the sink cannot take more; receivers answer "retry later" (503 / UNAVAILABLE). */
   readonly full: boolean;
 }
@@ -33,7 +35,10 @@ export const newStats = (): ReceiverStats => ({ requests: 0, spans: 0, logs: 0, 
 
 /** Stores one export request's body; returns how many items were rejected and why (OTLP partial success). */
 export function ingestSignal(sink: IngestSink, stats: ReceiverStats, signal: Signal, body: Buffer, enc: BodyEncoding): [number, string | null] {
-  if (signal === 'metrics') return [0, null]; // accepted so exporters do not error; not stored yet
+  if (signal === 'metrics') {
+    sink.ingestMetrics?.(body, enc); // accepted so exporters do not error; not stored yet
+    return [0, null];
+  }
   if (signal === 'traces') {
     const r = sink.ingestTraces(body, enc);
     stats.spans += r.accepted;
