@@ -3,11 +3,15 @@
  * logs, metrics) is also sent on to an upstream OTLP/HTTP endpoint, with the same content (gRPC
  * requests as OTLP/HTTP protobuf), gzip-compressed. Asynchronous and bounded: the local receiver
  * only appends to a queue, so an upstream that is slow, down or refusing never slows or fails it.
+ * Bodies are compressed once, off the event loop, and the queue's bound counts compressed bytes.
  * Transient failures (network errors, 408, 429, 5xx) are retried in order with exponential backoff
  * (honouring Retry-After) for as long as the queue has room; when it is full the oldest requests
  * are dropped, counted and reported with why; a permanent refusal (other 4xx) drops that request.
  */
-import { gzipSync } from 'node:zlib';
+import { constants, gzip } from 'node:zlib';
+import { promisify } from 'node:util';
+
+const gzipAsync = promisify(gzip);
 import type { BodyEncoding } from '../otlp/decode';
 import type { IngestResult, IngestSink, Signal } from './ingest';
 
@@ -24,6 +28,8 @@ export interface ForwardOptions {
   maxBackoffMs?: number;
   /** Per-request timeout. Default 10 s. */
   timeoutMs?: number;
+  /** Requests in flight at once (default 4); 1 delivers strictly in order. */
+  concurrency?: number;
   /** Told about drops and about the upstream failing and recovering (for the status bar and logs). */
   onEvent?: (e: ForwardEvent) => void;
 }
@@ -52,8 +58,12 @@ export interface ForwardStats {
 
 interface Item {
   signal: Signal;
-  body: Buffer;
   enc: BodyEncoding;
+  /** Bytes it holds in the queue: the body's, then the compressed body's once compressed. */
+  size: number;
+  /** The gzip-compressed body, compressed once at enqueue off the event loop (zlib's thread pool). */
+  data: Promise<Buffer>;
+  gone: boolean;
 }
 
 const TRANSIENT = new Set([408, 429, 500, 502, 503, 504]);
@@ -62,9 +72,10 @@ const TRANSIENT = new Set([408, 429, 500, 502, 503, 504]);
 export class Forwarder {
   readonly stats: ForwardStats = { queued: 0, sent: 0, dropped: 0, retries: 0, pending: 0, pendingBytes: 0, lastError: null };
   private queue: Item[] = [];
-  private running = false;
+  private workers = 0;
   private closed = false;
-  private wake: (() => void) | null = null;
+  private delay: number;
+  private wakers = new Set<() => void>();
   private readonly base: string;
   private readonly idle = new Set<() => void>();
 
@@ -72,6 +83,7 @@ export class Forwarder {
     const url = new URL(opts.url); // throws TypeError on a bad URL: the caller says so
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`forward URL must be http(s), got ${url.protocol}`);
     this.base = opts.url.replace(/\/+$/, '').replace(/\/v1\/(traces|logs|metrics)$/, '');
+    this.delay = opts.backoffMs ?? 250;
   }
 
   /** The upstream path for a signal. */
@@ -82,21 +94,30 @@ export class Forwarder {
   /** Queues one accepted request; never blocks, never throws. */
   enqueue(signal: Signal, body: Buffer, enc: BodyEncoding): void {
     if (this.closed) return;
-    this.queue.push({ signal, body, enc });
+    const item: Item = { signal, enc, size: body.length, data: Promise.resolve(body), gone: false };
+    // The queue keeps the compressed body (several times smaller) as soon as it is ready.
+    item.data = gzipAsync(body, { level: constants.Z_BEST_SPEED }).then((gz) => {
+      if (!item.gone) {
+        this.stats.pendingBytes += gz.length - item.size;
+        item.size = gz.length;
+      }
+      return gz;
+    });
+    this.queue.push(item);
     this.stats.queued++;
     this.stats.pending++;
-    this.stats.pendingBytes += body.length;
+    this.stats.pendingBytes += item.size;
     const max = this.opts.maxQueueBytes ?? 64 * 1024 ** 2;
     let dropped = 0;
-    while (this.stats.pendingBytes > max && this.queue.length > 1) {
+    while (this.stats.pendingBytes > max && this.queue.length > 1) { // requests in flight are not dropped
       const old = this.queue.shift()!;
+      old.gone = true;
       this.stats.pending--;
-      this.stats.pendingBytes -= old.body.length;
+      this.stats.pendingBytes -= old.size;
       dropped++;
     }
     if (dropped) this.drop(dropped, `the forward queue is full (${Math.round(max / 1024 ** 2)} MiB) while ${this.stats.lastError ?? 'the upstream is slow'}; the oldest requests were dropped upstream (kept locally)`);
-    this.wake?.();
-    if (!this.running) void this.run();
+    while (this.workers < Math.min(this.opts.concurrency ?? 4, this.queue.length)) void this.work();
   }
 
   /** Resolves when nothing is pending (or after `timeoutMs`); for shutdown and tests. */
@@ -118,7 +139,7 @@ export class Forwarder {
   async close(drainMs = 2000): Promise<void> {
     await this.drain(drainMs);
     this.closed = true;
-    this.wake?.();
+    for (const w of [...this.wakers]) w();
     if (this.queue.length) this.drop(this.queue.length, `Tracefork stopped before the upstream took them (${this.stats.lastError ?? 'still sending'})`);
     this.queue = [];
     this.stats.pending = this.stats.pendingBytes = 0;
@@ -129,66 +150,66 @@ export class Forwarder {
     this.opts.onEvent?.({ kind: 'dropped', count, reason });
   }
 
-  private async run(): Promise<void> {
-    this.running = true;
-    let delay = this.opts.backoffMs ?? 250;
-    while (!this.closed && this.queue.length) {
-      const item = this.queue[0]!;
-      const outcome = await this.send(item);
-      if (this.closed) break;
-      if (outcome.ok || outcome.permanent) {
-        if (this.queue[0] === item) {
-          this.queue.shift();
+  /** One sender: takes the next request, delivers it or puts it back and backs off. */
+  private async work(): Promise<void> {
+    this.workers++;
+    try {
+      for (;;) {
+        if (this.closed) return;
+        const item = this.queue.shift();
+        if (!item) return;
+        const outcome = await this.send(item);
+        if (this.closed) return;
+        if (outcome.ok || outcome.permanent) {
+          item.gone = true;
           this.stats.pending--;
-          this.stats.pendingBytes -= item.body.length;
+          this.stats.pendingBytes -= item.size;
+          if (outcome.ok) {
+            this.stats.sent++;
+            this.delay = this.opts.backoffMs ?? 250;
+            if (this.stats.lastError) {
+              this.stats.lastError = null;
+              this.opts.onEvent?.({ kind: 'recovered' });
+            }
+          } else this.drop(1, outcome.reason);
+          continue;
         }
-        if (outcome.ok) {
-          this.stats.sent++;
-          if (this.stats.lastError) {
-            this.stats.lastError = null;
-            this.opts.onEvent?.({ kind: 'recovered' });
-          }
-          delay = this.opts.backoffMs ?? 250;
-        } else this.drop(1, outcome.reason);
-        continue;
+        this.queue.unshift(item); // first again: nothing is skipped while the upstream is away
+        if (this.stats.lastError === null) this.opts.onEvent?.({ kind: 'failing', reason: outcome.reason });
+        this.stats.lastError = outcome.reason;
+        this.stats.retries++;
+        const wait = Math.max(this.delay, outcome.retryAfterMs ?? 0);
+        this.delay = Math.min(this.delay * 2, this.opts.maxBackoffMs ?? 10_000);
+        await this.sleep(wait);
       }
-      const first = this.stats.lastError === null;
-      this.stats.lastError = outcome.reason;
-      if (first) this.opts.onEvent?.({ kind: 'failing', reason: outcome.reason });
-      this.stats.retries++;
-      await this.sleep(Math.max(delay, outcome.retryAfterMs ?? 0));
-      delay = Math.min(delay * 2, this.opts.maxBackoffMs ?? 10_000);
+    } finally {
+      this.workers--;
+      if (!this.stats.pending) for (const f of [...this.idle]) f();
     }
-    this.running = false;
-    if (!this.stats.pending) for (const f of [...this.idle]) f();
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wake = null;
+      const done = () => {
+        clearTimeout(t);
+        this.wakers.delete(done);
         resolve();
-      }, ms);
-      // A new request does not cut the backoff short, but closing does.
-      this.wake = () => {
-        if (this.closed) {
-          clearTimeout(t);
-          this.wake = null;
-          resolve();
-        }
       };
+      const t = setTimeout(done, ms);
+      this.wakers.add(done); // closing cuts the backoff short
     });
   }
 
   private async send(item: Item): Promise<{ ok: boolean; permanent?: boolean; reason: string; retryAfterMs?: number }> {
     const url = this.endpoint(item.signal);
+    const body = await item.data;
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), this.opts.timeoutMs ?? 10_000);
     try {
       const res = await fetch(url, {
         method: 'POST',
         headers: { ...this.opts.headers, 'content-type': item.enc === 'protobuf' ? 'application/x-protobuf' : 'application/json', 'content-encoding': 'gzip' },
-        body: gzipSync(item.body),
+        body,
         signal: ctl.signal,
       });
       await res.arrayBuffer().catch(() => undefined);
