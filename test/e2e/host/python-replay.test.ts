@@ -4,11 +4,16 @@
 // tool's recorded input is the bare value) re-runs it with the command the extension guesses for
 // a .py file (the Python here is the e2e one: this VS Code has no Python extension), and the
 // replay is linked, nested and compared. Replay under Debugger of a Python command without the
-// Python Debugger extension starts nothing.
+// Python Debugger extension starts nothing; the debugpy configuration it makes with that extension
+// is launched by the real debugpy adapter here and stops in the fork step's body.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { guessCommand } from '../../../src/core/replay/launchCommand';
-import { runInWorkspace, waitFor, workspacePython } from './support';
+import { guessCommand, pythonBreakLine } from '../../../src/core/replay/launchCommand';
+import { debugConfigFor } from '../../../src/extension/replay/launch';
+import { debugOnce } from './dap';
+import { runInWorkspace, waitFor, workspaceDir, workspacePython } from './support';
 
 interface ReplayState {
   comparison: { left: string; right: string; firstDivergence: number; pairs: Array<{ status: string; differs: string[]; source: string | null; name: string; kind: string }> } | null;
@@ -89,5 +94,25 @@ describe('Fork & replay of a Python agent', function () {
     } finally {
       sub.dispose();
     }
+  });
+
+  it('the debugpy configuration of a Python command stops the real debugpy in the tool\'s body and reaches the receiver', async () => {
+    const python = workspacePython();
+    const url = (await state()).receiver.url!;
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    const file = path.join(workspaceDir(), 'replay_agent.py');
+    const source = fs.readFileSync(file, 'utf8');
+    const recorded = source.split('\n').findIndex((l) => l.startsWith('@tracefork.tool("get_weather")')) + 1;
+    const line = pythonBreakLine(source, recorded);
+    assert.equal(source.split('\n')[line - 1]!.trim(), 'if city == "Paris":', 'the first statement of the tool, which runs at each call');
+    const config = debugConfigFor(guessCommand('replay_agent.py', python), folder, { OTEL_EXPORTER_OTLP_ENDPOINT: url });
+    assert.ok(config);
+    assert.equal(config.type, 'debugpy');
+    assert.equal(config.program, file);
+    const before = new Set((await state()).runs.map((r) => r.traceId));
+    const { stops, exitCode, output } = await debugOnce([python, '-m', 'debugpy.adapter'], config, { path: file, line });
+    assert.deepEqual(stops, [{ line, path: file }], output);
+    assert.equal(exitCode, 0, output);
+    await waitFor('the debugged run', async () => (await state()).runs.find((r) => !before.has(r.traceId) && r.name === 'py-weather-agent'));
   });
 });

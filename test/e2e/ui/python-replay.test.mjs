@@ -99,5 +99,8 @@ export default async function ({ page, workspace, screenshot, runCommand, assert
     await screenshot('python-runs-with-fork');
   } finally {
     fs.writeFileSync(settingsFile, settings);
+    // The workbench restores open editors into the next test: leave it as this test found it.
+    await runCommand('View: Close All Editor Groups').catch(() => {});
+    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
   }
 }
