@@ -184,9 +184,12 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     return outcome;
   }
 
-  /** False (having said why) when a replay under the debugger cannot start: no debugpy, or no file to debug. */
+  /**
+   * False (having said why) when a Python replay that goes through the debugger (Replay under
+   * Debugger, or any launch.json configuration) cannot start: no debugpy, or no file to debug.
+   */
   private canDebug(launch: AgentLaunch, debug: boolean): boolean {
-    if (!debug || !isPythonLaunch(launch)) return true;
+    if (!(debug || launch.kind === 'debug') || !isPythonLaunch(launch)) return true;
     if (!hasPythonDebugger()) {
       askForPythonDebugger();
       return false;
