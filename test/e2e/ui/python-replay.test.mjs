@@ -28,7 +28,7 @@ async function frameWith(page, selector, timeoutMs = 30_000) {
 }
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
-export default async function ({ page, workspace, screenshot, runCommand, assert }) {
+export default async function ({ page, workspace, screenshot, runCommand, openWorkbench, assert }) {
   const python = e2ePython();
   assert.ok(python, 'no Python with the Tracefork SDK: make .cache/py-venv first (node scripts/test-python.mjs, part of npm test)');
   // No replay command configured, so the extension guesses one from the run's .py file.
@@ -99,8 +99,10 @@ export default async function ({ page, workspace, screenshot, runCommand, assert
     await screenshot('python-runs-with-fork');
   } finally {
     fs.writeFileSync(settingsFile, settings);
-    // The workbench restores open editors into the next test: leave it as this test found it.
+    // The workbench restores its editors and groups into the next test: leave it as this test found
+    // it, and reload so the closed layout is saved (closing the page may not save it).
     await runCommand('View: Close All Editor Groups').catch(() => {});
     await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await openWorkbench().catch(() => {});
   }
 }
