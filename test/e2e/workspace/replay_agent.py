@@ -15,7 +15,9 @@ registration = tracefork.register(service_name="py-replay-agent")
 
 from openai import OpenAI  # noqa: E402
 
-TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "Weather for a city", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+TOOLS = [
+    {"type": "function", "function": {"name": "get_weather", "description": "Weather for a city", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+]
 
 
 class MockModel(BaseHTTPRequestHandler):
@@ -26,7 +28,14 @@ class MockModel(BaseHTTPRequestHandler):
         results = [m["content"] for m in body["messages"] if m.get("role") == "tool"]
         call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": json.dumps({"city": "Paris"})}}
         message = {"role": "assistant", "content": f"Forecast: {results[-1]}"} if results else {"role": "assistant", "content": None, "tool_calls": [call]}
-        reply = {"id": "chatcmpl-mock", "object": "chat.completion", "created": 1_700_000_000, "model": body["model"], "choices": [{"index": 0, "message": message, "finish_reason": "stop" if results else "tool_calls"}], "usage": {"prompt_tokens": 30, "completion_tokens": 9, "total_tokens": 39}}
+        reply = {
+            "id": "chatcmpl-mock",
+            "object": "chat.completion",
+            "created": 1_700_000_000,
+            "model": body["model"],
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop" if results else "tool_calls"}],
+            "usage": {"prompt_tokens": 30, "completion_tokens": 9, "total_tokens": 39},
+        }
         data = json.dumps(reply).encode()
         self.send_response(200)
         self.send_header("content-type", "application/json")
