@@ -15,6 +15,8 @@ export interface TraceforkConfig {
   diagnostics: boolean;
   /** The LLM judge; off while `url` is empty. */
   judge: { url: string; model: string; criteria: string; threshold: number };
+  /** Forwarding to the team's backend; off while `endpoint` is empty (headers live in secret storage). */
+  forward: { endpoint: string; queueMegabytes: number };
 }
 
 /** Reads the settings now. */
@@ -36,6 +38,7 @@ export function readConfig(): TraceforkConfig {
       criteria: c.get<string>('judge.criteria', '').trim(),
       threshold: c.get<number>('judge.threshold', 0.5),
     },
+    forward: { endpoint: c.get<string>('forward.endpoint', '').trim(), queueMegabytes: c.get<number>('forward.queueMegabytes', 64) },
   };
 }
 

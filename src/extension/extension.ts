@@ -16,6 +16,7 @@ import { CompareView } from './replay/compareView';
 import { ReplayController } from './replay/controller';
 import { registerReplayCommands } from './replay/commands';
 import { TracePanel } from './tracePanel';
+import { readForwardHeaders, registerBackendCommands } from './backend';
 
 /** Called by VS Code once startup has finished. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -23,7 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Tracefork');
   const config = readConfig();
   const storage = context.storageUri ?? context.globalStorageUri;
-  const host = new ReceiverHost(path.join(storage.fsPath, 'traces.db'), config, log);
+  const host = new ReceiverHost(path.join(storage.fsPath, 'traces.db'), config, log, () => readForwardHeaders(context.secrets));
   const insights = new CodeInsights(host, { lens: config.codeLens, diagnostics: config.diagnostics });
   insights.log = (m) => log.appendLine(m);
   const runs = new RunsProvider(host, (id) => insights.failingEvaluatorsOf(id));
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     compare, replay,
     ...registerReplayCommands({ host, replay, compare, secrets: context.secrets }),
+    ...registerBackendCommands({ host, secrets: context.secrets, workspaceState: context.workspaceState, openRun }),
     log, host, runs, insights, tree,
     new StatusBar(host, runs),
     new CustomEvaluatorsHost(insights, log),
@@ -49,11 +51,11 @@ export function activate(context: vscode.ExtensionContext): void {
     insights.onDidEvaluate(() => runs.refresh()), // evaluator verdicts mark runs and feed the filter
     ...registerCommands({ extensionUri: context.extensionUri, host, runs, insights, log, prices: () => prices, activationMs: () => activationMs, extraScores: (id) => insights.extraScores(id) }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics')) return;
+      if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics', 'forward')) return;
       const next = readConfig();
       prices = next.prices ?? undefined;
       insights.setEnabled({ lens: next.codeLens, diagnostics: next.diagnostics });
-      if (affects(e, 'receiver', 'retention')) void host.reconfigure(next);
+      if (affects(e, 'receiver', 'retention', 'forward')) void host.reconfigure(next);
     }),
   );
   void vscode.workspace.fs.createDirectory(storage).then(() => host.start());

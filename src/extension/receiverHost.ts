@@ -8,7 +8,8 @@
 import * as vscode from 'vscode';
 import { Receiver } from '../core/receiver/server';
 import { GrpcReceiver } from '../core/receiver/grpc';
-import { newStats } from '../core/receiver/ingest';
+import { newStats, type IngestSink } from '../core/receiver/ingest';
+import { Forwarder, ForwardingSink, type ForwardEvent, type ForwardStats } from '../core/receiver/forward';
 import { TraceStore } from '../core/store/store';
 import { StoreBusyError } from '../core/store/lock';
 import { Disposable, toDisposable } from './dispose';
@@ -29,13 +30,21 @@ export interface ReceiverState {
   grpcPort?: number | null;
   /** Why gRPC is not received here, when it is not. */
   grpcDetail?: string;
+  /** Forwarding to the team's backend, while this window receives and `tracefork.forward.endpoint` is set. */
+  forward?: { endpoint: string; stats: ForwardStats } | null;
+  /** Why forwarding is off although an endpoint is set (a bad URL…). */
+  forwardDetail?: string;
 }
+
+/** The secret storage key of the forward headers (JSON object). */
+export const FORWARD_HEADERS_SECRET = 'tracefork.forward.headers';
 
 /** The receiver and store of this window. */
 export class ReceiverHost extends Disposable {
   private store: TraceStore | undefined;
   private receiver: Receiver | undefined;
   private grpc: GrpcReceiver | undefined;
+  private forwarder: Forwarder | undefined;
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
@@ -51,6 +60,8 @@ export class ReceiverHost extends Disposable {
     private readonly ownDb: string,
     private config: TraceforkConfig,
     private readonly log: vscode.OutputChannel,
+    /** The forward headers (secret storage), read when forwarding starts. */
+    private readonly forwardHeaders: () => Promise<Record<string, string>> = async () => ({}),
   ) {
     super();
     this._register(toDisposable(() => void this.stop()));
@@ -71,7 +82,10 @@ export class ReceiverHost extends Disposable {
       return this.setState({ mode: 'stopped', port: null, url: null, dbPath: this.ownDb, detail: `the store could not be opened: ${(e as Error).message}` });
     }
     const stats = newStats();
-    const receiver = new Receiver(this.store!, {
+    const forwarding = await this.startForwarding();
+    const sink: IngestSink = this.forwarder ? new ForwardingSink(this.store!, this.forwarder) : this.store!;
+    this.sink = sink;
+    const receiver = new Receiver(sink, {
       host: this.config.host,
       port,
       stats,
@@ -83,8 +97,10 @@ export class ReceiverHost extends Disposable {
       const bound = await receiver.listen();
       this.receiver = receiver;
       const grpc = await this.startGrpc(stats);
-      this.setState({ mode: 'owner', port: bound, url: receiver.url, dbPath: this.ownDb, detail: `receiving on ${receiver.url}${grpc.port ? ` and grpc://${this.config.host}:${grpc.port}` : ''}`, grpcPort: grpc.port, grpcDetail: grpc.detail });
+      this.setState({ mode: 'owner', port: bound, url: receiver.url, dbPath: this.ownDb, detail: `receiving on ${receiver.url}${grpc.port ? ` and grpc://${this.config.host}:${grpc.port}` : ''}${this.forwarder ? `, forwarding to ${this.config.forward.endpoint}` : ''}`, grpcPort: grpc.port, grpcDetail: grpc.detail, ...forwarding });
     } catch (e) {
+      await this.forwarder?.close(0); // not receiving here: nothing to forward
+      this.forwarder = undefined;
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
         return this.setState({ mode: 'stopped', port, url: null, dbPath: this.ownDb, detail: `cannot listen on ${this.config.host}:${port}: ${(e as Error).message}` });
       }
@@ -95,7 +111,7 @@ export class ReceiverHost extends Disposable {
   /** Opens the gRPC receiver beside the HTTP one; a taken port is told, never fatal to HTTP. */
   private async startGrpc(stats: ReturnType<typeof newStats>, grpcPort = this.config.grpcPort): Promise<{ port: number | null; detail: string }> {
     if (grpcPort === 0) return { port: null, detail: 'OTLP/gRPC is off (tracefork.receiver.grpcPort is 0)' };
-    const grpc = new GrpcReceiver(this.store!, {
+    const grpc = new GrpcReceiver(this.sink ?? this.store!, {
       host: this.config.host,
       port: grpcPort === this.freeGrpc ? 0 : grpcPort,
       stats,
@@ -122,6 +138,45 @@ export class ReceiverHost extends Disposable {
     }
   }
 
+  private sink: IngestSink | undefined;
+  private lastDropAlert = 0;
+
+  /** The forwarder for `tracefork.forward.endpoint`, when set; a bad URL is told, never fatal to receiving. */
+  private async startForwarding(): Promise<Pick<ReceiverState, 'forward' | 'forwardDetail'>> {
+    const { endpoint, queueMegabytes } = this.config.forward;
+    if (!endpoint) return { forward: null, forwardDetail: '' };
+    try {
+      this.forwarder = new Forwarder({ url: endpoint, headers: await this.forwardHeaders(), maxQueueBytes: queueMegabytes * 1024 ** 2, onEvent: (e) => this.forwardEvent(e) });
+    } catch (e) {
+      const detail = `forwarding is off: tracefork.forward.endpoint "${endpoint}" is not an http(s) URL (${(e as Error).message})`;
+      this.log.appendLine(detail);
+      void vscode.window.showWarningMessage(`Tracefork: ${detail}.`, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.forward'));
+      return { forward: null, forwardDetail: detail };
+    }
+    this.log.appendLine(`forwarding every accepted request to ${endpoint}`);
+    return { forward: { endpoint, stats: this.forwarder.stats }, forwardDetail: '' };
+  }
+
+  /** Logs what happens upstream; drops are also told to the user, at most once a minute. */
+  private forwardEvent(e: ForwardEvent): void {
+    const endpoint = this.config.forward.endpoint;
+    if (e.kind === 'failing') this.log.appendLine(`forward: ${e.reason}; retrying (requests are queued, local ingest goes on)`);
+    else if (e.kind === 'recovered') this.log.appendLine(`forward: ${endpoint} is reachable again`);
+    else {
+      this.log.appendLine(`forward: ${e.count} request(s) dropped upstream: ${e.reason}`);
+      if (Date.now() - this.lastDropAlert > 60_000) {
+        this.lastDropAlert = Date.now();
+        void vscode.window.showWarningMessage(`Tracefork dropped ${e.count} request(s) on their way to ${endpoint}: ${e.reason}. They are kept here.`, 'Show Log').then((a) => a && this.log.show());
+      }
+    }
+    this.stateEmitter.fire(this.state); // the status bar shows the upstream's state
+  }
+
+  /** Restarts the receivers so forwarding picks up changed headers or settings. */
+  async restartForwarding(): Promise<void> {
+    if (this.state.mode === 'owner') await this.start(this.state.port ?? this.config.port);
+  }
+
   /** "Any free port" for startGrpc (0 in the setting means off, so it cannot mean free here). */
   private readonly freeGrpc = -1;
 
@@ -145,6 +200,9 @@ export class ReceiverHost extends Disposable {
     await Promise.all([this.receiver?.close(), this.grpc?.close()]);
     this.receiver = undefined;
     this.grpc = undefined;
+    await this.forwarder?.close(1000);
+    this.forwarder = undefined;
+    this.sink = undefined;
     this.unsubscribe?.();
     this.store?.close();
     this.store = undefined;
@@ -152,7 +210,7 @@ export class ReceiverHost extends Disposable {
 
   /** Applies changed settings (restarting the receiver when the port or host changed). */
   async reconfigure(config: TraceforkConfig): Promise<void> {
-    const restart = config.port !== this.config.port || config.grpcPort !== this.config.grpcPort || config.host !== this.config.host;
+    const restart = config.port !== this.config.port || config.grpcPort !== this.config.grpcPort || config.host !== this.config.host || JSON.stringify(config.forward) !== JSON.stringify(this.config.forward);
     this.config = config;
     if (restart || this.state.mode !== 'owner') return this.start();
     this.store?.setRetention(this.storeOptions().retention);

@@ -24,10 +24,16 @@ export class StatusBar extends Disposable {
     const counts = `${total} run${total === 1 ? '' : 's'}${failing ? `, $(error) ${failing}` : ''}`;
     this.item.backgroundColor = undefined;
     switch (s.mode) {
-      case 'owner':
-        this.item.text = `$(pulse) Tracefork :${s.port}${s.grpcPort ? ` · gRPC :${s.grpcPort}` : ''} · ${counts}`;
-        this.item.tooltip = `Tracefork is receiving OTLP/HTTP on ${s.url}${s.grpcPort ? ` and OTLP/gRPC on port ${s.grpcPort}` : ''}\nSet OTEL_EXPORTER_OTLP_ENDPOINT=${s.url} in your agent${s.grpcPort ? ` (gRPC exporters: http://localhost:${s.grpcPort})` : ''}.${s.grpcDetail ? `\n${s.grpcDetail}.` : ''}\n${total} runs, ${failing} failing. Click to show the runs.`;
+      case 'owner': {
+        const f = s.forward;
+        const upstream = f ? ` · $(${f.stats.lastError || f.stats.dropped ? 'warning' : 'cloud-upload'}) forwarding` : '';
+        const forwardLine = f
+          ? `\nForwarding to ${f.endpoint}: ${f.stats.sent} sent, ${f.stats.pending} queued, ${f.stats.dropped} dropped${f.stats.lastError ? `; now failing: ${f.stats.lastError}` : ''}.`
+          : s.forwardDetail ? `\n${s.forwardDetail}.` : '';
+        this.item.text = `$(pulse) Tracefork :${s.port}${s.grpcPort ? ` · gRPC :${s.grpcPort}` : ''}${upstream} · ${counts}`;
+        this.item.tooltip = `Tracefork is receiving OTLP/HTTP on ${s.url}${s.grpcPort ? ` and OTLP/gRPC on port ${s.grpcPort}` : ''}\nSet OTEL_EXPORTER_OTLP_ENDPOINT=${s.url} in your agent${s.grpcPort ? ` (gRPC exporters: http://localhost:${s.grpcPort})` : ''}.${s.grpcDetail ? `\n${s.grpcDetail}.` : ''}${forwardLine}\n${total} runs, ${failing} failing. Click to show the runs.`;
         break;
+      }
       case 'follower':
         this.item.text = `$(broadcast) Tracefork :${s.port} (shared) · ${counts}`;
         this.item.tooltip = `Another Tracefork window receives on :${s.port}; this window shows its runs and takes over when it closes.\n${s.detail}`;
