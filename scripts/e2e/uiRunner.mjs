@@ -58,6 +58,9 @@ async function runOne({ file, context, server, workspace, log }) {
     const timeoutMs = Number(mod.timeout ?? 120_000);
     await openWorkbench(page, server.url, workspace);
     await waitForExtensionHost(server);
+    // The workbench restores the editors and groups an earlier test left (a narrow trace panel
+    // beside them fails the next test): every test starts from one empty editor group.
+    await runCommand(page, 'View: Close All Editor Groups').catch((e) => log(`  could not close the editors left open: ${e.message}`));
     const ctx = {
       page, url: server.url, workspace, codeServer: server, assert,
       screenshot: (n) => screenshot(page, `${name}-${n}`),
