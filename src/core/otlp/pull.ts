@@ -27,6 +27,8 @@ export interface PullOptions {
   /** Phoenix project (default `default`). */
   project?: string;
   timeoutMs?: number;
+  /** Largest answer read (default 256 MiB): a backend's answer is untrusted input. */
+  maxBytes?: number;
 }
 
 /** The trace as one OTLP/JSON ExportTraceServiceRequest (ids in hex), marked with where it came from. */
@@ -51,12 +53,16 @@ export async function pullTrace(opts: PullOptions): Promise<{ request: { resourc
   const source = `${opts.from} ${root}`;
   const request = { resourceSpans: resourceSpans.map((rs) => normalize(rs) as Record<string, unknown>).map((rs) => mark(rs, source)) };
   let spans = 0;
+  let rejected: string | null = null;
   try {
     const decoded = decodeTraces(Buffer.from(JSON.stringify(request)), 'json', traceId);
     for (const g of decoded.groups) spans += g.spans.length;
+    if (decoded.rejected) rejected = `${decoded.rejected} span(s) of it are not valid OTLP: ${decoded.firstRejection}`;
   } catch (e) {
     throw new PullError(`the answer from ${opts.url} is not an OTLP trace: ${(e as Error).message}`);
   }
+  // A trace is pulled whole or not at all: a partial copy would fork and compare wrong.
+  if (rejected) throw new PullError(`the answer from ${opts.url} is not an OTLP trace: ${rejected}`);
   if (!spans) throw new PullError(`${opts.from} at ${root} has no spans of trace ${traceId}`);
   return { request, spans, source };
 }
@@ -74,11 +80,35 @@ async function get(url: string, opts: PullOptions, traceId: string): Promise<str
   } finally {
     clearTimeout(timer);
   }
-  const text = await res.text();
+  const text = await readCapped(res, opts.maxBytes ?? 256 * 1024 ** 2, url);
   if (res.status === 404) throw new PullError(`trace ${traceId} was not found at ${url} (404); check the trace id and the backend URL`);
   if (res.status === 401 || res.status === 403) throw new PullError(`${url} refused the request (${res.status}); pass the backend's credentials with --header, e.g. --header authorization="Bearer …"`);
   if (!res.ok) throw new PullError(`${url} answered ${res.status} ${res.statusText}: ${text.slice(0, 200)}`);
   return text;
+}
+
+/** The body as text, refusing one larger than `max` bytes (declared or as it streams). */
+async function readCapped(res: Response, max: number, url: string): Promise<string> {
+  const tooBig = () => new PullError(`the answer from ${url} is larger than ${Math.round(max / 1024 ** 2)} MiB; is that one trace?`);
+  if (Number(res.headers.get('content-length') ?? 0) > max) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooBig();
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.byteLength;
+    if (n > max) {
+      await reader.cancel().catch(() => undefined);
+      throw tooBig();
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 function parseJson(text: string, url: string): unknown {
