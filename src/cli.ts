@@ -6,6 +6,7 @@ import { CliError, exportTrace, importFiles, list, serve, show, UsageError } fro
 import { evalCommand } from './cli/eval';
 import { compareCommand, planCommand, replayCommand } from './cli/replay';
 import { pullCommand } from './cli/pull';
+import { mcpCommand } from './cli/mcp';
 
 const USAGE = `usage: tracefork <command> [options]
 
@@ -25,6 +26,7 @@ const USAGE = `usage: tracefork <command> [options]
   replay TRACE_ID [--fork SPAN_ID] [--input FILE]      re-run the agent under a plan, then compare
          [--tool NAME=live]... [--json] -- COMMAND...  (the agent uses the Tracefork SDK)
   compare TRACE_A TRACE_B [--json]                     step by step; exit 1 when they differ
+  mcp    [--db FILE] [--replay-command CMD] [--cases DIR]  the Tracefork tools as an MCP server on stdio
   pull   --from jaeger|tempo|phoenix|otlp URL TRACE_ID  one trace from a backend's query API into the store
          [--header K=V]... [--project P] [--json]      (Phoenix project, default "default")
 
@@ -36,7 +38,7 @@ const USAGE = `usage: tracefork <command> [options]
 setFlagsFromString('--no-concurrent-recompilation');
 
 /** Each command resolves to its exit code: 0 done, 1 a failure the user acts on (a CI gate's "no"); usage errors throw (2). */
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand, pull: pullCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand, pull: pullCommand, mcp: mcpCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
