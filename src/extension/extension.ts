@@ -17,6 +17,7 @@ import { ReplayController } from './replay/controller';
 import { registerReplayCommands } from './replay/commands';
 import { TracePanel } from './tracePanel';
 import { readForwardHeaders, registerBackendCommands } from './backend';
+import { registerLmTools } from './lmTools';
 
 /** Called by VS Code once startup has finished. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -43,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
     compare, replay,
     ...registerReplayCommands({ host, replay, compare, secrets: context.secrets }),
     ...registerBackendCommands({ host, secrets: context.secrets, workspaceState: context.workspaceState, openRun }),
+    ...registerLmTools({ host, replay, prices: () => prices }),
     log, host, runs, insights, tree,
     new StatusBar(host, runs),
     new CustomEvaluatorsHost(insights, log),

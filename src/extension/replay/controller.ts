@@ -117,6 +117,12 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     return undefined;
   }
 
+  /** Replays the whole recording (no fork, no edit): does the current code still behave as recorded? */
+  async replayRun(traceId: string, tools?: Record<string, ToolChoice>): Promise<ReplayOutcome | undefined> {
+    if (!requireTrust('Replay')) return undefined;
+    return this.run(this.trace(traceId), null, undefined, tools ?? {}, false, 'direct');
+  }
+
   /** From the editor. */
   async launch(editor: ForkEditorPanel, input: unknown, tools: Record<string, ToolChoice>, debug: boolean): Promise<void> {
     const m = editor.model;
@@ -135,14 +141,14 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     else editor.dispose();
   }
 
-  private async run(trace: StoredTrace, spanId: string, input: unknown, tools: Record<string, ToolChoice>, debug: boolean, owner: ForkEditorPanel | 'direct'): Promise<ReplayOutcome | undefined> {
+  private async run(trace: StoredTrace, spanId: string | null, input: unknown, tools: Record<string, ToolChoice>, debug: boolean, owner: ForkEditorPanel | 'direct'): Promise<ReplayOutcome | undefined> {
     if (this.running.has(owner)) throw new Error('A replay from this editor is already running.');
     const steps = buildSteps(trace);
     const launch = await resolveLaunch(steps[0]?.code?.file ?? null, this.ctx.log);
     if (!launch || !this.canDebug(launch, debug)) return undefined;
-    const call = forkCall(trace, spanId);
+    const call = spanId ? forkCall(trace, spanId) : null;
     // The editor showed masked credentials; what the user left as it was goes back unmasked.
-    const plan = buildPlan(trace, { forkSpanId: spanId, input: input === undefined ? undefined : unmaskLike(input, call.input), tools });
+    const plan = buildPlan(trace, { forkSpanId: spanId, input: input === undefined || !call ? undefined : unmaskLike(input, call.input), tools });
     const written = writePlan(this.planDir, plan);
     const file = written.file;
     const fork = steps.find((s) => s.spanId === spanId);
@@ -150,7 +156,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const outcome: ReplayOutcome = { plan, run: null, exitCode: null, divergences: [], cancelled: false };
     const log = this.ctx.log;
     log.appendLine(`replay: plan ${plan.planId} (${plan.steps.length} recorded calls before the fork at ${plan.fork?.key}) → ${file}`);
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tracefork: replaying from ${fork?.name ?? 'the fork'}`, cancellable: true }, async (progress, token) => {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: spanId ? `Tracefork: replaying from ${fork?.name ?? 'the fork'}` : 'Tracefork: replaying the run', cancellable: true }, async (progress, token) => {
       const cancel = new vscode.CancellationTokenSource();
       this.running.set(owner, { cancel: () => cancel.cancel() });
       token.onCancellationRequested(() => cancel.cancel());
