@@ -50,6 +50,24 @@ function replayRunner(store: TraceStore, command: string, cwd: string, waitMs: n
   };
 }
 
+/** `tracefork.replay.command` from the workspace's `.vscode/settings.json` (JSON with comments), if any. */
+export function workspaceReplayCommand(cwd: string): string | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(cwd, '.vscode', 'settings.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Comments and trailing commas out, strings left whole.
+  const json = text.replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, str: string | undefined) => str ?? '').replace(/,(\s*[}\]])/g, '$1');
+  try {
+    const v = (JSON.parse(json) as Record<string, unknown>)['tracefork.replay.command'];
+    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the server until stdin closes. */
 export async function mcpCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { db: { type: 'string' }, 'replay-command': { type: 'string' }, cases: { type: 'string' }, cwd: { type: 'string' }, 'wait-ms': { type: 'string' } }, { min: 0, max: 0, name: '' });
@@ -57,12 +75,12 @@ export async function mcpCommand(argv: string[]): Promise<number> {
   if (!fs.existsSync(`${db}.journal`)) throw new CliError(`no Tracefork database at ${db}; pass --db (the store \`tracefork serve\` writes), or run \`tracefork serve --db ${db}\` first`);
   const store = await TraceStore.open(db, { readOnly: true, onWarning: (m) => process.stderr.write(`tracefork: warning: ${m}\n`) });
   const cwd = path.resolve(values.cwd ?? process.cwd());
-  const command = values['replay-command'];
+  const command = values['replay-command'] ?? workspaceReplayCommand(cwd);
   const env: ToolEnv = {
     store,
     casesDir: path.resolve(values.cases ?? path.join(cwd, '.tracefork', 'cases')),
     replay: command ? replayRunner(store, command, cwd, Number(values['wait-ms'] ?? 15_000)) : undefined,
-    replayUnavailable: "fork_replay and replay need the agent's command: start the server with --replay-command \"CMD\" (e.g. --replay-command \"npx tsx agent.ts\"), run in the agent's folder with OTEL_EXPORTER_OTLP_ENDPOINT pointing at the receiver that writes this store",
+    replayUnavailable: "fork_replay and replay need the agent's command: start the server with --replay-command \"CMD\" (e.g. --replay-command \"npx tsx agent.ts\") or set tracefork.replay.command in the workspace's .vscode/settings.json, in the agent's folder with OTEL_EXPORTER_OTLP_ENDPOINT pointing at the receiver that writes this store",
   };
   const server = new McpServer({ name: 'tracefork', version: VERSION }, { instructions: 'Tracefork records LLM agent runs. Start with list_runs (failing first), read a failing run with get_run and a step with get_step, then fork_replay the step with an edited input to try a fix; the answer says whether the new run succeeds.' });
   for (const [name, t] of Object.entries(TOOL_SCHEMAS) as Array<[ToolName, (typeof TOOL_SCHEMAS)[ToolName]]>) {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CLI, listJson, ROOT, startServe, waitFor, type Serve } from '../support/cli';
@@ -125,6 +126,34 @@ describe('tracefork mcp (the official MCP client over stdio)', function () {
     }
     const still = await call('list_runs');
     assert.ok(!still.isError && text(still).includes(failing), 'still serving');
+  });
+
+  it("without --replay-command: the workspace's tracefork.replay.command, else a tool error saying what to pass", async () => {
+    const connect = async (cwd: string) => {
+      const c = new Client({ name: 'tracefork-test-2', version: '1.0.0' });
+      await c.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--db', db, '--cwd', cwd], env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: serve.url, TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json') } as Record<string, string>, stderr: 'pipe' }));
+      return c;
+    };
+    const ws = fs.mkdtempSync(path.join(dir, 'ws-'));
+    fs.mkdirSync(path.join(ws, '.vscode'));
+    const tsx = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href; // this folder has no node_modules
+    fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), `{\n  // how the agent starts\n  "tracefork.replay.command": "${process.execPath} --import ${tsx} ${AGENT}",\n}\n`);
+    const configured = await connect(ws);
+    try {
+      const r = (await configured.callTool({ name: 'replay', arguments: { traceId: failing } })) as Answer;
+      assert.ok(!r.isError, text(r));
+      assert.match(text(r), /^replayed run [0-9a-f]{32}/);
+    } finally {
+      await configured.close();
+    }
+    const bare = await connect(fs.mkdtempSync(path.join(dir, 'bare-')));
+    try {
+      const r = (await bare.callTool({ name: 'fork_replay', arguments: { traceId: failing, spanId: '0'.repeat(16), input: {} } })) as Answer;
+      assert.equal(r.isError, true);
+      assert.match(text(r), /need the agent's command: start the server with --replay-command "CMD".*or set tracefork\.replay\.command/);
+    } finally {
+      await bare.close();
+    }
   });
 
   it('bounds its answers: a long step is truncated with a way to read on', async () => {
