@@ -58,9 +58,13 @@ async function runOne({ file, context, server, workspace, log }) {
     const timeoutMs = Number(mod.timeout ?? 120_000);
     await openWorkbench(page, server.url, workspace);
     await waitForExtensionHost(server);
-    // The workbench restores the editors and groups an earlier test left (a narrow trace panel
-    // beside them fails the next test): every test starts from one empty editor group.
+    // The workbench restores the editors and groups an earlier test (or the in-host suite) left: a
+    // narrow trace panel beside them, or a second trace panel, fails the next test. Once the
+    // extension is up (its status bar item: restored panels are revived by then), every test
+    // starts from one empty editor group.
+    await page.locator('.statusbar-item', { hasText: 'Tracefork' }).first().waitFor({ timeout: 30_000 }).catch(() => {});
     await runCommand(page, 'View: Close All Editor Groups').catch((e) => log(`  could not close the editors left open: ${e.message}`));
+    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => log('  an editor tab is still open after closing all editor groups'));
     const ctx = {
       page, url: server.url, workspace, codeServer: server, assert,
       screenshot: (n) => screenshot(page, `${name}-${n}`),

@@ -30,7 +30,12 @@ export default async function ({ page, screenshot, webviewFrame, runCommand, ass
   await runCommand('Tracefork: Show Runs');
   const run = page.locator('.pane-body .monaco-list-row', { hasText: '<b>hostile</b> chat' }).first();
   await run.waitFor({ timeout: 20_000 });
-  await run.click();
+  // The Runs view may re-sort while evaluations of earlier runs land: click until this run's panel opens.
+  const tab = page.locator('.tabs-container .tab', { hasText: '<b>hostile</b> chat' });
+  for (let i = 0; i < 5 && !(await tab.count()); i++) {
+    await run.click();
+    await tab.first().waitFor({ timeout: 3000 }).catch(() => {});
+  }
   const frame = webviewFrame();
   const row = frame.locator('[role="treeitem"][data-loaded="true"]', { hasText: '<b>hostile</b> chat' });
   await row.waitFor({ timeout: 30_000 });
