@@ -45,30 +45,33 @@ function env(c: LmToolsContext): ToolEnv {
 /** Registers every tool; nothing on a VS Code without the language-model API. */
 export function registerLmTools(c: LmToolsContext): vscode.Disposable[] {
   if (typeof vscode.lm?.registerTool !== 'function') return [];
-  return (Object.keys(TOOL_SCHEMAS) as ToolName[]).map((name) => {
-    const t = TOOL_SCHEMAS[name];
-    return vscode.lm.registerTool<Record<string, unknown>>(lmToolName(name), {
-      prepareInvocation: (options) => {
-        if (!t.runsCode) return { invocationMessage: `Tracefork: ${t.title.toLowerCase()}` };
-        const a = options.input as { traceId?: string; spanId?: string; input?: unknown };
-        const what = name === 'fork_replay' ? `from step ${a.spanId} of run ${a.traceId} with the input ${JSON.stringify(a.input)}` : `run ${a.traceId} from its recording`;
-        return {
-          invocationMessage: `Tracefork: replaying ${what}`,
-          confirmationMessages: { title: t.title, message: new vscode.MarkdownString(`Re-run your agent ${what}? This runs the workspace's code (\`tracefork.replay.command\`).`) },
-        };
-      },
-      invoke: async (options) => {
-        if (t.runsCode && !vscode.workspace.isTrusted) {
-          throw new Error("Tracefork does not run the workspace's code in Restricted Mode: the user has to trust this workspace (Manage Workspace Trust) before fork_replay or replay");
-        }
-        try {
-          const answer = await callTool(env(c), name, options.input);
-          return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(answer.text)]);
-        } catch (e) {
-          // A model acts on the message: what to pass instead, or what went wrong.
-          throw new Error(e instanceof ToolInputError ? e.message : `${name} failed: ${(e as Error).message}`);
-        }
-      },
-    });
-  });
+  return (Object.keys(TOOL_SCHEMAS) as ToolName[]).map((name) => vscode.lm.registerTool<Record<string, unknown>>(lmToolName(name), lmToolHandler(name, c)));
+}
+
+/** One tool's handler: confirmation for the tools that run code, the trust check, the call. */
+export function lmToolHandler(name: ToolName, c: LmToolsContext, isTrusted: () => boolean = () => vscode.workspace.isTrusted): vscode.LanguageModelTool<Record<string, unknown>> {
+  const t = TOOL_SCHEMAS[name];
+  return {
+    prepareInvocation: (options) => {
+      if (!t.runsCode) return { invocationMessage: `Tracefork: ${t.title.toLowerCase()}` };
+      const a = options.input as { traceId?: string; spanId?: string; input?: unknown };
+      const what = name === 'fork_replay' ? `from step ${a.spanId} of run ${a.traceId} with the input ${JSON.stringify(a.input)}` : `run ${a.traceId} from its recording`;
+      return {
+        invocationMessage: `Tracefork: replaying ${what}`,
+        confirmationMessages: { title: t.title, message: new vscode.MarkdownString(`Re-run your agent ${what}? This runs the workspace's code (\`tracefork.replay.command\`).`) },
+      };
+    },
+    invoke: async (options) => {
+      if (t.runsCode && !isTrusted()) {
+        throw new Error("Tracefork does not run the workspace's code in Restricted Mode: the user has to trust this workspace (Manage Workspace Trust) before fork_replay or replay");
+      }
+      try {
+        const answer = await callTool(env(c), name, options.input);
+        return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(answer.text)]);
+      } catch (e) {
+        // A model acts on the message: what to pass instead, or what went wrong.
+        throw new Error(e instanceof ToolInputError ? e.message : `${name} failed: ${(e as Error).message}`);
+      }
+    },
+  };
 }
