@@ -7,7 +7,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { ToWebview } from '../src/shared/protocol';
 import { createHost, type Host } from './host';
 import { TraceView } from './TraceView';
-import { useTrace, type TraceState } from './useTrace';
+import { useTrace, type StateStore, type TraceState } from './useTrace';
 
 // Applies one host message to the trace state; anything unknown is reported, never dropped silently.
 function handleMessage(trace: TraceState, host: Host, data: unknown): void {
@@ -44,8 +44,8 @@ function describe(v: unknown): string {
   }
 }
 
-function App({ host }: { host: Host }) {
-  const trace = useTrace(host);
+function App({ host, state }: { host: Host; state: StateStore }) {
+  const trace = useTrace(host, state);
   // The listener is added once; it always sees the latest state through this ref.
   const latest = useRef(trace);
   latest.current = trace;
@@ -58,5 +58,7 @@ function App({ host }: { host: Host }) {
   return <TraceView trace={trace} />;
 }
 
-const host = createHost(acquireVsCodeApi());
-render(<App host={host} />, document.getElementById('root') ?? document.body);
+const api = acquireVsCodeApi();
+const host = createHost(api);
+const state: StateStore = { get: () => api.getState(), set: (s) => api.setState(s) };
+render(<App host={host} state={state} />, document.getElementById('root') ?? document.body);

@@ -15,8 +15,23 @@ export interface Selection {
   spanId: string | null;
 }
 
+/** What survives the webview being hidden and shown again (VS Code's getState/setState). */
+export interface ViewState {
+  traceId: string;
+  selected: string | null;
+  collapsed: string[];
+}
+
+/** Where the view state is kept (the VS Code API; nothing in the dev harness). */
+export interface StateStore {
+  get(): unknown;
+  set(state: ViewState): void;
+}
+
+const isViewState = (v: unknown): v is ViewState => typeof v === 'object' && v !== null && typeof (v as ViewState).traceId === 'string' && Array.isArray((v as ViewState).collapsed);
+
 /** Everything the trace view renders and the actions it can take; one per webview. */
-export function useTrace(host: Host) {
+export function useTrace(host: Host, state?: StateStore) {
   const [header, setHeader] = useState<TraceHeader | null>(null);
   const [hostError, setHostError] = useState<string | null>(null);
   const [cache] = useState(() => new RowsCache(host.nextId));
@@ -35,6 +50,10 @@ export function useTrace(host: Host) {
   const visible = useMemo(() => visibleRows(cache.rows, cache.total, collapsedIdx), [key]);
 
   useEffect(() => requestDetail(sel.spanId), [sel.spanId]);
+  // The selection and the collapsed rows, kept for when the panel is shown again.
+  useEffect(() => {
+    if (header) state?.set({ traceId: header.traceId, selected: sel.spanId, collapsed: [...collapsed] });
+  }, [header?.traceId, sel.spanId, collapsed]);
   // Keep the selection on its span as pages arrive after a reset, a `select` or a live change.
   useEffect(() => {
     const row = sel.index >= 0 ? cache.rows[sel.index] : undefined;
@@ -102,8 +121,11 @@ export function useTrace(host: Host) {
       setHeader(h);
       setHostError(null);
       cache.reset(h.rowCount);
-      setCollapsed(new Set());
-      setSel({ index: -1, spanId: null });
+      // Shown again after being hidden: the same run comes back as the user left it.
+      const kept = state?.get();
+      const restore = isViewState(kept) && kept.traceId === h.traceId ? kept : null;
+      setCollapsed(new Set(restore?.collapsed ?? []));
+      setSel({ index: -1, spanId: restore?.selected ?? null });
       bump();
     },
     onChanged(h: TraceHeader) {

@@ -124,7 +124,9 @@ export class TracePanel extends Disposable {
   private handle(m: FromWebview): void {
     switch (m.type) {
       case 'ready': {
-        const view = this.load();
+        // Shown again after being hidden (VS Code reloads a hidden webview): the rows and scores
+        // built before are still current (a live change rebuilds them), so nothing is re-scored.
+        const view = this.view ?? this.load();
         if (view) this.post({ type: 'init', header: view.header });
         else this.post({ type: 'error', message: `Run ${this.traceId} is not in the store (deleted, or evicted by the retention setting).` });
         return;
