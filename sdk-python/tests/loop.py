@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from mock_models import MockModels
@@ -58,3 +59,33 @@ def compare(serve: Serve, a: str, b: str) -> tuple[int, dict[str, Any]]:
 def sources(serve: Serve, trace_id: str) -> list[str | None]:
     """`tracefork.replay.source` of a replayed run's llm and tool steps, in order."""
     return [s["attributes"].get("tracefork.replay.source") for s in serve.steps(trace_id) if s["attributes"].get("tracefork.step.op") in ("llm", "tool")]
+
+
+def assert_no_edit_and_fork(serve: Serve, models: MockModels, trace_id: str, script: str, out: dict[str, Any], tool_span: str, tmp_path: Path) -> None:
+    """The fidelity every weather agent of these tests shows through `tracefork replay`: a no-edit
+    replay calls neither model nor tool and compares identical; a fork at the tool with "Lyon" runs
+    exactly the tool and the model call after it, and differs first at the tool."""
+    before = models.calls()
+    res, replayed, stderr = replay(serve, models, trace_id, script)
+    assert models.calls() == before, "a no-edit replay calls no model"
+    assert replayed == out | {"toolCalls": []}, "and runs no tool"
+    assert "[tracefork] replay:" not in stderr, stderr
+    code, compared = compare(serve, trace_id, res["traceId"])
+    assert (code, compared["firstDivergence"]) == (0, -1), json.dumps([p for p in compared["pairs"] if p["status"] != "same"], indent=1)
+    assert sources(serve, res["traceId"]) == ["recording"] * 3
+
+    edit = tmp_path / "city.json"
+    edit.write_text(json.dumps("Lyon"))
+    before = models.calls()
+    res, forked, stderr = replay(serve, models, trace_id, script, "--fork", tool_span, "--input", str(edit))
+    assert forked == {"answer": "The weather is: sunny in Lyon, 21C", "toolCalls": ["Lyon"]}
+    assert models.calls() - before == 1, "only the model call after the fork is live"
+    assert "[tracefork] replay:" not in stderr, stderr
+    code, compared = compare(serve, trace_id, res["traceId"])
+    assert code == 1
+    pairs = compared["pairs"]
+    first = pairs[compared["firstDivergence"]]
+    assert first["right"]["kind"] == "tool", f"the first difference is the fork step: {first}"
+    # Before it, only the enclosing steps differ, by their output (a consequence, not a divergence).
+    assert all(p["status"] == "same" or p["differs"] == ["output"] for p in pairs[: compared["firstDivergence"]]), json.dumps(pairs, indent=1)
+    assert sources(serve, res["traceId"]) == ["recording", "fork", "live"]

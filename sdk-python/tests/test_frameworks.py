@@ -7,12 +7,11 @@ an edited city runs that tool and makes exactly the one live model call after it
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from loop import compare, record, recorded, replay, sources
+from loop import assert_no_edit_and_fork, record, recorded
 from mock_models import MockModels
 from support import AGENTS, Serve
 
@@ -43,29 +42,4 @@ def test_framework_record_replay_fork(framework: str, serve: Serve, models: Mock
     assert tool[0]["code"]["function"] == "get_weather" and source[tool[0]["code"]["line"] - 1].startswith(("@", "def get_weather"))
     assert all("run_sync(" in source[s["code"]["line"] - 1] for s in llm), [s["code"] for s in llm]
 
-    # A no-edit replay: everything served from the recording.
-    before = models.calls()
-    res, replayed, stderr = replay(serve, models, trace_id, script)
-    assert models.calls() == before, "a no-edit replay calls no model"
-    assert replayed == out | {"toolCalls": []}, "and runs no tool"
-    assert "[tracefork] replay:" not in stderr, stderr
-    code, compared = compare(serve, trace_id, res["traceId"])
-    assert (code, compared["firstDivergence"]) == (0, -1), json.dumps([p for p in compared["pairs"] if p["status"] != "same"], indent=1)
-    assert sources(serve, res["traceId"]) == ["recording"] * 3
-
-    # A fork at the tool with an edited input: the tool and the model call after it run live.
-    edit = tmp_path / "city.json"
-    edit.write_text(json.dumps("Lyon"))
-    before = models.calls()
-    res, forked, stderr = replay(serve, models, trace_id, script, "--fork", tool[0]["spanId"], "--input", str(edit))
-    assert forked == {"answer": "The weather is: sunny in Lyon, 21C", "toolCalls": ["Lyon"]}
-    assert models.calls() - before == 1, "only the model call after the fork is live"
-    assert "[tracefork] replay:" not in stderr, stderr
-    code, compared = compare(serve, trace_id, res["traceId"])
-    assert code == 1
-    pairs = compared["pairs"]
-    first = pairs[compared["firstDivergence"]]
-    assert first["right"]["kind"] == "tool", f"the first difference is the fork step: {first}"
-    # Before it, only the enclosing steps differ, by their output (a consequence, not a divergence).
-    assert all(p["status"] == "same" or p["differs"] == ["output"] for p in pairs[: compared["firstDivergence"]]), json.dumps(pairs, indent=1)
-    assert sources(serve, res["traceId"]) == ["recording", "fork", "live"]
+    assert_no_edit_and_fork(serve, models, trace_id, script, out, tool[0]["spanId"], tmp_path)

@@ -4,13 +4,8 @@ CLI's receiver (`tracefork serve --grpc-port N`), read back with `tracefork show
 from __future__ import annotations
 
 import json
-import os
-import re
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
@@ -22,41 +17,16 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-ROOT = Path(os.environ.get("TRACEFORK_ROOT", Path(__file__).resolve().parents[2]))
-CLI = ROOT / "dist" / "cli.js"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cli(*args: str) -> str:
-    r = subprocess.run(["node", str(CLI), *args], capture_output=True, text=True, timeout=60, check=False)
-    if r.returncode != 0:
-        raise AssertionError(f"tracefork {' '.join(args)} exited {r.returncode}: {r.stderr}")
-    return r.stdout
+from support import cli, free_port, start_serve
 
 
 @pytest.fixture(scope="module")
 def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    db = str(tmp_path_factory.mktemp("grpc") / "traces.db")
     port = free_port()
-    proc = subprocess.Popen(["node", str(CLI), "serve", "--port", "0", "--grpc-port", str(port), "--db", db], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    out = ""
-    deadline = time.monotonic() + 20
-    while "listening on http://" not in out:
-        line = proc.stdout.readline()
-        if not line or time.monotonic() > deadline:
-            proc.kill()
-            raise AssertionError(f"serve did not start: {out}")
-        out += line
-    assert re.search(rf"listening on grpc://127\.0\.0\.1:{port}", out), out
-    yield f"http://127.0.0.1:{port}", db
-    proc.terminate()
-    assert proc.wait(timeout=10) == 0
+    s = start_serve(str(tmp_path_factory.mktemp("grpc") / "traces.db"), grpc_port=port)
+    assert s.grpc_url == f"http://127.0.0.1:{port}", "serve prints listening on grpc://127.0.0.1:PORT"
+    yield s.grpc_url, s.db
+    s.stop()
 
 
 def wait_for_steps(db: str, trace_id: str, count: int) -> list[dict[str, object]]:
