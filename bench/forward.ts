@@ -7,30 +7,12 @@
  * until it has every request. Three alternating rounds.
  *   npm run bench:forward [spans]
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Forwarder, ForwardingSink } from '../src/core/receiver/forward';
 import { benchHttpReplay, captureExporterBodies, traceforkSink, type BenchSink } from './httpReplay';
-
-const NULL_UPSTREAM = `
-const http = require('node:http');
-let n = 0;
-http.createServer((req, res) => { req.resume(); req.on('end', () => { n++; res.writeHead(200, { 'content-type': 'application/json' }); res.end('{}'); }); })
-  .listen(0, '127.0.0.1', function () { console.log(this.address().port); });
-process.on('message', () => process.send(n));
-`;
-
-async function nullUpstream(): Promise<{ url: string; count(): Promise<number>; stop(): void }> {
-  const child = spawn(process.execPath, ['-e', NULL_UPSTREAM], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const port = await new Promise<string>((resolve) => child.stdout!.once('data', (b: Buffer) => resolve(b.toString().trim())));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    count: () => new Promise((resolve) => (child.once('message', (n) => resolve(n as number)), child.send('count'))),
-    stop: () => child.kill(),
-  };
-}
+import { nullReceiver } from './nullReceiver';
 
 function forwarding(sink: BenchSink, forwarder: Forwarder): BenchSink {
   const f = new ForwardingSink(sink, forwarder);
@@ -40,7 +22,7 @@ function forwarding(sink: BenchSink, forwarder: Forwarder): BenchSink {
 async function main() {
   const spans = Number(process.argv[2] ?? 51_200);
   const bodies = await captureExporterBodies(spans);
-  const up = await nullUpstream();
+  const up = await nullReceiver();
   const results: Record<string, number[]> = {};
   for (let round = 1; round <= 3; round++) {
     for (const mode of ['no forwarding (baseline)', 'forwarding to a live upstream', 'forwarding to a down upstream'] as const) {
