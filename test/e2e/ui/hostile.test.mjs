@@ -2,6 +2,7 @@
 // closing </script>, a javascript: link and ANSI escapes show as literal text in the trace panel,
 // nothing runs, and no element is injected.
 import { randomBytes } from 'node:crypto';
+import { openRunFromView } from './runsView.mjs';
 
 export const timeout = 120_000;
 const PORT = 14318; // test/e2e/workspace/.vscode/settings.json
@@ -27,15 +28,7 @@ export default async function ({ page, screenshot, webviewFrame, runCommand, ass
   const res = await fetch(`http://127.0.0.1:${PORT}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }) });
   assert.equal(res.status, 200);
 
-  await runCommand('Tracefork: Show Runs');
-  const run = page.locator('.pane-body .monaco-list-row', { hasText: '<b>hostile</b> chat' }).first();
-  await run.waitFor({ timeout: 20_000 });
-  // The Runs view may re-sort while evaluations of earlier runs land: click until this run's panel opens.
-  const tab = page.locator('.tabs-container .tab', { hasText: '<b>hostile</b> chat' });
-  for (let i = 0; i < 5 && !(await tab.count()); i++) {
-    await run.click();
-    await tab.first().waitFor({ timeout: 3000 }).catch(() => {});
-  }
+  await openRunFromView(page, runCommand, '<b>hostile</b> chat');
   const frame = webviewFrame();
   const row = frame.locator('[role="treeitem"][data-loaded="true"]', { hasText: '<b>hostile</b> chat' });
   await row.waitFor({ timeout: 30_000 });

@@ -1,6 +1,7 @@
 // The trace panel keeps its view across being hidden: VS Code reloads a hidden webview when it is
 // shown again, and the selected step and the collapsed rows come back as the user left them.
 import { randomBytes } from 'node:crypto';
+import { openRunFromView } from './runsView.mjs';
 
 export const timeout = 120_000;
 const PORT = 14318; // test/e2e/workspace/.vscode/settings.json
@@ -17,14 +18,7 @@ export default async function ({ page, screenshot, webviewFrame, runCommand, ass
   const res = await fetch(`http://127.0.0.1:${PORT}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }) });
   assert.equal(res.status, 200);
 
-  await runCommand('Tracefork: Show Runs');
-  const run = page.locator('.pane-body .monaco-list-row', { hasText: 'persist-run' }).first();
-  await run.waitFor({ timeout: 20_000 });
-  const tab = page.locator('.tabs-container .tab', { hasText: 'persist-run' });
-  for (let i = 0; i < 5 && !(await tab.count()); i++) {
-    await run.click();
-    await tab.first().waitFor({ timeout: 3000 }).catch(() => {});
-  }
+  const tab = await openRunFromView(page, runCommand, 'persist-run');
   let frame = webviewFrame();
   const row = (f, name) => f.locator('[role="treeitem"][data-loaded="true"]', { hasText: new RegExp(`^\\s*${name}(?![-a-z])`) }).first(); // the name, then its figures ("step-a5 ms")
   await row(frame, 'step-a-inner').waitFor({ timeout: 30_000 });
