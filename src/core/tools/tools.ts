@@ -61,6 +61,25 @@ export function evaluateRun(env: ToolEnv, t: StoredTrace): TraceEvaluation {
   return evaluateTrace(t, { prices: env.prices, baseline: baselineFromStore(env.store, { beforeTraceId: t.traceId, maxTraces: 50, prices: env.prices }) });
 }
 
+/**
+ * The newest `limit` runs evaluated as `tracefork eval` does, oldest first with one rolling baseline
+ * (seeded with the 50 runs before them), so a page of runs costs one pass, not one baseline each.
+ */
+function evaluateRecent(env: ToolEnv, newestFirst: TraceSummary[]): Map<string, TraceEvaluation> {
+  const out = new Map<string, TraceEvaluation>();
+  const oldestFirst = [...newestFirst].reverse();
+  if (!oldestFirst.length) return out;
+  const baseline = baselineFromStore(env.store, { beforeTraceId: oldestFirst[0]!.traceId, maxTraces: 50, prices: env.prices });
+  for (const t of oldestFirst) {
+    const stored = env.store.get(t.traceId);
+    if (!stored) continue;
+    const ev = evaluateTrace(stored, { prices: env.prices, baseline });
+    baseline.observe(ev.steps);
+    out.set(t.traceId, ev);
+  }
+  return out;
+}
+
 interface Finding {
   spanId: string;
   kind: string;
@@ -86,13 +105,14 @@ export function listRuns(env: ToolEnv, args: { status?: 'failing' | 'passing' | 
   const since = args.since ? Date.parse(args.since) : NaN;
   if (args.since && Number.isNaN(since)) throw new ToolInputError(`since must be an ISO date or time (e.g. 2026-12-02T10:00:00Z), got "${args.since}"`);
   const rows = [];
-  for (const t of env.store.list().slice(0, MAX_LIST)) {
-    if (!Number.isNaN(since) && Date.parse(t.startTime) < since) continue;
-    if (args.model && !(t.model ?? '').toLowerCase().includes(args.model.toLowerCase())) continue;
-    if (args.text && !t.name.toLowerCase().includes(args.text.toLowerCase()) && !t.traceId.startsWith(args.text.toLowerCase())) continue;
-    const stored = env.store.get(t.traceId);
-    if (!stored) continue;
-    const ev = evaluateRun(env, stored);
+  const candidates = env.store.list().slice(0, MAX_LIST).filter((t) =>
+    (Number.isNaN(since) || Date.parse(t.startTime) >= since) &&
+    (!args.model || (t.model ?? '').toLowerCase().includes(args.model.toLowerCase())) &&
+    (!args.text || t.name.toLowerCase().includes(args.text.toLowerCase()) || t.traceId.startsWith(args.text.toLowerCase())));
+  const evaluated = evaluateRecent(env, candidates);
+  for (const t of candidates) {
+    const ev = evaluated.get(t.traceId);
+    if (!ev) continue;
     const f = findings(ev);
     const failingEvaluators = Object.entries(ev.scorecard.byEvaluator).filter(([, c]) => c.failed > 0).map(([n]) => n);
     const failing = t.status === 'error' || f.length > 0;
@@ -172,11 +192,8 @@ export function compareTool(env: ToolEnv, args: { a: string; b: string }): ToolA
 
 /** eval: the evaluators over one run, or over recent runs. */
 export function evalTool(env: ToolEnv, args: { traceId?: string; limit?: number }): ToolAnswer {
-  const ids = args.traceId ? [trace(env, args.traceId).traceId] : env.store.list().slice(0, Math.min(Math.max(Math.floor(args.limit ?? 20), 1), MAX_LIST)).map((t) => t.traceId);
-  const runs = ids.map((id) => {
-    const ev = evaluateRun(env, env.store.get(id)!);
-    return { traceId: id, passed: ev.scorecard.passed, failed: ev.scorecard.failed, findings: findings(ev) };
-  });
+  const evaluated = args.traceId ? new Map([[args.traceId.toLowerCase(), evaluateRun(env, trace(env, args.traceId))]]) : evaluateRecent(env, env.store.list().slice(0, Math.min(Math.max(Math.floor(args.limit ?? 20), 1), MAX_LIST)));
+  const runs = [...evaluated].reverse().map(([id, ev]) => ({ traceId: id, passed: ev.scorecard.passed, failed: ev.scorecard.failed, findings: findings(ev) }));
   const lines = runs.map((r) => `${r.traceId} ${r.failed ? 'FAIL' : 'PASS'} ${r.passed} passed, ${r.failed} failed${r.findings.slice(0, 3).map((f) => `\n  ${f.spanId} ${f.kind} ${f.name} at ${f.at}: ${f.why}`).join('')}`);
   return { text: [`${runs.filter((r) => r.failed).length} of ${runs.length} run(s) fail an evaluator`, ...lines].join('\n'), structured: { runs } };
 }
