@@ -2,7 +2,7 @@
 // closing </script>, a javascript: link and ANSI escapes show as literal text in the trace panel,
 // nothing runs, and no element is injected.
 import { randomBytes } from 'node:crypto';
-import { openRunFromView } from './runsView.mjs';
+import { openRunFromView } from './uiHelpers.mjs';
 
 export const timeout = 120_000;
 const PORT = 14318; // test/e2e/workspace/.vscode/settings.json

@@ -1,7 +1,7 @@
 // The trace panel keeps its view across being hidden: VS Code reloads a hidden webview when it is
 // shown again, and the selected step and the collapsed rows come back as the user left them.
 import { randomBytes } from 'node:crypto';
-import { openRunFromView } from './runsView.mjs';
+import { openRunFromView } from './uiHelpers.mjs';
 
 export const timeout = 120_000;
 const PORT = 14318; // test/e2e/workspace/.vscode/settings.json

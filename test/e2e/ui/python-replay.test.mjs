@@ -8,24 +8,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { e2ePython } from '../../../scripts/e2e/paths.mjs';
+import { frameWith } from './uiHelpers.mjs';
 
 export const timeout = 240_000;
 const PORT = 14318; // test/e2e/workspace/.vscode/settings.json
-
-/** The content frame of the webview whose document holds `selector` (several webviews are open). */
-async function frameWith(page, selector, timeoutMs = 30_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const outer = page.locator('iframe.webview.ready');
-    const n = await outer.count();
-    for (let i = 0; i < n; i++) {
-      const inner = outer.nth(i).contentFrame().locator('#active-frame').contentFrame();
-      if ((await inner.locator(selector).count().catch(() => 0)) > 0) return inner;
-    }
-    if (Date.now() > end) throw new Error(`no webview shows ${selector}`);
-    await page.waitForTimeout(250);
-  }
-}
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
 export default async function ({ page, workspace, screenshot, runCommand, openWorkbench, assert }) {
