@@ -7,6 +7,7 @@ import { evalCommand } from './cli/eval';
 import { compareCommand, planCommand, replayCommand } from './cli/replay';
 import { pullCommand } from './cli/pull';
 import { mcpCommand } from './cli/mcp';
+import { mcpProxyCommand, runCommand } from './cli/run';
 
 const USAGE = `usage: tracefork <command> [options]
 
@@ -14,6 +15,13 @@ const USAGE = `usage: tracefork <command> [options]
          [--grpc-port 4317]                            and the OTLP/gRPC one (0 turns it off)
          [--max-traces 5000] [--max-mb 2048]           retention: the oldest runs go first
          [--forward URL [--forward-header K=V]...]     also send every accepted request on to an OTLP/HTTP backend
+         [--upstream-openai URL] [--upstream-anthropic URL] [--mcp NAME=URL]...
+                                                       where the model-API and MCP proxies (/proxy/…) send calls
+  run    [--port 4318] [--db FILE] [--name N] [--json] -- COMMAND...
+                                                       run any agent with its model clients (OPENAI_BASE_URL,
+                                                       ANTHROPIC_BASE_URL) and traces pointed at Tracefork: one run,
+                                                       recorded with no SDK; prints the run's trace id
+  mcp-proxy [--name N] [--receiver URL] -- SERVER_COMMAND...  an MCP server on stdio whose tool calls are recorded
   import FILE... [--db FILE]                           read OTLP/JSON files
   list   [--db FILE] [--json]                          traces, newest first
   show   TRACE_ID [--db FILE] [--json]                 a trace as steps
@@ -24,7 +32,8 @@ const USAGE = `usage: tracefork <command> [options]
   plan   TRACE_ID [--fork SPAN_ID] [--input FILE]      a replay plan (sdk/REPLAY.md) as JSON
          [--tool NAME=replay|live]... [--out FILE]
   replay TRACE_ID [--fork SPAN_ID] [--input FILE]      re-run the agent under a plan, then compare
-         [--tool NAME=live]... [--json] -- COMMAND...  (the agent uses the Tracefork SDK)
+         [--tool NAME=live]... [--json] [-- COMMAND...] (the Tracefork SDK, or the proxy: a run made by
+                                                       "tracefork run" replays its own command when none is given)
   compare TRACE_A TRACE_B [--json]                     step by step; exit 1 when they differ
   mcp    [--db FILE] [--replay-command CMD] [--cases DIR]  the Tracefork tools as an MCP server on stdio
   pull   --from jaeger|tempo|phoenix|otlp URL TRACE_ID  one trace from a backend's query API into the store
@@ -38,7 +47,7 @@ const USAGE = `usage: tracefork <command> [options]
 setFlagsFromString('--no-concurrent-recompilation');
 
 /** Each command resolves to its exit code: 0 done, 1 a failure the user acts on (a CI gate's "no"); usage errors throw (2). */
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand, pull: pullCommand, mcp: mcpCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand, pull: pullCommand, mcp: mcpCommand, run: runCommand, 'mcp-proxy': mcpProxyCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

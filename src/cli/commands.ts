@@ -12,6 +12,9 @@ import { traceToOtlpJson } from '../core/otlp/exportJson';
 import { baselineFromStore, evaluateTrace } from '../core/eval/trace';
 import { defaultDb, parse, portOption, UsageError } from './args';
 import { printSteps, printTraces } from './format';
+import { proxyFlags, proxyOptions } from './proxyOptions';
+import { ProxyRuns } from '../core/proxy/runs';
+import { ProxyRoutes } from '../core/proxy/routes';
 
 const warn = (m: string) => process.stderr.write(`tracefork: warning: ${m}\n`);
 const dbOpt = { db: { type: 'string' as const } };
@@ -34,7 +37,7 @@ export async function openReader(db: string): Promise<TraceStore> {
 
 /** `serve`: the OTLP/HTTP and OTLP/gRPC receivers over a store until SIGINT/SIGTERM. */
 export async function serve(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { ...dbOpt, port: { type: 'string' }, 'grpc-port': { type: 'string' }, host: { type: 'string' }, 'max-traces': { type: 'string' }, 'max-mb': { type: 'string' }, forward: { type: 'string' }, 'forward-header': { type: 'string', multiple: true } }, { min: 0, max: 0, name: '' });
+  const { values } = parse(argv, { ...dbOpt, port: { type: 'string' }, 'grpc-port': { type: 'string' }, host: { type: 'string' }, 'max-traces': { type: 'string' }, 'max-mb': { type: 'string' }, forward: { type: 'string' }, 'forward-header': { type: 'string', multiple: true }, ...proxyFlags }, { min: 0, max: 0, name: '' });
   const db = values.db ?? defaultDb();
   const retention = {
     maxTraces: positive(values['max-traces'], '--max-traces', DEFAULT_RETENTION.maxTraces),
@@ -49,7 +52,8 @@ export async function serve(argv: string[]): Promise<number> {
   const stats = newStats();
   const info = () => ({ db: path.resolve(db), workspace: 'tracefork serve' });
   const onRejected = (s: number | string, r: string) => process.stderr.write(`tracefork: refused (${s}): ${r}\n`);
-  const receiver = new Receiver(sink, { host, port, info, onRejected, stats, onWarning: warn });
+  const proxy = new ProxyRoutes(new ProxyRuns(sink, { onLog: (l) => process.stderr.write(`tracefork: ${l}\n`) }), proxyOptions(values));
+  const receiver = new Receiver(sink, { host, port, info, onRejected, stats, onWarning: warn, proxy });
   const grpcReceiver = grpcPort === 0 ? null : new GrpcReceiver(sink, { host, port: grpcPort, info, onRejected, stats, onWarning: warn });
   const closeAll = async () => {
     await Promise.all([receiver.close(), grpcReceiver?.close()]);

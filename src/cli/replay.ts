@@ -5,6 +5,11 @@ import { buildSteps } from '../core/model/steps';
 import { buildPlan, PlanError } from '../core/replay/plan';
 import { compareRuns, type Comparison } from '../core/replay/compare';
 import { findReplayRun, startReplay, writePlan } from '../core/replay/run';
+import { isProxyRecorded, recordedCommand } from '../core/replay/recorded';
+import { proxyEnv } from '../core/proxy/env';
+import { openProxyReceiver, runAgent } from './run';
+import { proxyFlags, proxyOptions } from './proxyOptions';
+import { portOption } from './args';
 import type { ReplayPlan, ToolPolicy } from '../../sdk/src/replay/format';
 import { defaultDb, parse, UsageError } from './args';
 import { CliError, getTrace, openReader } from './commands';
@@ -28,10 +33,17 @@ function policies(specs: string[] | undefined): Record<string, ToolPolicy> | und
 }
 
 async function makePlan(traceId: string, values: { db?: string; fork?: string; input?: string; tool?: string[] }): Promise<ReplayPlan> {
+  return (await planFor(traceId, values)).plan;
+}
+
+/** The plan, and how the run was recorded (by the proxies: then the command it was run with, if known). */
+async function planFor(traceId: string, values: { db?: string; fork?: string; input?: string; tool?: string[] }): Promise<{ plan: ReplayPlan; proxy: boolean; command: ReturnType<typeof recordedCommand> }> {
   const store = await openReader(values.db ?? defaultDb());
   try {
     const input = values.input === undefined ? undefined : JSON.parse(fs.readFileSync(values.input, 'utf8'));
-    return buildPlan(getTrace(store, traceId), { forkSpanId: values.fork ?? null, input, tools: policies(values.tool) });
+    const trace = getTrace(store, traceId);
+    const plan = buildPlan(trace, { forkSpanId: values.fork ?? null, input, tools: policies(values.tool) });
+    return { plan, proxy: isProxyRecorded(trace), command: recordedCommand(trace) };
   } catch (e) {
     if (e instanceof PlanError || e instanceof SyntaxError) throw new CliError(e.message);
     throw e;
@@ -82,12 +94,15 @@ function printComparison(c: Comparison, json: boolean): void {
 /** `replay TRACE_ID [--fork SPAN_ID] [--input FILE] [--tool NAME=live] [--json] -- COMMAND...`: run the agent under a plan, then compare. */
 export async function replayCommand(argv: string[]): Promise<number> {
   const dash = argv.indexOf('--');
-  if (dash < 0 || dash === argv.length - 1) throw new UsageError('replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js');
-  const { values, positionals } = parse(argv.slice(0, dash), { ...planOpts, json: { type: 'boolean' }, 'wait-ms': { type: 'string' } }, { min: 1, max: 1, name: 'TRACE_ID' });
+  if (dash === argv.length - 1) throw new UsageError('replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js');
+  const { values, positionals } = parse(dash < 0 ? argv : argv.slice(0, dash), { ...planOpts, json: { type: 'boolean' }, 'wait-ms': { type: 'string' }, port: { type: 'string' }, ...proxyFlags }, { min: 1, max: 1, name: 'TRACE_ID' });
   const db = values.db ?? defaultDb();
-  const plan = await makePlan(positionals[0], values);
+  const { plan, proxy, command: recorded } = await planFor(positionals[0], values);
+  const agent = dash >= 0 ? { command: argv.slice(dash + 1), cwd: null } : recorded;
+  if (!agent) throw new UsageError(proxy ? 'replay needs the agent command after "--" (this run was not started by `tracefork run`, so its command is not known)' : 'replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js');
+  if (proxy) return replayThroughProxy(plan, agent, db, values);
   const written = writePlan(os.tmpdir(), plan);
-  const [command, ...args] = argv.slice(dash + 1);
+  const [command, ...args] = agent.command;
   const child = startReplay({ command: command!, args }, written.file, (t) => process.stderr.write(t));
   const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   written.remove();
@@ -109,5 +124,38 @@ export async function replayCommand(argv: string[]): Promise<number> {
     }
     if (Date.now() > deadline) throw new CliError(`the replayed run (plan ${plan.planId}) did not reach ${db}; is a receiver (\`tracefork serve --db ${db}\` or the extension) running at the agent's OTEL_EXPORTER_OTLP_ENDPOINT?`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * A run recorded by the proxies replays through them: the receiver on --port (the extension's or
+ * serve's, else one started here over the database) serves the calls before the fork from the
+ * plan, the fork goes out edited, the rest live; the agent is started with the proxy's variables.
+ */
+async function replayThroughProxy(plan: ReplayPlan, agent: { command: string[]; cwd: string | null }, db: string, values: { json?: boolean; port?: string; 'upstream-openai'?: string; 'upstream-anthropic'?: string; mcp?: string[] }): Promise<number> {
+  const rx = await openProxyReceiver(portOption(values.port, 4318), db, proxyOptions(values));
+  try {
+    const { token } = await rx.create({ name: agent.command.join(' '), command: agent.command, cwd: agent.cwd ?? process.cwd(), plan });
+    let code: number;
+    try {
+      code = await runAgent(agent.command, proxyEnv(rx.url, token), { stdoutToStderr: true, cwd: agent.cwd ?? undefined });
+    } catch (e) {
+      await rx.end(token, 127);
+      throw e;
+    }
+    const s = await rx.end(token, code);
+    if (code !== 0) process.stderr.write(`tracefork: the agent exited with code ${code}\n`);
+    const [original, replayed] = await Promise.all([rx.trace(plan.original.traceId), rx.trace(s.traceId)]);
+    if (!original || !replayed) throw new CliError(`the replayed run ${s.traceId} is not in ${rx.db}`);
+    const c = compareRuns(buildSteps(original), buildSteps(replayed));
+    if (values.json) process.stdout.write(JSON.stringify({ traceId: s.traceId, planId: plan.planId, firstDivergence: c.firstDivergence, counts: c.counts, calls: s.counts, divergences: s.divergences }) + '\n');
+    else {
+      process.stdout.write(`replayed run ${s.traceId} (plan ${plan.planId}): ${s.counts.recording} call(s) served from the recording, ${s.counts.fork} forked, ${s.counts.live} live\n`);
+      for (const d of s.divergences) process.stdout.write(`  ${d}\n`);
+      printComparison(c, false);
+    }
+    return code === 0 ? 0 : 1;
+  } finally {
+    await rx.close();
   }
 }

@@ -10,6 +10,7 @@ import { decompress, readBody } from './body';
 import { HttpError, sendError, sendExportResponse, type Encoding } from './respond';
 import { ingestSignal, listenHosts, LOOPBACK, newStats, storageFailure, type IngestSink, type ReceiverStats, type Signal } from './ingest';
 import { listenBothLoopbacks } from './listen';
+import { PROXY_PATH, type ProxyRoutes } from '../proxy/routes';
 
 export type { IngestResult, IngestSink, ReceiverStats } from './ingest';
 
@@ -29,6 +30,8 @@ export interface ReceiverOptions {
   stats?: ReceiverStats;
   /** Told when the second loopback (::1 beside 127.0.0.1) cannot be listened on; the first still serves. */
   onWarning?: (message: string) => void;
+  /** The record/replay proxies served under /proxy/ (model APIs, MCP); off when absent. */
+  proxy?: ProxyRoutes;
 }
 
 /** The path another Tracefork process asks to recognise a Tracefork receiver on a port. */
@@ -90,6 +93,10 @@ export class Receiver {
     try {
       this.guard(req);
       if (req.method === 'GET' && req.url === INFO_PATH) return this.sendInfo(res);
+      if (req.url?.startsWith(PROXY_PATH)) {
+        if (!this.opts.proxy) throw new HttpError(404, 'the record/replay proxy is off on this receiver');
+        return await this.opts.proxy.handle(req, res);
+      }
       if (req.method !== 'POST') throw new HttpError(405, `method ${req.method} not allowed; OTLP/HTTP takes POST`, { Allow: 'POST' });
       const signal = PATHS[(req.url ?? '').split('?')[0]];
       if (!signal) throw new HttpError(404, `no OTLP endpoint at ${req.url}; use /v1/traces, /v1/logs or /v1/metrics`);
@@ -108,7 +115,7 @@ export class Receiver {
   }
 
   private sendInfo(res: http.ServerResponse): void {
-    const body = JSON.stringify({ service: 'tracefork', pid: process.pid, ...this.opts.info?.() });
+    const body = JSON.stringify({ service: 'tracefork', pid: process.pid, proxy: !!this.opts.proxy, ...this.opts.info?.() });
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
     res.end(body);
   }

@@ -87,3 +87,23 @@ export function replayOrigin(trace: StoredTrace): ReplayOrigin | null {
   }
   return null;
 }
+
+/** Adapters of the record/replay proxies: a run they recorded replays through them, not through an SDK. */
+export const PROXY_ADAPTERS = new Set(['proxy', 'mcp']);
+
+/** Whether the run's calls were recorded by the proxies (model API or MCP), with no SDK. */
+export function isProxyRecorded(trace: StoredTrace): boolean {
+  const calls = recordedCalls(trace);
+  return calls.length > 0 && calls.every((c) => PROXY_ADAPTERS.has(c.adapter));
+}
+
+/** The agent command `tracefork run` recorded on the run's root span, when it did. */
+export function recordedCommand(trace: StoredTrace): { command: string[]; cwd: string | null } | null {
+  for (const { span } of trace.spans) {
+    if (span.parentSpanId) continue;
+    const a = attrsToObject(span.attributes);
+    const cmd = json(a['tracefork.run.command']);
+    if (Array.isArray(cmd) && cmd.length && cmd.every((c) => typeof c === 'string')) return { command: cmd as string[], cwd: str(a['tracefork.run.cwd']) };
+  }
+  return null;
+}
