@@ -9,9 +9,24 @@ const client = new OpenAI({ maxRetries: 0 });
 const tools = [{ type: 'function', function: { name: 'get_weather', description: 'The weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
 const weather = (city) => (city === 'Paris' ? 'sunny, 21C' : 'unknown');
 
+if (process.env.AGENT_MODE === 'single' || process.env.AGENT_MODE === 'stream') {
+  // One call whose failure is written down: how an upstream error reaches the agent.
+  const stream = process.env.AGENT_MODE === 'stream';
+  let text = '';
+  try {
+    const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello?' }], stream });
+    if (stream) for await (const c of r) text += c.choices[0]?.delta?.content ?? '';
+    else text = r.choices[0].message.content;
+    fs.writeFileSync(process.env.ANSWER_FILE, JSON.stringify({ text }));
+  } catch (e) {
+    fs.writeFileSync(process.env.ANSWER_FILE, JSON.stringify({ text, error: { status: e.status ?? null, message: String(e.message), name: e.constructor.name } }));
+  }
+  process.exit(0);
+}
+
 const messages = [
   { role: 'system', content: process.env.AGENT_SYSTEM ?? 'You are a weather agent.' },
-  { role: 'user', content: 'What is the weather in Paris?' },
+  { role: 'user', content: process.env.AGENT_QUESTION ?? 'What is the weather in Paris?' },
 ];
 const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools });
 const call = first.choices[0].message.tool_calls[0];

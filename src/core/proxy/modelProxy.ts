@@ -68,7 +68,7 @@ function answerHeaders(res: Response): Record<string, string> {
 /** Why fetch failed, in words (its cause holds the system error). */
 function fetchFailure(e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ? `${cause.code}${cause.message ? ` (${cause.message})` : ''}` : (e as Error).message;
+  return cause?.code ? `${cause.code}${cause.message ? ` (${cause.message})` : ''}` : cause?.message ?? (e as Error).message;
 }
 
 /** Serves and records one request under the proxy's prefix for `provider`. */
