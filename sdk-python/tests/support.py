@@ -85,8 +85,8 @@ class Serve:
         assert self.proc.wait(timeout=10) == 0
 
 
-def start_serve(db: str, grpc_port: int = 0) -> Serve:
-    proc = subprocess.Popen(["node", str(CLI), "serve", "--port", "0", "--grpc-port", str(grpc_port), "--db", db], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def start_serve(db: str, grpc_port: int = 0, extra: tuple[str, ...] = ()) -> Serve:
+    proc = subprocess.Popen(["node", str(CLI), "serve", "--port", "0", "--grpc-port", str(grpc_port), "--db", db, *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     out = ""
     deadline = time.monotonic() + 20

@@ -1,7 +1,7 @@
 /**
  * The environment that points an agent at the receiver for one run: its traces (OTLP), its model
- * clients (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, with the run's token in the path) and
- * `tracefork mcp-proxy` (TRACEFORK_RUN, TRACEFORK_RECEIVER). Shared by `tracefork run`, replays
+ * clients (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, with the run's token in the path), its MCP clients
+ * (TRACEFORK_MCP_BASE_URL/<server name>) and `tracefork mcp-proxy` (TRACEFORK_RUN, TRACEFORK_RECEIVER). Shared by `tracefork run`, replays
  * of proxy-recorded runs and the extension's *Run Agent with Tracefork…*.
  */
 
@@ -22,6 +22,7 @@ export function proxyEnv(receiverUrl: string, token: string): Record<string, str
     OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
     OPENAI_BASE_URL: urls.openai,
     ANTHROPIC_BASE_URL: urls.anthropic,
+    TRACEFORK_MCP_BASE_URL: urls.mcp,
     [RUN_ENV]: token,
     [RECEIVER_ENV]: receiverUrl,
   };

@@ -151,7 +151,8 @@ export class ProxyRoutes {
     if (rest.length === 0 || rest[0] === '') {
       if (typeof b.name !== 'string' || !b.name) throw new HttpError(400, 'a tool call needs its "name"');
       const server = typeof b.server === 'string' ? b.server : 'mcp';
-      const ref: CallRef = { token: typeof b.token === 'string' ? b.token : null, traceparent: typeof b.traceparent === 'string' ? b.traceparent : null };
+      const traceparent = typeof b.traceparent === 'string' ? b.traceparent : null;
+      const ref: CallRef = { token: typeof b.token === 'string' ? b.token : traceparent ? null : this.runs.soleRun(), traceparent };
       const call = this.runs.begin(ref, toolSpec(server, b.name, b.arguments ?? {}));
       if (call.decision.kind === 'recording') {
         const served = servedOf(call.decision.step);

@@ -187,6 +187,21 @@ export class ProxyRuns {
     };
   }
 
+  /**
+   * The token of the one explicit run open now, if exactly one is: where a tool call from
+   * `tracefork mcp-proxy` goes when the MCP client did not pass TRACEFORK_RUN on to it (MCP
+   * clients start servers with a trimmed environment).
+   */
+  soleRun(): string | null {
+    let found: string | null = null;
+    for (const s of this.runs.values()) {
+      if (!s.explicit) continue;
+      if (found) return null;
+      found = s.token;
+    }
+    return found;
+  }
+
   /** Keys and decides one call; its span is stored when it ends. */
   begin(ref: CallRef, spec: CallSpec): ProxyCall {
     const tp = ref.traceparent ? TRACEPARENT.exec(ref.traceparent.trim().toLowerCase()) : null;

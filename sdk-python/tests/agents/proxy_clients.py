@@ -1,0 +1,55 @@
+"""An agent with no tracing and no Tracefork code: the openai and anthropic clients as their docs
+show them, reading their keys and base URLs from the environment (which `tracefork run` points at
+the proxy). A tool loop on each: a call that asks for get_weather, then the answer, streamed. With
+AGENT_MODE=anthropic-once it makes one Anthropic call and writes down how it failed, if it did.
+Writes what it got to $ANSWER_FILE."""
+
+import json
+import os
+
+import anthropic
+import openai
+
+TOOL_RESULT = os.environ.get("AGENT_TOOL_RESULT", "sunny, 21C")
+answer: dict[str, object] = {}
+
+if os.environ.get("AGENT_MODE") == "anthropic-once":
+    try:
+        anthropic.Anthropic(max_retries=0).messages.create(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "hi"}])
+        answer["ok"] = True
+    except anthropic.APIStatusError as e:
+        answer["status"] = e.status_code
+        answer["message"] = str(e)
+    with open(os.environ["ANSWER_FILE"], "w") as f:
+        json.dump(answer, f)
+    raise SystemExit(0)
+
+oa = openai.OpenAI(max_retries=0)
+tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
+messages: list[dict[str, object]] = [{"role": "user", "content": "Weather in Paris?"}]
+first = oa.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=tools)
+call = first.choices[0].message.tool_calls[0]
+messages += [first.choices[0].message.model_dump(exclude_none=True), {"role": "tool", "tool_call_id": call.id, "content": TOOL_RESULT}]
+chunks = 0
+text = ""
+for chunk in oa.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=tools, stream=True):
+    chunks += 1
+    text += (chunk.choices[0].delta.content or "") if chunk.choices else ""
+answer["openai"] = text
+answer["openai_chunks"] = chunks
+
+an = anthropic.Anthropic(max_retries=0)
+a_tools = [{"name": "get_weather", "description": "The weather in a city", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}]
+convo: list[dict[str, object]] = [{"role": "user", "content": "Weather in Paris?"}]
+msg = an.messages.create(model="claude-sonnet-4-5", max_tokens=256, system="You are a weather agent.", messages=convo, tools=a_tools)
+use = next(b for b in msg.content if b.type == "tool_use")
+convo += [{"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in msg.content]}, {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id, "content": TOOL_RESULT}]}]
+events = 0
+with an.messages.stream(model="claude-sonnet-4-5", max_tokens=256, system="You are a weather agent.", messages=convo, tools=a_tools) as stream:
+    for _ in stream:
+        events += 1
+    answer["anthropic"] = "".join(b.text for b in stream.get_final_message().content if b.type == "text")
+answer["anthropic_events"] = events
+
+with open(os.environ["ANSWER_FILE"], "w") as f:
+    json.dump(answer, f)
