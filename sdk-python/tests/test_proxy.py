@@ -98,7 +98,8 @@ def test_fork_of_the_last_call_makes_exactly_that_call(proxied: Serve, models: M
 
 def test_unreachable_upstream_reaches_the_agent_as_a_502(tmp_path: Path) -> None:
     closed = free_port()
-    out = tf("run", "--port", "0", "--db", str(tmp_path / "t.db"), "--upstream-anthropic", f"http://127.0.0.1:{closed}", "--json", "--", *AGENT, answer=tmp_path / "a.json", AGENT_MODE="anthropic-once")
+    upstream = f"http://127.0.0.1:{closed}"
+    out = tf("run", "--port", "0", "--db", str(tmp_path / "t.db"), "--upstream-anthropic", upstream, "--json", "--", *AGENT, answer=tmp_path / "a.json", AGENT_MODE="anthropic-once")
     answer = json.loads((tmp_path / "a.json").read_text())
     assert answer["status"] == 502
     assert f"127.0.0.1:{closed} could not be reached" in answer["message"]

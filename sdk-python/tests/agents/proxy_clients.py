@@ -43,7 +43,8 @@ a_tools = [{"name": "get_weather", "description": "The weather in a city", "inpu
 convo: list[dict[str, object]] = [{"role": "user", "content": "Weather in Paris?"}]
 msg = an.messages.create(model="claude-sonnet-4-5", max_tokens=256, system="You are a weather agent.", messages=convo, tools=a_tools)
 use = next(b for b in msg.content if b.type == "tool_use")
-convo += [{"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in msg.content]}, {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id, "content": TOOL_RESULT}]}]
+result = {"type": "tool_result", "tool_use_id": use.id, "content": TOOL_RESULT}
+convo += [{"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in msg.content]}, {"role": "user", "content": [result]}]
 events = 0
 with an.messages.stream(model="claude-sonnet-4-5", max_tokens=256, system="You are a weather agent.", messages=convo, tools=a_tools) as stream:
     for _ in stream:
