@@ -8,6 +8,7 @@ import { compareCommand, planCommand, replayCommand } from './cli/replay';
 import { pullCommand } from './cli/pull';
 import { mcpCommand } from './cli/mcp';
 import { mcpProxyCommand, runCommand } from './cli/run';
+import { RunsApiError } from './core/proxy/client';
 
 const USAGE = `usage: tracefork <command> [options]
 
@@ -68,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`tracefork: ${e.message}\n\n${USAGE}\n`);
       return 2;
     }
-    const msg = e instanceof CliError || e instanceof StoreBusyError ? e.message : (e as Error).stack ?? String(e);
+    const msg = e instanceof CliError || e instanceof StoreBusyError || e instanceof RunsApiError ? e.message : (e as Error).stack ?? String(e);
     process.stderr.write(`tracefork: ${msg}\n`);
     return 1;
   }

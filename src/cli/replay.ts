@@ -99,6 +99,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const db = values.db ?? defaultDb();
   const { plan, proxy, command: recorded } = await planFor(positionals[0], values);
   const agent = dash >= 0 ? { command: argv.slice(dash + 1), cwd: null } : recorded;
+  if (dash < 0 && agent?.command.some((w) => w.includes('[masked]'))) throw new UsageError(`the command this run was recorded with held a secret, which is masked in the store (${agent.command.join(' ')}); give the command after "--"`);
   if (!agent) throw new UsageError(proxy ? 'replay needs the agent command after "--" (this run was not started by `tracefork run`, so its command is not known)' : 'replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js');
   if (proxy) return replayThroughProxy(plan, agent, db, values);
   const written = writePlan(os.tmpdir(), plan);

@@ -12,6 +12,7 @@ import { ProxyRuns, type RunInit, type RunSummary } from '../core/proxy/runs';
 import { ProxyRoutes, type ProxyOptions } from '../core/proxy/routes';
 import { proxyFlags, proxyOptions } from './proxyOptions';
 import { proxyEnv, RECEIVER_ENV, RUN_ENV } from '../core/proxy/env';
+import { remoteRuns } from '../core/proxy/client';
 import { McpInterceptor, type ToolGate, type ToolTicket } from '../core/proxy/mcp';
 import type { StoredTrace } from '../core/store/queries';
 import { defaultDb, parse, portOption, UsageError } from './args';
@@ -29,19 +30,6 @@ export interface ProxyReceiver {
   /** A stored run (read when it is needed). */
   trace(traceId: string): Promise<StoredTrace | null>;
   close(): Promise<void>;
-}
-
-async function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.text();
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    /* said below */
-  }
-  if (!res.ok) throw new CliError(`the receiver at ${url} answered ${res.status}: ${(parsed.error as { message?: string })?.message ?? text.slice(0, 200)}`);
-  return parsed;
 }
 
 /** What holds the port: a Tracefork receiver (its info), something else (null), or nothing ('closed'). */
@@ -63,11 +51,12 @@ export async function openProxyReceiver(port: number, db: string, opts: ProxyOpt
     if (held.proxy !== true) throw new CliError(`the Tracefork receiver on port ${port} (pid ${String(held.pid)}) has no record/replay proxy; update it, or pass --port to start one here`);
     const url = `http://127.0.0.1:${port}`;
     const theirDb = typeof held.db === 'string' ? held.db : db;
+    const api = remoteRuns(url);
     return {
       url,
       db: theirDb,
-      create: async (init) => (await postJson(`${url}/proxy/runs`, init)) as { token: string; traceId: string },
-      end: async (token, exitCode) => (await postJson(`${url}/proxy/runs/${token}/end`, { exitCode })) as unknown as RunSummary,
+      create: (init) => api.create(init),
+      end: (token, exitCode) => api.end(token, exitCode),
       trace: async (id) => {
         const store = await openReader(theirDb);
         try {
@@ -160,12 +149,13 @@ export async function runCommand(argv: string[]): Promise<number> {
 /** A gate that asks the receiver (TRACEFORK_RECEIVER) about each tool call; records nothing when it cannot be reached. */
 export function remoteGate(receiver: string, token: string | null): ToolGate {
   let warned = false;
+  const api = remoteRuns(receiver);
   const passThrough = (args: unknown): ToolTicket => ({ source: 'record', arguments: args, end: () => {} });
   return {
     async begin(server, name, args) {
       let r: Record<string, unknown>;
       try {
-        r = await postJson(`${receiver}/proxy/calls`, { token, server, name, arguments: args });
+        r = await api.post(`${receiver}/proxy/calls`, { token, server, name, arguments: args });
       } catch (e) {
         if (!warned) warn(`tool calls are not recorded: the receiver at ${receiver} cannot be reached (${(e as Error).message}); they go to the server as they are`);
         warned = true;
@@ -176,7 +166,7 @@ export function remoteGate(receiver: string, token: string | null): ToolGate {
       return {
         source,
         arguments: r.arguments,
-        end: (result) => void postJson(`${receiver}/proxy/calls/${String(r.id)}/end`, result).catch((e: Error) => warn(`a tool call's result could not be recorded: ${e.message}`)),
+        end: (result) => void api.post(`${receiver}/proxy/calls/${String(r.id)}/end`, result).catch((e: Error) => warn(`a tool call's result could not be recorded: ${e.message}`)),
       };
     },
   };

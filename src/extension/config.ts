@@ -17,6 +17,8 @@ export interface TraceforkConfig {
   judge: { url: string; model: string; criteria: string; threshold: number };
   /** Forwarding to the team's backend; off while `endpoint` is empty (headers live in secret storage). */
   forward: { endpoint: string; queueMegabytes: number };
+  /** Where the record/replay proxies send calls (empty: the providers' public APIs), and the MCP servers by name. */
+  proxy: { openaiUpstream: string; anthropicUpstream: string; mcpServers: Record<string, string> };
 }
 
 /** Reads the settings now. */
@@ -39,6 +41,11 @@ export function readConfig(): TraceforkConfig {
       threshold: c.get<number>('judge.threshold', 0.5),
     },
     forward: { endpoint: c.get<string>('forward.endpoint', '').trim(), queueMegabytes: c.get<number>('forward.queueMegabytes', 64) },
+    proxy: {
+      openaiUpstream: c.get<string>('proxy.openaiUpstream', '').trim(),
+      anthropicUpstream: c.get<string>('proxy.anthropicUpstream', '').trim(),
+      mcpServers: c.get<Record<string, string>>('proxy.mcpServers', {}),
+    },
   };
 }
 

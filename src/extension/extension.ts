@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
   let prices = config.prices ?? undefined;
   const compare = new CompareView(host);
   const openRun = (traceId: string, spanId?: string) => TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices, extraScores: (id) => insights.extraScores(id) }, spanId);
-  const replay = new ReplayController({ extensionUri: context.extensionUri, host, log, secrets: context.secrets, openRun }, compare);
+  const replay = new ReplayController({ extensionUri: context.extensionUri, host, log, secrets: context.secrets, openRun, workspaceState: context.workspaceState }, compare);
   context.subscriptions.push(
     compare, replay,
     ...registerReplayCommands({ host, replay, compare, secrets: context.secrets }),
@@ -53,11 +53,11 @@ export function activate(context: vscode.ExtensionContext): void {
     insights.onDidEvaluate(() => runs.refresh()), // evaluator verdicts mark runs and feed the filter
     ...registerCommands({ extensionUri: context.extensionUri, host, runs, insights, log, prices: () => prices, activationMs: () => activationMs, extraScores: (id) => insights.extraScores(id) }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics', 'forward')) return;
+      if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics', 'forward', 'proxy')) return;
       const next = readConfig();
       prices = next.prices ?? undefined;
       insights.setEnabled({ lens: next.codeLens, diagnostics: next.diagnostics });
-      if (affects(e, 'receiver', 'retention', 'forward')) void host.reconfigure(next);
+      if (affects(e, 'receiver', 'retention', 'forward', 'proxy')) void host.reconfigure(next);
     }),
   );
   void vscode.workspace.fs.createDirectory(storage).then(() => host.start());

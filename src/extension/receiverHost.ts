@@ -12,6 +12,8 @@ import { newStats, type IngestSink } from '../core/receiver/ingest';
 import { Forwarder, ForwardingSink, type ForwardEvent, type ForwardStats } from '../core/receiver/forward';
 import { TraceStore } from '../core/store/store';
 import { StoreBusyError } from '../core/store/lock';
+import { ProxyRuns } from '../core/proxy/runs';
+import { ProxyRoutes } from '../core/proxy/routes';
 import { Disposable, toDisposable } from './dispose';
 import { probeTracefork, probeTraceforkGrpc } from './probe';
 import type { TraceforkConfig } from './config';
@@ -92,6 +94,7 @@ export class ReceiverHost extends Disposable {
       info: () => ({ db: this.ownDb, workspace: vscode.workspace.name ?? null }),
       onRejected: (status, reason) => this.refused(status, reason),
       onWarning: (m) => this.log.appendLine(`warning: ${m}`),
+      proxy: this.proxyRoutes(sink),
     });
     try {
       const bound = await receiver.listen();
@@ -177,6 +180,24 @@ export class ReceiverHost extends Disposable {
     if (this.state.mode === 'owner') await this.start(this.state.port ?? this.config.port);
   }
 
+  /** The record/replay proxies (model APIs, MCP) over the sink, with the tracefork.proxy.* upstreams. */
+  private proxyRoutes(sink: IngestSink): ProxyRoutes {
+    const { openaiUpstream, anthropicUpstream, mcpServers } = this.config.proxy;
+    const log = (line: string) => this.log.appendLine(line.startsWith('[tracefork]') ? line : `proxy: ${line}`);
+    const valid = (name: string, v: string) => {
+      if (!v) return '';
+      try {
+        if (/^https?:$/.test(new URL(v).protocol)) return v;
+      } catch {
+        /* said below */
+      }
+      void vscode.window.showWarningMessage(`Tracefork: ${name} "${v}" is not an http(s) URL; the proxy uses the provider's public API instead.`, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.proxy'));
+      return '';
+    };
+    const servers = Object.fromEntries(Object.entries(mcpServers ?? {}).filter(([k, v]) => /^[A-Za-z0-9_.-]+$/.test(k) && typeof v === 'string' && !!valid(`tracefork.proxy.mcpServers.${k}`, v)));
+    return new ProxyRoutes(new ProxyRuns(sink, { onLog: log }), { upstream: { openai: valid('tracefork.proxy.openaiUpstream', openaiUpstream), anthropic: valid('tracefork.proxy.anthropicUpstream', anthropicUpstream) }, mcpServers: servers, onLog: log });
+  }
+
   /** "Any free port" for startGrpc (0 in the setting means off, so it cannot mean free here). */
   private readonly freeGrpc = -1;
 
@@ -210,7 +231,7 @@ export class ReceiverHost extends Disposable {
 
   /** Applies changed settings (restarting the receiver when the port or host changed). */
   async reconfigure(config: TraceforkConfig): Promise<void> {
-    const restart = config.port !== this.config.port || config.grpcPort !== this.config.grpcPort || config.host !== this.config.host || JSON.stringify(config.forward) !== JSON.stringify(this.config.forward);
+    const restart = config.port !== this.config.port || config.grpcPort !== this.config.grpcPort || config.host !== this.config.host || JSON.stringify(config.forward) !== JSON.stringify(this.config.forward) || JSON.stringify(config.proxy) !== JSON.stringify(this.config.proxy);
     this.config = config;
     if (restart || this.state.mode !== 'owner') return this.start();
     this.store?.setRetention(this.storeOptions().retention);

@@ -94,7 +94,7 @@ function embeddings(body: Body): [Body, Events] {
 
 const ROUTES: Record<string, (b: Body, n: number) => [Body, Events]> = { '/v1/chat/completions': chat, '/v1/responses': responses, '/v1/messages': messages, '/v1/embeddings': embeddings };
 
-export async function startMockModels(): Promise<MockModels> {
+export async function startMockModels(port = 0): Promise<MockModels> {
   const sockets = new Set<import('node:net').Socket>();
   const mock: MockModels = { url: '', requests: [], failNext: null, eventGapMs: 5, close: async () => {} };
   const server = http.createServer((req, res) => {
@@ -104,6 +104,11 @@ export async function startMockModels(): Promise<MockModels> {
   });
   async function answer(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): Promise<void> {
     const path = (req.url ?? '').split('?')[0]!;
+    if (req.method === 'GET' && path === '/__requests') { // for tests in another process
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(mock.requests.map((r) => ({ path: r.path, body: r.body }))));
+      return;
+    }
     if (req.method === 'GET' && path === '/v1/models') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ object: 'list', data: [{ id: 'mock-model', object: 'model' }] }));
@@ -145,7 +150,7 @@ export async function startMockModels(): Promise<MockModels> {
     res.end();
   }
   server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   mock.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   mock.close = () => new Promise<void>((resolve) => {
     for (const s of sockets) s.destroy();

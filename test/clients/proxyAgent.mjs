@@ -41,5 +41,6 @@ for await (const c of stream) {
 }
 const summary = await client.responses.create({ model: 'gpt-4o-mini', input: `Summarize: ${text}` });
 const emb = await client.embeddings.create({ model: 'text-embedding-3-small', input: text });
-fs.writeFileSync(process.env.ANSWER_FILE, JSON.stringify({ text, chunks, summary: summary.output_text, dims: emb.data[0].embedding.length }));
-console.log('agent done');
+const result = JSON.stringify({ text, chunks, summary: summary.output_text, dims: emb.data[0].embedding.length });
+if (process.env.ANSWER_FILE) fs.writeFileSync(process.env.ANSWER_FILE, result);
+console.log(`agent done: ${result}`);

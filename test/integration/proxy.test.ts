@@ -85,9 +85,16 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
     assert.match(JSON.stringify(calls[2]!.output), /The weather is/, 'the Responses answer');
   });
 
-  it('never stores the API key: not in the journal, the index or an unmasked export', () => {
+  it('never stores the API key: not in the journal, the index or an unmasked export, even from the command line', async () => {
+    const viaCommand = await runAgent(['env', `OPENAI_API_KEY=${KEY}`, process.execPath, AGENT], { AGENT_MODE: 'single' });
+    assert.equal(viaCommand.answer.text, 'The weather is: null');
+    assert.match(showJson(db, viaCommand.traceId).steps[0]!.name, /OPENAI_API_KEY=sk-…\[masked\]/);
+    const replay = await cli(['replay', viaCommand.traceId, '--db', db, '--port', port]);
+    assert.equal(replay.status, 2, 'a masked command is not replayed as it is');
+    assert.match(replay.stderr, /held a secret, which is masked in the store/);
     for (const f of fs.readdirSync(tmp.dir).filter((f) => f.startsWith('traces.db'))) assert.ok(!fs.readFileSync(path.join(tmp.dir, f)).includes(KEY), `${f} holds the key`);
     assert.ok(!cliOk(['export', recorded.traceId, '--db', db, '--unmasked']).includes(KEY));
+    assert.ok(!cliOk(['export', viaCommand.traceId, '--db', db, '--unmasked']).includes(KEY));
   });
 
   it('a no-edit replay makes no upstream call and gives the same answer, the stream still chunk by chunk', async () => {

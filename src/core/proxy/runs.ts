@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IngestSink } from '../receiver/ingest';
 import type { KeyValue, Span, TracesData } from '../otlp/types';
 import { jsToAnyValue } from '../otlp/values';
+import { maskDeep, maskSecrets } from '../view/maskSecrets';
 import { ATTR, type ReplayPlan } from '../../../sdk/src/replay/format';
 import { encodeChecked, inputHash } from '../../../sdk/src/replay/json';
 import { Replayer, type Decision } from '../../../sdk/src/replay/replayer';
@@ -123,6 +124,8 @@ export class ProxyRuns {
   /** Starts an explicit run; its token goes in the agent's base URLs. */
   create(init: RunInit = {}): { token: string; traceId: string; spanId: string } {
     this.prune();
+    // A command line may carry a key (OPENAI_API_KEY=sk-… python agent.py): never stored unmasked.
+    init = { ...init, name: init.name && maskSecrets(init.name), command: init.command && maskDeep(init.command) };
     const token = hex(12);
     const state = this.newState(token, true, init);
     return { token, traceId: state.traceId, spanId: state.parentSpanId! };

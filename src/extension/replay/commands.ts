@@ -23,6 +23,7 @@ export function registerReplayCommands(c: { host: ReceiverHost; replay: ReplayCo
       }
       return c.replay.fork(traceId, spanId, direct);
     }),
+    reg('tracefork.runAgent', (commandLine?: string) => c.replay.runAgent(typeof commandLine === 'string' ? commandLine : undefined)),
     reg('tracefork.playground', (traceId: string, spanId: string) => c.replay.playground(traceId, spanId)),
     reg('tracefork.compareWithOriginal', async (arg: unknown) => {
       const id = traceOf(arg);

@@ -18,11 +18,14 @@ import { buildPlan, forkCall, PlanError, toolsBefore } from '../../core/replay/p
 import { findReplayRun, startReplay, stopReplay, writePlan } from '../../core/replay/run';
 import { playgroundRequest, sendChat } from '../../core/replay/playground';
 import { buildSteps } from '../../core/model/steps';
-import { maskDeep, unmaskLike } from '../../core/view/maskSecrets';
+import { maskDeep, maskSecrets, unmaskLike } from '../../core/view/maskSecrets';
 import { PLAN_ENV, type ReplayPlan } from '../../../sdk/src/replay/format';
 import type { ForkModel, ToolChoice } from '../../shared/protocol';
 import type { ReceiverHost } from '../receiverHost';
 import type { StoredTrace, TraceSummary } from '../../core/store/queries';
+import { isProxyRecorded, recordedCommand } from '../../core/replay/recorded';
+import { remoteRuns, shellCommand, shellJoin } from '../../core/proxy/client';
+import { proxyEnv } from '../../core/proxy/env';
 
 /** Options of a fork started without the editor (tests, other extensions). */
 export interface DirectFork {
@@ -70,7 +73,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
   last: ReplayOutcome | null = null;
 
   constructor(
-    private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; secrets: vscode.SecretStorage; openRun(traceId: string, spanId?: string): void; planDir?: string },
+    private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; secrets: vscode.SecretStorage; openRun(traceId: string, spanId?: string): void; planDir?: string; workspaceState?: vscode.Memento },
     private readonly compare: CompareView,
   ) {
     super();
@@ -111,7 +114,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       mode: 'fork', traceId, spanId: call.spanId, stepName: call.spanName === call.name ? call.name : `${call.spanName} (${call.name})`, op: call.op,
       input: maskDeep(call.input), messagesField: messagesField(call.input),
       tools: toolsBefore(plan).map((name) => ({ name, policy: defaults[name] === 'live' || defaults[name] === 'ask' ? defaults[name] : 'replay' })),
-      hasCode: !!buildSteps(trace).find((s) => s.spanId === call.spanId)?.code, launch: describeLaunch(configuredLaunch()),
+      hasCode: !!buildSteps(trace).find((s) => s.spanId === call.spanId)?.code, launch: describeLaunch(this.proxyLaunch(trace) ?? configuredLaunch()),
     };
     ForkEditorPanel.show(model, this.ctx.extensionUri, this, this.ctx.log);
     return undefined;
@@ -144,7 +147,8 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
   private async run(trace: StoredTrace, spanId: string | null, input: unknown, tools: Record<string, ToolChoice>, debug: boolean, owner: ForkEditorPanel | 'direct'): Promise<ReplayOutcome | undefined> {
     if (this.running.has(owner)) throw new Error('A replay from this editor is already running.');
     const steps = buildSteps(trace);
-    const launch = await resolveLaunch(steps[0]?.code?.file ?? null, this.ctx.log);
+    const proxied = isProxyRecorded(trace);
+    const launch = (await this.proxyLaunchUnmasked(trace)) ?? (await resolveLaunch(steps[0]?.code?.file ?? null, this.ctx.log));
     if (!launch || !this.canDebug(launch, debug)) return undefined;
     const call = spanId ? forkCall(trace, spanId) : null;
     // The editor showed masked credentials; what the user left as it was goes back unmasked.
@@ -163,10 +167,21 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       try {
         editor?.status(true, 'Running the agent…');
         progress.report({ message: 'running the agent…' });
-        const env = { OTEL_EXPORTER_OTLP_ENDPOINT: this.ctx.host.state.url ?? 'http://127.0.0.1:4318', [PLAN_ENV]: file };
-        outcome.exitCode = debug || launch.kind === 'debug'
-          ? await this.runDebug(launch, env, debug, fork?.code ? locate(fork.code) : null, fork?.code?.line ?? null, cancel.token)
-          : await this.runCommand(launch, env, outcome.divergences, cancel.token);
+        const url = this.ctx.host.state.url ?? 'http://127.0.0.1:4318';
+        // A run recorded by the proxies replays through them: the receiver holds the plan, the agent's base URLs name the run.
+        const proxyRun = proxied ? await remoteRuns(url).create({ name: describeLaunch(launch) ?? 'replay', command: launch.kind === 'command' ? shellCommand(launch.commandLine) : undefined, cwd: launch.kind === 'command' ? (launch.cwd ?? launch.folder.uri.fsPath) : undefined, plan }) : null;
+        const env = { OTEL_EXPORTER_OTLP_ENDPOINT: url, [PLAN_ENV]: file, ...(proxyRun ? proxyEnv(url, proxyRun.token) : {}) };
+        try {
+          outcome.exitCode = debug || launch.kind === 'debug'
+            ? await this.runDebug(launch, env, debug, fork?.code ? locate(fork.code) : null, fork?.code?.line ?? null, cancel.token)
+            : await this.runCommand(launch, env, outcome.divergences, cancel.token);
+        } finally {
+          if (proxyRun) {
+            const ended = await remoteRuns(url).end(proxyRun.token, outcome.exitCode);
+            outcome.divergences.push(...ended.divergences);
+            for (const d of ended.divergences) log.appendLine(`replay: ${d}`);
+          }
+        }
         if (cancel.token.isCancellationRequested) {
           outcome.cancelled = true;
           return;
@@ -190,6 +205,87 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     return outcome;
   }
 
+  /** For a run `tracefork run` or *Run Agent with Tracefork…* recorded: its own command, in its own folder. */
+  private proxyLaunch(trace: StoredTrace): AgentLaunch | null {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const rec = isProxyRecorded(trace) ? recordedCommand(trace) : null;
+    if (!rec || !folder) return null;
+    const [first, flag, line] = rec.command;
+    const commandLine = rec.command.length === 3 && (flag === '-c' || flag === '/c') && /(^|\/)(sh|bash|zsh)$/.test(first!) ? line! : shellJoin(rec.command);
+    return { kind: 'command', commandLine, folder, cwd: rec.cwd ?? undefined };
+  }
+
+  private static readonly COMMANDS_KEY = 'tracefork.runAgent.commands';
+
+  /**
+   * The recorded command, with a secret the store masked put back from what this workspace ran
+   * (kept in its workspace state, never in the store), or asked for when it is not known.
+   */
+  private async proxyLaunchUnmasked(trace: StoredTrace): Promise<AgentLaunch | null> {
+    const launch = this.proxyLaunch(trace);
+    if (launch?.kind !== 'command' || !launch.commandLine.includes('[masked]')) return launch;
+    const known = this.ctx.workspaceState?.get<Record<string, string>>(ReplayController.COMMANDS_KEY)?.[launch.commandLine];
+    if (known) return { ...launch, commandLine: known };
+    const typed = await vscode.window.showInputBox({
+      title: 'Tracefork: the command that starts your agent',
+      prompt: 'The command this run was recorded with held a secret, which Tracefork masked. Enter the command as it should run.',
+      value: launch.commandLine,
+      validateInput: (v) => (!v.trim() ? 'Enter a command' : v.includes('[masked]') ? 'Replace the masked part' : null),
+    });
+    return typed ? { ...launch, commandLine: typed } : null;
+  }
+
+  /**
+   * *Run Agent with Tracefork…*: runs the agent's command with its model clients (OPENAI_BASE_URL,
+   * ANTHROPIC_BASE_URL), MCP proxy and traces pointed at this window's receiver, as one new run
+   * recorded with no SDK; opens the run when the agent exits.
+   */
+  async runAgent(commandLine?: string): Promise<{ traceId: string; exitCode: number | null; calls: number } | undefined> {
+    if (!requireTrust('Run Agent with Tracefork')) return undefined;
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const url = this.ctx.host.state.url;
+    if (!folder) {
+      void vscode.window.showErrorMessage('Tracefork: open the folder of your agent to run it.');
+      return undefined;
+    }
+    if (!url) {
+      void vscode.window.showErrorMessage(`Tracefork: the receiver is not running (${this.ctx.host.state.detail}), so the agent's calls would go nowhere.`, 'Show Log').then((a) => a && this.ctx.log.show());
+      return undefined;
+    }
+    const key = 'tracefork.runAgent.command';
+    const state = this.ctx.workspaceState;
+    commandLine ??= await vscode.window.showInputBox({
+      title: 'Tracefork: Run Agent',
+      prompt: 'Run in the workspace folder with OPENAI_BASE_URL, ANTHROPIC_BASE_URL and OTEL_EXPORTER_OTLP_ENDPOINT pointed at Tracefork: its model calls are recorded (no SDK needed) and can be forked and replayed.',
+      value: state?.get<string>(key) ?? vscode.workspace.getConfiguration('tracefork.replay', folder.uri).get<string>('command') ?? '',
+      validateInput: (v) => (v.trim() ? null : 'Enter a command, e.g. python agent.py'),
+    });
+    if (!commandLine) return undefined;
+    await state?.update(key, commandLine);
+    const masked = maskSecrets(commandLine);
+    if (masked !== commandLine) {
+      // The store keeps the masked form; this workspace remembers the real one, to replay it.
+      const known = { ...(state?.get<Record<string, string>>(ReplayController.COMMANDS_KEY) ?? {}), [masked]: commandLine };
+      await state?.update(ReplayController.COMMANDS_KEY, Object.fromEntries(Object.entries(known).slice(-20)));
+    }
+    const api = remoteRuns(url);
+    const run = await api.create({ name: commandLine, command: shellCommand(commandLine), cwd: folder.uri.fsPath });
+    const log = this.ctx.log;
+    log.appendLine(`run agent: $ ${masked}  (run ${run.traceId}, in ${folder.uri.fsPath})`);
+    log.show(true);
+    let exitCode: number | null = null;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tracefork: running ${masked}`, cancellable: true }, async (progress, token) => {
+      progress.report({ message: 'its calls are recorded as they happen (output in the Tracefork log)' });
+      exitCode = await this.runCommand({ kind: 'command', commandLine, folder }, { ...proxyEnv(url, run.token), [PLAN_ENV]: '' }, [], token);
+    });
+    const summary = await api.end(run.token, exitCode);
+    log.appendLine(`run agent: exited with code ${exitCode}; ${summary.calls} call(s) recorded in run ${summary.traceId}`);
+    for (let i = 0; i < 50 && !this.ctx.host.current?.get(summary.traceId); i++) await new Promise((r) => setTimeout(r, 100)); // a following window reads the store every second
+    this.ctx.openRun(summary.traceId);
+    void vscode.window.showInformationMessage(`Tracefork: the agent exited with code ${exitCode}; ${summary.calls} model and tool call(s) recorded. Select a call and use Fork & Replay… to re-run from it.`);
+    return { traceId: summary.traceId, exitCode, calls: summary.calls };
+  }
+
   /**
    * False (having said why) when a Python replay that goes through the debugger (Replay under
    * Debugger, or any launch.json configuration) cannot start: no debugpy, or no file to debug.
@@ -209,11 +305,12 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
 
   private runCommand(launch: AgentLaunch & { kind: 'command' }, env: Record<string, string>, divergences: string[], token: vscode.CancellationToken): Promise<number | null> {
     const log = this.ctx.log;
-    log.appendLine(`replay: $ ${launch.commandLine}  (in ${launch.folder.uri.fsPath})`);
+    log.appendLine(`replay: $ ${maskSecrets(launch.commandLine)}  (in ${launch.cwd ?? launch.folder.uri.fsPath})`);
     const plan = env[PLAN_ENV]!;
     let child: ChildProcess;
     return new Promise((resolve) => {
-      child = startReplay({ command: launch.commandLine, shell: true, cwd: launch.folder.uri.fsPath, env: { OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT! } }, plan, (text) => {
+      const { [PLAN_ENV]: _plan, ...rest } = env;
+      child = startReplay({ command: launch.commandLine, shell: true, cwd: launch.cwd ?? launch.folder.uri.fsPath, env: rest }, plan, (text) => {
         log.append(text);
         for (const m of text.matchAll(/\[tracefork\] replay: (.*)/g)) divergences.push(m[1]!);
       });

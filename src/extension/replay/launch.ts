@@ -10,7 +10,7 @@ import { selectedPython } from './python';
 
 /** A resolved way to start the agent. */
 export type AgentLaunch =
-  | { kind: 'command'; commandLine: string; folder: vscode.WorkspaceFolder }
+  | { kind: 'command'; commandLine: string; folder: vscode.WorkspaceFolder; cwd?: string }
   | { kind: 'debug'; config: vscode.DebugConfiguration; folder: vscode.WorkspaceFolder };
 
 type Configs = vscode.DebugConfiguration[];
