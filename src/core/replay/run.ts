@@ -32,12 +32,12 @@ export interface AgentCommand {
   shell?: boolean;
 }
 
-/** Starts the agent under the plan; output goes to `onOutput`. */
-export function startReplay(cmd: AgentCommand, planFile: string, onOutput: (text: string) => void): ChildProcess {
+/** Starts the agent under the plan (none: a plain run); output goes to `onOutput`. */
+export function startReplay(cmd: AgentCommand, planFile: string | null, onOutput: (text: string) => void): ChildProcess {
   const child = spawn(cmd.command, cmd.args ?? [], {
     cwd: cmd.cwd,
     shell: cmd.shell ?? false,
-    env: { ...process.env, ...cmd.env, [PLAN_ENV]: planFile },
+    env: { ...process.env, ...cmd.env, ...(planFile ? { [PLAN_ENV]: planFile } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so cancelling stops the whole command (a shell and what it started).
     detached: process.platform !== 'win32',

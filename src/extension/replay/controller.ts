@@ -254,29 +254,41 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     }
     const key = 'tracefork.runAgent.command';
     const state = this.ctx.workspaceState;
-    commandLine ??= await vscode.window.showInputBox({
-      title: 'Tracefork: Run Agent',
-      prompt: 'Run in the workspace folder with OPENAI_BASE_URL, ANTHROPIC_BASE_URL and OTEL_EXPORTER_OTLP_ENDPOINT pointed at Tracefork: its model calls are recorded (no SDK needed) and can be forked and replayed.',
-      value: state?.get<string>(key) ?? vscode.workspace.getConfiguration('tracefork.replay', folder.uri).get<string>('command') ?? '',
-      validateInput: (v) => (v.trim() ? null : 'Enter a command, e.g. python agent.py'),
-    });
-    if (!commandLine) return undefined;
-    await state?.update(key, commandLine);
-    const masked = maskSecrets(commandLine);
-    if (masked !== commandLine) {
+    let config: vscode.DebugConfiguration | null = null;
+    if (commandLine === undefined) {
+      const configs = vscode.workspace.getConfiguration('launch', folder.uri).get<vscode.DebugConfiguration[]>('configurations') ?? [];
+      if (configs.length) {
+        const pick = await vscode.window.showQuickPick([{ label: '$(terminal) Enter a command…', description: state?.get<string>(key) ?? '', config: null as vscode.DebugConfiguration | null }, ...configs.map((c) => ({ label: c.name, description: `launch configuration (${c.type})`, config: c }))], { title: 'Tracefork: Run Agent — how is your agent started?' });
+        if (!pick) return undefined;
+        config = pick.config;
+      }
+    }
+    if (!config) {
+      commandLine ??= await vscode.window.showInputBox({
+        title: 'Tracefork: Run Agent',
+        prompt: 'Run in the workspace folder with OPENAI_BASE_URL, ANTHROPIC_BASE_URL and OTEL_EXPORTER_OTLP_ENDPOINT pointed at Tracefork: its model calls are recorded (no SDK needed) and can be forked and replayed.',
+        value: state?.get<string>(key) ?? vscode.workspace.getConfiguration('tracefork.replay', folder.uri).get<string>('command') ?? '',
+        validateInput: (v) => (v.trim() ? null : 'Enter a command, e.g. python agent.py'),
+      });
+      if (!commandLine) return undefined;
+      await state?.update(key, commandLine);
+    }
+    const shown = config ? `launch configuration "${config.name}"` : maskSecrets(commandLine!);
+    if (commandLine && shown !== commandLine) {
       // The store keeps the masked form; this workspace remembers the real one, to replay it.
-      const known = { ...(state?.get<Record<string, string>>(ReplayController.COMMANDS_KEY) ?? {}), [masked]: commandLine };
+      const known = { ...(state?.get<Record<string, string>>(ReplayController.COMMANDS_KEY) ?? {}), [shown]: commandLine };
       await state?.update(ReplayController.COMMANDS_KEY, Object.fromEntries(Object.entries(known).slice(-20)));
     }
     const api = remoteRuns(url);
-    const run = await api.create({ name: commandLine, command: shellCommand(commandLine), cwd: folder.uri.fsPath });
+    const run = await api.create(config ? { name: config.name } : { name: commandLine, command: shellCommand(commandLine!), cwd: folder.uri.fsPath });
     const log = this.ctx.log;
-    log.appendLine(`run agent: $ ${masked}  (run ${run.traceId}, in ${folder.uri.fsPath})`);
+    log.appendLine(`run agent: ${config ? shown : `$ ${shown}`}  (run ${run.traceId}, in ${folder.uri.fsPath})`);
     log.show(true);
     let exitCode: number | null = null;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tracefork: running ${masked}`, cancellable: true }, async (progress, token) => {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tracefork: running ${shown}`, cancellable: true }, async (progress, token) => {
       progress.report({ message: 'its calls are recorded as they happen (output in the Tracefork log)' });
-      exitCode = await this.runCommand({ kind: 'command', commandLine, folder }, { ...proxyEnv(url, run.token), [PLAN_ENV]: '' }, [], token);
+      const env = proxyEnv(url, run.token);
+      exitCode = config ? await this.runDebug({ kind: 'debug', config, folder }, env, false, null, null, token) : await this.runCommand({ kind: 'command', commandLine: commandLine!, folder }, env, [], token);
     });
     const summary = await api.end(run.token, exitCode);
     log.appendLine(`run agent: exited with code ${exitCode}; ${summary.calls} call(s) recorded in run ${summary.traceId}`);
@@ -306,7 +318,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
   private runCommand(launch: AgentLaunch & { kind: 'command' }, env: Record<string, string>, divergences: string[], token: vscode.CancellationToken): Promise<number | null> {
     const log = this.ctx.log;
     log.appendLine(`replay: $ ${maskSecrets(launch.commandLine)}  (in ${launch.cwd ?? launch.folder.uri.fsPath})`);
-    const plan = env[PLAN_ENV]!;
+    const plan = env[PLAN_ENV] ?? null;
     let child: ChildProcess;
     return new Promise((resolve) => {
       const { [PLAN_ENV]: _plan, ...rest } = env;
@@ -324,7 +336,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const base = launch.kind === 'debug' ? { ...launch.config, env: { ...(launch.config.env ?? {}), ...env } } : debugConfigFor(launch.commandLine, launch.folder, env);
     if (!base) throw new Error(`"${launch.kind === 'command' ? launch.commandLine : ''}" cannot be started under the debugger.`);
     // Marked with the plan, so this replay's session is told apart from any other (same name or not).
-    const marker = env[PLAN_ENV]!;
+    const marker = env[PLAN_ENV] ?? `run-${Date.now()}-${Math.random()}`;
     const config = { ...base, __traceforkPlan: marker };
     let bp: vscode.SourceBreakpoint | undefined;
     if (debug && file && line && isPythonFile(file.fsPath)) line = pythonBreakLine(readText(file.fsPath), line);
