@@ -8,6 +8,7 @@ import { compareCommand, planCommand, replayCommand } from './cli/replay';
 import { pullCommand } from './cli/pull';
 import { mcpCommand } from './cli/mcp';
 import { mcpProxyCommand, runCommand } from './cli/run';
+import { testCommand } from './cli/test';
 import { RunsApiError } from './core/proxy/client';
 
 const USAGE = `usage: tracefork <command> [options]
@@ -36,6 +37,9 @@ const USAGE = `usage: tracefork <command> [options]
          [--tool NAME=live]... [--json] [-- COMMAND...] (the Tracefork SDK, or the proxy: a run made by
                                                        "tracefork run" replays its own command when none is given)
   compare TRACE_A TRACE_B [--json]                     step by step; exit 1 when they differ
+  test   [--cases DIR] [--json] [--evaluators DIR] -- COMMAND...
+                                                       re-run every regression case against the agent's current
+                                                       code; exit 1 when one still fails or fails elsewhere
   mcp    [--db FILE] [--replay-command CMD] [--cases DIR]  the Tracefork tools as an MCP server on stdio
   pull   --from jaeger|tempo|phoenix|otlp URL TRACE_ID  one trace from a backend's query API into the store
          [--header K=V]... [--project P] [--json]      (Phoenix project, default "default")
@@ -48,7 +52,7 @@ const USAGE = `usage: tracefork <command> [options]
 setFlagsFromString('--no-concurrent-recompilation');
 
 /** Each command resolves to its exit code: 0 done, 1 a failure the user acts on (a CI gate's "no"); usage errors throw (2). */
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand, pull: pullCommand, mcp: mcpCommand, run: runCommand, 'mcp-proxy': mcpProxyCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand, pull: pullCommand, mcp: mcpCommand, run: runCommand, 'mcp-proxy': mcpProxyCommand, test: testCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

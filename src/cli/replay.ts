@@ -37,13 +37,13 @@ async function makePlan(traceId: string, values: { db?: string; fork?: string; i
 }
 
 /** The plan, and how the run was recorded (by the proxies: then the command it was run with, if known). */
-async function planFor(traceId: string, values: { db?: string; fork?: string; input?: string; tool?: string[] }): Promise<{ plan: ReplayPlan; proxy: boolean; command: ReturnType<typeof recordedCommand> }> {
+async function planFor(traceId: string, values: { db?: string; fork?: string; input?: string; tool?: string[] }): Promise<{ plan: ReplayPlan; proxy: boolean }> {
   const store = await openReader(values.db ?? defaultDb());
   try {
     const input = values.input === undefined ? undefined : JSON.parse(fs.readFileSync(values.input, 'utf8'));
     const trace = getTrace(store, traceId);
     const plan = buildPlan(trace, { forkSpanId: values.fork ?? null, input, tools: policies(values.tool) });
-    return { plan, proxy: isProxyRecorded(trace), command: recordedCommand(trace) };
+    return { plan, proxy: isProxyRecorded(trace) };
   } catch (e) {
     if (e instanceof PlanError || e instanceof SyntaxError) throw new CliError(e.message);
     throw e;
@@ -97,10 +97,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (dash === argv.length - 1) throw new UsageError('replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js');
   const { values, positionals } = parse(dash < 0 ? argv : argv.slice(0, dash), { ...planOpts, json: { type: 'boolean' }, 'wait-ms': { type: 'string' }, port: { type: 'string' }, ...proxyFlags }, { min: 1, max: 1, name: 'TRACE_ID' });
   const db = values.db ?? defaultDb();
-  const { plan, proxy, command: recorded } = await planFor(positionals[0], values);
-  const agent = dash >= 0 ? { command: argv.slice(dash + 1), cwd: null } : recorded;
-  if (dash < 0 && agent?.command.some((w) => w.includes('[masked]'))) throw new UsageError(`the command this run was recorded with held a secret, which is masked in the store (${agent.command.join(' ')}); give the command after "--"`);
-  if (!agent) throw new UsageError(proxy ? 'replay needs the agent command after "--" (this run was not started by `tracefork run`, so its command is not known)' : 'replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js');
+  // Without "--", only a run `tracefork run` recorded names its command; anything else is a usage error (2).
+  const recorded = dash < 0 ? await recordedAgent(positionals[0], db) : null;
+  const { plan, proxy } = await planFor(positionals[0], values);
+  const agent = dash >= 0 ? { command: argv.slice(dash + 1), cwd: null } : recorded!;
   if (proxy) return replayThroughProxy(plan, agent, db, values);
   const written = writePlan(os.tmpdir(), plan);
   const [command, ...args] = agent.command;
@@ -126,6 +126,23 @@ export async function replayCommand(argv: string[]): Promise<number> {
     if (Date.now() > deadline) throw new CliError(`the replayed run (plan ${plan.planId}) did not reach ${db}; is a receiver (\`tracefork serve --db ${db}\` or the extension) running at the agent's OTEL_EXPORTER_OTLP_ENDPOINT?`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The command a proxy-recorded run was started with, or a usage error saying to give one. */
+async function recordedAgent(traceId: string, db: string): Promise<{ command: string[]; cwd: string | null }> {
+  const store = await openReader(db);
+  let found: ReturnType<typeof recordedCommand> = null;
+  let proxy = false;
+  try {
+    const trace = getTrace(store, traceId);
+    proxy = isProxyRecorded(trace);
+    found = proxy ? recordedCommand(trace) : null;
+  } finally {
+    store.close();
+  }
+  if (!found) throw new UsageError(proxy ? 'replay needs the agent command after "--" (this run was not started by `tracefork run`, so its command is not known)' : 'replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js');
+  if (found.command.some((w) => w.includes('[masked]'))) throw new UsageError(`the command this run was recorded with held a secret, which is masked in the store (${found.command.join(' ')}); give the command after "--"`);
+  return found;
 }
 
 /**

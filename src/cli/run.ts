@@ -29,6 +29,8 @@ export interface ProxyReceiver {
   end(token: string, exitCode: number | null): Promise<RunSummary>;
   /** A stored run (read when it is needed). */
   trace(traceId: string): Promise<StoredTrace | null>;
+  /** Reads the store (opened read-only for another process's receiver). */
+  read<T>(fn: (store: TraceStore) => T): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -52,19 +54,21 @@ export async function openProxyReceiver(port: number, db: string, opts: ProxyOpt
     const url = `http://127.0.0.1:${port}`;
     const theirDb = typeof held.db === 'string' ? held.db : db;
     const api = remoteRuns(url);
+    const read = async <T>(fn: (store: TraceStore) => T): Promise<T> => {
+      const store = await openReader(theirDb);
+      try {
+        return fn(store);
+      } finally {
+        store.close();
+      }
+    };
     return {
       url,
       db: theirDb,
       create: (init) => api.create(init),
       end: (token, exitCode) => api.end(token, exitCode),
-      trace: async (id) => {
-        const store = await openReader(theirDb);
-        try {
-          return store.get(id);
-        } finally {
-          store.close();
-        }
-      },
+      trace: (id) => read((store) => store.get(id)),
+      read,
       close: async () => {},
     };
   }
@@ -84,6 +88,7 @@ export async function openProxyReceiver(port: number, db: string, opts: ProxyOpt
     create: async (init) => runs.create(init),
     end: async (token, exitCode) => runs.end(token, exitCode)!,
     trace: async (id) => store.get(id),
+    read: async (fn) => fn(store),
     close: async () => {
       await receiver.close();
       store.close();

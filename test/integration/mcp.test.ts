@@ -106,7 +106,7 @@ describe('tracefork mcp (the official MCP client over stdio)', function () {
     const saved = await call('save_regression_case', { traceId: failing, spanId: tool.spanId });
     assert.ok(!saved.isError, text(saved));
     const line = JSON.parse(fs.readFileSync(path.join(dir, 'cases', 'cases.jsonl'), 'utf8').trim().split('\n').pop()!) as { format: string; step: { name: string } };
-    assert.equal(line.format, 'tracefork.case/1');
+    assert.equal(line.format, 'tracefork.case/2');
   });
 
   it('bad ids and bad arguments are tool errors a model can act on; the server keeps serving', async () => {

@@ -74,7 +74,8 @@ class Replayer:
         if fork and fork.get("key") == key and not self._fork_reached:
             self._gone_live = True
             self._fork_reached = True
-            return Decision("fork", input=decode(fork.get("input")))
+            # Without "input" the fork runs with the code's own input (a regression case run again).
+            return Decision("fork", input=decode(fork["input"]) if "input" in fork else value)
         if self._gone_live:
             return Decision("live")
         if op == "tool" and (self.plan.get("tools") or {}).get(name) == "live":

@@ -67,8 +67,11 @@ export interface ReplayPlan {
   original: { traceId: string; forkSpanId: string | null };
   /** Calls that started before the fork step in the original run, in start order. */
   steps: PlannedStep[];
-  /** The fork step and its edited input (encoded JSON value); null replays the recording through. */
-  fork: { key: string; op: 'llm' | 'tool' | 'step'; name: string; input: unknown } | null;
+  /**
+   * The fork step and its edited input (encoded JSON value); without `input` the step runs with the
+   * input the code gives it (a regression case run again); null replays the recording through.
+   */
+  fork: { key: string; op: 'llm' | 'tool' | 'step'; name: string; input?: unknown } | null;
   /** Per-tool policy before the fork ('ask' is resolved by the extension before launch; default 'replay'). */
   tools?: Record<string, ToolPolicy>;
 }

@@ -53,7 +53,7 @@ export class Replayer {
     if (fork && fork.key === key && !this.forkReached) {
       this.goneLive = true;
       this.forkReached = true;
-      return { kind: 'fork', input: decode(fork.input) };
+      return { kind: 'fork', input: fork.input === undefined ? input : decode(fork.input) };
     }
     if (this.goneLive) return { kind: 'live' };
     if (op === 'tool' && this.plan.tools?.[name] === 'live') return { kind: 'live' };

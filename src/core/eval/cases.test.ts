@@ -17,7 +17,7 @@ describe('eval: regression cases', () => {
   it('keeps input, tool results seen before, the rejected output and the failed evaluators', () => {
     const scores = runEvaluators(run).scores.get(answer.spanId) ?? [];
     const c = regressionCase(answer, run, scores, new Date('2025-02-03T04:05:06Z'));
-    assert.equal(c.format, 'tracefork.case/1');
+    assert.equal(c.format, 'tracefork.case/2');
     assert.equal(c.createdAt, '2025-02-03T04:05:06.000Z');
     assert.deepEqual([c.traceId, c.spanId, c.step.name], [answer.traceId, answer.spanId, 'chat']);
     assert.equal(c.input.length, 3);

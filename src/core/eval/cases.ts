@@ -19,9 +19,13 @@ export interface SeenToolResult {
   error: string | null;
 }
 
-/** One regression case (format version 1). */
+/**
+ * One regression case. Version 2 adds what running it again as a test needs: the recorded call's
+ * step key, how the agent was started when the run recorded it, and the expected outcome. Version-1
+ * cases still load (the key is then found from the stored run).
+ */
 export interface RegressionCase {
-  format: 'tracefork.case/1';
+  format: 'tracefork.case/1' | 'tracefork.case/2';
   createdAt: string;
   traceId: string;
   spanId: string;
@@ -33,6 +37,18 @@ export interface RegressionCase {
   /** What the step produced, which failed the evaluators. */
   rejectedOutput: StepIO | null;
   failedEvaluators: Array<Pick<Score, 'name' | 'value' | 'label' | 'explanation' | 'source'> & { evaluatorVersion: string | null }>;
+  /** v2: the step key of the recorded call (sdk/REPLAY.md) the case re-runs from, when the step was recorded. */
+  key?: string | null;
+  /** v2: the agent's command, when the run recorded it (`tracefork run`); else the test's own command. */
+  agent?: { command: string[]; cwd: string | null } | null;
+  /** v2: what passing means: these evaluators pass on the step, and nothing fails that did not before. */
+  expect?: { passes: string[]; noNewFailures: boolean };
+}
+
+/** What the recording says about a case's step (v2 fields). */
+export interface CaseRecording {
+  key: string | null;
+  agent: { command: string[]; cwd: string | null } | null;
 }
 
 function toolResults(step: Step, run: readonly Step[]): SeenToolResult[] {
@@ -52,10 +68,11 @@ function toolResults(step: Step, run: readonly Step[]): SeenToolResult[] {
 }
 
 /** The case for a failing step (`scores`: its scores; only the failed ones are kept). */
-export function regressionCase(step: Step, run: readonly Step[], scores: readonly Score[], now = new Date()): RegressionCase {
+export function regressionCase(step: Step, run: readonly Step[], scores: readonly Score[], now = new Date(), recording: CaseRecording = { key: null, agent: null }): RegressionCase {
+  const failed = scores.filter((s) => s.passed === false);
   const input = step.input?.messages ?? (step.input?.value !== undefined ? [{ role: 'input', content: valueText(step.input.value) }] : []);
   return {
-    format: 'tracefork.case/1',
+    format: 'tracefork.case/2',
     createdAt: now.toISOString(),
     traceId: step.traceId,
     spanId: step.spanId,
@@ -63,22 +80,37 @@ export function regressionCase(step: Step, run: readonly Step[], scores: readonl
     input,
     toolResults: toolResults(step, run),
     rejectedOutput: step.output,
-    failedEvaluators: scores.filter((s) => s.passed === false).map((s) => ({
+    failedEvaluators: failed.map((s) => ({
       name: s.name, value: s.value, label: s.label, explanation: s.explanation, source: s.source,
       evaluatorVersion: (s as Score & { evaluatorVersion?: string }).evaluatorVersion ?? null,
     })),
+    key: recording.key,
+    agent: recording.agent,
+    expect: { passes: failed.map((s) => s.name), noNewFailures: true },
   };
 }
 
 /** Appends the step's case to `<dir>/cases.jsonl` (creating the folder); returns the file path. */
-export function writeRegressionCase(step: Step, run: readonly Step[], scores: readonly Score[], dir: string, now = new Date()): string {
+export function writeRegressionCase(step: Step, run: readonly Step[], scores: readonly Score[], dir: string, now = new Date(), recording?: CaseRecording): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'cases.jsonl');
-  fs.appendFileSync(file, JSON.stringify(regressionCase(step, run, scores, now)) + '\n');
+  fs.appendFileSync(file, JSON.stringify(regressionCase(step, run, scores, now, recording)) + '\n');
   return file;
 }
 
-/** Reads a cases file back (blank lines skipped). */
+/** Reads a cases file back (blank lines skipped); a line of another format or not JSON is an error naming its line. */
 export function readRegressionCases(file: string): RegressionCase[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as RegressionCase);
+  const out: RegressionCase[] = [];
+  fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let c: RegressionCase;
+    try {
+      c = JSON.parse(line) as RegressionCase;
+    } catch (e) {
+      throw new Error(`line ${i + 1}: not JSON (${(e as Error).message})`);
+    }
+    if (c?.format !== 'tracefork.case/1' && c?.format !== 'tracefork.case/2') throw new Error(`line ${i + 1}: unknown case format ${JSON.stringify(c?.format)} (this version reads tracefork.case/1 and /2)`);
+    out.push(c);
+  });
+  return out;
 }

@@ -152,7 +152,7 @@ describe('Receiver', () => {
     await receiver.listen();
     const res = await send(`${receiver.url}/tracefork/info`, { method: 'GET' });
     assert.equal(res.status, 200);
-    assert.deepEqual(JSON.parse(res.body.toString()), { service: 'tracefork', pid: process.pid, db: '/x/traces.db' });
+    assert.deepEqual(JSON.parse(res.body.toString()), { service: 'tracefork', pid: process.pid, proxy: false, db: '/x/traces.db' });
     const browser = await send(`${receiver.url}/tracefork/info`, { method: 'GET', headers: { Origin: 'https://evil.example' } });
     assert.equal(browser.status, 403);
   });

@@ -5,6 +5,7 @@
  * ids and file:line first, compact, bounded with a way to page — plus the same facts structured.
  * Bad arguments are a ToolInputError whose message says what to pass instead.
  */
+import { caseRecording } from '../eval/caseRun';
 import type { Step } from '../model/step';
 import type { PriceTable } from '../model/cost';
 import type { StoredTrace, TraceSummary } from '../store/queries';
@@ -205,7 +206,7 @@ export function saveCase(env: ToolEnv, args: { traceId: string; spanId: string }
   const ev = evaluateRun(env, t);
   const s = ev.steps.find((x) => x.spanId === String(args.spanId).toLowerCase());
   if (!s) throw new ToolInputError(`run ${t.traceId} has no step ${JSON.stringify(args.spanId)}; get_run lists its span ids`);
-  const file = writeRegressionCase(s, ev.steps, ev.scores.get(s.spanId) ?? [], env.casesDir);
+  const file = writeRegressionCase(s, ev.steps, ev.scores.get(s.spanId) ?? [], env.casesDir, new Date(), caseRecording(t, s.spanId));
   return { text: `saved step ${s.spanId} (${s.kind} ${s.name}) of run ${t.traceId} as a regression case in ${file}`, structured: { file, traceId: t.traceId, spanId: s.spanId } };
 }
 

@@ -1,4 +1,5 @@
 /** The fork & replay commands: fork, playground, comparisons, step diffs, one step as a regression case. */
+import { caseRecording } from '../../core/eval/caseRun';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { evaluateTrace } from '../../core/eval/trace';
@@ -78,7 +79,7 @@ async function saveStepCase(host: ReceiverHost, traceId: string, spanId: string)
   const { steps, scores } = evaluateTrace(trace);
   const step = steps.find((s) => s.spanId === spanId);
   if (!step) return;
-  const file = writeRegressionCase(step, steps, scores.get(spanId) ?? [], path.join(folder.uri.fsPath, CASES_DIR));
+  const file = writeRegressionCase(step, steps, scores.get(spanId) ?? [], path.join(folder.uri.fsPath, CASES_DIR), new Date(), caseRecording(trace, spanId));
   void vscode.window.showInformationMessage(`Tracefork saved "${step.name}" as a regression case in ${path.relative(folder.uri.fsPath, file)}.`, 'Open').then((a) => {
     if (a) void vscode.window.showTextDocument(vscode.Uri.file(file));
   });

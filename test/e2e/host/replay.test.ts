@@ -96,7 +96,7 @@ describe('Fork & replay', function () {
     const file = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.tracefork', 'cases', 'cases.jsonl');
     const lines = (await vscode.workspace.fs.readFile(file)).toString().trim().split('\n');
     const last = JSON.parse(lines[lines.length - 1]!) as { format: string; spanId: string; step: { name: string }; failedEvaluators: Array<{ name: string }> };
-    assert.equal(last.format, 'tracefork.case/1');
+    assert.equal(last.format, 'tracefork.case/2');
     assert.equal(last.spanId, toolSpanId);
     assert.equal(last.step.name, 'ai.toolCall');
     assert.ok(last.failedEvaluators.some((e) => e.name === 'tool-failure'), JSON.stringify(last.failedEvaluators));
