@@ -120,6 +120,7 @@ async function saveRegressionCases(c: CommandContext, traceId: string | undefine
   const dir = path.join(folder.uri.fsPath, CASES_DIR);
   let file = '';
   for (const step of failing) file = writeRegressionCase(step, steps, scores.get(step.spanId) ?? [], dir, new Date(), caseRecording(trace, step.spanId));
+  void vscode.commands.executeCommand('tracefork.refreshRegressionCases');
   void vscode.window.showInformationMessage(`Tracefork saved ${failing.length} regression case(s) to ${path.relative(folder.uri.fsPath, file)}.`, 'Open').then((open) => {
     if (open) void vscode.window.showTextDocument(vscode.Uri.file(file));
   });

@@ -18,6 +18,7 @@ import { registerReplayCommands } from './replay/commands';
 import { TracePanel } from './tracePanel';
 import { readForwardHeaders, registerBackendCommands } from './backend';
 import { registerLmTools } from './lmTools';
+import { CaseTests } from './caseTests';
 
 /** Called by VS Code once startup has finished. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -39,9 +40,11 @@ export function activate(context: vscode.ExtensionContext): void {
   let prices = config.prices ?? undefined;
   const compare = new CompareView(host);
   const openRun = (traceId: string, spanId?: string) => TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices, extraScores: (id) => insights.extraScores(id) }, spanId);
-  const replay = new ReplayController({ extensionUri: context.extensionUri, host, log, secrets: context.secrets, openRun, workspaceState: context.workspaceState }, compare);
+  const replay = new ReplayController({ extensionUri: context.extensionUri, host, log, secrets: context.secrets, openRun, workspaceState: context.workspaceState, extraScores: (id) => insights.extraScores(id) }, compare);
+  const caseTests = new CaseTests(host, replay, log);
   context.subscriptions.push(
-    compare, replay,
+    compare, replay, caseTests,
+    vscode.commands.registerCommand('tracefork.__caseTests', () => ({ items: [...caseTestsIds(caseTests.ctrl.items)], last: Object.fromEntries(caseTests.last) })),
     ...registerReplayCommands({ host, replay, compare, secrets: context.secrets }),
     ...registerBackendCommands({ host, secrets: context.secrets, workspaceState: context.workspaceState, openRun }),
     ...registerLmTools({ host, replay, prices: () => prices }),
@@ -63,6 +66,14 @@ export function activate(context: vscode.ExtensionContext): void {
   void vscode.workspace.fs.createDirectory(storage).then(() => host.start());
   const activationMs = performance.now() - started;
   log.appendLine(`activated in ${activationMs.toFixed(1)} ms; the receiver starts in the background`);
+}
+
+/** Every test item id under a collection (the hidden state command for the end-to-end tests). */
+function* caseTestsIds(items: vscode.TestItemCollection): Iterable<{ id: string; label: string; line: number | null }> {
+  for (const [, item] of items) {
+    yield { id: item.id, label: item.label, line: item.range ? item.range.start.line + 1 : null };
+    yield* caseTestsIds(item.children);
+  }
 }
 
 /** Nothing to do: every resource is in context.subscriptions. */

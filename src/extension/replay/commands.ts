@@ -80,6 +80,7 @@ async function saveStepCase(host: ReceiverHost, traceId: string, spanId: string)
   const step = steps.find((s) => s.spanId === spanId);
   if (!step) return;
   const file = writeRegressionCase(step, steps, scores.get(spanId) ?? [], path.join(folder.uri.fsPath, CASES_DIR), new Date(), caseRecording(trace, spanId));
+  void vscode.commands.executeCommand('tracefork.refreshRegressionCases');
   void vscode.window.showInformationMessage(`Tracefork saved "${step.name}" as a regression case in ${path.relative(folder.uri.fsPath, file)}.`, 'Open').then((a) => {
     if (a) void vscode.window.showTextDocument(vscode.Uri.file(file));
   });

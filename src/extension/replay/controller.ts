@@ -26,6 +26,11 @@ import type { StoredTrace, TraceSummary } from '../../core/store/queries';
 import { isProxyRecorded, recordedCommand } from '../../core/replay/recorded';
 import { remoteRuns, shellCommand, shellJoin } from '../../core/proxy/client';
 import { proxyEnv } from '../../core/proxy/env';
+import type { RegressionCase } from '../../core/eval/cases';
+import { caseId, casePlan, judgeCase, type CaseResult } from '../../core/eval/caseRun';
+import { baselineFromStore, evaluateTrace } from '../../core/eval/trace';
+import { mergeScores } from '../../core/eval/engine';
+import type { EvalScore } from '../../core/eval/types';
 
 /** Options of a fork started without the editor (tests, other extensions). */
 export interface DirectFork {
@@ -68,12 +73,12 @@ function readText(file: string): string {
 
 /** Runs forks and the playground. */
 export class ReplayController extends Disposable implements ForkEditorHandler {
-  private running = new Map<ForkEditorPanel | 'direct', { cancel(): void }>();
+  private running = new Map<ForkEditorPanel | string, { cancel(): void }>();
   /** The last replay's outcome (tests). */
   last: ReplayOutcome | null = null;
 
   constructor(
-    private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; secrets: vscode.SecretStorage; openRun(traceId: string, spanId?: string): void; planDir?: string; workspaceState?: vscode.Memento },
+    private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; secrets: vscode.SecretStorage; openRun(traceId: string, spanId?: string): void; planDir?: string; workspaceState?: vscode.Memento; extraScores?: (traceId: string) => Map<string, EvalScore[]> | undefined },
     private readonly compare: CompareView,
   ) {
     super();
@@ -144,7 +149,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     else editor.dispose();
   }
 
-  private async run(trace: StoredTrace, spanId: string | null, input: unknown, tools: Record<string, ToolChoice>, debug: boolean, owner: ForkEditorPanel | 'direct'): Promise<ReplayOutcome | undefined> {
+  private async run(trace: StoredTrace, spanId: string | null, input: unknown, tools: Record<string, ToolChoice>, debug: boolean, owner: ForkEditorPanel | string, prepared?: { plan: ReplayPlan; quiet: boolean; token?: vscode.CancellationToken }): Promise<ReplayOutcome | undefined> {
     if (this.running.has(owner)) throw new Error('A replay from this editor is already running.');
     const steps = buildSteps(trace);
     const proxied = isProxyRecorded(trace);
@@ -152,11 +157,11 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     if (!launch || !this.canDebug(launch, debug)) return undefined;
     const call = spanId ? forkCall(trace, spanId) : null;
     // The editor showed masked credentials; what the user left as it was goes back unmasked.
-    const plan = buildPlan(trace, { forkSpanId: spanId, input: input === undefined || !call ? undefined : unmaskLike(input, call.input), tools });
+    const plan = prepared?.plan ?? buildPlan(trace, { forkSpanId: spanId, input: input === undefined || !call ? undefined : unmaskLike(input, call.input), tools });
     const written = writePlan(this.planDir, plan);
     const file = written.file;
     const fork = steps.find((s) => s.spanId === spanId);
-    const editor = owner === 'direct' ? null : owner;
+    const editor = typeof owner === 'string' ? null : owner;
     const outcome: ReplayOutcome = { plan, run: null, exitCode: null, divergences: [], cancelled: false };
     const log = this.ctx.log;
     log.appendLine(`replay: plan ${plan.planId} (${plan.steps.length} recorded calls before the fork at ${plan.fork?.key}) → ${file}`);
@@ -164,6 +169,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       const cancel = new vscode.CancellationTokenSource();
       this.running.set(owner, { cancel: () => cancel.cancel() });
       token.onCancellationRequested(() => cancel.cancel());
+      prepared?.token?.onCancellationRequested(() => cancel.cancel());
       try {
         editor?.status(true, 'Running the agent…');
         progress.report({ message: 'running the agent…' });
@@ -196,13 +202,43 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       }
     });
     this.last = outcome;
-    if (outcome.run) {
+    if (outcome.run && !prepared?.quiet) {
       const c = await this.compare.show(trace.traceId, outcome.run.traceId);
       const first = c.pairs[c.firstDivergence];
       const where = first ? `first divergence at ${(first.right ?? first.left)!.name}` : 'the runs match step for step';
       void vscode.window.showInformationMessage(`Tracefork: replayed run ${outcome.run.traceId.slice(0, 8)}: ${where}.${outcome.divergences.length ? ` ${outcome.divergences.length} call(s) no longer matched the recording (see the Tracefork output).` : ''}`, 'Open Run').then((a) => a && this.ctx.openRun(outcome.run!.traceId));
     }
     return outcome;
+  }
+
+  /**
+   * A regression case run again against the current code (as `tracefork test`): the calls before
+   * its step from the recording, the step and the rest live, the new run judged with the same
+   * evaluators (built-ins here, custom and judge scores as the live evaluators give them).
+   */
+  async runCase(c: RegressionCase, opts: { debug: boolean; token?: vscode.CancellationToken }): Promise<CaseResult> {
+    const none = { id: caseId(c), name: c.step.name, evaluators: c.failedEvaluators.map((e) => ({ name: e.name, passed: null, explanation: null })), newFailures: [], traceId: null, output: null };
+    if (!requireTrust('Running regression cases')) return { ...none, outcome: 'skipped', reason: 'running a case runs your agent, which is off in Restricted Mode' };
+    const original = this.ctx.host.current?.get(c.traceId);
+    if (!original) return { ...none, outcome: 'skipped', reason: `its run ${c.traceId} is not in the store (kept runs: tracefork.retention.*)` };
+    const made = casePlan(original, c);
+    if ('skip' in made) return { ...none, outcome: 'skipped', reason: made.skip };
+    const out = await this.run(original, c.spanId, undefined, {}, opts.debug, `case:${caseId(c)}`, { plan: made.plan, quiet: true, token: opts.token });
+    if (!out) return { ...none, outcome: 'skipped', reason: 'the agent was not started (no command chosen)' };
+    if (out.cancelled) return { ...none, outcome: 'skipped', reason: 'cancelled' };
+    const replayed = out.run ? this.ctx.host.current?.get(out.run.traceId) : null;
+    if (!replayed) return { ...none, outcome: 'error', reason: `the agent exited with code ${out.exitCode} and its run never reached Tracefork: is it recorded with the Tracefork SDK, or started through the proxy?` };
+    const store = this.ctx.host.current!;
+    const judged = async (trace: StoredTrace) => {
+      const { steps, scores } = evaluateTrace(trace, { baseline: baselineFromStore(store, { beforeTraceId: c.traceId, maxTraces: 50 }) });
+      // Custom evaluators and the judge score a new run in the background: wait a little for them when the case needs them.
+      const needs = c.failedEvaluators.some((e) => e.source === 'custom' || e.source === 'judge');
+      for (let i = 0; needs && i < 50 && !this.ctx.extraScores?.(trace.traceId); i++) await new Promise((r) => setTimeout(r, 100));
+      const extra = this.ctx.extraScores?.(trace.traceId);
+      if (extra) mergeScores(scores, extra);
+      return { steps, scores, trace };
+    };
+    return judgeCase(c, made.key, await judged(original), await judged(replayed));
   }
 
   /** For a run `tracefork run` or *Run Agent with Tracefork…* recorded: its own command, in its own folder. */

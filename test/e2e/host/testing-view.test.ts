@@ -1,0 +1,61 @@
+// Regression cases in the Testing view of the real extension host: a real agent recorded with the
+// Tracefork SDK fails at its tool; its failing step is saved as a case and appears at once as a test
+// at the step's source line; *Run All Tests* runs it against the current code (still failing, with the
+// evaluator's explanation); the agent's code is fixed and the case passes.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { runWorkspaceAgent, waitFor, workspaceDir } from './support';
+
+interface State {
+  receiver: { url: string | null };
+  runs: Array<{ traceId: string; name: string; status: string }>;
+}
+interface CaseTestsState {
+  items: Array<{ id: string; label: string; line: number | null }>;
+  last: Record<string, { outcome: string; reason: string; traceId: string | null }>;
+}
+
+const state = () => vscode.commands.executeCommand<State>('tracefork.__state');
+const tests = () => vscode.commands.executeCommand<CaseTestsState>('tracefork.__caseTests');
+const calls = (traceId: string) => vscode.commands.executeCommand<{ calls: Array<{ spanId: string; op: string }> | null }>('tracefork.__replayState', traceId);
+
+describe('Regression cases in the Testing view', function () {
+  this.timeout(180_000);
+  const agent = path.join(workspaceDir(), 'replay-agent.ts');
+  const bug = "if (city === 'Paris') throw new Error(`weather service unavailable for ${city}`);";
+  let source = '';
+  before(() => (source = fs.readFileSync(agent, 'utf8')));
+  after(() => fs.writeFileSync(agent, source));
+
+  it('a saved case is a test at its line; it fails while the bug is there and passes once the code is fixed', async () => {
+    assert.ok(source.includes(bug), 'the workspace agent has its bug');
+    const url = await waitFor('the receiver', async () => (await state()).receiver.url ?? undefined);
+    const before = new Set((await state()).runs.map((r) => r.traceId));
+    await runWorkspaceAgent('replay-agent.ts', [], url);
+    const run = await waitFor('the failing run', async () => (await state()).runs.find((r) => !before.has(r.traceId) && r.status === 'error'));
+    const tool = await waitFor('its tool call', async () => (await calls(run.traceId)).calls?.find((c) => c.op === 'tool'));
+    await vscode.commands.executeCommand('tracefork.saveStepCase', run.traceId, tool.spanId);
+
+    const id = `${run.traceId}:${tool.spanId}`;
+    const item = await waitFor('the case in the Testing view', async () => (await tests()).items.find((i) => i.id === id));
+    assert.match(item.label, /tool-failure · run [0-9a-f]{8}/);
+    const callLine = source.split('\n').findIndex((l) => l.includes('await generateText(')) + 1;
+    assert.equal(item.line, callLine, 'the test sits at the step\'s source line');
+    assert.ok((await tests()).items.some((i) => i.label === 'ai.toolCall'), 'grouped under its step name');
+
+    await vscode.commands.executeCommand('testing.runAll');
+    const failing = await waitFor('the case run with the bug', async () => (await tests()).last[id], 90_000);
+    assert.equal(failing.outcome, 'failing');
+    assert.match(failing.reason, /tool-failure: getWeather: status error: weather service unavailable for Paris/);
+
+    fs.writeFileSync(agent, source.replace(bug, '// fixed: every city answers'));
+    await vscode.commands.executeCommand('testing.runAll');
+    const fixed = await waitFor('the case run with the fix', async () => {
+      const r = (await tests()).last[id];
+      return r && r.traceId !== failing.traceId ? r : undefined;
+    }, 90_000);
+    assert.equal(fixed.outcome, 'fixed', fixed.reason);
+  });
+});
