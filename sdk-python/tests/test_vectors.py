@@ -67,3 +67,21 @@ def test_python_value(v: dict[str, Any]) -> None:
         assert back == value and type(back) is type(value)
         if isinstance(value, dict):
             assert all(type(back[k]) is type(x) for k, x in value.items())
+
+
+def test_fork_without_input_runs_with_the_codes_own_input() -> None:
+    """sdk/REPLAY.md: a fork with no `input` (a regression case run again) keeps the call's input."""
+    from tracefork import Replayer
+
+    plan: Any = {
+        "version": 1,
+        "planId": "p",
+        "original": {"traceId": "t" * 32, "forkSpanId": "s" * 16},
+        "steps": [{"key": "/llm:m#0", "op": "llm", "name": "m", "inputHash": input_hash({"q": 1}, "llm"), "output": {"a": 1}}],
+        "fork": {"key": "/tool:t#0", "op": "tool", "name": "t"},
+    }
+    r = Replayer(plan, report=lambda line: pytest.fail(line))
+    assert r.decide("llm", "m", "/llm:m#0", {"q": 1}).kind == "recording"
+    fork = r.decide("tool", "t", "/tool:t#0", {"city": "new code"})
+    assert fork.kind == "fork" and fork.input == {"city": "new code"}
+    assert r.decide("llm", "m", "/llm:m#1", {"q": 2}).kind == "live"

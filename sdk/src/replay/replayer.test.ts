@@ -49,6 +49,18 @@ describe('sdk replay: keys, hashes and decisions', () => {
     assert.deepEqual(r.counts, { recording: 2, fork: 1, live: 1 });
   });
 
+  it('a fork without an input runs with the code\'s own input (a regression case run again)', () => {
+    const plan: ReplayPlan = {
+      version: 1, planId: 'p', original: { traceId: 't'.repeat(32), forkSpanId: 's'.repeat(16) },
+      steps: [{ key: '/llm:m#0', op: 'llm', name: 'm', inputHash: inputHash({ q: 1 }), output: { a: 1 } }],
+      fork: { key: '/tool:t#0', op: 'tool', name: 't' },
+    };
+    const r = new Replayer(plan, () => assert.fail('nothing diverged'));
+    assert.equal(r.decide('llm', 'm', '/llm:m#0', { q: 1 }).kind, 'recording');
+    assert.deepEqual(r.decide('tool', 't', '/tool:t#0', { city: 'new code' }), { kind: 'fork', input: { city: 'new code' } });
+    assert.equal(r.decide('llm', 'm', '/llm:m#1', { q: 2 }).kind, 'live');
+  });
+
   it('reports the first unmatched call with what differed, then goes live', () => {
     const lines: string[] = [];
     const plan: ReplayPlan = { version: 1, planId: 'p', original: { traceId: 't'.repeat(32), forkSpanId: null }, fork: null, tools: { t: 'live' }, steps: [
