@@ -9,6 +9,7 @@ import { pullCommand } from './cli/pull';
 import { mcpCommand } from './cli/mcp';
 import { mcpProxyCommand, runCommand } from './cli/run';
 import { testCommand } from './cli/test';
+import { abCommand } from './cli/ab';
 import { RunsApiError } from './core/proxy/client';
 
 const USAGE = `usage: tracefork <command> [options]
@@ -40,6 +41,9 @@ const USAGE = `usage: tracefork <command> [options]
   test   [--cases DIR] [--json] [--evaluators DIR] -- COMMAND...
                                                        re-run every regression case against the agent's current
                                                        code; exit 1 when one still fails or fails elsewhere
+  ab     --runs IDS|last:N|failing:N|name:T|model:T [--edit-system FILE | --edit-step NAME=FILE]
+         [--concurrency 2] [--json] -- COMMAND...     re-run recorded runs with one change (none: the current
+                                                       code), before vs after; exit 1 when worse on an evaluator
   mcp    [--db FILE] [--replay-command CMD] [--cases DIR]  the Tracefork tools as an MCP server on stdio
   pull   --from jaeger|tempo|phoenix|otlp URL TRACE_ID  one trace from a backend's query API into the store
          [--header K=V]... [--project P] [--json]      (Phoenix project, default "default")
@@ -52,7 +56,7 @@ const USAGE = `usage: tracefork <command> [options]
 setFlagsFromString('--no-concurrent-recompilation');
 
 /** Each command resolves to its exit code: 0 done, 1 a failure the user acts on (a CI gate's "no"); usage errors throw (2). */
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand, pull: pullCommand, mcp: mcpCommand, run: runCommand, 'mcp-proxy': mcpProxyCommand, test: testCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand, pull: pullCommand, mcp: mcpCommand, run: runCommand, 'mcp-proxy': mcpProxyCommand, test: testCommand, ab: abCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
