@@ -147,3 +147,21 @@ export function aggregate(runs: AbRun[]): { evaluators: AbEvaluator[]; worse: bo
   });
   return { evaluators, worse: evaluators.some((e) => e.worse), compared: compared.length };
 }
+
+/** The A/B as a Markdown report (the extension's document; the same figures as `tracefork ab`). */
+export function abReport(change: AbChange, runs: AbRun[], agg: ReturnType<typeof aggregate>): string {
+  const what = change.kind === 'code' ? 'the current code' : change.kind === 'system' ? 'an edited system prompt' : `an edited input of ${change.name}`;
+  const lines = [`# A/B: ${what}`, '', `${agg.compared} of ${runs.length} run(s) compared: ${agg.worse ? `**worse on ${agg.evaluators.filter((e) => e.worse).map((e) => e.name).join(', ')}**` : 'no evaluator is worse'}.`, ''];
+  lines.push('| evaluator | runs failing before | after | |', '|---|---:|---:|---|');
+  for (const e of agg.evaluators) lines.push(`| ${e.name} | ${e.before} | ${e.after} | ${e.worse ? 'worse' : e.after < e.before ? 'better' : ''} |`);
+  lines.push('', '| run | before | after | Δ tokens | Δ cost | Δ latency | first divergence |', '|---|---|---|---:|---:|---:|---|');
+  for (const r of runs) {
+    if (!r.before || !r.after) {
+      lines.push(`| ${r.traceId.slice(0, 8)} ${r.name} | skipped: ${r.skipped} | | | | | |`);
+      continue;
+    }
+    const pass = (m: RunMetrics) => `${m.passed}/${m.passed + m.failed} pass${m.failing.length ? ` (${m.failing.join(', ')})` : ''}`;
+    lines.push(`| ${r.traceId.slice(0, 8)} ${r.name} | ${pass(r.before)} | ${pass(r.after)} | ${r.after.tokens - r.before.tokens} | ${(r.after.costUsd - r.before.costUsd).toFixed(6)} | ${Math.round(r.after.durationMs - r.before.durationMs)} ms | ${r.firstDivergence ? `${r.firstDivergence.name} (step ${r.firstDivergence.index + 1})` : 'none'} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}

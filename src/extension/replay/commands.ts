@@ -7,6 +7,7 @@ import { CASES_DIR, writeRegressionCase } from '../../core/eval/cases';
 import { recordedCalls } from '../../core/replay/recorded';
 import type { CompareView, PairNode } from './compareView';
 import type { DirectFork, ReplayController } from './controller';
+import type { AbChange } from '../../core/replay/ab';
 import type { ReceiverHost } from '../receiverHost';
 import type { RunsNode } from '../runsView';
 
@@ -25,6 +26,7 @@ export function registerReplayCommands(c: { host: ReceiverHost; replay: ReplayCo
       return c.replay.fork(traceId, spanId, direct);
     }),
     reg('tracefork.runAgent', (commandLine?: string) => c.replay.runAgent(typeof commandLine === 'string' ? commandLine : undefined)),
+    reg('tracefork.abRuns', (direct?: { runs: string[]; change: AbChange }) => (direct?.runs ? c.replay.abRuns(direct.runs, direct.change) : pickAb(c))),
     reg('tracefork.playground', (traceId: string, spanId: string) => c.replay.playground(traceId, spanId)),
     reg('tracefork.compareWithOriginal', async (arg: unknown) => {
       const id = traceOf(arg);
@@ -66,6 +68,36 @@ export function registerReplayCommands(c: { host: ReceiverHost; replay: ReplayCo
       };
     }),
   ];
+}
+
+/** Asks which runs and which change for *A/B a Change over Recorded Runs…*, then runs it. */
+async function pickAb(c: { host: ReceiverHost; replay: ReplayController }): Promise<unknown> {
+  const runs = (c.host.current?.list() ?? []).filter((t) => !t.replayOf);
+  if (!runs.length) {
+    void vscode.window.showInformationMessage('Tracefork: there are no recorded runs to A/B yet.');
+    return undefined;
+  }
+  const kind = await vscode.window.showQuickPick([
+    { label: 'The current code', description: 'each run again from its first call, live', change: 'code' as const },
+    { label: 'An edited system prompt…', description: 'the first model call of each run with your system prompt', change: 'system' as const },
+    { label: 'An edited step input…', description: 'a named step (tool or model) with your input (JSON)', change: 'step' as const },
+  ], { title: 'Tracefork A/B: what changes?' });
+  if (!kind) return undefined;
+  let change: AbChange = { kind: 'code' };
+  if (kind.change === 'system') {
+    const text = await vscode.window.showInputBox({ title: 'Tracefork A/B: the system prompt to try', prompt: 'Replaces the system prompt of each run\'s first model call; everything after it runs live.' });
+    if (!text) return undefined;
+    change = { kind: 'system', text };
+  } else if (kind.change === 'step') {
+    const name = await vscode.window.showInputBox({ title: 'Tracefork A/B: the step to edit', prompt: 'A tool name or model id, as recorded (e.g. getWeather)' });
+    if (!name) return undefined;
+    const json = await vscode.window.showInputBox({ title: `Tracefork A/B: the input of ${name} (JSON)`, validateInput: (v) => { try { JSON.parse(v); return null; } catch (e) { return (e as Error).message; } } });
+    if (json === undefined) return undefined;
+    change = { kind: 'step', name, input: JSON.parse(json) };
+  }
+  const picked = await vscode.window.showQuickPick(runs.slice(0, 200).map((r, i) => ({ label: r.name, description: `${r.traceId.slice(0, 8)} · ${new Date(r.startTime).toLocaleString()}${r.status === 'error' ? ' · failing' : ''}`, picked: i < 10, id: r.traceId })), { title: 'Tracefork A/B: which runs? (the 10 most recent are selected)', canPickMany: true });
+  if (!picked?.length) return undefined;
+  return c.replay.abRuns(picked.map((p) => p.id), change);
 }
 
 /** Writes one step as a regression case (input, output, failed evaluators) under .tracefork/cases/. */

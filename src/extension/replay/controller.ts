@@ -30,6 +30,8 @@ import type { RegressionCase } from '../../core/eval/cases';
 import { caseId, casePlan, judgeCase, type CaseResult } from '../../core/eval/caseRun';
 import { baselineFromStore, evaluateTrace } from '../../core/eval/trace';
 import { mergeScores } from '../../core/eval/engine';
+import { abPlan, abReport, aggregate, runMetrics, type AbChange, type AbRun } from '../../core/replay/ab';
+import { compareRuns } from '../../core/replay/compare';
 import type { EvalScore } from '../../core/eval/types';
 
 /** Options of a fork started without the editor (tests, other extensions). */
@@ -239,6 +241,60 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       return { steps, scores, trace };
     };
     return judgeCase(c, made.key, await judged(original), await judged(replayed));
+  }
+
+  /**
+   * *A/B a Change over Recorded Runs…*: each run re-run with the change (sequentially, cancellable),
+   * before vs after as `tracefork ab` reports it; the report opens as a Markdown document.
+   */
+  async abRuns(traceIds: string[], change: AbChange): Promise<{ runs: AbRun[]; worse: boolean; evaluators: ReturnType<typeof aggregate>['evaluators'] } | undefined> {
+    if (!requireTrust('A/B over recorded runs')) return undefined;
+    const store = this.ctx.host.current;
+    if (!store) return undefined;
+    const runs: AbRun[] = [];
+    const source = new vscode.CancellationTokenSource();
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tracefork: A/B over ${traceIds.length} run(s)`, cancellable: true }, async (progress, token) => {
+      token.onCancellationRequested(() => source.cancel());
+      for (const [i, traceId] of traceIds.entries()) {
+        if (source.token.isCancellationRequested) break;
+        progress.report({ message: `${i + 1} of ${traceIds.length}: ${traceId.slice(0, 8)}`, increment: 100 / traceIds.length });
+        const original = store.get(traceId);
+        const base: AbRun = { traceId, name: original ? store.list().find((t) => t.traceId === traceId)?.name ?? traceId : traceId, replayTraceId: null, before: null, after: null, firstDivergence: null, skipped: null };
+        if (!original) {
+          runs.push({ ...base, skipped: 'no longer in the store' });
+          continue;
+        }
+        let plan: ReplayPlan;
+        try {
+          plan = abPlan(original, change);
+        } catch (e) {
+          if (!(e instanceof PlanError)) throw e;
+          runs.push({ ...base, skipped: e.message });
+          continue;
+        }
+        const out = await this.run(original, plan.original.forkSpanId, undefined, {}, false, `ab:${traceId}`, { plan, quiet: true, token: source.token });
+        const replayed = out?.run ? this.ctx.host.current?.get(out.run.traceId) : null;
+        if (!replayed) {
+          runs.push({ ...base, skipped: out?.cancelled ? 'cancelled' : `the agent exited with code ${out?.exitCode ?? '?'} and its run never reached Tracefork` });
+          continue;
+        }
+        const measure = (t: StoredTrace) => {
+          const { steps, scores } = evaluateTrace(t, { baseline: baselineFromStore(store, { beforeTraceId: traceId, maxTraces: 50 }) });
+          return { steps, metrics: runMetrics(steps, scores) };
+        };
+        const [b, a] = [measure(original), measure(replayed)];
+        const c = compareRuns(b.steps, a.steps);
+        const first = c.pairs[c.firstDivergence];
+        runs.push({ ...base, replayTraceId: replayed.traceId, before: b.metrics, after: a.metrics, firstDivergence: first ? { index: c.firstDivergence, name: (first.right ?? first.left)!.name } : null });
+      }
+    });
+    source.dispose();
+    const agg = aggregate(runs);
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: abReport(change, runs, agg) });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const worse = agg.evaluators.filter((e) => e.worse).map((e) => e.name);
+    void vscode.window[worse.length ? 'showWarningMessage' : 'showInformationMessage'](`Tracefork A/B: ${agg.compared} of ${runs.length} run(s) compared; ${worse.length ? `worse on ${worse.join(', ')}` : 'no evaluator is worse'}.`);
+    return { runs, worse: agg.worse, evaluators: agg.evaluators };
   }
 
   /** For a run `tracefork run` or *Run Agent with Tracefork…* recorded: its own command, in its own folder. */

@@ -59,3 +59,26 @@ describe('Regression cases in the Testing view', function () {
     assert.equal(fixed.outcome, 'fixed', fixed.reason);
   });
 });
+
+describe('A/B a change over recorded runs', function () {
+  this.timeout(120_000);
+
+  it('re-runs recorded runs with an edited tool input and reports, per evaluator, better or worse', async () => {
+    const url = await waitFor('the receiver', async () => (await state()).receiver.url ?? undefined);
+    const before = new Set((await state()).runs.map((r) => r.traceId));
+    await runWorkspaceAgent('replay-agent.ts', [], url);
+    await runWorkspaceAgent('replay-agent.ts', [], url);
+    const fresh = await waitFor('two failing runs', async () => {
+      const runs = (await state()).runs.filter((r) => !before.has(r.traceId) && r.status === 'error');
+      return runs.length === 2 ? runs : undefined;
+    });
+    const result = await vscode.commands.executeCommand<{ runs: Array<{ replayTraceId: string | null; skipped: string | null }>; worse: boolean; evaluators: Array<{ name: string; before: number; after: number; worse: boolean }> }>('tracefork.abRuns', { runs: fresh.map((r) => r.traceId), change: { kind: 'step', name: 'getWeather', input: { city: 'Lyon' } } });
+    assert.ok(result, 'the A/B ran');
+    assert.deepEqual(result.runs.map((r) => r.skipped), [null, null]);
+    assert.ok(result.runs.every((r) => r.replayTraceId));
+    assert.deepEqual(result.evaluators.find((e) => e.name === 'tool-failure'), { name: 'tool-failure', before: 2, after: 0, worse: false });
+    assert.equal(result.worse, false);
+    const doc = await waitFor('the report', () => vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'markdown' && e.document.getText().startsWith('# A/B: an edited input of getWeather')));
+    assert.match(doc.document.getText(), /\| tool-failure \| 2 \| 0 \| better \|/);
+  });
+});
