@@ -6,6 +6,7 @@
  * their verdicts. Lines and lenses cover the most recent runs.
  */
 import * as vscode from 'vscode';
+import type { DriftFinding } from '../core/eval/drift';
 import { Disposable, toDisposable } from './dispose';
 import { locate } from './sourceLinks';
 import { LiveEvaluator, type LiveBatch } from '../core/eval/live/liveEvaluator';
@@ -42,6 +43,10 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   private readonly evaluatedEmitter = this._register(new vscode.EventEmitter<void>());
   /** Fires when the evaluator results of the runs changed. */
   readonly onDidEvaluate = this.evaluatedEmitter.event;
+  private readonly findingsEmitter = this._register(new vscode.EventEmitter<{ findings: DriftFinding[]; first: boolean }>());
+  /** Drift and session findings of each batch (`first`: the batch that re-read the history at start). */
+  readonly onDidFind = this.findingsEmitter.event;
+  private batches = 0;
   /** Built-in verdicts: evaluators failing in each evaluated run. */
   private failing = new Map<string, string[]>();
   /** Steps with a source line, of the recent runs. */
@@ -137,6 +142,9 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
     for (const id of [...this.located.keys()]) if (!recent.has(id)) this.located.delete(id);
     // Runs evicted by retention are not reported removed: drop their verdicts now and then.
     if (b.rebuilt || this.failing.size > this.prunedAt + 1000) this.pruneDeleted();
+    const findings = b.results.flatMap((r) => r.findings ?? []);
+    if (findings.length) this.findingsEmitter.fire({ findings, first: this.batches === 0 });
+    this.batches++;
     const runs = b.results.filter((r) => r.steps?.length).map((r) => ({ traceId: r.traceId, steps: r.steps! }));
     for (const r of runs) this.judge.add(r.steps);
     if (this.custom?.evaluators.length && runs.length) void this.runCustom(this.custom, runs);

@@ -19,6 +19,7 @@ import { TracePanel } from './tracePanel';
 import { readForwardHeaders, registerBackendCommands } from './backend';
 import { registerLmTools } from './lmTools';
 import { CaseTests } from './caseTests';
+import { Alerts } from './alerts';
 
 /** Called by VS Code once startup has finished. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -42,14 +43,17 @@ export function activate(context: vscode.ExtensionContext): void {
   const openRun = (traceId: string, spanId?: string) => TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices, extraScores: (id) => insights.extraScores(id) }, spanId);
   const replay = new ReplayController({ extensionUri: context.extensionUri, host, log, secrets: context.secrets, openRun, workspaceState: context.workspaceState, extraScores: (id) => insights.extraScores(id) }, compare);
   const caseTests = new CaseTests(host, replay, log);
+  const alerts = new Alerts(log);
   context.subscriptions.push(
-    compare, replay, caseTests,
+    compare, replay, caseTests, alerts,
+    insights.onDidFind((e) => alerts.add(e.findings, e.first)),
+    vscode.commands.registerCommand('tracefork.__alerts', () => ({ findings: alerts.findings, notified: alerts.notified })),
     vscode.commands.registerCommand('tracefork.__caseTests', () => ({ items: [...caseTestsIds(caseTests.ctrl.items)], last: Object.fromEntries(caseTests.last) })),
     ...registerReplayCommands({ host, replay, compare, secrets: context.secrets }),
     ...registerBackendCommands({ host, secrets: context.secrets, workspaceState: context.workspaceState, openRun }),
     ...registerLmTools({ host, replay, prices: () => prices }),
     log, host, runs, insights, tree,
-    new StatusBar(host, runs),
+    new StatusBar(host, runs, alerts),
     new CustomEvaluatorsHost(insights, log),
     new JudgeHost(insights, context.secrets, log),
     runs.onDidChangeTreeData(updateBadge),

@@ -3,13 +3,15 @@ import * as vscode from 'vscode';
 import { Disposable } from './dispose';
 import type { ReceiverHost } from './receiverHost';
 import type { RunsProvider } from './runsView';
+import type { Alerts } from './alerts';
 
 /** Keeps the item in step with the receiver and the runs. */
 export class StatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('tracefork.status', vscode.StatusBarAlignment.Left, 50));
 
-  constructor(private readonly host: ReceiverHost, private readonly runs: RunsProvider) {
+  constructor(private readonly host: ReceiverHost, private readonly runs: RunsProvider, private readonly alerts?: Alerts) {
     super();
+    if (alerts) this._register(alerts.onDidChange(() => this.render()));
     this.item.name = 'Tracefork';
     this.item.command = 'tracefork.showRuns';
     this._register(host.onDidChangeState(() => this.render()));
@@ -21,7 +23,8 @@ export class StatusBar extends Disposable {
   private render(): void {
     const s = this.host.state;
     const { total, failing } = this.runs.totals;
-    const counts = `${total} run${total === 1 ? '' : 's'}${failing ? `, $(error) ${failing}` : ''}`;
+    const alerts = this.alerts?.findings.length ?? 0;
+    const counts = `${total} run${total === 1 ? '' : 's'}${failing ? `, $(error) ${failing}` : ''}${alerts ? ` · $(bell) ${alerts}` : ''}`;
     this.item.backgroundColor = undefined;
     switch (s.mode) {
       case 'owner': {
@@ -31,7 +34,7 @@ export class StatusBar extends Disposable {
           ? `\nForwarding to ${f.endpoint}: ${f.stats.sent} sent, ${f.stats.pending} queued, ${f.stats.dropped} dropped${f.stats.lastError ? `; now failing: ${f.stats.lastError}` : ''}.`
           : s.forwardDetail ? `\n${s.forwardDetail}.` : '';
         this.item.text = `$(pulse) Tracefork :${s.port}${s.grpcPort ? ` · gRPC :${s.grpcPort}` : ''}${upstream} · ${counts}`;
-        this.item.tooltip = `Tracefork is receiving OTLP/HTTP on ${s.url}${s.grpcPort ? ` and OTLP/gRPC on port ${s.grpcPort}` : ''}\nSet OTEL_EXPORTER_OTLP_ENDPOINT=${s.url} in your agent${s.grpcPort ? ` (gRPC exporters: http://localhost:${s.grpcPort})` : ''}.${s.grpcDetail ? `\n${s.grpcDetail}.` : ''}${forwardLine}\n${total} runs, ${failing} failing. Click to show the runs.`;
+        this.item.tooltip = `Tracefork is receiving OTLP/HTTP on ${s.url}${s.grpcPort ? ` and OTLP/gRPC on port ${s.grpcPort}` : ''}\nSet OTEL_EXPORTER_OTLP_ENDPOINT=${s.url} in your agent${s.grpcPort ? ` (gRPC exporters: http://localhost:${s.grpcPort})` : ''}.${s.grpcDetail ? `\n${s.grpcDetail}.` : ''}${forwardLine}\n${total} runs, ${failing} failing${alerts ? `, ${alerts} drift/session alert${alerts === 1 ? '' : 's'} (in the Tracefork log)` : ''}. Click to show the runs.`;
         break;
       }
       case 'follower':
@@ -48,6 +51,6 @@ export class StatusBar extends Disposable {
         this.item.text = '$(loading~spin) Tracefork';
         this.item.tooltip = 'Tracefork is starting its receiver';
     }
-    this.item.accessibilityInformation = { label: `Tracefork, ${s.mode === 'owner' ? `receiving on port ${s.port}` : s.detail}, ${counts.replace('$(error)', 'failing')}` };
+    this.item.accessibilityInformation = { label: `Tracefork, ${s.mode === 'owner' ? `receiving on port ${s.port}` : s.detail}, ${counts.replace('$(error)', 'failing').replace('$(bell)', 'alerts')}` };
   }
 }

@@ -82,3 +82,39 @@ describe('A/B a change over recorded runs', function () {
     assert.match(doc.document.getText(), /\| tool-failure \| 2 \| 0 \| better \|/);
   });
 });
+
+describe('Drift alerts', function () {
+  this.timeout(120_000);
+
+  it('a latency that degrades over a sequence of runs raises exactly one drift finding and one notification', async () => {
+    const url = await waitFor('the receiver', async () => (await state()).receiver.url ?? undefined);
+    const now = Date.now() - 60_000;
+    const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
+    for (let i = 0; i < 32; i++) {
+      const start = BigInt(now + i * 1000) * 1_000_000n;
+      const ms = i < 20 ? 100 + (i % 4) : 400 + (i % 3);
+      const span = {
+        traceId: `d71f${hex(i, 28)}`, spanId: `a${hex(i, 15)}`, name: 'chat drift-probe', kind: 3,
+        startTimeUnixNano: String(start), endTimeUnixNano: String(start + BigInt(ms) * 1_000_000n),
+        attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.request.model', value: { stringValue: 'drift-model' } }],
+      };
+      const res = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'drift-probe' } }] }, scopeSpans: [{ spans: [span] }] }] }) });
+      assert.equal(res.status, 200);
+    }
+    type Alerts = { findings: Array<{ id: string; kind: string; stepName: string | null; metric: string; message: string; traceId: string }>; notified: string[] };
+    const mine = (a: Alerts) => a.findings.filter((f) => f.stepName === 'chat drift-probe');
+    const alerts = await waitFor('the drift finding', async () => {
+      const a = await vscode.commands.executeCommand<Alerts>('tracefork.__alerts');
+      return mine(a).length ? a : undefined;
+    }, 30_000);
+    // Let the rest of the runs be evaluated: still one.
+    await waitFor('every probe run evaluated', async () => (await state()).runs.filter((r) => r.name === 'chat drift-probe').length === 32 || undefined);
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await vscode.commands.executeCommand<Alerts>('tracefork.__alerts');
+    assert.equal(mine(after).length, 1, JSON.stringify(mine(after)));
+    const f = mine(alerts)[0]!;
+    assert.equal(f.metric, 'latency');
+    assert.match(f.message, /^latency of `chat drift-probe` rose from a median 10\d ms to \d+ ms over the last 10 runs/);
+    assert.equal(after.notified.filter((id) => id === f.id).length, 1, 'one notification for it');
+  });
+});

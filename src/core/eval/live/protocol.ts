@@ -7,6 +7,7 @@ import type { CodeLocation, Step } from '../../model/step';
 import type { PriceTable } from '../../model/cost';
 import type { TraceRecords } from '../../store/queries';
 import type { EvalOptions, EvalScore, Scorecard } from '../types';
+import type { DriftFinding } from '../drift';
 
 /** Evaluate these traces (oldest first) against the worker's rolling baseline. */
 export interface EvaluateRequest {
@@ -44,6 +45,8 @@ export interface TraceResult {
   failing: string[];
   scorecard: Scorecard;
   located: LocatedStep[];
+  /** Drift and session alerts this run raised (against the runs before it). */
+  findings?: DriftFinding[];
   /** Only for traces in `stepsFor`. */
   steps?: Step[];
   scores?: Array<[string, EvalScore[]]>;

@@ -9,19 +9,21 @@ import { buildSteps } from '../../model/steps';
 import type { Step } from '../../model/step';
 import { Baseline } from '../baseline';
 import { runEvaluators } from '../engine';
+import { DriftDetector } from '../drift';
 import type { EvalScore } from '../types';
 import type { EvaluateReply, EvaluateRequest, LocatedStep, TraceResult } from './protocol';
 
 /** Evaluates batches of traces read straight from the journal file. */
 export class EvalSession {
   private baseline = new Baseline();
+  private drift = new DriftDetector();
   private journal: Journal | null = null;
   private readonly cache = new RecordCache(8);
 
   /** Evaluates every trace of the request, oldest first, feeding the baseline after each. */
   evaluate(req: EvaluateRequest): EvaluateReply {
     const reply: EvaluateReply = { type: 'evaluated', id: req.id, results: [], stale: [], errors: [] };
-    if (req.resetBaseline) this.baseline = new Baseline();
+    if (req.resetBaseline) [this.baseline, this.drift] = [new Baseline(), new DriftDetector()];
     const journal = this.open(req.journal);
     if (!journal) return { ...reply, stale: req.traces.map((t) => t.traceId) };
     const withSteps = new Set(req.stepsFor);
@@ -30,7 +32,8 @@ export class EvalSession {
         const steps = buildSteps(assembleTrace(t.traceId, t.offsets, journal, this.cache), req.prices);
         const { scores, scorecard } = runEvaluators(steps, { baseline: this.baseline, options: req.options });
         this.baseline.observe(steps);
-        reply.results.push({ ...summarize(t.traceId, steps, scores), scorecard, ...(withSteps.has(t.traceId) ? { steps, scores: [...scores] } : {}) });
+        const findings = this.drift.observe(t.traceId, steps, scores);
+        reply.results.push({ ...summarize(t.traceId, steps, scores), scorecard, ...(findings.length ? { findings } : {}), ...(withSteps.has(t.traceId) ? { steps, scores: [...scores] } : {}) });
       } catch (e) {
         reply.errors.push({ traceId: t.traceId, message: (e as Error).message });
       }
