@@ -15,6 +15,7 @@ import { tracesFromOtlpJson } from '../core/eval/otlpFile';
 import { chronological } from '../core/eval/trace';
 import { DEFAULT_CRITERIA, judgeRun, type JudgeConfig } from '../core/eval/judge';
 import { CustomEvaluators } from '../core/eval/custom/customEvaluators';
+import { DriftDetector } from '../core/eval/drift';
 import { anyFailed, formatTable, traceReport, type EvalReport } from '../core/eval/report';
 import { defaultDb, parse, UsageError } from './args';
 import { CliError } from './commands';
@@ -78,8 +79,9 @@ export async function runEval(argv: string[], write: (s: string) => void): Promi
   const custom = values.evaluators !== undefined ? new CustomEvaluators({ trusted: true }) : null;
   try {
     if (custom) for (const n of (await custom.load(values.evaluators!)).notices) warn(n);
-    const report: EvalReport = { traces: [] };
+    const report: EvalReport = { traces: [], alerts: [] };
     const baseline = new Baseline();
+    const drift = new DriftDetector();
     for (const steps of source.runs()) {
       if (!values.trace || steps[0]?.traceId === values.trace) {
         const { scores } = runEvaluators(steps, { baseline });
@@ -90,6 +92,7 @@ export async function runEval(argv: string[], write: (s: string) => void): Promi
         }
         if (judge) mergeScores(scores, await judgeRun(steps, judge));
         report.traces.push(traceReport(steps, scores, scorecard(scores.values())));
+        report.alerts!.push(...drift.observe(steps[0]?.traceId ?? '', steps, scores));
       }
       baseline.observe(steps);
       if (values.trace && report.traces.length) break;

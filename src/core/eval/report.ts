@@ -1,4 +1,5 @@
 /** The result of evaluating many traces, as the `eval` command prints it (JSON is a public contract). */
+import type { DriftFinding } from './drift';
 import type { Step } from '../model/step';
 import { clip } from './score';
 import type { EvalScore, Scorecard } from './types';
@@ -14,6 +15,8 @@ export interface TraceReport {
 /** `tracefork eval --json`. */
 export interface EvalReport {
   traces: TraceReport[];
+  /** Drift and session alerts across the runs, in order (warnings: they do not change the exit code). */
+  alerts?: DriftFinding[];
 }
 
 /** A trace's report from its steps and their scores. */
@@ -61,7 +64,8 @@ export function formatTable(report: EvalReport, all = false): string {
     const failing = Object.entries(t.scorecard.byEvaluator).filter(([, c]) => c.failed > 0).map(([n, c]) => `${n} ×${c.failed}`);
     lines.push(`${t.scorecard.failed ? 'FAIL' : 'ok  '} ${t.traceId} ${t.name}: ${t.scorecard.passed} passed, ${t.scorecard.failed} failed${failing.length ? ` (${failing.join(', ')})` : ''}`);
   }
+  for (const a of report.alerts ?? []) lines.push(`ALERT ${a.traceId} ${a.kind}: ${a.message}`);
   const n = report.traces.length;
-  lines.push(n ? `${n} trace${n === 1 ? '' : 's'}: ${passed} passed, ${failed} failed` : 'no traces to evaluate');
+  lines.push(n ? `${n} trace${n === 1 ? '' : 's'}: ${passed} passed, ${failed} failed${report.alerts?.length ? `; ${report.alerts.length} drift/session alert${report.alerts.length === 1 ? '' : 's'}` : ''}` : 'no traces to evaluate');
   return lines.join('\n') + '\n';
 }
