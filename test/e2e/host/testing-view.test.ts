@@ -86,17 +86,18 @@ describe('A/B a change over recorded runs', function () {
 describe('Drift alerts', function () {
   this.timeout(120_000);
 
-  it('a latency that degrades over a sequence of runs raises exactly one drift finding and one notification', async () => {
+  it('a score that degrades over a sequence of runs raises exactly one drift finding and one notification', async () => {
     const url = await waitFor('the receiver', async () => (await state()).receiver.url ?? undefined);
     const now = Date.now() - 60_000;
     const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
     for (let i = 0; i < 32; i++) {
       const start = BigInt(now + i * 1000) * 1_000_000n;
-      const ms = i < 20 ? 100 + (i % 4) : 400 + (i % 3);
+      const ms = 100 + (i % 4);
+      const groundedness = i < 20 ? 0.8 + (i % 4) * 0.02 : 0.55; // the agent's own score (Arize-style eval.<name>.score)
       const span = {
         traceId: `d71f${hex(i, 28)}`, spanId: `a${hex(i, 15)}`, name: 'chat drift-probe', kind: 3,
         startTimeUnixNano: String(start), endTimeUnixNano: String(start + BigInt(ms) * 1_000_000n),
-        attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.request.model', value: { stringValue: 'drift-model' } }],
+        attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.request.model', value: { stringValue: 'drift-model' } }, { key: 'eval.answer_quality.score', value: { doubleValue: groundedness } }],
       };
       const res = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'drift-probe' } }] }, scopeSpans: [{ spans: [span] }] }] }) });
       assert.equal(res.status, 200);
@@ -113,8 +114,8 @@ describe('Drift alerts', function () {
     const after = await vscode.commands.executeCommand<Alerts>('tracefork.__alerts');
     assert.equal(mine(after).length, 1, JSON.stringify(mine(after)));
     const f = mine(alerts)[0]!;
-    assert.equal(f.metric, 'latency');
-    assert.match(f.message, /^latency of `chat drift-probe` rose from a median 10\d ms to \d+ ms over the last 10 runs/);
+    assert.equal(f.metric, 'score:answer_quality');
+    assert.match(f.message, /^answer_quality of `chat drift-probe` fell from a median 0\.82 to 0\.\d+ over the last 10 runs/);
     assert.equal(after.notified.filter((id) => id === f.id).length, 1, 'one notification for it');
   });
 });
