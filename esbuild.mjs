@@ -31,7 +31,7 @@ const contexts = await Promise.all([
   }),
   esbuild.context({
     ...common,
-    entryPoints: { webview: 'webview/main.tsx', forkEditor: 'webview/fork/main.tsx' },
+    entryPoints: { webview: 'webview/main.tsx', forkEditor: 'webview/fork/main.tsx', trends: 'webview/trends/main.tsx' },
     outdir: 'dist',
     platform: 'browser',
     target: 'es2022',

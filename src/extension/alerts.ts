@@ -42,10 +42,11 @@ export class Alerts extends Disposable {
     const f = fresh[fresh.length - 1]!;
     this.notified.push(f.id);
     const more = fresh.length > 1 ? ` (+${fresh.length - 1} more in the Tracefork log)` : '';
-    const actions = f.spanId ? ['Open Run', 'Fork & Replay…'] : ['Open Run'];
+    const actions = [...(f.spanId ? ['Open Run', 'Fork & Replay…'] : ['Open Run']), ...(f.kind === 'drift' && f.stepName ? ['Show Trends'] : [])];
     void vscode.window.showWarningMessage(`Tracefork ${f.kind === 'drift' ? 'drift' : 'session'} alert: ${f.message}${more}`, ...actions).then((a) => {
       if (a === 'Open Run') void vscode.commands.executeCommand('tracefork.openRun', f.traceId, f.spanId ?? undefined);
       else if (a === 'Fork & Replay…') void vscode.commands.executeCommand('tracefork.forkReplay', f.traceId, f.spanId);
+      else if (a === 'Show Trends') void vscode.commands.executeCommand('tracefork.showTrends', `${f.stepName}\u0000${f.metric}`);
     });
   }
 }

@@ -20,6 +20,7 @@ import { readForwardHeaders, registerBackendCommands } from './backend';
 import { registerLmTools } from './lmTools';
 import { CaseTests } from './caseTests';
 import { Alerts } from './alerts';
+import { TrendsPanel } from './trendsPanel';
 
 /** Called by VS Code once startup has finished. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -48,6 +49,8 @@ export function activate(context: vscode.ExtensionContext): void {
     compare, replay, caseTests, alerts,
     insights.onDidFind((e) => alerts.add(e.findings, e.first)),
     vscode.commands.registerCommand('tracefork.__alerts', () => ({ findings: alerts.findings, notified: alerts.notified })),
+    vscode.commands.registerCommand('tracefork.showTrends', (series?: string) => void TrendsPanel.show({ extensionUri: context.extensionUri, host, extraScores: (id) => insights.extraScores(id), openRun }, typeof series === 'string' ? series : undefined)),
+    vscode.commands.registerCommand('tracefork.__trends', () => TrendsPanel.open?.model ?? null),
     vscode.commands.registerCommand('tracefork.__caseTests', () => ({ items: [...caseTestsIds(caseTests.ctrl.items)], last: Object.fromEntries(caseTests.last) })),
     ...registerReplayCommands({ host, replay, compare, secrets: context.secrets }),
     ...registerBackendCommands({ host, secrets: context.secrets, workspaceState: context.workspaceState, openRun }),

@@ -49,11 +49,42 @@ interface Series {
 
 const KINDS = new Set(['llm', 'tool', 'retrieval', 'agent', 'embedding']);
 
-function median(xs: number[]): number {
+/** The median of a list (the mean of the middle two for an even length). */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/** The robust band of a baseline: its median, and k robust standard deviations (1.4826·MAD, floored at 5% of the median). */
+export function robustBand(base: number[], k = 3): { median: number; spread: number; low: number; high: number } {
+  const m = median(base);
+  const spread = Math.max(1.4826 * median(base.map((v) => Math.abs(v - m))), 0.05 * Math.abs(m), 1e-9);
+  return { median: m, spread, low: m - k * spread, high: m + k * spread };
+}
+
+/** One run's points: per step name and metric (`latency`, `cost`, `score:<evaluator>`), its value and a step of it. */
+export function runPoints(steps: readonly Step[], scores: Map<string, EvalScore[]>): Array<{ name: string; metric: string; value: number; spanId: string }> {
+  const out: Array<{ name: string; metric: string; value: number; spanId: string }> = [];
+  const byName = new Map<string, Step[]>();
+  for (const s of steps) if (KINDS.has(s.kind)) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+  for (const [name, group] of byName) {
+    const spanId = group[0]!.spanId;
+    out.push({ name, metric: 'latency', value: median(group.map((s) => s.durationMs)), spanId });
+    const costs = group.map((s) => s.costUsd).filter((c): c is number => c !== null);
+    if (costs.length) out.push({ name, metric: 'cost', value: costs.reduce((a, b) => a + b, 0), spanId });
+    const byEval = new Map<string, number[]>();
+    for (const s of group) for (const sc of scores.get(s.spanId) ?? []) if (sc.value !== null && Number.isFinite(sc.value)) byEval.set(sc.name, [...(byEval.get(sc.name) ?? []), sc.value]);
+    for (const [ev, vals] of byEval) out.push({ name, metric: `score:${ev}`, value: vals.reduce((a, b) => a + b, 0) / vals.length, spanId });
+  }
+  return out;
+}
+
+/** How a metric is shown. */
+export const metricLabel = (metric: string): string => (metric === 'latency' ? 'latency' : metric === 'cost' ? 'cost' : metric.slice('score:'.length));
+
+/** Whether a higher value is worse (latency, cost) or better (scores). */
+export const higherIsWorse = (metric: string): boolean => !metric.startsWith('score:');
 
 const fmt = (metric: string, v: number) => (metric === 'latency' ? `${Math.round(v)} ms` : metric === 'cost' ? `$${v.toFixed(6)}` : String(Math.round(v * 100) / 100));
 
@@ -72,20 +103,9 @@ export class DriftDetector {
   /** Adds one run; returns the findings it raises. */
   observe(traceId: string, steps: readonly Step[], scores: Map<string, EvalScore[]>): DriftFinding[] {
     const found: DriftFinding[] = [];
-    const byName = new Map<string, Step[]>();
-    for (const s of steps) if (KINDS.has(s.kind)) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
-    for (const [name, group] of byName) {
-      const metrics = new Map<string, number>();
-      metrics.set('latency', median(group.map((s) => s.durationMs)));
-      const costs = group.map((s) => s.costUsd).filter((c): c is number => c !== null);
-      if (costs.length) metrics.set('cost', costs.reduce((a, b) => a + b, 0));
-      const byEval = new Map<string, number[]>();
-      for (const s of group) for (const sc of scores.get(s.spanId) ?? []) if (sc.value !== null && Number.isFinite(sc.value)) byEval.set(sc.name, [...(byEval.get(sc.name) ?? []), sc.value]);
-      for (const [ev, vals] of byEval) metrics.set(`score:${ev}`, vals.reduce((a, b) => a + b, 0) / vals.length);
-      for (const [metric, value] of metrics) {
-        const f = this.point(`${name}\u0000${metric}`, traceId, group[0]!.spanId, value, name, metric);
-        if (f) found.push(f);
-      }
+    for (const p of runPoints(steps, scores)) {
+      const f = this.point(`${p.name}\u0000${p.metric}`, traceId, p.spanId, p.value, p.name, p.metric);
+      if (f) found.push(f);
     }
     found.push(...this.session(traceId, steps, scores));
     return found;
@@ -107,8 +127,7 @@ export class DriftDetector {
     const base = values.slice(0, -window);
     const recent = values.slice(-window);
     if (metric.startsWith('score:') && [...base, ...recent].every((v) => v === 0 || v === 1)) return null; // pass/fail: the per-run findings say it
-    const m0 = median(base);
-    const spread = Math.max(1.4826 * median(base.map((v) => Math.abs(v - m0))), 0.05 * Math.abs(m0), 1e-9);
+    const { median: m0, spread } = robustBand(base, k);
     const m1 = median(recent);
     const worse = metric.startsWith('score:') ? m0 - m1 : m1 - m0;
     if (s.drifted) {
