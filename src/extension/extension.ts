@@ -13,7 +13,7 @@ import { registerCommands } from './commands';
 import { CustomEvaluatorsHost } from './customEvaluatorsHost';
 import { JudgeHost } from './judgeHost';
 import { CompareView } from './replay/compareView';
-import { ReplayController } from './replay/controller';
+import { ReplayController, REPORT_SCHEME, reportProvider } from './replay/controller';
 import { registerReplayCommands } from './replay/commands';
 import { TracePanel } from './tracePanel';
 import { readForwardHeaders, registerBackendCommands } from './backend';
@@ -47,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const alerts = new Alerts(log);
   context.subscriptions.push(
     compare, replay, caseTests, alerts,
+    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reportProvider),
     insights.onDidFind((e) => alerts.add(e.findings, e.first)),
     vscode.commands.registerCommand('tracefork.__alerts', () => ({ findings: alerts.findings, notified: alerts.notified })),
     vscode.commands.registerCommand('tracefork.showTrends', (series?: string) => void TrendsPanel.show({ extensionUri: context.extensionUri, host, extraScores: (id) => insights.extraScores(id), openRun }, typeof series === 'string' ? series : undefined)),

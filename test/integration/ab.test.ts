@@ -4,30 +4,20 @@
 // worse in 10 of 10 runs, the first divergence at the model call); the current code unchanged is
 // not worse (exit 0); bad --runs are usage errors.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, ROOT, listJson, startServe, waitFor, type Serve } from '../support/cli';
+import { CLI, ROOT, listJson, startServe, waitFor, type Serve, runAsync } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
 const AGENT = path.resolve(__dirname, '../clients/abAgent.ts');
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(args[0]!, args.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe('tracefork ab: recorded runs re-run with one change, before vs after', function () {
   this.timeout(240_000);
   let serve: Serve;
   let tmp: ReturnType<typeof tmpDir>;
   let db: string;
-  const ab = (extra: string[]) => run([process.execPath, CLI, 'ab', '--db', db, '--port', new URL(serve.url).port, '--concurrency', '3', ...extra, '--', process.execPath, '--import', 'tsx', AGENT]);
+  const ab = (extra: string[]) => runAsync([process.execPath, CLI, 'ab', '--db', db, '--port', new URL(serve.url).port, '--concurrency', '3', ...extra, '--', process.execPath, '--import', 'tsx', AGENT]);
 
   before(async () => {
     tmp = tmpDir('tracefork-ab-');
@@ -35,7 +25,7 @@ describe('tracefork ab: recorded runs re-run with one change, before vs after', 
     serve = await startServe(db);
     const questions = ['What is the weather?', 'Weather today?', 'Is it warm?', 'Do I need a coat?', 'Forecast please', 'Sunny or not?', 'Rain today?', 'How hot is it?', 'Weather now?', 'Outside today?'];
     for (let i = 0; i < questions.length; i += 5) {
-      const batch = await Promise.all(questions.slice(i, i + 5).map((q) => run([process.execPath, '--import', 'tsx', AGENT, q], { OTEL_EXPORTER_OTLP_ENDPOINT: serve.url })));
+      const batch = await Promise.all(questions.slice(i, i + 5).map((q) => runAsync([process.execPath, '--import', 'tsx', AGENT, q], { OTEL_EXPORTER_OTLP_ENDPOINT: serve.url })));
       for (const r of batch) assert.equal(r.status, 0, r.stderr);
     }
     await waitFor(() => assert.equal(listJson(db).length, 10), 10_000);

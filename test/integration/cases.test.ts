@@ -5,10 +5,9 @@
 // (exit 1). A case whose run was not recorded with an SDK is skipped with why; a version-1 case
 // still runs; a broken cases file is a clear error.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, ROOT, ensureBuilt, listJson, showJson, startServe, waitFor, type Serve } from '../support/cli';
+import { CLI, ROOT, ensureBuilt, listJson, showJson, startServe, waitFor, type Serve, runAsync } from '../support/cli';
 import { writeRegressionCase } from '../../src/core/eval/cases';
 import { caseRecording } from '../../src/core/eval/caseRun';
 import { evaluateTrace } from '../../src/core/eval/trace';
@@ -43,15 +42,6 @@ await tracefork.shutdown();
 console.log(result.text);
 `;
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(args[0]!, args.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe('tracefork test: regression cases run again against the current code', function () {
   this.timeout(180_000);
@@ -61,7 +51,7 @@ describe('tracefork test: regression cases run again against the current code', 
   let agent: string;
   let casesDir: string;
   let original: string;
-  const test = (extra: string[] = []) => run([process.execPath, CLI, 'test', '--cases', casesDir, '--db', db, '--port', new URL(serve.url).port, '--json', ...extra, '--', process.execPath, '--import', 'tsx', agent]);
+  const test = (extra: string[] = []) => runAsync([process.execPath, CLI, 'test', '--cases', casesDir, '--db', db, '--port', new URL(serve.url).port, '--json', ...extra, '--', process.execPath, '--import', 'tsx', agent]);
 
   before(async () => {
     ensureBuilt();
@@ -73,7 +63,7 @@ describe('tracefork test: regression cases run again against the current code', 
     casesDir = path.join(dir, 'cases');
     serve = await startServe(db);
     fs.writeFileSync(agent, agentSource(true));
-    const r = await run([process.execPath, '--import', 'tsx', agent], { OTEL_EXPORTER_OTLP_ENDPOINT: serve.url });
+    const r = await runAsync([process.execPath, '--import', 'tsx', agent], { OTEL_EXPORTER_OTLP_ENDPOINT: serve.url });
     assert.equal(r.status, 0, r.stderr);
     original = await waitFor(() => {
       const t = listJson(db).find((x) => x.name.includes('case-agent') || x.name.includes('generateText'));
@@ -125,7 +115,7 @@ describe('tracefork test: regression cases run again against the current code', 
 
   it('the bug comes back: the case fails again, and the plain output says so', async () => {
     fs.writeFileSync(agent, agentSource(true));
-    const r = await run([process.execPath, CLI, 'test', '--cases', casesDir, '--db', db, '--port', new URL(serve.url).port, '--', process.execPath, '--import', 'tsx', agent]);
+    const r = await runAsync([process.execPath, CLI, 'test', '--cases', casesDir, '--db', db, '--port', new URL(serve.url).port, '--', process.execPath, '--import', 'tsx', agent]);
     assert.equal(r.status, 1);
     assert.match(r.stdout, /^FAIL {2}ai.toolCall {2}\[failing\] tool-failure: getWeather: status error: weather service unavailable for Paris/m);
     assert.match(r.stdout, /1 case\(s\): 1 failing/);
@@ -164,7 +154,7 @@ describe('tracefork test: regression cases run again against the current code', 
     fs.writeFileSync(file, saved);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /cases\.jsonl is not a cases file: line 1: not JSON/);
-    const none = await run([process.execPath, CLI, 'test', '--cases', path.join(dir, 'nowhere'), '--db', db, '--', 'true']);
+    const none = await runAsync([process.execPath, CLI, 'test', '--cases', path.join(dir, 'nowhere'), '--db', db, '--', 'true']);
     assert.equal(none.status, 1);
     assert.match(none.stderr, /no regression cases at .*nowhere\/cases\.jsonl/);
   });

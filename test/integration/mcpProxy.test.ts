@@ -11,24 +11,15 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { CLI, ROOT, cliOk, ensureBuilt, freePort, showJson, startServe, type Serve } from '../support/cli';
+import { CLI, ROOT, cliAsync, cliOk, ensureBuilt, freePort, showJson, startServe, type Serve } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
 const AGENT = path.resolve(__dirname, '../clients/mcpAgent.mjs');
 const EVERYTHING = path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
-function cli(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 async function cliJson(args: string[], env: Record<string, string>): Promise<Record<string, any>> {
-  const r = await cli(args, env);
+  const r = await cliAsync(args, env);
   assert.equal(r.status, 0, `tracefork ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, any>;
 }

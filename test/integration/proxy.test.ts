@@ -6,25 +6,17 @@
 // divergence reported, the rest live); keys pass through and are never stored; upstream failures
 // reach the agent as the upstream gave them; hostile requests get clear errors.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, ROOT, cliOk, ensureBuilt, freePort, showJson, startServe, type Serve } from '../support/cli';
+import { cliAsync, cliOk, ensureBuilt, freePort, showJson, startServe, type Serve } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 import { startMockModels, type MockModels } from '../clients/mockModels';
 
 const AGENT = path.resolve(__dirname, '../clients/proxyAgent.mjs');
 const KEY = 'sk-proj-PROXYTESTKEY0123456789abcdefXYZ';
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, OPENAI_API_KEY: KEY, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+
+const cli = (args: string[], env: Record<string, string> = {}) => cliAsync(args, { OPENAI_API_KEY: KEY, ...env });
 
 async function cliJson(args: string[], env: Record<string, string> = {}): Promise<Record<string, any>> {
   const r = await cli(args, env);

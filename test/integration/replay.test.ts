@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, cliOk, listJson, ROOT, runCli, serveForSuite, showJson, waitFor } from '../support/cli';
+import { cliAsync, cliOk, listJson, runCli, serveForSuite, showJson, waitFor } from '../support/cli';
 import { startMockOpenAI, type MockOpenAI } from '../clients/mockOpenAI';
 import type { TraceSummary } from '../../src/core/store/queries';
 
@@ -30,16 +30,6 @@ function runAgent(file: string, args: string[], env: Record<string, string>): Pr
   });
 }
 
-/** Runs the CLI without blocking this process (the mock OpenAI server lives here). */
-function runCliAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /** The agent's JSON line among a replay's stderr (the CLI passes the agent's output through). */
 function agentLine(stderr: string): Record<string, unknown> {
@@ -66,7 +56,7 @@ describe('fork and replay with real agents', function () {
   }
 
   async function replay(traceId: string, flags: string[], file: string, args: string[], env: Record<string, string> = {}) {
-    const r = await runCliAsync(['replay', traceId, '--db', s.db, '--json', ...flags, '--', process.execPath, '--import', 'tsx', file, ...args], { ...endpointEnv, ...env });
+    const r = await cliAsync(['replay', traceId, '--db', s.db, '--json', ...flags, '--', process.execPath, '--import', 'tsx', file, ...args], { ...endpointEnv, ...env });
     assert.equal(r.status, 0, r.stderr);
     const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { traceId: string; planId: string; firstDivergence: number };
     const compared = JSON.parse(runCli(['compare', traceId, res.traceId, '--db', s.db, '--json']).stdout) as Compared;

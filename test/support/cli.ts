@@ -80,6 +80,23 @@ export function runCli(args: string[]): CliResult {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs a command to completion without blocking this process (a mock server or receiver in this
+ * process keeps answering it); `env` is added to this process's environment.
+ */
+export function runAsync(command: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command[0]!, command.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** `node dist/cli.js ...args` without blocking this process. */
+export const cliAsync = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runAsync([process.execPath, CLI, ...args], env);
+
 /** Runs the CLI and fails with its stderr unless it exits 0. */
 export function cliOk(args: string[]): string {
   const r = runCli(args);

@@ -50,6 +50,13 @@ export interface ReplayOutcome {
   cancelled: boolean;
 }
 
+/** The scheme of the read-only report documents (A/B). */
+export const REPORT_SCHEME = 'tracefork-report';
+const reports = new Map<string, string>();
+
+/** Serves the report documents; registered once at activation. */
+export const reportProvider: vscode.TextDocumentContentProvider = { provideTextDocumentContent: (uri) => reports.get(uri.toString()) ?? 'This report is no longer available; run the A/B again.' };
+
 /** Says why replay is off in Restricted Mode and offers to manage trust; true when trusted. */
 export function requireTrust(what: string): boolean {
   if (vscode.workspace.isTrusted) return true;
@@ -290,7 +297,10 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     });
     source.dispose();
     const agg = aggregate(runs);
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: abReport(change, runs, agg) });
+    // A read-only document (nothing to save): the report, as Markdown.
+    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/A-B ${new Date().toISOString().replace(/[:.]/g, '-')}.md` });
+    reports.set(uri.toString(), abReport(change, runs, agg));
+    const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: false });
     const worse = agg.evaluators.filter((e) => e.worse).map((e) => e.name);
     void vscode.window[worse.length ? 'showWarningMessage' : 'showInformationMessage'](`Tracefork A/B: ${agg.compared} of ${runs.length} run(s) compared; ${worse.length ? `worse on ${worse.join(', ')}` : 'no evaluator is worse'}.`);

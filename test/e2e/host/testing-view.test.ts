@@ -106,6 +106,9 @@ describe('A/B a change over recorded runs', function () {
     assert.equal(result.worse, false);
     const doc = await waitFor('the report', () => vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'markdown' && e.document.getText().startsWith('# A/B: an edited input of getWeather')));
     assert.match(doc.document.getText(), /\| tool-failure \| 2 \| 0 \| better \|/);
+    assert.equal(doc.document.isDirty, false, 'a read-only report, nothing to save');
+    assert.equal(doc.document.languageId, 'markdown');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
 
