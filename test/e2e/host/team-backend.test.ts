@@ -56,7 +56,8 @@ describe('Tracefork and the team backend', function () {
     await runWorkspaceAgent('weather-agent.ts', ['ok'], s.receiver.url!);
     await waitFor('the run upstream', () => got.some((g) => g.path === '/v1/traces' && g.body.includes('getWeather')), 20_000, async () => JSON.stringify(got.map((g) => g.path)));
     assert.ok(got.every((g) => g.auth === 'Bearer e2e-team'), 'the headers from secret storage went along');
-    assert.ok((await state()).receiver.forward!.stats.sent >= 1);
+    // The upstream has the request once it has read it; the forwarder counts it sent when the answer is back.
+    await waitFor('the forwarder counting it sent', async () => ((await state()).receiver.forward?.stats.sent ?? 0) >= 1);
 
     await upstream.close();
     await runWorkspaceAgent('weather-agent.ts', ['ok'], s.receiver.url!);
