@@ -7,8 +7,7 @@ import * as fs from 'node:fs';
 import { buildSteps } from '../core/model/steps';
 import { baselineFromStore } from '../core/eval/trace';
 import { runEvaluators } from '../core/eval/engine';
-import { compareRuns } from '../core/replay/compare';
-import { abPlan, aggregate, runMetrics, selectRuns, type AbChange, type AbRun } from '../core/replay/ab';
+import { abCompared, abPlan, aggregate, selectRuns, type AbChange, type AbRun } from '../core/replay/ab';
 import { PlanError } from '../core/replay/plan';
 import { isProxyRecorded } from '../core/replay/recorded';
 import type { StoredTrace } from '../core/store/queries';
@@ -100,15 +99,13 @@ async function abRun(rx: ProxyReceiver, traceId: string, name: string, edit: AbC
   const run = await runUnderPlan(rx, plan, isProxyRecorded(original), command, waitMs);
   const replayed = run.traceId ? await rx.trace(run.traceId) : null;
   if (!replayed) return { ...base, skipped: `the agent exited with code ${run.exitCode} and its run never reached the receiver` };
-  const evaluate = async (t: StoredTrace) => {
+  // Both sides against the same baseline: the runs before the original.
+  const baseline = await rx.read((store) => baselineFromStore(store, { beforeTraceId: traceId, maxTraces: 50 }));
+  const evaluate = (t: StoredTrace) => {
     const steps = buildSteps(t);
-    const baseline = await rx.read((store) => baselineFromStore(store, { beforeTraceId: traceId, maxTraces: 50 }));
-    return { steps, scores: runEvaluators(steps, { baseline }).scores };
+    return { steps, scores: runEvaluators(steps, { baseline }).scores, traceId: t.traceId };
   };
-  const [b, a] = [await evaluate(original), await evaluate(replayed)];
-  const c = compareRuns(b.steps, a.steps);
-  const first = c.pairs[c.firstDivergence];
-  return { ...base, replayTraceId: replayed.traceId, before: runMetrics(b.steps, b.scores), after: runMetrics(a.steps, a.scores), firstDivergence: first ? { index: c.firstDivergence, name: (first.right ?? first.left)!.name } : null };
+  return abCompared(base, evaluate(original), evaluate(replayed));
 }
 
 function print(runs: AbRun[], agg: ReturnType<typeof aggregate>, cancelled: boolean): void {

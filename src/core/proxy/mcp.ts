@@ -10,7 +10,7 @@ import type * as http from 'node:http';
 import { decode } from '../../../sdk/src/replay/json';
 import { readBody } from '../receiver/body';
 import { sseEvents } from './apis';
-import { proxyError, relay } from './modelProxy';
+import { forwardHeaders, proxyError, relay } from './modelProxy';
 import type { CallEnd, CallRef, CallSpec, ProxyRuns } from './runs';
 
 type Obj = Record<string, unknown>;
@@ -153,16 +153,6 @@ export class McpInterceptor {
   }
 }
 
-/** Request headers that belong to this hop only. */
-const HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'accept-encoding', 'expect', 'te', 'upgrade']);
-
-function headersOf(req: http.IncomingMessage): Headers {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP.has(k)) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-  h.set('accept-encoding', 'identity');
-  return h;
-}
-
 /** The response to request `id` in an answer body (JSON, or a server-sent-event stream). */
 function findResponse(contentType: string, body: string, id: string | number): Obj | null {
   const candidates: unknown[] = [];
@@ -186,7 +176,7 @@ function safeJson(s: string): unknown {
  */
 export async function handleMcpHttp(req: http.IncomingMessage, res: http.ServerResponse, upstream: string, gate: ToolGate, server: string, maxBodyBytes = 32 * 1024 ** 2): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
-  const headers = headersOf(req);
+  const headers = forwardHeaders(req);
   if (method !== 'POST') return relay(res, upstream, { method, headers }, null);
   const raw = await readBody(req, maxBodyBytes);
   const msg = safeJson(raw.toString('utf8'));

@@ -47,7 +47,8 @@ export function proxyError(res: http.ServerResponse, status: number, message: st
   res.end(body);
 }
 
-function forwardHeaders(req: http.IncomingMessage): Headers {
+/** The agent's request headers for the upstream, without this hop's own (shared by the model and MCP proxies). */
+export function forwardHeaders(req: http.IncomingMessage): Headers {
   const h = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined || HOP.has(k) || k.startsWith(':')) continue;

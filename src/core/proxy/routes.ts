@@ -68,11 +68,6 @@ export class ProxyRoutes {
     this.upstream = { ...DEFAULT_UPSTREAM, ...Object.fromEntries(Object.entries(opts.upstream ?? {}).filter(([, v]) => !!v)) };
   }
 
-  /** Where each provider's calls go. */
-  get upstreams(): Record<Provider, string> {
-    return { ...this.upstream };
-  }
-
   /** Serves one request whose path starts with /proxy/ (errors are answered, never thrown). */
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {

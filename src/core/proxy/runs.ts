@@ -5,7 +5,7 @@
  * with less than `idleMs` between them. Each call is keyed and decided as sdk/REPLAY.md says
  * (the SDK's own Replayer), and becomes a span fed to the store like any received span.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IngestSink } from '../receiver/ingest';
 import type { KeyValue, Span, TracesData } from '../otlp/types';
 import { jsToAnyValue } from '../otlp/values';
@@ -365,5 +365,3 @@ export class ProxyCall {
   }
 }
 
-/** A fresh plan id for callers that build plans elsewhere. */
-export const newPlanId = (): string => randomUUID();

@@ -11,6 +11,7 @@ import { decode, encode } from '../../../sdk/src/replay/json';
 import type { EvalScore } from '../eval/types';
 import { buildPlan, PlanError } from './plan';
 import { recordedCalls, type RecordedCall } from './recorded';
+import { compareRuns } from './compare';
 
 /** The one change of an A/B. */
 export type AbChange = { kind: 'code' } | { kind: 'system'; text: string } | { kind: 'step'; name: string; input: unknown };
@@ -126,6 +127,13 @@ export interface AbRun {
   firstDivergence: { index: number; name: string } | null;
   /** Why the run was not compared (not replayable, the agent failed…). */
   skipped: string | null;
+}
+
+/** One compared run: before and after evaluated (with the same baseline), and where they first differ. */
+export function abCompared(base: AbRun, before: { steps: Step[]; scores: Map<string, EvalScore[]> }, after: { steps: Step[]; scores: Map<string, EvalScore[]>; traceId: string }): AbRun {
+  const c = compareRuns(before.steps, after.steps);
+  const first = c.pairs[c.firstDivergence];
+  return { ...base, replayTraceId: after.traceId, before: runMetrics(before.steps, before.scores), after: runMetrics(after.steps, after.scores), firstDivergence: first ? { index: c.firstDivergence, name: (first.right ?? first.left)!.name } : null, skipped: null };
 }
 
 /** Per evaluator: in how many compared runs it failed before and after. */

@@ -30,8 +30,7 @@ import type { RegressionCase } from '../../core/eval/cases';
 import { caseId, casePlan, judgeCase, type CaseResult } from '../../core/eval/caseRun';
 import { baselineFromStore, evaluateTrace } from '../../core/eval/trace';
 import { mergeScores } from '../../core/eval/engine';
-import { abPlan, abReport, aggregate, runMetrics, type AbChange, type AbRun } from '../../core/replay/ab';
-import { compareRuns } from '../../core/replay/compare';
+import { abCompared, abPlan, abReport, aggregate, type AbChange, type AbRun } from '../../core/replay/ab';
 import type { EvalScore } from '../../core/eval/types';
 
 /** Options of a fork started without the editor (tests, other extensions). */
@@ -285,14 +284,9 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
           runs.push({ ...base, skipped: out?.cancelled ? 'cancelled' : `the agent exited with code ${out?.exitCode ?? '?'} and its run never reached Tracefork` });
           continue;
         }
-        const measure = (t: StoredTrace) => {
-          const { steps, scores } = evaluateTrace(t, { baseline: baselineFromStore(store, { beforeTraceId: traceId, maxTraces: 50 }) });
-          return { steps, metrics: runMetrics(steps, scores) };
-        };
-        const [b, a] = [measure(original), measure(replayed)];
-        const c = compareRuns(b.steps, a.steps);
-        const first = c.pairs[c.firstDivergence];
-        runs.push({ ...base, replayTraceId: replayed.traceId, before: b.metrics, after: a.metrics, firstDivergence: first ? { index: c.firstDivergence, name: (first.right ?? first.left)!.name } : null });
+        const baseline = baselineFromStore(store, { beforeTraceId: traceId, maxTraces: 50 });
+        const measure = (t: StoredTrace) => ({ ...evaluateTrace(t, { baseline }), traceId: t.traceId });
+        runs.push(abCompared(base, measure(original), measure(replayed)));
       }
     });
     source.dispose();

@@ -4,7 +4,7 @@
 // replayed run is linked to the original, nested under it, and compared step by step.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { runWorkspaceAgent, waitFor } from './support';
+import { runWorkspaceAgent, waitFor, recordStops } from './support';
 
 interface ReplayState {
   comparison: { left: string; right: string; firstDivergence: number; pairs: Array<{ status: string; differs: string[]; source: string | null; name: string; kind: string }> } | null;
@@ -62,20 +62,8 @@ describe('Fork & replay', function () {
 
   it('replays under the debugger, stopped at the fork step\'s source line, then runs on', async () => {
     assert.ok(originalId, 'the first test recorded a run');
-    const stops: Array<{ line: number; file: string }> = [];
-    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('*', {
-      createDebugAdapterTracker: (session) => ({
-        onDidSendMessage: (m: { type: string; event?: string; body?: { threadId?: number } }) => {
-          if (m.type !== 'event' || m.event !== 'stopped') return;
-          void (async () => {
-            const trace = await session.customRequest('stackTrace', { threadId: m.body!.threadId, startFrame: 0, levels: 1 });
-            const top = trace.stackFrames[0];
-            stops.push({ line: top.line, file: top.source?.path ?? '' });
-            await session.customRequest('continue', { threadId: m.body!.threadId });
-          })();
-        },
-      }),
-    });
+    const tracker = recordStops();
+    const stops = tracker.stops;
     try {
       const outcome = await vscode.commands.executeCommand<{ run: { traceId: string } | null }>('tracefork.forkReplay', originalId, toolSpanId, { input: { city: 'Nice' }, debug: true });
       assert.ok(outcome?.run, 'the replay under the debugger sent its run');

@@ -55,3 +55,25 @@ export function runInWorkspace(exe: string, args: string[], url: string): Promis
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`agent exited ${code}: ${stderr}`))));
   });
 }
+
+/**
+ * Records where every debug session stops (the top frame's line and file) and continues it, until
+ * disposed: how the tests see a replay under the debugger stop at its breakpoint.
+ */
+export function recordStops(): { stops: Array<{ line: number; file: string }>; dispose(): void } {
+  const stops: Array<{ line: number; file: string }> = [];
+  const tracker = vscode.debug.registerDebugAdapterTrackerFactory('*', {
+    createDebugAdapterTracker: (session) => ({
+      onDidSendMessage: (m: { type: string; event?: string; body?: { threadId?: number } }) => {
+        if (m.type !== 'event' || m.event !== 'stopped') return;
+        void (async () => {
+          const trace = await session.customRequest('stackTrace', { threadId: m.body!.threadId, startFrame: 0, levels: 1 });
+          const top = trace.stackFrames[0];
+          stops.push({ line: top.line, file: top.source?.path ?? '' });
+          await session.customRequest('continue', { threadId: m.body!.threadId });
+        })();
+      },
+    }),
+  });
+  return { stops, dispose: () => tracker.dispose() };
+}

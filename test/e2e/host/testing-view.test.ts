@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runWorkspaceAgent, waitFor, workspaceDir } from './support';
+import { runWorkspaceAgent, waitFor, workspaceDir, recordStops } from './support';
 
 interface State {
   receiver: { url: string | null };
@@ -59,19 +59,8 @@ describe('Regression cases in the Testing view', function () {
     assert.equal(fixed.outcome, 'fixed', fixed.reason);
 
     // Debug: the same run under the debugger, stopped at the case's source line.
-    const stops: number[] = [];
-    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('*', {
-      createDebugAdapterTracker: (session) => ({
-        onDidSendMessage: (m: { type: string; event?: string; body?: { threadId?: number } }) => {
-          if (m.type !== 'event' || m.event !== 'stopped') return;
-          void (async () => {
-            const trace = await session.customRequest('stackTrace', { threadId: m.body!.threadId, startFrame: 0, levels: 1 });
-            stops.push(trace.stackFrames[0].line);
-            await session.customRequest('continue', { threadId: m.body!.threadId });
-          })();
-        },
-      }),
-    });
+    const tracker = recordStops();
+    const stops = tracker.stops;
     try {
       await vscode.commands.executeCommand('testing.debugAll');
       const debugged = await waitFor('the case run under the debugger', async () => {
@@ -79,7 +68,7 @@ describe('Regression cases in the Testing view', function () {
         return r && r.traceId !== fixed.traceId ? r : undefined;
       }, 90_000);
       assert.equal(debugged.outcome, 'fixed');
-      assert.ok(stops.includes(callLine), `stopped at the case's line ${callLine} (stops: ${JSON.stringify(stops)})`);
+      assert.ok(stops.some((s) => s.line === callLine), `stopped at the case's line ${callLine} (stops: ${JSON.stringify(stops)})`);
     } finally {
       tracker.dispose();
     }
