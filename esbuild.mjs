@@ -11,7 +11,7 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 const contexts = await Promise.all([
   esbuild.context({
     ...common,
-    entryPoints: { cli: 'src/cli.ts', extension: 'src/extension/extension.ts', evalWorker: 'src/core/eval/live/worker.ts' },
+    entryPoints: { cli: 'src/cli.ts', extension: 'src/extension/extension.ts', evalWorker: 'src/core/eval/live/worker.ts', receiverWorker: 'src/core/receiver/worker/receiverWorker.ts' },
     outdir: 'dist',
     platform: 'node',
     target: 'node20',

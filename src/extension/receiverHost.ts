@@ -4,16 +4,17 @@
  * - follower: another Tracefork window holds the port (or this workspace's store): this window
  *   reads that window's store as it grows, and takes over when the other window closes;
  * - conflict: something else holds the port (a collector, Jaeger…): say so, offer another port.
+ * As owner, the receivers and the writing store run in a worker thread (receiverWorker.ts), so
+ * that decoding and indexing under load never delay the extension host's UI work; this thread
+ * reads the store through RemoteStore.
  */
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { Receiver } from '../core/receiver/server';
-import { GrpcReceiver } from '../core/receiver/grpc';
-import { newStats, type IngestSink } from '../core/receiver/ingest';
-import { Forwarder, ForwardingSink, type ForwardEvent, type ForwardStats } from '../core/receiver/forward';
+import type { ForwardEvent, ForwardStats } from '../core/receiver/forward';
 import { TraceStore } from '../core/store/store';
 import { StoreBusyError } from '../core/store/lock';
-import { ProxyRuns } from '../core/proxy/runs';
-import { ProxyRoutes } from '../core/proxy/routes';
+import { ReceiverWorker, RemoteStore, type StoreApi } from '../core/receiver/worker/client';
+import type { WorkerMessage } from '../core/receiver/worker/protocol';
 import { Disposable, toDisposable } from './dispose';
 import { probeTracefork, probeTraceforkGrpc } from './probe';
 import type { TraceforkConfig } from './config';
@@ -43,10 +44,14 @@ export const FORWARD_HEADERS_SECRET = 'tracefork.forward.headers';
 
 /** The receiver and store of this window. */
 export class ReceiverHost extends Disposable {
-  private store: TraceStore | undefined;
-  private receiver: Receiver | undefined;
-  private grpc: GrpcReceiver | undefined;
-  private forwarder: Forwarder | undefined;
+  private store: StoreApi | undefined;
+  /** The receiver worker while this window owns the port (one thread, reused across restarts). */
+  private worker: ReceiverWorker | undefined;
+  private remote: RemoteStore | undefined;
+  /** The HTTP receiver's URL and the gRPC port while this window receives. */
+  private receiving: { url: string; grpc: number | null } | undefined;
+  /** Forwarding's counters, kept up to date from the worker's reports. */
+  private forwardStats: ForwardStats | undefined;
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
@@ -66,44 +71,54 @@ export class ReceiverHost extends Disposable {
     private readonly forwardHeaders: () => Promise<Record<string, string>> = async () => ({}),
   ) {
     super();
-    this._register(toDisposable(() => void this.stop()));
+    this._register(toDisposable(() => void this.shutdown()));
   }
 
   /** The store being shown (own or followed), if any. */
-  get current(): TraceStore | undefined {
+  get current(): StoreApi | undefined {
     return this.store;
   }
 
   /** Starts receiving on `port` (the setting by default). Never throws: problems become the state. */
   async start(port = this.config.port): Promise<void> {
     await this.stop();
+    let worker: ReceiverWorker;
     try {
-      this.attach(await TraceStore.open(this.ownDb, this.storeOptions()));
+      worker = this.ensureWorker();
+      await worker.request({ op: 'open', db: this.ownDb, retention: this.storeOptions().retention });
     } catch (e) {
       if (e instanceof StoreBusyError) return this.follow(this.ownDb, port, `another window of this workspace (pid ${e.pid}) is receiving`);
       return this.setState({ mode: 'stopped', port: null, url: null, dbPath: this.ownDb, detail: `the store could not be opened: ${(e as Error).message}` });
     }
-    const stats = newStats();
-    const forwarding = await this.startForwarding();
-    const sink: IngestSink = this.forwarder ? new ForwardingSink(this.store!, this.forwarder) : this.store!;
-    this.sink = sink;
-    const receiver = new Receiver(sink, {
-      host: this.config.host,
-      port,
-      stats,
-      info: () => ({ db: this.ownDb, workspace: vscode.workspace.name ?? null }),
-      onRejected: (status, reason) => this.refused(status, reason),
-      onWarning: (m) => this.log.appendLine(`warning: ${m}`),
-      proxy: this.proxyRoutes(sink),
-    });
+    this.remote = new RemoteStore(this.ownDb, worker);
+    this.attach(this.remote);
+    const forwarding = await this.startForwarding(worker);
+    const { openaiUpstream, anthropicUpstream, mcpServers } = this.config.proxy;
+    const valid = (name: string, v: string) => {
+      if (!v) return '';
+      try {
+        if (/^https?:$/.test(new URL(v).protocol)) return v;
+      } catch {
+        /* said below */
+      }
+      void vscode.window.showWarningMessage(`Tracefork: ${name} "${v}" is not an http(s) URL; the proxy uses the provider's public API instead.`, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.proxy'));
+      return '';
+    };
+    const servers = Object.fromEntries(Object.entries(mcpServers ?? {}).filter(([k, v]) => /^[A-Za-z0-9_.-]+$/.test(k) && typeof v === 'string' && !!valid(`tracefork.proxy.mcpServers.${k}`, v)));
     try {
-      const bound = await receiver.listen();
-      this.receiver = receiver;
-      const grpc = await this.startGrpc(stats);
-      this.setState({ mode: 'owner', port: bound, url: receiver.url, dbPath: this.ownDb, detail: `receiving on ${receiver.url}${grpc.port ? ` and grpc://${this.config.host}:${grpc.port}` : ''}${this.forwarder ? `, forwarding to ${this.config.forward.endpoint}` : ''}`, grpcPort: grpc.port, grpcDetail: grpc.detail, ...forwarding });
+      const http = await worker.request<{ port: number; url: string }>({
+        op: 'listenHttp',
+        host: this.config.host,
+        port,
+        info: this.info(),
+        proxy: { upstream: { openai: valid('tracefork.proxy.openaiUpstream', openaiUpstream), anthropic: valid('tracefork.proxy.anthropicUpstream', anthropicUpstream) }, mcpServers: servers },
+      });
+      this.receiving = { url: http.url, grpc: null };
+      const grpc = await this.startGrpc();
+      this.receiving.grpc = grpc.port;
+      this.setState({ mode: 'owner', port: http.port, url: http.url, dbPath: this.ownDb, detail: this.receivingDetail(), grpcPort: grpc.port, grpcDetail: grpc.detail, ...forwarding });
     } catch (e) {
-      await this.forwarder?.close(0); // not receiving here: nothing to forward
-      this.forwarder = undefined;
+      await this.stop(); // not receiving here: nothing to forward, and the store is free for whoever receives
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
         return this.setState({ mode: 'stopped', port, url: null, dbPath: this.ownDb, detail: `cannot listen on ${this.config.host}:${port}: ${(e as Error).message}` });
       }
@@ -111,23 +126,69 @@ export class ReceiverHost extends Disposable {
     }
   }
 
-  /** Opens the gRPC receiver beside the HTTP one; a taken port is told, never fatal to HTTP. */
-  private async startGrpc(stats: ReturnType<typeof newStats>, grpcPort = this.config.grpcPort): Promise<{ port: number | null; detail: string }> {
-    if (grpcPort === 0) return { port: null, detail: 'OTLP/gRPC is off (tracefork.receiver.grpcPort is 0)' };
-    const grpc = new GrpcReceiver(this.sink ?? this.store!, {
-      host: this.config.host,
-      port: grpcPort === this.freeGrpc ? 0 : grpcPort,
-      stats,
-      info: () => ({ db: this.ownDb, workspace: vscode.workspace.name ?? null }),
-      onRejected: (code, reason) => this.refused(code, reason),
-      onWarning: (m) => this.log.appendLine(`warning: ${m}`),
+  private info(): Record<string, unknown> {
+    return { db: this.ownDb, workspace: vscode.workspace.name ?? null };
+  }
+
+  private receivingDetail(): string {
+    const r = this.receiving;
+    if (!r) return 'not receiving';
+    return `receiving on ${r.url}${r.grpc ? ` and grpc://${this.config.host}:${r.grpc}` : ''}${this.forwardStats ? `, forwarding to ${this.config.forward.endpoint}` : ''}`;
+  }
+
+  /** The receiver worker, started on first use; a crash is told and receiving starts again in a new one. */
+  private ensureWorker(): ReceiverWorker {
+    if (this.worker && !this.worker.gone) return this.worker;
+    const worker = new ReceiverWorker((why) => {
+      if (this.worker !== worker) return;
+      this.log.appendLine(`the receiver worker ${why}`);
+      this.worker = undefined;
+      this.releaseOwnLock();
+      if (this.state.mode === 'owner') {
+        void vscode.window.showErrorMessage(`Tracefork's receiver stopped (${why.split('\n')[0]}); starting it again. Exporters retry what was not acknowledged.`, 'Show Log').then((a) => a && this.log.show());
+        void this.start(this.state.port ?? this.config.port);
+      }
     });
+    worker.onMessage((m) => this.onWorkerMessage(m));
+    return (this.worker = worker);
+  }
+
+  /** A worker that died holding the store leaves its lock, in this process's name: nobody else holds it. */
+  private releaseOwnLock(): void {
+    const lock = `${this.ownDb}.lock`;
     try {
-      const port = await grpc.listen();
-      this.grpc = grpc;
+      if (fs.readFileSync(lock, 'utf8') === String(process.pid)) fs.unlinkSync(lock);
+    } catch {
+      /* no lock */
+    }
+  }
+
+  private onWorkerMessage(m: WorkerMessage): void {
+    switch (m.type) {
+      case 'changed':
+        return this.remote?.changed(m.ids);
+      case 'storeWarning':
+        this.log.appendLine(`warning: ${m.message}`);
+        void vscode.window.showWarningMessage(`Tracefork: ${m.message}`);
+        return;
+      case 'log':
+        return this.log.appendLine(m.line);
+      case 'rejected':
+        return this.refused(m.status, m.reason);
+      case 'forward':
+        if (this.forwardStats) Object.assign(this.forwardStats, m.stats);
+        if (m.event) this.forwardEvent(m.event);
+        return;
+    }
+  }
+
+  /** Opens the gRPC receiver beside the HTTP one; a taken port is told, never fatal to HTTP. */
+  private async startGrpc(grpcPort = this.config.grpcPort): Promise<{ port: number | null; detail: string }> {
+    if (grpcPort === 0) return { port: null, detail: 'OTLP/gRPC is off (tracefork.receiver.grpcPort is 0)' };
+    try {
+      const port = await this.worker!.request<number>({ op: 'listenGrpc', host: this.config.host, port: grpcPort === this.freeGrpc ? 0 : grpcPort, info: this.info() });
       return { port, detail: '' };
     } catch (e) {
-      await grpc.close();
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') return { port: null, detail: `OTLP/gRPC cannot listen on :${grpcPort}: ${(e as Error).message}` };
       const other = await probeTraceforkGrpc(this.config.host, grpcPort);
       if (other) return { port: null, detail: `OTLP/gRPC :${grpcPort} is received by the Tracefork window of ${other.workspace ?? 'another workspace'} (pid ${other.pid}); its runs are in that window` };
@@ -141,15 +202,14 @@ export class ReceiverHost extends Disposable {
     }
   }
 
-  private sink: IngestSink | undefined;
   private lastDropAlert = 0;
 
-  /** The forwarder for `tracefork.forward.endpoint`, when set; a bad URL is told, never fatal to receiving. */
-  private async startForwarding(): Promise<Pick<ReceiverState, 'forward' | 'forwardDetail'>> {
+  /** Forwarding for `tracefork.forward.endpoint`, when set; a bad URL is told, never fatal to receiving. */
+  private async startForwarding(worker: ReceiverWorker): Promise<Pick<ReceiverState, 'forward' | 'forwardDetail'>> {
     const { endpoint, queueMegabytes } = this.config.forward;
     if (!endpoint) return { forward: null, forwardDetail: '' };
     try {
-      this.forwarder = new Forwarder({ url: endpoint, headers: await this.forwardHeaders(), maxQueueBytes: queueMegabytes * 1024 ** 2, onEvent: (e) => this.forwardEvent(e) });
+      this.forwardStats = await worker.request<ForwardStats>({ op: 'forward', url: endpoint, headers: await this.forwardHeaders(), maxQueueBytes: queueMegabytes * 1024 ** 2 });
     } catch (e) {
       const detail = `forwarding is off: tracefork.forward.endpoint "${endpoint}" is not an http(s) URL (${(e as Error).message})`;
       this.log.appendLine(detail);
@@ -157,7 +217,7 @@ export class ReceiverHost extends Disposable {
       return { forward: null, forwardDetail: detail };
     }
     this.log.appendLine(`forwarding every accepted request to ${endpoint}`);
-    return { forward: { endpoint, stats: this.forwarder.stats }, forwardDetail: '' };
+    return { forward: { endpoint, stats: this.forwardStats }, forwardDetail: '' };
   }
 
   /** Logs what happens upstream; drops are also told to the user, at most once a minute. */
@@ -180,33 +240,15 @@ export class ReceiverHost extends Disposable {
     if (this.state.mode === 'owner') await this.start(this.state.port ?? this.config.port);
   }
 
-  /** The record/replay proxies (model APIs, MCP) over the sink, with the tracefork.proxy.* upstreams. */
-  private proxyRoutes(sink: IngestSink): ProxyRoutes {
-    const { openaiUpstream, anthropicUpstream, mcpServers } = this.config.proxy;
-    const log = (line: string) => this.log.appendLine(line.startsWith('[tracefork]') ? line : `proxy: ${line}`);
-    const valid = (name: string, v: string) => {
-      if (!v) return '';
-      try {
-        if (/^https?:$/.test(new URL(v).protocol)) return v;
-      } catch {
-        /* said below */
-      }
-      void vscode.window.showWarningMessage(`Tracefork: ${name} "${v}" is not an http(s) URL; the proxy uses the provider's public API instead.`, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.proxy'));
-      return '';
-    };
-    const servers = Object.fromEntries(Object.entries(mcpServers ?? {}).filter(([k, v]) => /^[A-Za-z0-9_.-]+$/.test(k) && typeof v === 'string' && !!valid(`tracefork.proxy.mcpServers.${k}`, v)));
-    return new ProxyRoutes(new ProxyRuns(sink, { onLog: log }), { upstream: { openai: valid('tracefork.proxy.openaiUpstream', openaiUpstream), anthropic: valid('tracefork.proxy.anthropicUpstream', anthropicUpstream) }, mcpServers: servers, onLog: log });
-  }
-
   /** "Any free port" for startGrpc (0 in the setting means off, so it cannot mean free here). */
   private readonly freeGrpc = -1;
 
   private async restartGrpc(port: number): Promise<void> {
-    if (this.state.mode !== 'owner' || !this.receiver) return;
-    await this.grpc?.close();
-    this.grpc = undefined;
-    const grpc = await this.startGrpc(this.receiver.stats, port);
-    this.setState({ ...this.state, grpcPort: grpc.port, grpcDetail: grpc.detail, detail: `receiving on ${this.receiver.url}${grpc.port ? ` and grpc://${this.config.host}:${grpc.port}` : ''}` });
+    if (this.state.mode !== 'owner' || !this.receiving || !this.worker) return;
+    await this.worker.request({ op: 'closeGrpc' });
+    const grpc = await this.startGrpc(port);
+    this.receiving.grpc = grpc.port;
+    this.setState({ ...this.state, grpcPort: grpc.port, grpcDetail: grpc.detail, detail: this.receivingDetail() });
   }
 
   /** Starts on a free port the system picks (after a conflict). */
@@ -218,15 +260,29 @@ export class ReceiverHost extends Disposable {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await Promise.all([this.receiver?.close(), this.grpc?.close()]);
-    this.receiver = undefined;
-    this.grpc = undefined;
-    await this.forwarder?.close(1000);
-    this.forwarder = undefined;
-    this.sink = undefined;
     this.unsubscribe?.();
-    this.store?.close();
+    this.unsubscribe = undefined;
+    const own = this.store === this.remote;
+    if (!own) (this.store as TraceStore | undefined)?.close();
     this.store = undefined;
+    this.remote?.close();
+    this.remote = undefined;
+    this.receiving = undefined;
+    this.forwardStats = undefined;
+    if (this.worker && !this.worker.gone) {
+      try {
+        await this.worker.request({ op: 'stop' }); // receivers closed, forwarding drained, store flushed and closed
+      } catch (e) {
+        this.log.appendLine(`stopping the receiver worker: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Stops, and ends the worker thread (the window is closing). */
+  private async shutdown(): Promise<void> {
+    await this.stop();
+    await this.worker?.terminate();
+    this.worker = undefined;
   }
 
   /** Applies changed settings (restarting the receiver when the port or host changed). */
@@ -234,20 +290,14 @@ export class ReceiverHost extends Disposable {
     const restart = config.port !== this.config.port || config.grpcPort !== this.config.grpcPort || config.host !== this.config.host || JSON.stringify(config.forward) !== JSON.stringify(this.config.forward) || JSON.stringify(config.proxy) !== JSON.stringify(this.config.proxy);
     this.config = config;
     if (restart || this.state.mode !== 'owner') return this.start();
-    this.store?.setRetention(this.storeOptions().retention);
+    await this.worker?.request({ op: 'setRetention', retention: this.storeOptions().retention });
   }
 
   private storeOptions() {
-    return {
-      retention: { maxTraces: this.config.maxTraces, maxBytes: this.config.maxMegabytes * 1024 * 1024 },
-      onWarning: (m: string) => {
-        this.log.appendLine(`warning: ${m}`);
-        void vscode.window.showWarningMessage(`Tracefork: ${m}`);
-      },
-    };
+    return { retention: { maxTraces: this.config.maxTraces, maxBytes: this.config.maxMegabytes * 1024 * 1024 } };
   }
 
-  private attach(store: TraceStore): void {
+  private attach(store: StoreApi): void {
     this.store = store;
     this.unsubscribe = store.onDidChange((ids) => this.tracesEmitter.fire(ids));
     this.tracesEmitter.fire([]);
@@ -273,8 +323,7 @@ export class ReceiverHost extends Disposable {
 
   /** Reads another window's store and takes over the port when that window goes away. */
   private async follow(db: string, port: number, why: string): Promise<void> {
-    this.store?.close();
-    this.store = undefined;
+    await this.stop();
     try {
       this.attach(await TraceStore.open(db, { readOnly: true, onWarning: (m) => this.log.appendLine(`warning: ${m}`) }));
     } catch (e) {

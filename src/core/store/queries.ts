@@ -173,6 +173,19 @@ export function recentTraceIds(index: SqlIndex, limit: number): string[] {
 
 /** One span of a trace read alone (its record and the trace's log records), or null. */
 export function readSpan(index: SqlIndex, journal: Journal, traceId: string, spanId: string, recOff: number): StoredTrace | null {
+  return spanFromRecords(journal, traceId, spanId, recOff, () => logRecordOffsets(index, traceId));
+}
+
+/** Journal offsets of a trace's log records, ascending. */
+export function logRecordOffsets(index: SqlIndex, traceId: string): number[] {
+  return index.all<{ rec_off: number }>('SELECT t.rec_off FROM trace_records t JOIN records r ON r.off = t.rec_off WHERE t.trace_id = ? AND r.type = ? ORDER BY t.rec_off', [traceId, RecordType.Logs]).map((r) => r.rec_off);
+}
+
+/**
+ * One span read from its record in `journal` (which may be a read-only copy opened elsewhere),
+ * with its log records from the trace's log records (`logOffsets`, asked only when the span is found).
+ */
+export function spanFromRecords(journal: Pick<Journal, 'read'>, traceId: string, spanId: string, recOff: number, logOffsets: () => readonly number[]): StoredTrace | null {
   const out: StoredTrace = { traceId, spans: [], logs: [] };
   const rec = journal.read(recOff);
   const { enc, body } = recordBody(rec);
@@ -184,9 +197,8 @@ export function readSpan(index: SqlIndex, journal: Journal, traceId: string, spa
     }
   }
   if (!out.spans.length) return null;
-  const logRecs = index.all<{ rec_off: number }>('SELECT t.rec_off FROM trace_records t JOIN records r ON r.off = t.rec_off WHERE t.trace_id = ? AND r.type = ?', [traceId, RecordType.Logs]);
-  for (const { rec_off } of logRecs) {
-    const l = recordBody(journal.read(rec_off));
+  for (const off of logOffsets()) {
+    const l = recordBody(journal.read(off));
     for (const g of decodeLogs(l.body, l.enc, traceId).groups) {
       for (const log of g.logs) if (log.spanId === spanId) out.logs.push({ ...log, resource: g.resource, scope: g.scope });
     }

@@ -13,7 +13,7 @@ import { encodingPrefix, pendingFromRecord } from './payload';
 import { SqlIndex } from './sqlIndex';
 import { acquireLock } from './lock';
 import { openIndex } from './recover';
-import { readSpan, readTrace, listTraces, countTraces, recentTraceIds, traceRecords, RecordCache, type StoredTrace, type TraceRecords, type TraceSummary } from './queries';
+import { logRecordOffsets, readSpan, readTrace, listTraces, countTraces, recentTraceIds, traceRecords, RecordCache, type StoredTrace, type TraceRecords, type TraceSummary } from './queries';
 import { compactJournal } from './compact';
 import { scanLogs, scanTraces, type BodyEncoding } from '../otlp/decode';
 
@@ -38,6 +38,12 @@ export interface StoreOptions {
   maxBacklogSpans?: number;
   /** Dead journal bytes that trigger compaction at the next snapshot (default 64 MiB, and over half the file). */
   compactMinDeadBytes?: number;
+  /**
+   * Whether a read indexes the whole queue first (default true: a read sees every acknowledged
+   * span). The receiver worker turns it off so that a read from the extension host answers from
+   * what is indexed so far and never waits behind a backlog; change events tell when more is.
+   */
+  indexOnRead?: boolean;
 }
 
 /** What an ingest call took and rejected (OTLP partial success). */
@@ -184,6 +190,12 @@ export class TraceStore {
     return { journal: { path: this.journal.path, generation: this.journal.generation }, traces: traceRecords(this.index, traceIds.map((t) => t.toLowerCase())) };
   }
 
+  /** Journal offsets of a trace's log records, ascending (to read one span's logs elsewhere). */
+  logOffsets(traceId: string): number[] {
+    this.refresh();
+    return logRecordOffsets(this.index, traceId.toLowerCase());
+  }
+
   /** One span with its log records, read again from its journal record (recOff from `get`). */
   getSpan(traceId: string, spanId: string, recOff: number): StoredTrace | null {
     this.refresh();
@@ -237,7 +249,7 @@ export class TraceStore {
     if (this.opts.readOnly) {
       this.journal.scan(this.journal.size, (rec) => this.applyRead(rec));
     }
-    this.drainAll();
+    if (this.opts.indexOnRead !== false) this.drainAll();
   }
 
   private applyRead(rec: JournalRecord): void {

@@ -70,7 +70,8 @@ function workerEntry(): { file: string; execArgv: string[] } | null {
   return fs.existsSync(source) ? { file: source, execArgv: ['--require', tsxHook()] } : null;
 }
 
-function tsxHook(): string {
+/** The tsx loader, for a worker run from the TypeScript source (tests, the dev harness). */
+export function tsxHook(): string {
   try {
     return require.resolve('tsx/cjs');
   } catch {
