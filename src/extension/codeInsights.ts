@@ -43,6 +43,9 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   private readonly evaluatedEmitter = this._register(new vscode.EventEmitter<void>());
   /** Fires when the evaluator results of the runs changed. */
   readonly onDidEvaluate = this.evaluatedEmitter.event;
+  private readonly judgedEmitter = this._register(new vscode.EventEmitter<string[]>());
+  /** Fires with the runs whose verdicts changed ([]: any run may have: custom evaluators, the judge). */
+  readonly onDidJudge = this.judgedEmitter.event;
   private readonly findingsEmitter = this._register(new vscode.EventEmitter<{ findings: DriftFinding[]; first: boolean }>());
   /** Drift and session findings of each batch (`first`: the batch that re-read the history at start). */
   readonly onDidFind = this.findingsEmitter.event;
@@ -62,7 +65,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
 
   constructor(private readonly host: ReceiverHost, private enabled: { lens: boolean; diagnostics: boolean }) {
     super();
-    this.judge = new JudgeQueue({ onScore: () => this.schedulePublish(), notify: (m) => this.log?.(`judge: ${m}`) });
+    this.judge = new JudgeQueue({ onScore: () => (this.schedulePublish(), this.judgedEmitter.fire([])), notify: (m) => this.log?.(`judge: ${m}`) });
     this.live = new LiveEvaluator({
       source: () => host.current,
       onBatch: (b) => this.apply(b),
@@ -122,6 +125,16 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
     return [...new Set([...ids].flatMap((id) => [...(this.failingEvaluatorsOf(id) ?? [])]))].sort();
   }
 
+  /**
+   * A run's scores by span id, from the verdict store: the live evaluator's (in its worker, the
+   * verdicts the Runs view, diagnostics and CodeLens show) with the custom evaluators' and the
+   * judge's; null when the run is not in the store.
+   */
+  async verdictOf(traceId: string): Promise<Map<string, EvalScore[]> | null> {
+    const v = await this.live.verdict(traceId);
+    return v && mergeScores(v.scores, this.extraScores(traceId) ?? new Map());
+  }
+
   /** Scores of a run that the built-ins do not give: custom evaluators' and the judge's, by span id. */
   extraScores(traceId: string): Map<string, EvalScore[]> | undefined {
     const custom = this.customScores.get(traceId);
@@ -149,6 +162,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
     for (const r of runs) this.judge.add(r.steps);
     if (this.custom?.evaluators.length && runs.length) void this.runCustom(this.custom, runs);
     this.publish();
+    this.judgedEmitter.fire(b.rebuilt ? [] : b.results.map((r) => r.traceId));
   }
 
   private forget(traceId: string): void {
@@ -174,6 +188,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
       if (this.failing.has(traceId)) this.customScores.set(traceId, scores);
     }
     this.publish();
+    this.judgedEmitter.fire(runs.map((r) => r.traceId));
   }
 
   private schedulePublish(): void {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { importOtlpText } from '../core/otlp/file';
 import { TracePanel } from './tracePanel';
 import { traceToOtlpJson } from '../core/otlp/exportJson';
-import { evaluateTrace } from '../core/eval/trace';
+import { buildSteps } from '../core/model/steps';
 import { CASES_DIR, writeRegressionCase } from '../core/eval/cases';
 import * as path from 'node:path';
 import type { ReceiverHost } from './receiverHost';
@@ -16,15 +16,15 @@ import type { EvalScore } from '../core/eval/types';
 
 /** What the commands act on. */
 export interface CommandContext {
-  extensionUri: vscode.Uri;
   host: ReceiverHost;
   runs: RunsProvider;
   insights: CodeInsights;
   log: vscode.OutputChannel;
-  prices: () => Partial<PriceTable> | undefined;
   activationMs: () => number;
-  /** Custom evaluators' and the judge's scores of a run (the trace panel shows them beside the built-ins). */
-  extraScores: (traceId: string) => ReadonlyMap<string, EvalScore[]> | undefined;
+  /** Opens a run's trace panel (optionally at a step). */
+  openRun: (traceId: string, spanId?: string) => void;
+  /** A run's scores by span id from the verdict store (built-in, custom, judge), null when it is gone. */
+  verdict: (traceId: string) => Promise<Map<string, EvalScore[]> | null>;
 }
 
 const runId = (arg: unknown): string | undefined =>
@@ -41,7 +41,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
   return [
     reg('tracefork.openRun', (arg, spanId) => {
       const id = runId(arg);
-      if (id) TracePanel.show(id, c, typeof spanId === 'string' ? spanId : undefined);
+      if (id) c.openRun(id, typeof spanId === 'string' ? spanId : undefined);
     }),
     reg('tracefork.showRuns', () => vscode.commands.executeCommand('tracefork.runs.focus')),
     reg('tracefork.refresh', () => c.runs.refresh()),
@@ -76,7 +76,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
     reg('tracefork.showLog', () => c.log.show()),
     // Hidden: exposes state to the end-to-end tests running inside the extension host.
-    reg('tracefork.__state', () => ({ activationMs: c.activationMs(), receiver: c.host.state, runs: c.runs.runs, failingEvaluators: c.insights.allFailingEvaluators(), judge: c.insights.judgeEnabled, panels: TracePanel.all().map((p) => ({ traceId: p.traceId, rows: p.rows.length })) })),
+    reg('tracefork.__state', () => ({ activationMs: c.activationMs(), receiver: c.host.state, runs: c.runs.runs, failingEvaluators: c.insights.allFailingEvaluators(), judge: c.insights.judgeEnabled, panels: TracePanel.all().map((p) => ({ traceId: p.traceId, rows: p.rows.length, failedRows: p.rows.filter((r) => r.failedScores?.length).slice(0, 50).map((r) => [r.name, r.failedScores]) })) })),
   ];
 }
 
@@ -111,7 +111,8 @@ async function saveRegressionCases(c: CommandContext, traceId: string | undefine
     void vscode.window.showWarningMessage('Tracefork: open a workspace folder to save regression cases in.');
     return;
   }
-  const { steps, scores } = evaluateTrace(trace);
+  const scores = (await c.verdict(trace.traceId)) ?? new Map<string, EvalScore[]>();
+  const steps = buildSteps(trace);
   const failing = steps.filter((s) => s.status === 'error' || (scores.get(s.spanId) ?? []).some((x) => x.passed === false));
   if (!failing.length) {
     void vscode.window.showInformationMessage('Tracefork: no step of this run failed, so there is no regression case to save.');

@@ -41,7 +41,9 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   let prices = config.prices ?? undefined;
   const compare = new CompareView(host);
-  const openRun = (traceId: string, spanId?: string) => TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices, extraScores: (id) => insights.extraScores(id) }, spanId);
+  // Scores come from one place, the verdict store of the live evaluator (its worker), never computed on this thread.
+  const verdict = (traceId: string) => insights.verdictOf(traceId);
+  const openRun = (traceId: string, spanId?: string) => TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices, verdict, onDidJudge: insights.onDidJudge }, spanId);
   const replay = new ReplayController({ extensionUri: context.extensionUri, host, log, secrets: context.secrets, openRun, workspaceState: context.workspaceState, extraScores: (id) => insights.extraScores(id) }, compare);
   const caseTests = new CaseTests(host, replay, log);
   const alerts = new Alerts(log);
@@ -53,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('tracefork.showTrends', (series?: string) => void TrendsPanel.show({ extensionUri: context.extensionUri, host, extraScores: (id) => insights.extraScores(id), openRun }, typeof series === 'string' ? series : undefined)),
     vscode.commands.registerCommand('tracefork.__trends', () => TrendsPanel.open?.model ?? null),
     vscode.commands.registerCommand('tracefork.__caseTests', () => ({ items: [...caseTestsIds(caseTests.ctrl.items)], last: Object.fromEntries(caseTests.last) })),
-    ...registerReplayCommands({ host, replay, compare, secrets: context.secrets }),
+    ...registerReplayCommands({ host, replay, compare, secrets: context.secrets, verdict }),
     ...registerBackendCommands({ host, secrets: context.secrets, workspaceState: context.workspaceState, openRun }),
     ...registerLmTools({ host, replay, prices: () => prices }),
     log, host, runs, insights, tree,
@@ -62,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new JudgeHost(insights, context.secrets, log),
     runs.onDidChangeTreeData(updateBadge),
     insights.onDidEvaluate(() => runs.refresh()), // evaluator verdicts mark runs and feed the filter
-    ...registerCommands({ extensionUri: context.extensionUri, host, runs, insights, log, prices: () => prices, activationMs: () => activationMs, extraScores: (id) => insights.extraScores(id) }),
+    ...registerCommands({ host, runs, insights, log, activationMs: () => activationMs, openRun, verdict }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics', 'forward', 'proxy')) return;
       const next = readConfig();

@@ -25,7 +25,7 @@ export type RunsNode = { kind: 'session'; id: string; runs: TraceSummary[] } | {
  */
 export const MAX_LISTED = 500;
 /** Shortest time between two refreshes while runs keep arriving. */
-const MIN_REFRESH_MS = 400;
+const MIN_REFRESH_MS = 250;
 
 const ago = (iso: string) => {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -84,7 +84,7 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
 
   private scheduleRefresh(): void {
     if (this.debounce) return;
-    const wait = Math.max(150, this.lastRefresh + MIN_REFRESH_MS - Date.now());
+    const wait = Math.max(50, this.lastRefresh + MIN_REFRESH_MS - Date.now());
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
       if (!this.isDisposed) this.refresh();

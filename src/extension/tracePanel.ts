@@ -9,16 +9,11 @@ import { openSource } from './sourceLinks';
 import { buildTraceView, type TraceView } from '../core/view/traceView';
 import { toStep } from '../core/model/normalize';
 import { maskDeep, maskSecrets } from '../core/view/maskSecrets';
-import { baselineFromStore, scoreTrace } from '../core/eval/trace';
-import { mergeScores } from '../core/eval/engine';
-import type { Baseline } from '../core/eval/baseline';
 import type { EvalScore } from '../core/eval/types';
 import { isFromWebview, ROW_PAGE, type FromWebview, type ToWebview } from '../shared/protocol';
 import type { ReceiverHost } from './receiverHost';
 import type { PriceTable } from '../core/model/cost';
 import type { Step } from '../core/model/step';
-
-const MAX_SCORED_STEPS = 20_000;
 
 /** What a panel reads. */
 interface PanelContext {
@@ -26,8 +21,13 @@ interface PanelContext {
   host: ReceiverHost;
   log: vscode.OutputChannel;
   prices: () => Partial<PriceTable> | undefined;
-  /** Scores the built-ins do not give (custom evaluators, the judge), by span id. */
-  extraScores?: (traceId: string) => ReadonlyMap<string, EvalScore[]> | undefined;
+  /**
+   * The run's scores by span id from the verdict store (the live evaluator's worker, with the
+   * custom evaluators' and the judge's), or null when the run is gone. Never computed here.
+   */
+  verdict: (traceId: string) => Promise<Map<string, EvalScore[]> | null>;
+  /** Fires with the runs whose verdicts changed ([]: any run may have). */
+  onDidJudge: vscode.Event<string[]>;
 }
 
 /** A trace panel. */
@@ -35,7 +35,8 @@ export class TracePanel extends Disposable {
   private static readonly open = new Map<string, TracePanel>();
   private view: TraceView | undefined;
   private scores = new Map<string, EvalScore[]>();
-  private baseline: Baseline | undefined;
+  /** Counts verdict requests; only the latest answer is applied. */
+  private asked = 0;
   private pendingChange: NodeJS.Timeout | undefined;
   private readonly panel: vscode.WebviewPanel;
 
@@ -69,6 +70,7 @@ export class TracePanel extends Disposable {
     this._register(this.panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)));
     this._register(this.panel.onDidDispose(() => this.dispose()));
     this._register(ctx.host.onDidChangeTraces((ids) => (ids.length === 0 || ids.includes(traceId)) && this.scheduleChange()));
+    this._register(ctx.onDidJudge((ids) => (ids.length === 0 || ids.includes(traceId)) && this.askScores()));
   }
 
   dispose(): void {
@@ -97,15 +99,34 @@ export class TracePanel extends Disposable {
       row.name = maskSecrets(row.name);
       if (row.error) row.error = maskSecrets(row.error);
     }
-    // Evaluator scores for the chips and the detail pane; latency and cost against earlier runs.
-    // Very large runs skip them: scoring builds every full step at once.
-    if (trace.spans.length <= MAX_SCORED_STEPS) {
-      this.baseline ??= baselineFromStore(store, { beforeTraceId: this.traceId, maxTraces: 50, prices });
-      this.scores = mergeScores(scoreTrace(trace, { baseline: this.baseline, prices }).scores, this.ctx.extraScores?.(this.traceId) ?? new Map());
-      for (const row of this.view.rows) row.failedScores = (this.scores.get(row.spanId) ?? []).filter((s) => s.passed === false).map((s) => s.name);
-    }
+    // The scores known so far mark the rows at once; the verdict store's answer follows.
+    this.markRows();
+    if (!this.asked) this.askScores();
     this.panel.title = `${this.view.header.name} · ${this.view.header.rowCount} steps`;
     return this.view;
+  }
+
+  /** Marks each row with the evaluators that failed on it. */
+  private markRows(): boolean {
+    let changed = false;
+    for (const row of this.view?.rows ?? []) {
+      const failed = (this.scores.get(row.spanId) ?? []).filter((s) => s.passed === false).map((s) => s.name);
+      if (failed.join('\n') !== (row.failedScores ?? []).join('\n')) (row.failedScores = failed), (changed = true);
+    }
+    return changed;
+  }
+
+  /** Asks the verdict store for the run's scores; the rows and the detail follow when they change. */
+  private askScores(): void {
+    const n = ++this.asked;
+    this.ctx.verdict(this.traceId).then(
+      (scores) => {
+        if (n !== this.asked || this.isDisposed || !scores) return;
+        this.scores = scores;
+        if (this.view && this.markRows()) this.post({ type: 'changed', header: this.view.header });
+      },
+      (e) => this.ctx.log.appendLine(`trace panel: the scores of ${this.traceId} could not be read: ${(e as Error).message}`),
+    );
   }
 
   private receive(raw: unknown): void {

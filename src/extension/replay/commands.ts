@@ -2,7 +2,8 @@
 import { caseRecording } from '../../core/eval/caseRun';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { evaluateTrace } from '../../core/eval/trace';
+import { buildSteps } from '../../core/model/steps';
+import type { EvalScore } from '../../core/eval/types';
 import { CASES_DIR, writeRegressionCase } from '../../core/eval/cases';
 import { recordedCalls } from '../../core/replay/recorded';
 import type { CompareView, PairNode } from './compareView';
@@ -15,7 +16,7 @@ const traceOf = (arg: unknown): string | undefined =>
   typeof arg === 'string' ? arg : (arg as RunsNode | undefined)?.kind === 'run' ? (arg as { run: { traceId: string } }).run.traceId : undefined;
 
 /** Registers the replay commands. */
-export function registerReplayCommands(c: { host: ReceiverHost; replay: ReplayController; compare: CompareView; secrets: vscode.SecretStorage }): vscode.Disposable[] {
+export function registerReplayCommands(c: { host: ReceiverHost; replay: ReplayController; compare: CompareView; secrets: vscode.SecretStorage; verdict: (traceId: string) => Promise<Map<string, EvalScore[]> | null> }): vscode.Disposable[] {
   const reg = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
   return [
     reg('tracefork.forkReplay', (traceId: string, spanId: string, direct?: DirectFork) => {
@@ -49,7 +50,7 @@ export function registerReplayCommands(c: { host: ReceiverHost; replay: ReplayCo
     reg('tracefork.openStepDiff', (index: number) => c.compare.openDiff(index)),
     reg('tracefork.compareInputs', (node: PairNode) => c.compare.openDiff(node.index, 'input')),
     reg('tracefork.compareOutputs', (node: PairNode) => c.compare.openDiff(node.index, 'output')),
-    reg('tracefork.saveStepCase', (traceId: string, spanId: string) => saveStepCase(c.host, traceId, spanId)),
+    reg('tracefork.saveStepCase', (traceId: string, spanId: string) => saveStepCase(c.host, c.verdict, traceId, spanId)),
     reg('tracefork.setPlaygroundKey', async () => {
       const key = await vscode.window.showInputBox({ title: 'API key for tracefork.playground.url', password: true, prompt: 'Kept in VS Code\'s secret storage; empty removes it.' });
       if (key === undefined) return;
@@ -101,14 +102,15 @@ async function pickAb(c: { host: ReceiverHost; replay: ReplayController }): Prom
 }
 
 /** Writes one step as a regression case (input, output, failed evaluators) under .tracefork/cases/. */
-async function saveStepCase(host: ReceiverHost, traceId: string, spanId: string): Promise<void> {
+async function saveStepCase(host: ReceiverHost, verdict: (traceId: string) => Promise<Map<string, EvalScore[]> | null>, traceId: string, spanId: string): Promise<void> {
   const trace = host.current?.get(traceId);
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!trace || !folder) {
     void vscode.window.showWarningMessage('Tracefork: open a workspace folder to save regression cases in.');
     return;
   }
-  const { steps, scores } = evaluateTrace(trace);
+  const scores = (await verdict(traceId)) ?? new Map<string, EvalScore[]>(); // the verdict the panel shows
+  const steps = buildSteps(trace);
   const step = steps.find((s) => s.spanId === spanId);
   if (!step) return;
   const file = writeRegressionCase(step, steps, scores.get(spanId) ?? [], path.join(folder.uri.fsPath, CASES_DIR), new Date(), caseRecording(trace, spanId));

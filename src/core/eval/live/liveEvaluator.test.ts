@@ -136,6 +136,37 @@ describe('eval: live evaluation loop (worker thread)', function () {
     assert.deepEqual(batches.map((b) => b.results.map((r) => r.failing)), [[['tool-failure']]]);
   });
 
+  it('the verdict store answers the live verdict; a run too big for the loop is judged on demand, in the worker; a deleted run has none', async () => {
+    await live.dispose();
+    live = new LiveEvaluator({ source: () => store, onBatch: (b) => batches.push(b), debounceMs: 20, maxSpans: 3 });
+    store.onDidChange((ids) => live.changed(ids));
+    // Ten quick runs make the baseline; the eleventh is slow: only the rolling baseline flags it.
+    const slow = (i: number) => runSpans(i, false).map((sp, n) => (n === 2 ? { ...sp, endTimeUnixNano: String(BigInt(sp.startTimeUnixNano) + 900_000_000n) } : sp));
+    store.ingestTraces(body(Array.from({ length: 10 }, (_, i) => runSpans(i, false)).flat()), 'json');
+    store.list();
+    await live.idle();
+    store.ingestTraces(body(slow(10)), 'json');
+    store.list();
+    await live.idle();
+    const liveFailing = latest().get(traceId(10))!.failing;
+    assert.ok(liveFailing.includes('latency'), `the live loop flags the slow run against the baseline (${liveFailing})`);
+    const v = (await live.verdict(traceId(10)))!;
+    assert.equal(v.source, 'live');
+    const failed = [...v.scores.values()].flat().filter((x) => x.passed === false).map((x) => x.name);
+    assert.deepEqual([...new Set(failed)].sort(), [...liveFailing].sort(), 'the same verdict as the Runs view shows');
+    // Four steps: over maxSpans, so the loop skips it; asked for, it is judged now with every step.
+    store.ingestTraces(body([...runSpans(11, true), { ...runSpans(11, false)[1], spanId: hex(999, 16), name: 'chat again' }]), 'json');
+    store.list();
+    await live.idle();
+    const big = (await live.verdict(traceId(11)))!;
+    assert.equal(big.source, 'now');
+    assert.equal(big.scores.size, 4);
+    assert.ok(big.scores.get(hex(11 * 16 + 3, 16))!.some((x) => x.name === 'tool-failure' && x.passed === false));
+    assert.equal((await live.verdict(traceId(11)))!.source, 'live', 'kept once made');
+    store.delete([traceId(10)]);
+    assert.equal(await live.verdict(traceId(10)), null);
+  });
+
   it('the same on the receiver\'s thread (in-process fallback)', async () => {
     await live.dispose();
     live = new LiveEvaluator({ source: () => store, onBatch: (b) => batches.push(b), debounceMs: 20, inProcess: true });

@@ -15,7 +15,8 @@ import type { TraceRecords } from '../../store/queries';
 import type { PriceTable } from '../../model/cost';
 import type { EvalOptions } from '../types';
 import { EvalSession } from './session';
-import type { EvaluateReply, EvaluateRequest, TraceResult } from './protocol';
+import type { EvaluateReply, EvaluateRequest, TraceResult, VerdictReply, VerdictRequest, WorkerReply, WorkerRequest } from './protocol';
+import type { EvalScore } from '../types';
 
 /** The part of TraceStore the loop reads. */
 export interface LiveSource {
@@ -116,6 +117,36 @@ export class LiveEvaluator {
     this.fire(true);
   }
 
+  private readonly verdictWaiters = new Map<number, (r: VerdictReply) => void>();
+
+  /**
+   * The scores of a trace's steps from the verdict store (the worker): the live verdict, or one
+   * evaluated on demand when the loop has none (a run too big for it, or judged long ago); null
+   * when the trace is not in the store. Answered after the batch in flight, never on this thread.
+   */
+  async verdict(traceId: string): Promise<{ scores: Map<string, EvalScore[]>; source: 'live' | 'now' } | null> {
+    for (let attempt = 0; attempt < 3 && !this.disposed; attempt++) {
+      const source = this.opts.source();
+      if (!source) return null;
+      const { journal, traces } = source.locate([traceId]);
+      const req: VerdictRequest = { type: 'verdict', id: this.nextId++, traceId, journal, trace: traces[0] ?? null, options: this.opts.options?.(), prices: this.opts.prices?.() };
+      const reply = await new Promise<VerdictReply>((resolve) => {
+        this.verdictWaiters.set(req.id, resolve);
+        this.post(req);
+      });
+      if (reply.scores && reply.source) return { scores: new Map(reply.scores), source: reply.source };
+      if (!reply.error) return null;
+      this.opts.onError?.(`run ${traceId} could not be evaluated: ${reply.error}`);
+    }
+    return null;
+  }
+
+  /** Answers the verdict requests in flight (the worker is gone): with an error to ask again, or null. */
+  private answerVerdicts(error: string | null): void {
+    for (const [id, waiter] of this.verdictWaiters) waiter({ type: 'verdict', id, traceId: '', scores: null, source: null, ...(error ? { error } : {}) });
+    this.verdictWaiters.clear();
+  }
+
   /** Resolves once nothing is waiting or being evaluated. */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
@@ -125,6 +156,7 @@ export class LiveEvaluator {
   /** Stops the worker; pending work is dropped. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.answerVerdicts(null);
     if (this.timer) clearTimeout(this.timer);
     this.session?.close();
     const w = this.worker;
@@ -206,12 +238,12 @@ export class LiveEvaluator {
     this.post(req);
   }
 
-  private post(req: EvaluateRequest): void {
+  private post(req: WorkerRequest): void {
     const worker = this.opts.inProcess ? null : this.ensureWorker();
     if (worker) return worker.postMessage(req);
     this.session ??= new EvalSession();
     const session = this.session;
-    setImmediate(() => !this.disposed && this.receive(session.evaluate(req)));
+    setImmediate(() => !this.disposed && this.receive(req.type === 'verdict' ? session.verdict(req) : session.evaluate(req)));
   }
 
   private ensureWorker(): Worker | null {
@@ -224,7 +256,7 @@ export class LiveEvaluator {
     try {
       const w = new Worker(entry.file, { execArgv: entry.execArgv });
       w.unref();
-      w.on('message', (r: EvaluateReply) => this.receive(r));
+      w.on('message', (r: WorkerReply) => this.receive(r));
       w.on('error', (e) => this.crashed(w, `crashed: ${e.message}`));
       w.on('exit', (code) => this.crashed(w, `exited (code ${code})`));
       return (this.worker = w);
@@ -238,6 +270,7 @@ export class LiveEvaluator {
   private crashed(w: Worker, why: string): void {
     if (this.worker !== w || this.disposed) return;
     this.worker = null;
+    this.answerVerdicts(`the evaluation worker ${why}`);
     const batch = this.inFlight;
     this.inFlight = null;
     this.opts.onError?.(`the evaluation worker ${why}`);
@@ -251,7 +284,12 @@ export class LiveEvaluator {
     this.after();
   }
 
-  private receive(reply: EvaluateReply): void {
+  private receive(reply: WorkerReply): void {
+    if (reply.type === 'verdict') {
+      const waiter = this.verdictWaiters.get(reply.id);
+      this.verdictWaiters.delete(reply.id);
+      return waiter?.(reply);
+    }
     const batch = this.inFlight;
     if (!batch || reply.id !== batch.id) return;
     this.inFlight = null;

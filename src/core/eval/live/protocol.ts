@@ -24,6 +24,39 @@ export interface EvaluateRequest {
   prices?: PriceTable;
 }
 
+/**
+ * The scores of one trace's steps, as the live loop judged them (the verdict store), for the trace
+ * panel and the regression-case commands. A trace the worker no longer keeps (or never evaluated:
+ * too big for the live loop) is evaluated on demand from `trace`, against the current baseline.
+ */
+export interface VerdictRequest {
+  type: 'verdict';
+  id: number;
+  traceId: string;
+  journal: { path: string; generation: string };
+  /** Where the trace lies, to evaluate it when no verdict is kept; null when it is not in the store. */
+  trace: TraceRecords | null;
+  options?: Partial<EvalOptions>;
+  prices?: PriceTable;
+}
+
+/** The answer: scores by span id, or null when the trace is gone. */
+export interface VerdictReply {
+  type: 'verdict';
+  id: number;
+  traceId: string;
+  scores: Array<[string, EvalScore[]]> | null;
+  /** 'live': the verdict the Runs view and diagnostics show; 'now': evaluated for this request. */
+  source: 'live' | 'now' | null;
+  error?: string;
+}
+
+/** What the loop sends the worker. */
+export type WorkerRequest = EvaluateRequest | VerdictRequest;
+
+/** What the worker answers. */
+export type WorkerReply = EvaluateReply | VerdictReply;
+
 /** A step that names its source line, with the evaluators that failed on it. */
 export interface LocatedStep {
   spanId: string;

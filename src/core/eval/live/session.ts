@@ -11,10 +11,55 @@ import { Baseline } from '../baseline';
 import { runEvaluators } from '../engine';
 import { DriftDetector } from '../drift';
 import type { EvalScore } from '../types';
-import type { EvaluateReply, EvaluateRequest, LocatedStep, TraceResult } from './protocol';
+import type { EvaluateReply, EvaluateRequest, LocatedStep, TraceResult, VerdictReply, VerdictRequest } from './protocol';
+
+/** Scores of a trace, by span id, as carried in messages. */
+type ScoreEntries = Array<[string, EvalScore[]]>;
+
+/**
+ * The verdicts of the traces evaluated last, bounded by their total steps: the one source of the
+ * scores the views show (the trace panel reads them from here instead of scoring again).
+ */
+export class VerdictCache {
+  private readonly map = new Map<string, { scores: ScoreEntries; steps: number }>();
+  private steps = 0;
+  constructor(private readonly maxSteps = 200_000) {}
+
+  get(traceId: string): ScoreEntries | undefined {
+    const v = this.map.get(traceId);
+    if (!v) return undefined;
+    this.map.delete(traceId); // most recently used last
+    this.map.set(traceId, v);
+    return v.scores;
+  }
+
+  set(traceId: string, scores: ScoreEntries, steps: number): void {
+    this.delete(traceId);
+    this.map.set(traceId, { scores, steps });
+    this.steps += steps;
+    for (const [id, v] of this.map) {
+      if (this.steps <= this.maxSteps || id === traceId) break;
+      this.map.delete(id);
+      this.steps -= v.steps;
+    }
+  }
+
+  delete(traceId: string): void {
+    const v = this.map.get(traceId);
+    if (!v) return;
+    this.map.delete(traceId);
+    this.steps -= v.steps;
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.steps = 0;
+  }
+}
 
 /** Evaluates batches of traces read straight from the journal file. */
 export class EvalSession {
+  readonly verdicts = new VerdictCache();
   private baseline = new Baseline();
   private drift = new DriftDetector();
   private journal: Journal | null = null;
@@ -24,6 +69,7 @@ export class EvalSession {
   evaluate(req: EvaluateRequest): EvaluateReply {
     const reply: EvaluateReply = { type: 'evaluated', id: req.id, results: [], stale: [], errors: [] };
     if (req.resetBaseline) [this.baseline, this.drift] = [new Baseline(), new DriftDetector()];
+    if (req.resetBaseline) this.verdicts.clear();
     const journal = this.open(req.journal);
     if (!journal) return { ...reply, stale: req.traces.map((t) => t.traceId) };
     const withSteps = new Set(req.stepsFor);
@@ -32,6 +78,9 @@ export class EvalSession {
         const steps = buildSteps(assembleTrace(t.traceId, t.offsets, journal, this.cache), req.prices);
         const { scores, scorecard } = runEvaluators(steps, { baseline: this.baseline, options: req.options });
         this.baseline.observe(steps);
+        // A run too big for the live loop comes without records: its verdict is made on demand.
+        if (t.offsets.length) this.verdicts.set(t.traceId, [...scores], steps.length);
+        else this.verdicts.delete(t.traceId);
         const findings = this.drift.observe(t.traceId, steps, scores);
         reply.results.push({ ...summarize(t.traceId, steps, scores), scorecard, ...(findings.length ? { findings } : {}), ...(withSteps.has(t.traceId) ? { steps, scores: [...scores] } : {}) });
       } catch (e) {
@@ -39,6 +88,28 @@ export class EvalSession {
       }
     }
     return reply;
+  }
+
+  /**
+   * The scores of one trace: the live verdict when kept, else evaluated now against the current
+   * baseline (which it does not join: the rolling baseline stays that of the live runs).
+   */
+  verdict(req: VerdictRequest): VerdictReply {
+    const reply: VerdictReply = { type: 'verdict', id: req.id, traceId: req.traceId, scores: null, source: null };
+    if (!req.trace) return reply; // not in the store (deleted, evicted)
+    const kept = this.verdicts.get(req.traceId);
+    if (kept) return { ...reply, scores: kept, source: 'live' };
+    const journal = this.open(req.journal);
+    if (!journal) return { ...reply, error: 'the journal was compacted meanwhile; ask again' };
+    try {
+      const steps = buildSteps(assembleTrace(req.traceId, req.trace.offsets, journal, this.cache), req.prices);
+      const { scores } = runEvaluators(steps, { baseline: this.baseline, options: req.options });
+      const entries: ScoreEntries = [...scores];
+      this.verdicts.set(req.traceId, entries, steps.length);
+      return { ...reply, scores: entries, source: 'now' };
+    } catch (e) {
+      return { ...reply, error: (e as Error).message };
+    }
   }
 
   /** Closes the journal handle. */

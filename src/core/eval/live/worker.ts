@@ -5,10 +5,11 @@
 import './lowPriority';
 import { parentPort } from 'node:worker_threads';
 import { EvalSession } from './session';
-import type { EvaluateRequest } from './protocol';
+import type { WorkerRequest } from './protocol';
 
 const session = new EvalSession();
-parentPort?.on('message', (req: EvaluateRequest) => {
+parentPort?.on('message', (req: WorkerRequest) => {
+  if (req.type === 'verdict') return parentPort?.postMessage(session.verdict(req));
   let reply;
   try {
     reply = session.evaluate(req);

@@ -65,12 +65,12 @@ describe('receiver worker (receivers and store off the extension host thread)', 
       assert.equal(row.spanCount, 23);
       const trace = store.get(sent.traceId)!;
       assert.equal(trace.spans.length, 23);
-      assert.deepEqual(new Set(trace.spans.map((s) => s.span.spanId)).has(sent.toolSpanId), true);
-      assert.deepEqual(trace.spans.find((s) => s.span.spanId === sent.rootSpanId)!.resource.attributes.find((a) => a.key === 'service.name')?.value, { stringValue: `worker-${protocol}` });
+      const root = trace.spans.find((s) => s.span.spanId === sent.rootSpanId)!;
+      assert.deepEqual(root.resource.attributes?.find((a) => a.key === 'service.name')?.value, { stringValue: `worker-${protocol}` });
       const tool = trace.spans.find((s) => s.span.spanId === sent.toolSpanId)!;
       const one = store.getSpan(sent.traceId, sent.toolSpanId, tool.recOff!)!;
       assert.deepEqual(one.spans.map((s) => s.span.spanId), [sent.toolSpanId]);
-      assert.equal(one.spans[0].span.status?.code, 2);
+      assert.equal(one.spans[0]?.span.status?.code, 2);
       assert.ok(store.counts().failing >= 1);
       assert.ok(store.recent(50).includes(sent.traceId));
     });
