@@ -71,6 +71,8 @@ describe('receiver worker (receivers and store off the extension host thread)', 
       const one = store.getSpan(sent.traceId, sent.toolSpanId, tool.recOff!)!;
       assert.deepEqual(one.spans.map((s) => s.span.spanId), [sent.toolSpanId]);
       assert.equal(one.spans[0]?.span.status?.code, 2);
+      const cold = new RemoteStore(db, worker).getSpan(sent.traceId, sent.toolSpanId, tool.recOff!); // no `get` before: located through the worker
+      assert.deepEqual(cold?.spans.map((s) => s.span.spanId), [sent.toolSpanId]);
       assert.ok(store.counts().failing >= 1);
       assert.ok(store.recent(50).includes(sent.traceId));
     });

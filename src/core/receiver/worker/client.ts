@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DecodeError, type BodyEncoding } from '../../otlp/decode';
 import { StoreBusyError } from '../../store/lock';
-import { Journal } from '../../store/journal';
+import { Journal, RecordType } from '../../store/journal';
 import { assembleTrace, RecordCache, spanFromRecords, type StoredTrace, type TraceRecords, type TraceSummary } from '../../store/queries';
 import type { IngestResult } from '../../store/store';
 import { tsxHook } from '../../eval/live/liveEvaluator';
@@ -111,6 +111,8 @@ export class RemoteStore implements StoreApi {
   private readonly listeners = new Set<(traceIds: string[]) => void>();
   private journal: Journal | null = null;
   private readonly cache = new RecordCache(8);
+  /** The log records of the traces read last (by `get`), so that `getSpan` needs no call to the worker. */
+  private readonly logsOf = new Map<string, { generation: string; offsets: number[] }>();
 
   constructor(
     readonly dbPath: string,
@@ -139,10 +141,29 @@ export class RemoteStore implements StoreApi {
 
   /** The trace as indexed so far, read from the journal file on this thread. */
   get(traceId: string): StoredTrace | null {
-    return this.read([traceId], (j, t) => assembleTrace(t.traceId, t.offsets, j, this.cache));
+    return this.read([traceId], (j, t) => {
+      const logs: number[] = [];
+      const reader = { generation: j.generation, read: (off: number) => {
+        const rec = j.read(off);
+        if (rec.type === RecordType.Logs) logs.push(off);
+        return rec;
+      } };
+      const out = assembleTrace(t.traceId, t.offsets, reader, this.cache);
+      this.logsOf.delete(t.traceId);
+      this.logsOf.set(t.traceId, { generation: j.generation, offsets: logs });
+      if (this.logsOf.size > 16) this.logsOf.delete(this.logsOf.keys().next().value as string);
+      return out;
+    });
   }
 
+  /**
+   * One span, read again from its record. For a trace read by `get` this needs nothing from the
+   * worker (a step's detail stays quick while the worker is busy ingesting): the journal handle of
+   * that read still holds the file the offsets refer to, even after a compaction replaced it.
+   */
   getSpan(traceId: string, spanId: string, recOff: number): StoredTrace | null {
+    const known = this.logsOf.get(traceId.toLowerCase());
+    if (known && this.journal?.generation === known.generation) return spanFromRecords(this.journal, traceId.toLowerCase(), spanId, recOff, () => known.offsets);
     return this.read([traceId], (j, t) => spanFromRecords(j, t.traceId, spanId, recOff, () => this.call<number[]>('logOffsets', t.traceId)));
   }
 
