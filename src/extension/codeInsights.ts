@@ -154,7 +154,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
     }
     for (const id of [...this.located.keys()]) if (!recent.has(id)) this.located.delete(id);
     // Runs evicted by retention are not reported removed: drop their verdicts now and then.
-    if (b.rebuilt || this.failing.size > this.prunedAt + 1000) this.pruneDeleted();
+    if (b.rebuilt || this.failing.size > this.prunedAt + 1000) void this.pruneDeleted();
     const findings = b.results.flatMap((r) => r.findings ?? []);
     if (findings.length) this.findingsEmitter.fire({ findings, first: this.batches === 0 });
     this.batches++;
@@ -173,8 +173,11 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   }
 
   /** After a full re-evaluation: drops verdicts of runs no longer in the store. */
-  private pruneDeleted(): void {
-    const alive = new Set((this.host.current?.list() ?? []).map((t) => t.traceId));
+  private async pruneDeleted(): Promise<void> {
+    const store = this.host.current;
+    const list = store?.listAsync ? await store.listAsync().catch(() => null) : store?.list();
+    if (!list || this.isDisposed) return;
+    const alive = new Set(list.map((t) => t.traceId));
     for (const id of new Set([...this.failing.keys(), ...this.customScores.keys()])) if (!alive.has(id)) this.forget(id);
     this.prunedAt = this.failing.size;
   }

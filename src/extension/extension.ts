@@ -63,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new CustomEvaluatorsHost(insights, log),
     new JudgeHost(insights, context.secrets, log),
     runs.onDidChangeTreeData(updateBadge),
-    insights.onDidEvaluate(() => runs.refresh()), // evaluator verdicts mark runs and feed the filter
+    insights.onDidEvaluate(() => runs.redraw()), // evaluator verdicts mark runs and feed the filter
     ...registerCommands({ host, runs, insights, log, activationMs: () => activationMs, openRun, verdict }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics', 'forward', 'proxy')) return;

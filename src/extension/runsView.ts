@@ -58,7 +58,7 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
   constructor(private readonly host: ReceiverHost, private readonly failing: (traceId: string) => ReadonlySet<string> | undefined = () => undefined) {
     super();
     this._register(host.onDidChangeTraces(() => this.scheduleRefresh()));
-    this._register(host.onDidChangeState(() => this.refresh()));
+    this._register(host.onDidChangeState(() => void this.refresh()));
   }
 
   /** The filter in force. */
@@ -69,16 +69,36 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
   /** Sets the filter and refreshes. */
   setFilter(f: RunFilter): void {
     this.filter = f;
-    this.refresh();
+    void this.refresh();
   }
 
-  /** Re-reads the run list now. */
-  refresh(): void {
+  private refreshes = 0;
+
+  /** Draws the listed runs again (their verdicts changed; the list itself did not). */
+  redraw(): void {
+    this.changed.fire();
+  }
+
+  /**
+   * Re-reads the run list now. From the receiver worker's store asynchronously (this thread goes on
+   * with the UI's work meanwhile); only the latest of overlapping refreshes is shown.
+   */
+  async refresh(): Promise<void> {
+    const n = ++this.refreshes;
     const store = this.host.current;
-    const filtered = Object.values(this.filter).some(Boolean);
-    this.runs = store?.list(filtered ? undefined : MAX_LISTED) ?? [];
-    this.totals = store?.counts() ?? { total: 0, failing: 0 };
+    const limit = Object.values(this.filter).some(Boolean) ? undefined : MAX_LISTED;
     this.lastRefresh = Date.now();
+    let runs: TraceSummary[] = [];
+    let totals = { total: 0, failing: 0 };
+    try {
+      if (store?.listAsync && store.countsAsync) [runs, totals] = await Promise.all([store.listAsync(limit), store.countsAsync()]);
+      else if (store) [runs, totals] = [store.list(limit), store.counts()];
+    } catch {
+      return; // the store closed meanwhile (a restart): the next change refreshes again
+    }
+    if (n !== this.refreshes || this.isDisposed) return;
+    this.runs = runs;
+    this.totals = totals;
     this.changed.fire();
   }
 
@@ -87,7 +107,7 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
     const wait = Math.max(50, this.lastRefresh + MIN_REFRESH_MS - Date.now());
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
-      if (!this.isDisposed) this.refresh();
+      if (!this.isDisposed) void this.refresh();
     }, wait);
   }
 

@@ -21,8 +21,16 @@ import type { EvalScore } from '../types';
 /** The part of TraceStore the loop reads. */
 export interface LiveSource {
   recent(limit: number): string[];
-  locate(traceIds: readonly string[]): { journal: { path: string; generation: string }; traces: TraceRecords[] };
+  locate(traceIds: readonly string[]): Located;
+  /** Asynchronous variants, used when present (a store in another thread: this one is not blocked meanwhile). */
+  recentAsync?(limit: number): Promise<string[]>;
+  locateAsync?(traceIds: readonly string[]): Promise<Located>;
 }
+
+type Located = { journal: { path: string; generation: string }; traces: TraceRecords[] };
+
+const recentOf = (s: LiveSource, limit: number) => (s.recentAsync ? s.recentAsync(limit) : s.recent(limit));
+const locateIn = (s: LiveSource, ids: readonly string[]) => (s.locateAsync ? s.locateAsync(ids) : s.locate(ids));
 
 /** What one batch produced. */
 export interface LiveBatch {
@@ -128,7 +136,13 @@ export class LiveEvaluator {
     for (let attempt = 0; attempt < 3 && !this.disposed; attempt++) {
       const source = this.opts.source();
       if (!source) return null;
-      const { journal, traces } = source.locate([traceId]);
+      let located: Located;
+      try {
+        located = await locateIn(source, [traceId]);
+      } catch {
+        return null; // the store closed meanwhile
+      }
+      const { journal, traces } = located;
       const req: VerdictRequest = { type: 'verdict', id: this.nextId++, traceId, journal, trace: traces[0] ?? null, options: this.opts.options?.(), prices: this.opts.prices?.() };
       const reply = await new Promise<VerdictReply>((resolve) => {
         this.verdictWaiters.set(req.id, resolve);
@@ -166,7 +180,7 @@ export class LiveEvaluator {
   }
 
   private isIdle(): boolean {
-    return !this.inFlight && !this.timer && !this.due && !this.dirty.size && !this.rebuild;
+    return !this.inFlight && !this.sending && !this.timer && !this.due && !this.dirty.size && !this.rebuild;
   }
 
   private settleIdle(force = false): void {
@@ -190,29 +204,47 @@ export class LiveEvaluator {
   private fire(now = false): void {
     this.timer = undefined;
     if (this.disposed) return;
-    if (this.inFlight) {
+    if (this.inFlight || this.sending) {
       this.due = true; // sent as soon as the batch in flight is answered
       return;
     }
     if (!now && this.busy() && performance.now() - this.pendingSince < (this.opts.maxDelayMs ?? 5000)) return this.wait();
     this.due = false;
-    this.send();
+    void this.send();
   }
+
+  /** True while a batch is being located (before it is in flight). */
+  private sending = false;
 
   /**
    * Sends one batch: the changed traces (plus the recent window on a rebuild), oldest first, up to
    * `batchSpans` spans; the rest go in the next batch, sent as soon as this one is answered.
    */
-  private send(): void {
+  private async send(): Promise<void> {
     const source = this.opts.source();
     const rebuilt = this.rebuild;
     const ids = new Set(this.dirty);
     this.dirty.clear();
     this.rebuild = false;
     if (!source) return this.settleIdle();
-    const recent = source.recent(this.opts.window ?? 200);
-    if (rebuilt) for (const id of recent) ids.add(id);
-    const { journal, traces: all } = source.locate([...ids]);
+    let recent: string[];
+    let located: Located;
+    this.sending = true;
+    try {
+      recent = await recentOf(source, this.opts.window ?? 200);
+      if (rebuilt) for (const id of recent) ids.add(id);
+      located = await locateIn(source, [...ids]);
+    } catch (e) {
+      // The store closed meanwhile (a restart): the traces are evaluated once it is back.
+      for (const id of ids) this.dirty.add(id);
+      if (rebuilt) this.rebuild = true;
+      this.opts.onError?.(`the store could not be read: ${(e as Error).message}`);
+      return this.after();
+    } finally {
+      this.sending = false;
+    }
+    if (this.disposed) return;
+    const { journal, traces: all } = located;
     const found = new Set(all.map((t) => t.traceId));
     const removed = [...ids].filter((id) => !found.has(id));
     const maxSpans = this.opts.maxSpans ?? 5000;

@@ -32,6 +32,14 @@ export interface StoreApi {
   onDidChange(fn: (traceIds: string[]) => void): () => void;
   ingestTraces(body: Buffer, enc: BodyEncoding): IngestResult;
   ingestLogs(body: Buffer, enc: BodyEncoding): IngestResult;
+  /**
+   * Asynchronous variants, present when the store lives in another thread: the views and the live
+   * loop use them, so this thread is not blocked while the worker finishes a long task (a snapshot).
+   */
+  listAsync?(limit?: number): Promise<TraceSummary[]>;
+  countsAsync?(): Promise<{ total: number; failing: number }>;
+  recentAsync?(limit: number): Promise<string[]>;
+  locateAsync?(traceIds: readonly string[]): Promise<{ journal: { path: string; generation: string }; traces: TraceRecords[] }>;
 }
 
 const ERRORS: ErrorTable = {
@@ -125,6 +133,26 @@ export class RemoteStore implements StoreApi {
 
   list(limit?: number): TraceSummary[] {
     return this.call('list', limit);
+  }
+
+  private query<T>(method: string, ...args: unknown[]): Promise<T> {
+    return this.worker.request<T>({ op: 'query', method, args });
+  }
+
+  listAsync(limit?: number): Promise<TraceSummary[]> {
+    return this.query('list', limit);
+  }
+
+  countsAsync(): Promise<{ total: number; failing: number }> {
+    return this.query('counts');
+  }
+
+  recentAsync(limit: number): Promise<string[]> {
+    return this.query('recent', limit);
+  }
+
+  locateAsync(traceIds: readonly string[]): Promise<{ journal: { path: string; generation: string }; traces: TraceRecords[] }> {
+    return this.query('locate', [...traceIds]);
   }
 
   counts(): { total: number; failing: number } {

@@ -12,6 +12,8 @@ export type WorkerRequest =
   | { op: 'listenHttp'; host: string; port: number; info: Record<string, unknown>; proxy: Pick<ProxyOptions, 'upstream' | 'mcpServers'> }
   | { op: 'listenGrpc'; host: string; port: number; info: Record<string, unknown> }
   | { op: 'closeGrpc' }
+  /** A store query answered asynchronously (the views: this thread is not blocked while the worker is busy). */
+  | { op: 'query'; method: string; args: unknown[] }
   | { op: 'stop' };
 
 /** A request with its id. */

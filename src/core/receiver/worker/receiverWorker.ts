@@ -55,7 +55,8 @@ function need(): TraceStore {
 
 const u8 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
-serveSync((workerData as { sync: SyncEnd }).sync, (op, args) => {
+/** A store call from the host, synchronous (serveSync) or not (`query`). */
+function query(op: string, args: unknown[]): unknown {
   const s = need();
   switch (op) {
     case 'list': return s.list(args[0] as number | undefined);
@@ -71,7 +72,9 @@ serveSync((workerData as { sync: SyncEnd }).sync, (op, args) => {
     case 'ingestLogs': return (sink ?? s).ingestLogs(u8(args[0] as Uint8Array), args[1] as BodyEncoding);
     default: throw new Error(`unknown store call "${op}"`);
   }
-});
+}
+
+serveSync((workerData as { sync: SyncEnd }).sync, query);
 
 async function handle(req: WorkerCall): Promise<unknown> {
   switch (req.op) {
@@ -121,6 +124,8 @@ async function handle(req: WorkerCall): Promise<unknown> {
         throw e;
       }
     }
+    case 'query':
+      return query(req.method, req.args);
     case 'closeGrpc':
       await grpc?.close();
       grpc = undefined;
