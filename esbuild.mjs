@@ -2,6 +2,8 @@
 // for agents (Node, CommonJS) and the webviews (browser, Preact). `--watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -54,4 +56,6 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
   fs.chmodSync('dist/cli.js', 0o755);
+  // The SDK's published types (sdk/dist/*.d.ts): an agent project type-checks against the package alone.
+  execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'sdk/tsconfig.json'], { stdio: 'inherit' });
 }

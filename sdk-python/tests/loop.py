@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,15 @@ def record(serve: Serve, models: MockModels, script: str, calls: int = 3) -> tup
     tool calls are in, the agent's JSON line). Fails unless the agent called the model twice."""
     seen = {r["traceId"] for r in serve.runs()}
     before = models.calls()
+    started = datetime.now(timezone.utc) - timedelta(seconds=1)
     out = run_agent(script, env(serve, models)).result
     assert models.calls() - before == 2, "the agent called the model twice"
 
     def one_new_run() -> str:
-        fresh = [r["traceId"] for r in serve.runs() if r["traceId"] not in seen]
-        assert len(fresh) == 1, f"one invocation is one run, got {len(fresh)}"
-        return fresh[0]
+        # Runs that started before this agent (a previous test's run indexed late) are not its own.
+        runs = [r for r in serve.runs() if r["traceId"] not in seen and datetime.fromisoformat(r["startTime"].replace("Z", "+00:00")) >= started]
+        assert len(runs) == 1, f"one invocation is one run, got {len(runs)}: {[(r['name'], r['startTime'], r['spanCount']) for r in runs]}"
+        return str(runs[0]["traceId"])
 
     trace_id = wait_for(one_new_run, what="the recorded run")
     steps = serve.wait_steps(trace_id, lambda st: len(recorded(st, "llm")) + len(recorded(st, "tool")) == calls)

@@ -6,7 +6,7 @@
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { usefulFrame } from '../../src/core/model/codeLocation';
+import { usefulFrame } from './contract';
 
 const SDK_DIR = __dirname;
 

@@ -18,10 +18,10 @@ export { CallSiteProcessor, callSite } from './callSite';
 export { traceforkMiddleware, traceforkTools } from './adapters/aiSdk';
 export { traceforkFetch } from './adapters/openai';
 export { step, tool } from './adapters/generic';
-export { ATTR, PLAN_ENV, type ReplayPlan, type PlannedStep, type ToolPolicy } from './replay/format';
+export { ATTR, PLAN_ENV, type ReplayPlan, type PlannedStep, type ToolPolicy } from './contract';
 export { runtime, resetRuntime } from './replay/runtime';
 export { Replayer, readPlan } from './replay/replayer';
-export { inputHash, encode, decode } from './replay/json';
+export { inputHash, encode, decode } from './contract';
 
 /** Options of register(); all optional. */
 export interface RegisterOptions {

@@ -10,7 +10,7 @@ import { proxyEnv } from '../core/proxy/env';
 import { openProxyReceiver, runAgent } from './run';
 import { proxyFlags, proxyOptions } from './proxyOptions';
 import { portOption } from './args';
-import type { ReplayPlan, ToolPolicy } from '../../sdk/src/replay/format';
+import type { ReplayPlan, ToolPolicy } from '../../sdk/src/contract';
 import { defaultDb, parse, UsageError } from './args';
 import { CliError, getTrace, openReader } from './commands';
 

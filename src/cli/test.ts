@@ -17,7 +17,7 @@ import { CustomEvaluators } from '../core/eval/custom/customEvaluators';
 import { isProxyRecorded } from '../core/replay/recorded';
 import { findReplayRun, writePlan } from '../core/replay/run';
 import type { StoredTrace } from '../core/store/queries';
-import { PLAN_ENV, type ReplayPlan } from '../../sdk/src/replay/format';
+import { PLAN_ENV, type ReplayPlan } from '../../sdk/src/contract';
 import { proxyEnv } from '../core/proxy/env';
 import { defaultDb, parse, portOption, UsageError } from './args';
 import { CliError } from './commands';

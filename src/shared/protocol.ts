@@ -3,49 +3,14 @@
  * sides; imports neither `vscode` nor `preact`. Every message has a `type`; requests carry a
  * `requestId` and their answers an `inReplyTo`.
  */
-import type { Step, StepKind } from '../core/model/step';
+import type { Document, Message, Score, Step, StepEvent, StepIO, StepKind, ToolCall } from '../core/model/step';
+import type { RowData, TraceHeader } from '../core/view/rows';
 
-export type { Step, StepKind };
-
-/** One step as a row of the tree and waterfall: small, so 100k of them travel in pages. */
-export interface RowData {
-  /** Index in pre-order; equals the row's position in the full list. */
-  index: number;
-  spanId: string;
-  /** Index of the parent row, -1 for roots. */
-  parent: number;
-  depth: number;
-  /** Number of rows in this row's subtree, itself excluded (so a subtree is [index+1, index+descendants]). */
-  descendants: number;
-  name: string;
-  kind: StepKind;
-  status: 'ok' | 'error' | 'unset';
-  /** Milliseconds from the trace's start. */
-  offsetMs: number;
-  durationMs: number;
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: number | null;
-  error: string | null;
-  /** True when the step has a source location to open. */
-  hasCode: boolean;
-  /** Failed scores' names, for chips (filled by evaluators). */
-  failedScores: string[];
-}
-
-/** The trace as a whole, sent first. */
-export interface TraceHeader {
-  traceId: string;
-  name: string;
-  startTime: string;
-  durationMs: number;
-  rowCount: number;
-  errorCount: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number | null;
-}
+/**
+ * The core types the webviews see (the step model, the rows and header of a trace): they import
+ * them from here, never from core, and core never imports this module (one direction, no cycle).
+ */
+export type { Document, Message, RowData, Score, Step, StepEvent, StepIO, StepKind, ToolCall, TraceHeader };
 
 /** Host → webview. */
 export type ToWebview =

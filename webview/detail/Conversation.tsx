@@ -1,6 +1,6 @@
 /** A model call's messages as a conversation: input messages, then output messages. */
 import type { Step } from '../../src/shared/protocol';
-import type { Message, ToolCall } from '../../src/core/model/step';
+import type { Message, ToolCall } from '../../src/shared/protocol';
 import { Icon } from '../Icon';
 import { prettyJson } from '../json';
 import { JsonView } from './JsonView';

@@ -1,5 +1,5 @@
 /** The Events and Attributes sections. */
-import type { StepEvent } from '../../src/core/model/step';
+import type { StepEvent } from '../../src/shared/protocol';
 import { isContainer, parseJsonText, scalarText } from '../json';
 import { JsonView } from './JsonView';
 import { Section, TraceText } from './Section';

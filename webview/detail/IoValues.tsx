@@ -1,5 +1,5 @@
 /** A tool's, chain's or retriever's input and output: values as JSON, documents as a list. */
-import type { Document, StepIO } from '../../src/core/model/step';
+import type { Document, StepIO } from '../../src/shared/protocol';
 import type { Step } from '../../src/shared/protocol';
 import { JsonView } from './JsonView';
 import { KeyValueTable, Section, TraceText } from './Section';

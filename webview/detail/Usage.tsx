@@ -1,5 +1,5 @@
 /** The Usage and Scores sections. */
-import type { Score } from '../../src/core/model/step';
+import type { Score } from '../../src/shared/protocol';
 import type { Step } from '../../src/shared/protocol';
 import { formatCost, formatDuration, formatInt } from '../format';
 import { Icon } from '../Icon';

@@ -2,7 +2,7 @@
  * The detail of a fake row, shaped like the real adapters' output. The prompts carry markup
  * (`<script>`, `</script>`, an `onerror` image) and ANSI escapes: they must show as text.
  */
-import type { Message, StepIO } from '../../src/core/model/step';
+import type { Message, StepIO } from '../../src/shared/protocol';
 import type { RowData, Step } from '../../src/shared/protocol';
 
 /** The user prompt of every model call: hostile markup and terminal escapes, to prove they stay text. */

@@ -2,7 +2,7 @@
 import type { Context } from '@opentelemetry/api';
 import { trace, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR } from './format';
+import { ATTR } from '../contract';
 import type { Replayer } from './replayer';
 
 /** Span processor adding `tracefork.replay.*` attributes and an OTel link to the original run. */

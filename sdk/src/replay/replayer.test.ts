@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { canonical, decode, decodeText, encode, encodeChecked, errorRecord, firstDifference, inputHash, reviveError } from './json';
+import { canonical, decode, decodeText, encode, encodeChecked, errorRecord, firstDifference, inputHash, reviveError } from '../contract';
 import { resetRuntime } from './runtime';
 import { tool } from '../adapters/generic';
 import { Replayer } from './replayer';
 import { StepScopes } from './scope';
-import type { ReplayPlan } from './format';
+import type { ReplayPlan } from '../contract';
 
 describe('sdk replay: keys, hashes and decisions', () => {
   it('encodes Dates and bytes so they come back, keeping key order; hashes ignore key order', () => {

@@ -4,8 +4,8 @@
  * from the first call that no longer matches the recording, which is reported, never hidden).
  */
 import * as fs from 'node:fs';
-import { decode, firstDifference, inputHash } from './json';
-import type { PlannedStep, ReplayPlan } from './format';
+import { decode, firstDifference, inputHash } from '../contract';
+import type { PlannedStep, ReplayPlan } from '../contract';
 
 /** What to do with one call. */
 export type Decision =

@@ -5,9 +5,9 @@
  */
 import { context, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { StepScopes } from './scope';
-import { decode, encodeChecked, errorRecord, inputHash, reviveError } from './json';
+import { decode, encodeChecked, errorRecord, inputHash, reviveError } from '../contract';
 import { readPlan, Replayer } from './replayer';
-import { ATTR, PLAN_ENV } from './format';
+import { ATTR, PLAN_ENV } from '../contract';
 
 /** Process-wide SDK state (one per process, like OpenTelemetry's own globals). */
 export interface Runtime {

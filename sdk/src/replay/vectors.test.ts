@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { canonical, decode, encode, inputHash } from './json';
+import { canonical, decode, encode, inputHash } from '../contract';
 import { StepScopes } from './scope';
 
 type Ev = ['call', string, string] | ['enter', string, string] | ['exit'];

@@ -6,7 +6,7 @@
  */
 import type { Step } from '../model/step';
 import type { StoredTrace } from '../store/queries';
-import type { ReplayPlan } from '../../../sdk/src/replay/format';
+import type { ReplayPlan } from '../../../sdk/src/contract';
 import { buildPlan, forkCall, PlanError } from '../replay/plan';
 import { isProxyRecorded, recordedCalls, recordedCommand } from '../replay/recorded';
 import type { EvalScore } from './types';

@@ -7,7 +7,7 @@
  * and streamable HTTP (a route of the receiver, in process).
  */
 import type * as http from 'node:http';
-import { decode } from '../../../sdk/src/replay/json';
+import { decode } from '../../../sdk/src/contract';
 import { readBody } from '../receiver/body';
 import { sseEvents } from './apis';
 import { forwardHeaders, proxyError, relay } from './modelProxy';

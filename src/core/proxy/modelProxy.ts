@@ -6,7 +6,7 @@
  * call before the fork is answered from the recording (a stream as a stream) without calling out.
  */
 import type * as http from 'node:http';
-import { decode } from '../../../sdk/src/replay/json';
+import { decode } from '../../../sdk/src/contract';
 import { readBody, decompress } from '../receiver/body';
 import { apiCall, describeRequest, describeResponse, requestModel, type Provider } from './apis';
 import type { CallRef, ProxyRuns } from './runs';

@@ -10,7 +10,7 @@ import type * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readBody } from '../receiver/body';
 import { HttpError } from '../receiver/respond';
-import type { ReplayPlan } from '../../../sdk/src/replay/format';
+import type { ReplayPlan } from '../../../sdk/src/contract';
 import { DEFAULT_UPSTREAM, type Provider } from './apis';
 import { handleModelRequest, proxyError } from './modelProxy';
 import { handleMcpHttp, localGate, servedOf, toolEnd, toolSpec, type ToolEnd } from './mcp';

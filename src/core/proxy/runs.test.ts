@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { IngestSink } from '../receiver/ingest';
 import type { Span, TracesData } from '../otlp/types';
-import { inputHash } from '../../../sdk/src/replay/json';
+import { inputHash } from '../../../sdk/src/contract';
 import { ProxyRuns, type CallSpec } from './runs';
 
 /** A sink that keeps the spans it is given (and can refuse, as a full disk does). */

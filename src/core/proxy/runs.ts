@@ -10,8 +10,8 @@ import type { IngestSink } from '../receiver/ingest';
 import type { KeyValue, Span, TracesData } from '../otlp/types';
 import { jsToAnyValue } from '../otlp/values';
 import { maskDeep, maskSecrets } from '../view/maskSecrets';
-import { ATTR, type ReplayPlan } from '../../../sdk/src/replay/format';
-import { encodeChecked, inputHash } from '../../../sdk/src/replay/json';
+import { ATTR, type ReplayPlan } from '../../../sdk/src/contract';
+import { encodeChecked, inputHash } from '../../../sdk/src/contract';
 import { Replayer, type Decision } from '../../../sdk/src/replay/replayer';
 
 type Obj = Record<string, unknown>;

@@ -6,8 +6,8 @@
  */
 import type { Step } from '../model/step';
 import type { StoredTrace, TraceSummary } from '../store/queries';
-import type { ReplayPlan } from '../../../sdk/src/replay/format';
-import { decode, encode } from '../../../sdk/src/replay/json';
+import type { ReplayPlan } from '../../../sdk/src/contract';
+import { decode, encode } from '../../../sdk/src/contract';
 import type { EvalScore } from '../eval/types';
 import { buildPlan, PlanError } from './plan';
 import { recordedCalls, type RecordedCall } from './recorded';

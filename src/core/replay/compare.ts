@@ -7,8 +7,8 @@
  */
 import { diffArrays } from 'diff';
 import type { Step } from '../model/step';
-import { ATTR } from '../../../sdk/src/replay/format';
-import { canonical } from '../../../sdk/src/replay/json';
+import { ATTR } from '../../../sdk/src/contract';
+import { canonical } from '../../../sdk/src/contract';
 
 /** How one aligned pair compares. */
 export type PairStatus = 'same' | 'changed' | 'added' | 'removed';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { StoredTrace } from '../store/queries';
-import type { PlannedStep, ReplayPlan, ToolPolicy } from '../../../sdk/src/replay/format';
+import type { PlannedStep, ReplayPlan, ToolPolicy } from '../../../sdk/src/contract';
 import { recordedCalls, type RecordedCall } from './recorded';
 
 /** Why a plan cannot be made, said so the user knows what to do. */

@@ -4,7 +4,7 @@
  * messages), or from the SDK's recording of an OpenAI request, which is sent as it was.
  */
 import type { Message, Step } from '../model/step';
-import { ATTR } from '../../../sdk/src/replay/format';
+import { ATTR } from '../../../sdk/src/contract';
 
 /** An OpenAI chat request body. */
 export interface ChatRequest {

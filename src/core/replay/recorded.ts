@@ -4,7 +4,7 @@
  */
 import type { StoredTrace } from '../store/queries';
 import { attrsToObject } from '../otlp/values';
-import { ATTR } from '../../../sdk/src/replay/format';
+import { ATTR } from '../../../sdk/src/contract';
 
 /** One recorded call. */
 export interface RecordedCall {

@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ReplayPlan } from '../../../sdk/src/replay/format';
-import { PLAN_ENV } from '../../../sdk/src/replay/format';
+import type { ReplayPlan } from '../../../sdk/src/contract';
+import { PLAN_ENV } from '../../../sdk/src/contract';
 import type { StoredTrace, TraceSummary } from '../store/queries';
 import { replayOrigin } from './recorded';
 

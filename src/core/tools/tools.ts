@@ -12,7 +12,7 @@ import type { StoredTrace, TraceSummary } from '../store/queries';
 import { baselineFromStore, evaluateTrace, type TraceEvaluation } from '../eval/trace';
 import { writeRegressionCase } from '../eval/cases';
 import { compareRuns, type Comparison } from '../replay/compare';
-import type { ToolPolicy } from '../../../sdk/src/replay/format';
+import type { ToolPolicy } from '../../../sdk/src/contract';
 
 /** The store the tools read. */
 export interface ToolStore {

@@ -10,7 +10,9 @@ import { preorder } from '../model/tree';
 import type { PriceTable } from '../model/cost';
 import type { LogRecord } from '../otlp/types';
 import type { StoredTrace } from '../store/queries';
-import type { RowData, TraceHeader } from '../../shared/protocol';
+import type { RowData, TraceHeader } from './rows';
+
+export type { RowData, TraceHeader } from './rows';
 
 /** Rows, header, and each row's span location. */
 export interface TraceView {

@@ -19,7 +19,7 @@ import { findReplayRun, startReplay, stopReplay, writePlan } from '../../core/re
 import { playgroundRequest, sendChat } from '../../core/replay/playground';
 import { buildSteps } from '../../core/model/steps';
 import { maskDeep, maskSecrets, unmaskLike } from '../../core/view/maskSecrets';
-import { PLAN_ENV, type ReplayPlan } from '../../../sdk/src/replay/format';
+import { PLAN_ENV, type ReplayPlan } from '../../../sdk/src/contract';
 import type { ForkModel, ToolChoice } from '../../shared/protocol';
 import type { ReceiverHost } from '../receiverHost';
 import type { StoredTrace, TraceSummary } from '../../core/store/queries';
