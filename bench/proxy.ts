@@ -55,7 +55,11 @@ async function main() {
     for (let i = 0; i < n; i++) {
       for (const [name, base, stream] of [['direct', direct, false], ['proxy', proxied, false], ['direct stream', direct, true], ['proxy stream', proxied, true]] as const) {
         const x = await call(base, stream);
-        ((r[name] ??= { total: [], first: [] }).total.push(x.total), r[name]!.first.push(x.first));
+        {
+        const f = (r[name] ??= { total: [], first: [] });
+        f.total.push(x.total);
+        f.first.push(x.first);
+      }
       }
     }
     const f = (x: number) => `${x.toFixed(2)} ms`;
@@ -72,7 +76,7 @@ async function main() {
       const t0 = performance.now();
       const p = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8' });
       if (p.status !== 0) throw new Error(`tracefork ${args.join(' ')}: ${p.stderr}`);
-      return { ms: performance.now() - t0, out: JSON.parse(p.stdout.trim().split('\n').pop()!) as Record<string, any> };
+      return { ms: performance.now() - t0, out: JSON.parse(p.stdout.trim().split('\n').pop()!) as { traceId: string; calls: { recording: number } } };
     };
     const before = (await (await fetch(`${mock.url}/__requests`)).json() as unknown[]).length;
     const rec = timed(['run', '--port', port, '--json', '--', process.execPath, agent]);

@@ -85,6 +85,6 @@ async function main(argv: string[]): Promise<number> {
 
 // Exit explicitly once the command is done (after stdout and stderr are flushed), rather than
 // letting the event loop drain (see the deadlock above).
-main(process.argv.slice(2)).then((code) => {
+void main(process.argv.slice(2)).then((code) => {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });

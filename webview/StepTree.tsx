@@ -25,6 +25,8 @@ export function StepTree({ trace, header }: { trace: TraceState; header: TraceHe
   const last = items.length ? items[items.length - 1].index : -1;
 
   // Before paint, so the pages are on their way a frame sooner.
+  // `items` and `trace` are new objects each render: the range, the rows and the cache's version are what change the pages needed.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   useLayoutEffect(() => trace.ensure(items.map((it) => visible[it.index])), [first, last, visible, trace.version]);
 
   // Scroll the selection into view when it changes, not when pages arrive while the user scrolls.
@@ -33,6 +35,7 @@ export function StepTree({ trace, header }: { trace: TraceState; header: TraceHe
   useEffect(() => {
     const pos = selected >= 0 ? visibleRef.current.indexOf(selected) : -1;
     if (pos >= 0) virtualizer.scrollToIndex(pos, { align: 'auto' });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new selection scrolls (the virtualizer is a new object each render)
   }, [selected]);
 
   function apply(a: TreeAction) {

@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import type { ReceiverHost } from './receiverHost';
 import type { RunFilter, RunsNode, RunsProvider } from './runsView';
 import type { CodeInsights } from './codeInsights';
-import type { PriceTable } from '../core/model/cost';
 import type { EvalScore } from '../core/eval/types';
 
 /** What the commands act on. */

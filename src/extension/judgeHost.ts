@@ -24,7 +24,7 @@ export class JudgeHost extends Disposable {
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.apply()));
     this._register(secrets.onDidChange((e) => e.key === SECRET && this.apply()));
     this._register(vscode.commands.registerCommand('tracefork.setJudgeApiKey', (key?: unknown) => this.setKey(key)));
-    this.apply();
+    void this.apply();
   }
 
   /** Re-reads settings, key and trust; resolves once the judge is (re)configured. */

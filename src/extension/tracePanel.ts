@@ -111,7 +111,9 @@ export class TracePanel extends Disposable {
     let changed = false;
     for (const row of this.view?.rows ?? []) {
       const failed = (this.scores.get(row.spanId) ?? []).filter((s) => s.passed === false).map((s) => s.name);
-      if (failed.join('\n') !== (row.failedScores ?? []).join('\n')) (row.failedScores = failed), (changed = true);
+      if (failed.join('\n') === (row.failedScores ?? []).join('\n')) continue;
+      row.failedScores = failed;
+      changed = true;
     }
     return changed;
   }

@@ -47,7 +47,10 @@ export class TrendsPanel extends Disposable {
     this._register(this.panel.webview.onDidReceiveMessage((m: unknown) => {
       if (!isFromTrends(m)) return;
       if (m.type === 'trendsReady') this.send();
-      else if (m.type === 'trendsSelect') (this.selected = m.id), this.send();
+      else if (m.type === 'trendsSelect') {
+        this.selected = m.id;
+        this.send();
+      }
       else if (m.type === 'trendsOpen') ctx.openRun(m.traceId, m.spanId);
     }));
     this._register(ctx.host.onDidChangeTraces(() => this.scheduleReload()));

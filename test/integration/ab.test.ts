@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, ROOT, listJson, startServe, waitFor, type Serve, runAsync } from '../support/cli';
+import { CLI, listJson, startServe, waitFor, type Serve, runAsync } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
 const AGENT = path.resolve(__dirname, '../clients/abAgent.ts');

@@ -21,7 +21,7 @@ function Message({ m, i, onChange, onRemove }: { m: MessageDraft; i: number; onC
       <div class="message-head">
         <select aria-label={`Role of message ${i + 1}`} value={m.role} onChange={(e) => onChange({ ...m, role: (e.target as HTMLSelectElement).value })}>
           {roles.map((r) => (
-            <option value={r}>{r}</option>
+            <option key={r} value={r}>{r}</option>
           ))}
         </select>
         {m.shape === 'json' && <span class="hint">content as JSON</span>}
@@ -64,7 +64,7 @@ export function ForkEditor({ model, status, playground, post }: { model: ForkMod
         <section aria-label="Conversation">
           <h2>Conversation</h2>
           {draft.messages.map((m, i) => (
-            <Message m={m} i={i} onChange={(x) => setMessage(i, x)} onRemove={() => setDraft({ ...draft, messages: draft.messages!.filter((_, j) => j !== i) })} />
+            <Message key={i} m={m} i={i} onChange={(x) => setMessage(i, x)} onRemove={() => setDraft({ ...draft, messages: draft.messages!.filter((_, j) => j !== i) })} />
           ))}
           <button type="button" onClick={() => setDraft({ ...draft, messages: [...draft.messages!, newMessage(model.messagesField)] })}>
             <Icon name="add" /> Add message
@@ -75,7 +75,7 @@ export function ForkEditor({ model, status, playground, post }: { model: ForkMod
         <h2>{draft.messages ? 'Model and parameters' : model.op === 'tool' ? 'Tool arguments' : 'Input'}</h2>
         <p class="hint">Each value is JSON.</p>
         {draft.fields.map((f, i) => (
-          <div class="field">
+          <div key={f.name} class="field">
             <label for={`field-${i}`}>{f.name === '$' ? 'input' : f.name}</label>
             <textarea id={`field-${i}`} data-field={f.name} rows={Math.min(10, f.text.split('\n').length)} value={f.text} onInput={(e) => setDraft({ ...draft, fields: draft.fields.map((x, j) => (j === i ? { ...x, text: (e.target as HTMLTextAreaElement).value } : x)) })} />
           </div>
@@ -86,7 +86,7 @@ export function ForkEditor({ model, status, playground, post }: { model: ForkMod
           <h2>Tools before the fork</h2>
           <p class="hint">Replay serves each tool's recorded result; Live runs the tool again (side effects included).</p>
           {model.tools.map((t) => (
-            <div class="field">
+            <div key={t.name} class="field">
               <label for={`tool-${t.name}`}>{t.name}</label>
               <select id={`tool-${t.name}`} value={tools[t.name]} onChange={(e) => setTools({ ...tools, [t.name]: (e.target as HTMLSelectElement).value as ToolChoice })}>
                 {tools[t.name] === 'ask' && <option value="ask" disabled>Choose…</option>}
@@ -100,7 +100,7 @@ export function ForkEditor({ model, status, playground, post }: { model: ForkMod
       {shown.length > 0 && (
         <ul class="errors" role="alert">
           {shown.map((e) => (
-            <li>{e}</li>
+            <li key={e}>{e}</li>
           ))}
         </ul>
       )}

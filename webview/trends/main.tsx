@@ -24,7 +24,10 @@ function Chart({ model }: { model: TrendsModel }) {
   if (!pts.length) return <p class="hint">No run has this series yet.</p>;
   const values = pts.flatMap((p) => [p.value, ...(p.band ? [p.band.low, p.band.high] : [])]);
   let lo = Math.min(...values), hi = Math.max(...values);
-  if (hi - lo < 1e-9) (lo -= 1), (hi += 1);
+  if (hi - lo < 1e-9) {
+    lo -= 1;
+    hi += 1;
+  }
   const pad = (hi - lo) * 0.08;
   lo -= pad;
   hi += pad;
@@ -39,7 +42,7 @@ function Chart({ model }: { model: TrendsModel }) {
   return (
     <svg class="trend-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${model.series.find((s) => s.id === model.selected)?.label}: ${pts.length} runs, ${pts.filter((p) => p.outside).length} outside the band`}>
       {ticks.map((t) => (
-        <g>
+        <g key={t}>
           <line class="grid" x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} />
           <text class="axis" x={PAD.left - 6} y={y(t) + 4} text-anchor="end">{format(metric, t)}</text>
         </g>
@@ -51,6 +54,7 @@ function Chart({ model }: { model: TrendsModel }) {
       <path class="series" d={line} />
       {pts.map((p, i) => (
         <circle
+          key={`${p.traceId}:${p.spanId}`}
           class={p.outside ? 'point outside' : 'point'}
           data-trace={p.traceId}
           cx={x(i)}
@@ -93,7 +97,7 @@ function App() {
           <label for="series">Series </label>
           <select id="series" value={model.selected ?? ''} onChange={(e) => post({ type: 'trendsSelect', id: (e.target as HTMLSelectElement).value })}>
             {model.series.map((s) => (
-              <option value={s.id}>{`${s.label} (${s.runs} runs)`}</option>
+              <option key={s.id} value={s.id}>{`${s.label} (${s.runs} runs)`}</option>
             ))}
           </select>
           <p class="hint">

@@ -52,8 +52,13 @@ function kthDeviation(sorted: number[], med: number, k: number): number {
   for (let i = 0; i <= k; i++) {
     const dl = left >= 0 ? med - sorted[left] : Infinity;
     const dr = right < sorted.length ? sorted[right] - med : Infinity;
-    if (dl <= dr) (d = dl), left--;
-    else (d = dr), right++;
+    if (dl <= dr) {
+      d = dl;
+      left--;
+    } else {
+      d = dr;
+      right++;
+    }
   }
   return d;
 }

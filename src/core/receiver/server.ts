@@ -5,7 +5,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DecodeError, type BodyEncoding } from '../otlp/decode';
+import { DecodeError } from '../otlp/decode';
 import { decompress, readBody } from './body';
 import { HttpError, sendError, sendExportResponse, type Encoding } from './respond';
 import { ingestSignal, listenHosts, LOOPBACK, newStats, storageFailure, type IngestSink, type ReceiverStats, type Signal } from './ingest';

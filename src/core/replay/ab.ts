@@ -51,13 +51,22 @@ export function replaceSystem(input: unknown, text: string): unknown {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new PlanError('the first model call\'s input has no system prompt to edit');
   const out: Record<string, unknown> = { ...v };
   let done = false;
-  for (const field of ['system', 'instructions'] as const) if (field in out) (out[field] = text), (done = true);
+  for (const field of ['system', 'instructions'] as const) {
+    if (!(field in out)) continue;
+    out[field] = text;
+    done = true;
+  }
   for (const field of ['messages', 'prompt'] as const) {
     const list = out[field];
     if (!Array.isArray(list)) continue;
     const i = list.findIndex((m) => ['system', 'developer'].includes((m as { role?: string })?.role ?? ''));
-    if (i >= 0) (out[field] = list.map((m, j) => (j === i ? { ...(m as object), content: text } : m))), (done = true);
-    else if (!done) (out[field] = [{ role: 'system', content: text }, ...list]), (done = true);
+    if (i >= 0) {
+      out[field] = list.map((m, j) => (j === i ? { ...(m as object), content: text } : m));
+      done = true;
+    } else if (!done) {
+      out[field] = [{ role: 'system', content: text }, ...list];
+      done = true;
+    }
   }
   if (!done) throw new PlanError('the first model call\'s input has no system prompt or messages to edit');
   return JSON.parse(encode(out));
@@ -102,7 +111,10 @@ export function runMetrics(steps: Step[], scores: Map<string, EvalScore[]>): Run
   for (const list of scores.values()) {
     for (const s of list) {
       if (s.passed === true) passed++;
-      else if (s.passed === false) (failed++, failing.add(s.name));
+      else if (s.passed === false) {
+        failed++;
+        failing.add(s.name);
+      }
     }
   }
   const counted = steps.filter((s) => !s.rollupTokens);

@@ -21,7 +21,12 @@ export function forkCall(trace: StoredTrace, spanId: string): RecordedCall {
   for (const { span } of trace.spans) if (span.parentSpanId) children.set(span.parentSpanId, [...(children.get(span.parentSpanId) ?? []), span.spanId]);
   const under = new Set<string>();
   const stack = [spanId];
-  while (stack.length) for (const c of children.get(stack.pop()!) ?? []) (under.add(c), stack.push(c));
+  while (stack.length) {
+    for (const c of children.get(stack.pop()!) ?? []) {
+      under.add(c);
+      stack.push(c);
+    }
+  }
   const first = calls.find((c) => under.has(c.spanId));
   if (!first) throw new PlanError('This step made no call recorded by the Tracefork SDK; pick an LLM call or a tool call of the run.');
   return first;

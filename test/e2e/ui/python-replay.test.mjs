@@ -20,7 +20,8 @@ export default async function ({ page, workspace, screenshot, runCommand, openWo
   // No replay command configured, so the extension guesses one from the run's .py file.
   const settingsFile = path.join(workspace, '.vscode', 'settings.json');
   const settings = fs.readFileSync(settingsFile, 'utf8');
-  const { 'tracefork.replay.command': _node, ...rest } = JSON.parse(settings);
+  const rest = JSON.parse(settings);
+  delete rest['tracefork.replay.command'];
   fs.writeFileSync(settingsFile, JSON.stringify(rest, null, 2));
   try {
     await page.locator('.statusbar-item', { hasText: `Tracefork :${PORT}` }).first().waitFor({ state: 'visible', timeout: 30_000 });

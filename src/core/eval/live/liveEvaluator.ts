@@ -253,7 +253,10 @@ export class LiveEvaluator {
     for (const t of all) {
       const n = Math.min(t.spanCount, maxSpans);
       if (traces.length && (this.dirty.size || n > budget)) this.dirty.add(t.traceId); // keeps oldest first
-      else (traces.push(t), (budget -= n));
+      else {
+        traces.push(t);
+        budget -= n;
+      }
     }
     if (this.dirty.size) this.due = true;
     const req: EvaluateRequest = {
@@ -308,7 +311,10 @@ export class LiveEvaluator {
     this.opts.onError?.(`the evaluation worker ${why}`);
     if (batch) {
       const again = batch.traces.filter((t) => !this.retried.has(t));
-      for (const t of again) (this.retried.add(t), this.dirty.add(t));
+      for (const t of again) {
+        this.retried.add(t);
+        this.dirty.add(t);
+      }
       if (batch.rebuilt) this.rebuild = true;
       const dropped = batch.traces.length - again.length;
       if (dropped) this.opts.onError?.(`${dropped} run(s) were not evaluated: the worker failed on them twice`);
@@ -326,7 +332,10 @@ export class LiveEvaluator {
     if (!batch || reply.id !== batch.id) return;
     this.inFlight = null;
     for (const id of reply.stale) this.dirty.add(id);
-    for (const r of reply.results) (this.retried.delete(r.traceId), (this.stats.steps += r.stepCount));
+    for (const r of reply.results) {
+      this.retried.delete(r.traceId);
+      this.stats.steps += r.stepCount;
+    }
     this.stats.batches++;
     this.stats.traces += reply.results.length;
     if (reply.stale.length && batch.rebuilt) this.rebuild = true;

@@ -34,7 +34,7 @@ describe('receiver worker (receivers and store off the extension host thread)', 
   let http: { port: number; url: string };
   let grpcPort: number;
   const changed: string[] = [];
-  let exits: string[] = [];
+  const exits: string[] = [];
 
   before(async () => {
     tmp = tmpDir('tracefork-worker-');

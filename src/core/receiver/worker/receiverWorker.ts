@@ -44,7 +44,9 @@ let lastStats = '';
 const statsTimer = setInterval(() => {
   if (!forwarder) return;
   const now = JSON.stringify(forwarder.stats);
-  if (now !== lastStats) (lastStats = now), post({ type: 'forward', event: null, stats: { ...forwarder.stats } });
+  if (now === lastStats) return;
+  lastStats = now;
+  post({ type: 'forward', event: null, stats: { ...forwarder.stats } });
 }, 250);
 statsTimer.unref();
 
