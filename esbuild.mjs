@@ -8,12 +8,17 @@ import { createRequire } from 'node:module';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: /** @type {const} */ ('warning') };
 
 const contexts = await Promise.all([
   esbuild.context({
     ...common,
-    entryPoints: { cli: 'src/cli.ts', extension: 'src/extension/extension.ts', evalWorker: 'src/core/eval/live/worker.ts', receiverWorker: 'src/core/receiver/worker/receiverWorker.ts' },
+    entryPoints: {
+      cli: 'src/cli.ts',
+      extension: 'src/extension/extension.ts',
+      evalWorker: 'src/core/eval/live/worker.ts',
+      receiverWorker: 'src/core/receiver/worker/receiverWorker.ts',
+    },
     outdir: 'dist',
     platform: 'node',
     target: 'node20',

@@ -10,12 +10,26 @@ import react from 'eslint-plugin-react';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'sdk/dist/**', 'node_modules/**', '.cache/**', '.test-output/**', 'sdk-python/**', 'test/e2e/workspace/node_modules/**', '**/*.d.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'out/**',
+      'sdk/dist/**',
+      'node_modules/**',
+      '.cache/**',
+      '.test-output/**',
+      'sdk-python/**',
+      'test/e2e/workspace/node_modules/**',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx'],
-    languageOptions: { parserOptions: { project: ['./tsconfig.json', './webview/tsconfig.json', './webview/tsconfig.test.json'], tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.json', './webview/tsconfig.json', './webview/tsconfig.test.json'], tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       // `ok && run()` and `cond ? a() : b()` are this codebase's idiom; a bare value is still an error.
       '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }],

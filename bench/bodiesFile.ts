@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 export function readBodies(file: string): Buffer[] {
   const data = fs.readFileSync(file);
   const bodies: Buffer[] = [];
-  for (let off = 0; off < data.length; ) {
+  for (let off = 0; off < data.length;) {
     const len = data.readUInt32BE(off);
     bodies.push(data.subarray(off + 4, off + 4 + len));
     off += 4 + len;

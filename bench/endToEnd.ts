@@ -34,5 +34,15 @@ export async function benchEndToEnd(sink: BenchSink, clients = 2, spansEach = 50
   const created = results.reduce((n, r) => n + r.created, 0);
   const sent = results.reduce((n, r) => n + r.sent, 0);
   await receiver.close();
-  return { clients, created, sent, stored, lost: created - stored, refused: receiver.stats.refused, errors: results.flatMap((r) => r.errors), spansPerSec: stored / secs, seconds: secs };
+  return {
+    clients,
+    created,
+    sent,
+    stored,
+    lost: created - stored,
+    refused: receiver.stats.refused,
+    errors: results.flatMap((r) => r.errors),
+    spansPerSec: stored / secs,
+    seconds: secs,
+  };
 }

@@ -53,7 +53,10 @@ async function ingestMs(doc: TracesData): Promise<number> {
   const store = await TraceStore.open(path.join(dir, 'traces.db'), { snapshotIntervalMs: 3_600_000, retention: { maxTraces: 1e9, maxBytes: 1e12 } });
   const spans = doc.resourceSpans?.[0]?.scopeSpans?.[0]?.spans ?? [];
   const bodies: Buffer[] = [];
-  for (let i = 0; i < spans.length; i += 512) bodies.push(toProtobuf({ resourceSpans: [{ ...doc.resourceSpans![0], scopeSpans: [{ ...doc.resourceSpans![0].scopeSpans![0], spans: spans.slice(i, i + 512) }] }] }));
+  for (let i = 0; i < spans.length; i += 512)
+    bodies.push(
+      toProtobuf({ resourceSpans: [{ ...doc.resourceSpans![0], scopeSpans: [{ ...doc.resourceSpans![0].scopeSpans![0], spans: spans.slice(i, i + 512) }] }] }),
+    );
   const t0 = process.hrtime.bigint();
   for (const b of bodies) store.ingestTraces(b, 'protobuf');
   store.stats();
@@ -86,7 +89,10 @@ async function workload(label: string, doc: TracesData, ingest: boolean): Promis
 
 async function customOverhead(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-bench-custom-'));
-  fs.writeFileSync(path.join(dir, 'len.js'), `module.exports = { name: 'len', evaluate: (s) => ({ value: JSON.stringify(s.output ?? null).length, passed: true }) };`);
+  fs.writeFileSync(
+    path.join(dir, 'len.js'),
+    `module.exports = { name: 'len', evaluate: (s) => ({ value: JSON.stringify(s.output ?? null).length, passed: true }) };`,
+  );
   const custom = new CustomEvaluators({ trusted: true });
   await custom.load(dir);
   const runs = tracesFromOtlpJson(JSON.stringify(chatRequest(2000))).map((t) => buildSteps(t));

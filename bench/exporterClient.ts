@@ -39,16 +39,20 @@ async function main() {
       root = tracer.startSpan('invoke_agent bench', {}, ROOT_CONTEXT); // a new run of 50 steps
     }
     const ctx = trace.setSpan(ROOT_CONTEXT, root);
-    const s = tracer.startSpan('chat gpt-4o-mini', {
-      attributes: {
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': 'openai',
-        'gen_ai.request.model': 'gpt-4o-mini',
-        'gen_ai.usage.input_tokens': 512,
-        'gen_ai.usage.output_tokens': 64,
-        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `${i} ${PROMPT}` }] }]),
+    const s = tracer.startSpan(
+      'chat gpt-4o-mini',
+      {
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.usage.input_tokens': 512,
+          'gen_ai.usage.output_tokens': 64,
+          'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `${i} ${PROMPT}` }] }]),
+        },
       },
-    }, ctx);
+      ctx,
+    );
     s.end();
     // Keep at most ~16 batches queued: forceFlush sends the whole queue at once, and more than
     // the exporter's 30 concurrent exports fail with "Concurrent export limit reached".

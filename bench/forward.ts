@@ -16,7 +16,16 @@ import { nullReceiver } from './nullReceiver';
 
 function forwarding(sink: BenchSink, forwarder: Forwarder): BenchSink {
   const f = new ForwardingSink(sink, forwarder);
-  return { ingestTraces: (b, e) => f.ingestTraces(b, e), ingestLogs: (b, e) => f.ingestLogs(b, e), get full() { return f.full; }, settle: () => sink.settle(), stored: () => sink.stored(), close: () => sink.close() };
+  return {
+    ingestTraces: (b, e) => f.ingestTraces(b, e),
+    ingestLogs: (b, e) => f.ingestLogs(b, e),
+    get full() {
+      return f.full;
+    },
+    settle: () => sink.settle(),
+    stored: () => sink.stored(),
+    close: () => sink.close(),
+  };
 }
 
 async function main() {
@@ -29,7 +38,10 @@ async function main() {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-fwd-'));
       const store = await traceforkSink(dir);
       const before = await up.count();
-      const forwarder = mode === 'no forwarding (baseline)' ? null : new Forwarder({ url: mode === 'forwarding to a live upstream' ? up.url : 'http://127.0.0.1:9', maxQueueBytes: 64 * 1024 ** 2, backoffMs: 100 });
+      const forwarder =
+        mode === 'no forwarding (baseline)'
+          ? null
+          : new Forwarder({ url: mode === 'forwarding to a live upstream' ? up.url : 'http://127.0.0.1:9', maxQueueBytes: 64 * 1024 ** 2, backoffMs: 100 });
       const sink = forwarder ? forwarding(store, forwarder) : store;
       const t0 = process.hrtime.bigint();
       const r = await benchHttpReplay(bodies, sink, 4);
@@ -49,7 +61,8 @@ async function main() {
   up.stop();
   const best = (m: string) => Math.max(...results[m]!);
   const base = best('no forwarding (baseline)');
-  for (const m of Object.keys(results)) console.log(`best of 3: ${m}: ${Math.round(best(m)).toLocaleString('en-US')} spans/s (${(best(m) / base).toFixed(2)}× the baseline)`);
+  for (const m of Object.keys(results))
+    console.log(`best of 3: ${m}: ${Math.round(best(m)).toLocaleString('en-US')} spans/s (${(best(m) / base).toFixed(2)}× the baseline)`);
 }
 
 void main();

@@ -6,7 +6,10 @@ const [file, connections = '4'] = process.argv.slice(2);
 const bodies = readBodies(file);
 const raw = (b: Buffer) => b;
 const statuses: Record<string, number> = {};
-const clients = Array.from({ length: Number(connections) }, () => new grpc.Client(process.env.GRPC_ADDRESS!, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));
+const clients = Array.from(
+  { length: Number(connections) },
+  () => new grpc.Client(process.env.GRPC_ADDRESS!, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }),
+);
 
 function send(client: grpc.Client, body: Buffer): Promise<void> {
   return new Promise((resolve) =>
@@ -20,9 +23,11 @@ function send(client: grpc.Client, body: Buffer): Promise<void> {
 
 void (async () => {
   let next = 0;
-  await Promise.all(clients.map(async (c) => {
-    while (next < bodies.length) await send(c, bodies[next++]);
-  }));
+  await Promise.all(
+    clients.map(async (c) => {
+      while (next < bodies.length) await send(c, bodies[next++]);
+    }),
+  );
   for (const c of clients) c.close();
   process.stdout.write(JSON.stringify({ requests: bodies.length, statuses }) + '\n');
 })();

@@ -76,16 +76,19 @@ export function storeSink(store: TraceStore): BenchSink {
 /** A receiver on a free port in front of a bench sink, noting when the first export arrived. */
 export async function timedReceiver(sink: BenchSink): Promise<{ receiver: Receiver; firstRequest: () => bigint }> {
   let first = 0n;
-  const receiver = new Receiver({
-    ingestTraces: (b, e) => {
-      first ||= process.hrtime.bigint();
-      return sink.ingestTraces(b, e);
+  const receiver = new Receiver(
+    {
+      ingestTraces: (b, e) => {
+        first ||= process.hrtime.bigint();
+        return sink.ingestTraces(b, e);
+      },
+      ingestLogs: (b, e) => sink.ingestLogs(b, e),
+      get full() {
+        return sink.full;
+      },
     },
-    ingestLogs: (b, e) => sink.ingestLogs(b, e),
-    get full() {
-      return sink.full;
-    },
-  }, { port: 0 });
+    { port: 0 },
+  );
   await receiver.listen();
   return { receiver, firstRequest: () => first };
 }

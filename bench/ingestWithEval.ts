@@ -24,7 +24,15 @@ type Variant = 'without' | 'with' | 'concurrent';
 /** Bundles the evaluation worker as esbuild.mjs does for dist/evalWorker.js. */
 async function bundleWorker(dir: string): Promise<string> {
   const outfile = path.join(dir, 'evalWorker.js');
-  await esbuild.build({ entryPoints: [path.join(__dirname, '../src/core/eval/live/worker.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [path.join(__dirname, '../src/core/eval/live/worker.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
   return outfile;
 }
 
@@ -32,13 +40,16 @@ async function sink(variant: Variant, workerFile: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-evalload-'));
   const store = await TraceStore.open(path.join(dir, 'traces.db'), { retention: { maxTraces: 1e9, maxBytes: 1e12 } });
   const evaluatedTraces = new Set<string>();
-  const live = variant === 'without' ? null : new LiveEvaluator({
-    source: () => store,
-    workerFile,
-    onBatch: (b) => b.results.forEach((r) => evaluatedTraces.add(r.traceId)),
-    onError: (m) => console.error(m),
-    ...(variant === 'concurrent' ? { maxDelayMs: 0 } : {}),
-  });
+  const live =
+    variant === 'without'
+      ? null
+      : new LiveEvaluator({
+          source: () => store,
+          workerFile,
+          onBatch: (b) => b.results.forEach((r) => evaluatedTraces.add(r.traceId)),
+          onError: (m) => console.error(m),
+          ...(variant === 'concurrent' ? { maxDelayMs: 0 } : {}),
+        });
   if (live) store.onDidChange((ids) => live.changed(ids));
   return {
     sink: storeSink(store) as BenchSink,
@@ -46,7 +57,12 @@ async function sink(variant: Variant, workerFile: string) {
     catchUp: async () => {
       const t0 = performance.now();
       await live?.idle();
-      return { lagMs: Math.round(performance.now() - t0), ...(live?.stats ?? { batches: 0, traces: 0, steps: 0 }), distinctTraces: evaluatedTraces.size, storedTraces: store.list().length };
+      return {
+        lagMs: Math.round(performance.now() - t0),
+        ...(live?.stats ?? { batches: 0, traces: 0, steps: 0 }),
+        distinctTraces: evaluatedTraces.size,
+        storedTraces: store.list().length,
+      };
     },
     done: async () => {
       await live?.dispose();
@@ -81,4 +97,5 @@ export async function benchIngestWithEval(spans = 100_000, rounds = 1) {
   return { median: m, ratio: m.with / m.without, concurrentRatio: m.concurrent / m.without, runs, evaluation };
 }
 
-if (require.main === module) void benchIngestWithEval(Number(process.argv[2] ?? 100_000), Number(process.argv[3] ?? 1)).then((r) => console.log(JSON.stringify(r)));
+if (require.main === module)
+  void benchIngestWithEval(Number(process.argv[2] ?? 100_000), Number(process.argv[3] ?? 1)).then((r) => console.log(JSON.stringify(r)));

@@ -16,7 +16,9 @@ export class NaiveSink implements IngestSink {
   private insert: Statement;
 
   private constructor(private db: Database) {
-    db.run('CREATE TABLE spans(trace_id TEXT, span_id TEXT, parent_span_id TEXT, name TEXT, start TEXT, end TEXT, attributes TEXT, PRIMARY KEY(trace_id, span_id))');
+    db.run(
+      'CREATE TABLE spans(trace_id TEXT, span_id TEXT, parent_span_id TEXT, name TEXT, start TEXT, end TEXT, attributes TEXT, PRIMARY KEY(trace_id, span_id))',
+    );
     this.insert = db.prepare('INSERT OR IGNORE INTO spans VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
 
@@ -31,7 +33,15 @@ export class NaiveSink implements IngestSink {
     for (const g of d.groups) {
       for (const s of g.spans) {
         if (this.pending === 0) this.db.run('BEGIN');
-        this.insert.run([s.traceId, s.spanId, s.parentSpanId ?? null, s.name, s.startTimeUnixNano, s.endTimeUnixNano, JSON.stringify({ attributes: s.attributes, events: s.events, links: s.links, status: s.status, resource: g.resource })]);
+        this.insert.run([
+          s.traceId,
+          s.spanId,
+          s.parentSpanId ?? null,
+          s.name,
+          s.startTimeUnixNano,
+          s.endTimeUnixNano,
+          JSON.stringify({ attributes: s.attributes, events: s.events, links: s.links, status: s.status, resource: g.resource }),
+        ]);
         this.rows++;
         if (++this.pending === 5000) this.commit();
       }

@@ -21,7 +21,10 @@ export function chatSpan(traceId: string, parentSpanId: string | undefined, i: n
       { key: 'gen_ai.usage.input_tokens', value: { intValue: '512' } },
       { key: 'gen_ai.usage.output_tokens', value: { intValue: '64' } },
       { key: 'gen_ai.input.messages', value: { stringValue: JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `${i} ${PROMPT}` }] }]) } },
-      { key: 'gen_ai.output.messages', value: { stringValue: JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Paris in spring.' }], finish_reason: 'stop' }]) } },
+      {
+        key: 'gen_ai.output.messages',
+        value: { stringValue: JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Paris in spring.' }], finish_reason: 'stop' }]) },
+      },
     ],
     status: { code: 1 },
   };
@@ -37,5 +40,9 @@ export function chatRequest(n: number, perTrace = 50): TracesData {
     if (i % perTrace === 0) traceId = randomBytes(16).toString('hex');
     spans.push(chatSpan(traceId, undefined, i));
   }
-  return { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench-agent' } }] }, scopeSpans: [{ scope: { name: 'bench' }, spans }] }] };
+  return {
+    resourceSpans: [
+      { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench-agent' } }] }, scopeSpans: [{ scope: { name: 'bench' }, spans }] },
+    ],
+  };
 }

@@ -24,7 +24,10 @@ function post(bodies: Buffer[], endpoint: string): Promise<{ requests: number; s
   const file = path.join(dir, 'bodies.bin');
   writeBodies(bodies, file);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'replayClient.ts'), file, '4'], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'replayClient.ts'), file, '4'], {
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.on('exit', (code) => {
@@ -67,7 +70,11 @@ function ensureJaeger(): { bin: string; built: string | null } | string {
   if (fs.existsSync(bin)) return { bin, built: null };
   const mod = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-jaeger-'));
   const t = Date.now();
-  for (const args of [['mod', 'init', 'peers'], ['get', '-tool', `github.com/jaegertracing/jaeger/cmd/jaeger@${JAEGER_VERSION}`], ['build', '-o', bin, 'github.com/jaegertracing/jaeger/cmd/jaeger']]) {
+  for (const args of [
+    ['mod', 'init', 'peers'],
+    ['get', '-tool', `github.com/jaegertracing/jaeger/cmd/jaeger@${JAEGER_VERSION}`],
+    ['build', '-o', bin, 'github.com/jaegertracing/jaeger/cmd/jaeger'],
+  ]) {
     const r = spawnSync('go', args, { cwd: mod, encoding: 'utf8' });
     if (r.status !== 0) return `go ${args.join(' ')} failed: ${(r.stderr || String(r.error)).trim().split('\n').slice(-2).join(' ')}`;
   }
@@ -93,12 +100,24 @@ async function main() {
   // Decode only, in this process.
   const t0 = process.hrtime.bigint();
   for (const b of bodies) decodeTraces(b, 'protobuf');
-  rows.push({ what: 'decode only (no HTTP, no store)', spansPerSec: total / (Number(process.hrtime.bigint() - t0) / 1e9), lost: '—', rssMb: null, note: 'this process' });
+  rows.push({
+    what: 'decode only (no HTTP, no store)',
+    spansPerSec: total / (Number(process.hrtime.bigint() - t0) / 1e9),
+    lost: '—',
+    rssMb: null,
+    note: 'this process',
+  });
 
   // The transport ceiling.
   const nul = await nullReceiver();
   await post(bodies, nul.url);
-  rows.push({ what: 'null receiver (reads, acknowledges)', spansPerSec: total / ((await nul.elapsedMs()) / 1000), lost: '—', rssMb: null, note: 'its own process; first request to last answer' });
+  rows.push({
+    what: 'null receiver (reads, acknowledges)',
+    spansPerSec: total / ((await nul.elapsedMs()) / 1000),
+    lost: '—',
+    rssMb: null,
+    note: 'its own process; first request to last answer',
+  });
   nul.stop();
 
   // Tracefork: the real receiver and store, until every span is stored.
@@ -106,7 +125,13 @@ async function main() {
   const sink = await traceforkSink(dir);
   const rssBefore = process.memoryUsage().rss;
   const tf = await benchHttpReplay(bodies, sink, 4);
-  rows.push({ what: 'Tracefork (receiver + journal + index)', spansPerSec: tf.spansPerSec, lost: total - tf.stored, rssMb: Math.max(process.memoryUsage().rss, rssBefore) / 1024 ** 2, note: 'stored count from its store' });
+  rows.push({
+    what: 'Tracefork (receiver + journal + index)',
+    spansPerSec: tf.spansPerSec,
+    lost: total - tf.stored,
+    rssMb: Math.max(process.memoryUsage().rss, rssBefore) / 1024 ** 2,
+    note: 'stored count from its store',
+  });
   sink.close();
   fs.rmSync(dir, { recursive: true, force: true });
 
@@ -120,7 +145,13 @@ async function main() {
     const deadline = Date.now() + 600_000;
     while ((seen = await phoenixSpanCount(phoenix.url)) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
     const secs = Number(process.hrtime.bigint() - t2) / 1e9;
-    rows.push({ what: `Arize Phoenix ${PHOENIX_VERSION} (default local storage)`, spansPerSec: seen / secs, lost: total - seen, rssMb: peakRssMb(phoenix.proc.pid!), note: `statuses ${JSON.stringify(sent.statuses)}; until its REST API listed them` });
+    rows.push({
+      what: `Arize Phoenix ${PHOENIX_VERSION} (default local storage)`,
+      spansPerSec: seen / secs,
+      lost: total - seen,
+      rssMb: peakRssMb(phoenix.proc.pid!),
+      note: `statuses ${JSON.stringify(sent.statuses)}; until its REST API listed them`,
+    });
   } finally {
     await phoenix.stop();
     fs.rmSync(work, { recursive: true, force: true });
@@ -131,10 +162,20 @@ async function main() {
   if (typeof jaeger === 'string') rows.push({ what: `Jaeger ${JAEGER_VERSION}`, spansPerSec: 0, lost: '—', rssMb: null, note: `not measured: ${jaeger}` });
   else {
     const otlp = 24318;
-    const child = spawn(jaeger.bin, [`--set=receivers.otlp.protocols.http.endpoint=127.0.0.1:${otlp}`, '--set=receivers.otlp.protocols.grpc.endpoint=127.0.0.1:24317'], { stdio: 'ignore' });
+    const child = spawn(
+      jaeger.bin,
+      [`--set=receivers.otlp.protocols.http.endpoint=127.0.0.1:${otlp}`, '--set=receivers.otlp.protocols.grpc.endpoint=127.0.0.1:24317'],
+      { stdio: 'ignore' },
+    );
     try {
       for (let i = 0; i < 100; i++) {
-        if (await fetch('http://127.0.0.1:16686/api/services').then((r) => r.ok, () => false)) break;
+        if (
+          await fetch('http://127.0.0.1:16686/api/services').then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
         await new Promise((r) => setTimeout(r, 200));
       }
       const t3 = process.hrtime.bigint();
@@ -143,7 +184,13 @@ async function main() {
       const deadline = Date.now() + 300_000;
       while ((seen = await jaegerSpanCount()) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       const secs = Number(process.hrtime.bigint() - t3) / 1e9;
-      rows.push({ what: `Jaeger ${JAEGER_VERSION} all-in-one (memory storage)`, spansPerSec: seen / secs, lost: total - seen, rssMb: peakRssMb(child.pid!), note: `statuses ${JSON.stringify(sent.statuses)}; until /api/traces listed them${jaeger.built ? `; built from its Go module in ${jaeger.built}` : ''}` });
+      rows.push({
+        what: `Jaeger ${JAEGER_VERSION} all-in-one (memory storage)`,
+        spansPerSec: seen / secs,
+        lost: total - seen,
+        rssMb: peakRssMb(child.pid!),
+        note: `statuses ${JSON.stringify(sent.statuses)}; until /api/traces listed them${jaeger.built ? `; built from its Go module in ${jaeger.built}` : ''}`,
+      });
     } finally {
       child.kill();
     }
@@ -153,7 +200,10 @@ async function main() {
   console.log(`${total.toLocaleString('en-US')} spans in ${bodies.length} protobuf bodies, 4 connections; ${os.cpus().length} cores, Node ${process.version}`);
   console.log('| what | spans/s | vs Tracefork | lost | peak RSS | note |');
   console.log('|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.what} | ${Math.round(r.spansPerSec).toLocaleString('en-US')} | ${(r.spansPerSec / tfRow.spansPerSec).toFixed(2)}× | ${r.lost} | ${r.rssMb === null ? '—' : `${Math.round(r.rssMb)} MB`} | ${r.note} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.what} | ${Math.round(r.spansPerSec).toLocaleString('en-US')} | ${(r.spansPerSec / tfRow.spansPerSec).toFixed(2)}× | ${r.lost} | ${r.rssMb === null ? '—' : `${Math.round(r.rssMb)} MB`} | ${r.note} |`,
+    );
 }
 
 void main();

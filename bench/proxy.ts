@@ -31,11 +31,23 @@ function start(args: string[], pattern: RegExp): Promise<{ proc: ChildProcess; u
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const body = (stream: boolean) => JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'system', content: 'You are a weather agent.' }, { role: 'user', content: `What is the weather in Paris? ${'context '.repeat(200)}` }] });
+const body = (stream: boolean) =>
+  JSON.stringify({
+    model: 'gpt-4o-mini',
+    stream,
+    messages: [
+      { role: 'system', content: 'You are a weather agent.' },
+      { role: 'user', content: `What is the weather in Paris? ${'context '.repeat(200)}` },
+    ],
+  });
 
 async function call(base: string, stream: boolean): Promise<{ total: number; first: number }> {
   const t0 = performance.now();
-  const res = await fetch(`${base}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: body(stream) });
+  const res = await fetch(`${base}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+    body: body(stream),
+  });
   let first = 0;
   for await (const _ of res.body as unknown as AsyncIterable<Uint8Array>) first ||= performance.now() - t0;
   return { total: performance.now() - t0, first };
@@ -46,31 +58,48 @@ async function main() {
   if (!fs.existsSync(CLI)) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-bench-proxy-'));
   const mock = await start(['--import', 'tsx', 'test/clients/mockModelsMain.ts', '0'], /(http:\/\/\S+)/);
-  const serve = await start([CLI, 'serve', '--port', '0', '--grpc-port', '0', '--db', path.join(dir, 'traces.db'), '--upstream-openai', `${mock.url}/v1`], /listening on (http:\/\/\S+)/);
+  const serve = await start(
+    [CLI, 'serve', '--port', '0', '--grpc-port', '0', '--db', path.join(dir, 'traces.db'), '--upstream-openai', `${mock.url}/v1`],
+    /listening on (http:\/\/\S+)/,
+  );
   const direct = `${mock.url}/v1`;
   const proxied = `${serve.url}/proxy/openai/v1`;
   try {
     for (let i = 0; i < 20; i++) await Promise.all([call(direct, false), call(proxied, false), call(direct, true), call(proxied, true)]); // warm up
     const r: Record<string, { total: number[]; first: number[] }> = {};
     for (let i = 0; i < n; i++) {
-      for (const [name, base, stream] of [['direct', direct, false], ['proxy', proxied, false], ['direct stream', direct, true], ['proxy stream', proxied, true]] as const) {
+      for (const [name, base, stream] of [
+        ['direct', direct, false],
+        ['proxy', proxied, false],
+        ['direct stream', direct, true],
+        ['proxy stream', proxied, true],
+      ] as const) {
         const x = await call(base, stream);
         {
-        const f = (r[name] ??= { total: [], first: [] });
-        f.total.push(x.total);
-        f.first.push(x.first);
-      }
+          const f = (r[name] ??= { total: [], first: [] });
+          f.total.push(x.total);
+          f.first.push(x.first);
+        }
       }
     }
     const f = (x: number) => `${x.toFixed(2)} ms`;
     console.log(`${n} calls each, alternating (mock upstream answers at once; streams: 7 events 5 ms apart)`);
-    console.log(`chat completion, round trip   direct p50 ${f(pct(r.direct!.total, 50))} p95 ${f(pct(r.direct!.total, 95))} | proxy p50 ${f(pct(r.proxy!.total, 50))} p95 ${f(pct(r.proxy!.total, 95))} | added p50 ${f(pct(r.proxy!.total, 50) - pct(r.direct!.total, 50))}`);
-    console.log(`stream, time to first chunk   direct p50 ${f(pct(r['direct stream']!.first, 50))} p95 ${f(pct(r['direct stream']!.first, 95))} | proxy p50 ${f(pct(r['proxy stream']!.first, 50))} p95 ${f(pct(r['proxy stream']!.first, 95))} | added p50 ${f(pct(r['proxy stream']!.first, 50) - pct(r['direct stream']!.first, 50))}`);
-    console.log(`stream, to the last chunk     direct p50 ${f(pct(r['direct stream']!.total, 50))} | proxy p50 ${f(pct(r['proxy stream']!.total, 50))} | added p50 ${f(pct(r['proxy stream']!.total, 50) - pct(r['direct stream']!.total, 50))}`);
+    console.log(
+      `chat completion, round trip   direct p50 ${f(pct(r.direct!.total, 50))} p95 ${f(pct(r.direct!.total, 95))} | proxy p50 ${f(pct(r.proxy!.total, 50))} p95 ${f(pct(r.proxy!.total, 95))} | added p50 ${f(pct(r.proxy!.total, 50) - pct(r.direct!.total, 50))}`,
+    );
+    console.log(
+      `stream, time to first chunk   direct p50 ${f(pct(r['direct stream']!.first, 50))} p95 ${f(pct(r['direct stream']!.first, 95))} | proxy p50 ${f(pct(r['proxy stream']!.first, 50))} p95 ${f(pct(r['proxy stream']!.first, 95))} | added p50 ${f(pct(r['proxy stream']!.first, 50) - pct(r['direct stream']!.first, 50))}`,
+    );
+    console.log(
+      `stream, to the last chunk     direct p50 ${f(pct(r['direct stream']!.total, 50))} | proxy p50 ${f(pct(r['proxy stream']!.total, 50))} | added p50 ${f(pct(r['proxy stream']!.total, 50) - pct(r['direct stream']!.total, 50))}`,
+    );
 
     // A 50-call agent recorded through `tracefork run`, then replayed with no edit.
     const agent = path.join(dir, 'agent.mjs');
-    fs.writeFileSync(agent, `for (let i = 0; i < 50; i++) { const r = await fetch(process.env.OPENAI_BASE_URL + '/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'step ' + i }] }) }); await r.text(); }\n`);
+    fs.writeFileSync(
+      agent,
+      `for (let i = 0; i < 50; i++) { const r = await fetch(process.env.OPENAI_BASE_URL + '/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'step ' + i }] }) }); await r.text(); }\n`,
+    );
     const port = new URL(serve.url).port;
     const timed = (args: string[]) => {
       const t0 = performance.now();
@@ -78,12 +107,14 @@ async function main() {
       if (p.status !== 0) throw new Error(`tracefork ${args.join(' ')}: ${p.stderr}`);
       return { ms: performance.now() - t0, out: JSON.parse(p.stdout.trim().split('\n').pop()!) as { traceId: string; calls: { recording: number } } };
     };
-    const before = (await (await fetch(`${mock.url}/__requests`)).json() as unknown[]).length;
+    const before = ((await (await fetch(`${mock.url}/__requests`)).json()) as unknown[]).length;
     const rec = timed(['run', '--port', port, '--json', '--', process.execPath, agent]);
-    const mid = (await (await fetch(`${mock.url}/__requests`)).json() as unknown[]).length;
+    const mid = ((await (await fetch(`${mock.url}/__requests`)).json()) as unknown[]).length;
     const rep = timed(['replay', rec.out.traceId, '--db', path.join(dir, 'traces.db'), '--port', port, '--json']);
-    const after = (await (await fetch(`${mock.url}/__requests`)).json() as unknown[]).length;
-    console.log(`50-call agent: recorded through tracefork run in ${rec.ms.toFixed(0)} ms (${mid - before} model calls); no-edit replay in ${rep.ms.toFixed(0)} ms (${after - mid} model calls, ${rep.out.calls.recording} served from the recording), ${(rep.ms / rec.ms).toFixed(2)}x the recording's time against a model that answers at once`);
+    const after = ((await (await fetch(`${mock.url}/__requests`)).json()) as unknown[]).length;
+    console.log(
+      `50-call agent: recorded through tracefork run in ${rec.ms.toFixed(0)} ms (${mid - before} model calls); no-edit replay in ${rep.ms.toFixed(0)} ms (${after - mid} model calls, ${rep.out.calls.recording} served from the recording), ${(rep.ms / rec.ms).toFixed(2)}x the recording's time against a model that answers at once`,
+    );
   } finally {
     const exited = (p: ChildProcess) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)));
     serve.proc.kill();

@@ -24,7 +24,8 @@ type Result = Awaited<ReturnType<MockLanguageModelV3['doGenerate']>>;
 const usage = { inputTokens: { total: 40, noCache: 40, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 8, text: 8, reasoning: 0 } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TOOL_CALLS = 25;
-const MODEL_MS = 20, TOOL_MS = 5;
+const MODEL_MS = 20,
+  TOOL_MS = 5;
 
 async function agent(withSdk: boolean): Promise<number> {
   let n = 0;
@@ -32,9 +33,15 @@ async function agent(withSdk: boolean): Promise<number> {
     doGenerate: async () => {
       await sleep(MODEL_MS);
       const i = n++;
-      const r: Result = i < TOOL_CALLS
-        ? { content: [{ type: 'tool-call', toolCallId: `c${i}`, toolName: 'lookup', input: JSON.stringify({ q: `item ${i}` }) }], finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage, warnings: [] }
-        : { content: [{ type: 'text', text: 'done' }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] };
+      const r: Result =
+        i < TOOL_CALLS
+          ? {
+              content: [{ type: 'tool-call', toolCallId: `c${i}`, toolName: 'lookup', input: JSON.stringify({ q: `item ${i}` }) }],
+              finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+              usage,
+              warnings: [],
+            }
+          : { content: [{ type: 'text', text: 'done' }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] };
       return r;
     },
   });
@@ -58,7 +65,8 @@ export async function benchReplay(rounds = 5) {
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   trace.setGlobalTracerProvider(provider);
-  const plain: number[] = [], recorded: number[] = [];
+  const plain: number[] = [],
+    recorded: number[] = [];
   for (let i = 0; i < rounds; i++) {
     resetRuntime();
     plain.push(await agent(false));
@@ -69,7 +77,9 @@ export async function benchReplay(rounds = 5) {
   const text = new TextDecoder().decode(JsonTraceSerializer.serializeRequest(exporter.getFinishedSpans())!);
   const [stored] = tracesFromOtlpJson(text);
   const calls = recordedCalls(stored!);
-  const planMs: number[] = [], fullMs: number[] = [], forkMs: number[] = [];
+  const planMs: number[] = [],
+    fullMs: number[] = [],
+    forkMs: number[] = [];
   for (let i = 0; i < rounds; i++) {
     let t = performance.now();
     const full = buildPlan(stored!, { forkSpanId: null });

@@ -24,9 +24,11 @@ function post(body: Buffer): Promise<void> {
 
 void (async () => {
   let next = 0;
-  await Promise.all(Array.from({ length: Number(connections) }, async () => {
-    while (next < bodies.length) await post(bodies[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Number(connections) }, async () => {
+      while (next < bodies.length) await post(bodies[next++]);
+    }),
+  );
   agent.destroy();
   process.stdout.write(JSON.stringify({ requests: bodies.length, statuses }) + '\n');
 })();

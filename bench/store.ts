@@ -7,7 +7,9 @@ import { chatRequest } from './payload';
 import { toProtobuf } from './decode';
 
 /** Ingests `total` spans in batches of 512; returns spans/s (journal + index) and memory growth. */
-export async function benchStore(total = 100_000): Promise<{ spansPerSec: number; rssMbPer100k: number; heapMbPer100k: number; snapshotMs: number; reopenMs: number }> {
+export async function benchStore(
+  total = 100_000,
+): Promise<{ spansPerSec: number; rssMbPer100k: number; heapMbPer100k: number; snapshotMs: number; reopenMs: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-bench-'));
   const db = path.join(dir, 'traces.db');
   const batches = [];
@@ -34,7 +36,13 @@ export async function benchStore(total = 100_000): Promise<{ spansPerSec: number
   again.close();
   fs.rmSync(dir, { recursive: true, force: true });
   const per100k = 100_000 / n;
-  return { spansPerSec: n / secs, rssMbPer100k: ((mem.rss - rss0) / 1e6) * per100k, heapMbPer100k: ((mem.heapUsed + mem.external - heap0) / 1e6) * per100k, snapshotMs, reopenMs };
+  return {
+    spansPerSec: n / secs,
+    rssMbPer100k: ((mem.rss - rss0) / 1e6) * per100k,
+    heapMbPer100k: ((mem.heapUsed + mem.external - heap0) / 1e6) * per100k,
+    snapshotMs,
+    reopenMs,
+  };
 }
 
 if (require.main === module) {

@@ -57,8 +57,12 @@ async function main() {
   const r = await benchWebview(rows);
   const ms = (n: number) => `${n.toFixed(1)} ms`;
   console.log(`Trace webview, ${r.rows.toLocaleString('en-US')} rows, headless Chromium (dev harness, minified bundle)`);
-  console.log(`navigation → first rows painted:  ${ms(r.firstRowsMs)} (median of ${r.loads}); of which after the fake host generated the trace: ${ms(r.afterHostMs)}`);
-  console.log(`50 jumps top → bottom, each until loaded rows are painted: mean ${ms(r.jumps.meanMs)}, max ${ms(r.jumps.maxMs)}, total ${ms(r.jumps.totalMs)}; at most ${r.jumps.maxRowsInDom} rows in the DOM`);
+  console.log(
+    `navigation → first rows painted:  ${ms(r.firstRowsMs)} (median of ${r.loads}); of which after the fake host generated the trace: ${ms(r.afterHostMs)}`,
+  );
+  console.log(
+    `50 jumps top → bottom, each until loaded rows are painted: mean ${ms(r.jumps.meanMs)}, max ${ms(r.jumps.maxMs)}, total ${ms(r.jumps.totalMs)}; at most ${r.jumps.maxRowsInDom} rows in the DOM`,
+  );
   console.log(`scrolling 50 rows per frame for ${r.fling.frames} frames: frame interval mean ${ms(r.fling.meanMs)}, max ${ms(r.fling.maxMs)}`);
 }
 

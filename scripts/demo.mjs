@@ -50,7 +50,11 @@ async function tracefork() {
 }
 
 function runAgent(file, argv, cwd) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file, ...argv], { cwd, encoding: 'utf8', env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORT}` } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file, ...argv], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORT}` },
+  });
   if (r.status !== 0) throw new Error(`${path.basename(file)} ${argv.join(' ')} failed: ${r.stderr}`);
 }
 
@@ -71,7 +75,10 @@ async function openInCodeServer(vsix, ws) {
   fs.rmSync(extensions, { recursive: true, force: true });
   installVsix(vsix, extensions);
   const server = await startCodeServer({
-    workspace: ws, extensionsDir: extensions, userDataDir: path.join(DEMO, 'user-data'), logFile: path.join(DEMO, 'code-server.log'),
+    workspace: ws,
+    extensionsDir: extensions,
+    userDataDir: path.join(DEMO, 'user-data'),
+    logFile: path.join(DEMO, 'code-server.log'),
     settings: { 'workbench.colorTheme': 'Default Dark Modern' },
   });
   const url = `${server.url}/?folder=${encodeURIComponent(ws)}`;
@@ -100,11 +107,13 @@ async function main() {
   runAgent(path.join(REPO, 'test', 'clients', 'vercelAgent.ts'), ['loop', '4'], ws);
   runAgent(path.join(REPO, 'test', 'clients', 'openaiAgent.ts'), ['traceloop'], ws);
   runAgent('replay-agent.ts', [], ws);
-  say('sent 5 runs. In the window: the Tracefork view (activity bar) lists them; the failing ones are marked.\n' +
-    '    Open one, select the failing ai.toolCall step and press Enter: the agent\'s file opens at the line that threw.\n' +
-    '    In the replay-agent run (service replay-agent), select ai.toolCall, press "Fork & Replay…", change "Paris"\n' +
-    '    to "Lyon" and launch: the agent runs again from that step and the Comparison view shows what changed.\n' +
-    `    Point your own agent at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:${PORT}`);
+  say(
+    'sent 5 runs. In the window: the Tracefork view (activity bar) lists them; the failing ones are marked.\n' +
+      "    Open one, select the failing ai.toolCall step and press Enter: the agent's file opens at the line that threw.\n" +
+      '    In the replay-agent run (service replay-agent), select ai.toolCall, press "Fork & Replay…", change "Paris"\n' +
+      '    to "Lyon" and launch: the agent runs again from that step and the Comparison view shows what changed.\n' +
+      `    Point your own agent at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:${PORT}`,
+  );
   if (browser) {
     await captureFailingRun(browser.page, shotFile);
     await browser.close();
@@ -122,7 +131,10 @@ async function main() {
 async function captureFailingRun(page, file) {
   const { runCommand, webviewFrame } = await import('./e2e/browser.mjs');
   await runCommand(page, 'Tracefork: Show Runs');
-  const run = page.locator('.pane-body .monaco-list-row', { hasText: 'ai.generateText' }).filter({ has: page.locator('.codicon-error') }).first();
+  const run = page
+    .locator('.pane-body .monaco-list-row', { hasText: 'ai.generateText' })
+    .filter({ has: page.locator('.codicon-error') })
+    .first();
   await run.waitFor({ timeout: 30_000 });
   await run.click();
   const tool = webviewFrame(page).locator('[role="treeitem"][data-loaded="true"]', { hasText: 'ai.toolCall' });

@@ -13,7 +13,10 @@ const venv = path.join(root, '.cache', 'py-venv');
 const py = path.join(venv, 'bin', 'python');
 const reqs = path.join(root, 'sdk-python', 'requirements-ci.txt');
 const stampFile = path.join(venv, '.tracefork-stamp');
-const stamp = createHash('sha256').update(fs.readFileSync(reqs)).update(fs.readFileSync(path.join(root, 'sdk-python', 'pyproject.toml'))).digest('hex');
+const stamp = createHash('sha256')
+  .update(fs.readFileSync(reqs))
+  .update(fs.readFileSync(path.join(root, 'sdk-python', 'pyproject.toml')))
+  .digest('hex');
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
@@ -37,15 +40,25 @@ if (process.argv.includes('--setup')) process.exit(0); // the environment only (
 
 // Lint and types first: ruff (lint and format) over the package and its tests, mypy --strict over the package.
 const venvBin = (tool) => path.join(venv, 'bin', tool);
-for (const [tool, args] of [['ruff', ['check', 'src', 'tests', 'bench']], ['ruff', ['format', '--check', 'src', 'tests', 'bench']], ['mypy', ['src']]]) {
+for (const [tool, args] of /** @type {Array<[string, string[]]>} */ ([
+  ['ruff', ['check', 'src', 'tests', 'bench']],
+  ['ruff', ['format', '--check', 'src', 'tests', 'bench']],
+  ['mypy', ['src']],
+])) {
   const lint = spawnSync(venvBin(tool), args, { cwd: path.join(root, 'sdk-python'), encoding: 'utf8' });
   if (lint.status !== 0) {
-    process.stdout.write(`${lint.stdout}${lint.stderr}sdk-python: ${tool} ${args.join(' ')} failed; run it in sdk-python/ to see and fix\n0 passed, 1 failed\n`);
+    process.stdout.write(
+      `${lint.stdout}${lint.stderr}sdk-python: ${tool} ${args.join(' ')} failed; run it in sdk-python/ to see and fix\n0 passed, 1 failed\n`,
+    );
     process.exit(1);
   }
 }
 
-const r = spawnSync(py, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'sdk-python/tests'], { cwd: root, encoding: 'utf8', env: { ...process.env, TRACEFORK_ROOT: root } });
+const r = spawnSync(py, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'sdk-python/tests'], {
+  cwd: root,
+  encoding: 'utf8',
+  env: { ...process.env, TRACEFORK_ROOT: root },
+});
 process.stdout.write(r.stdout);
 process.stderr.write(r.stderr);
 const passed = Number(/(\d+) passed/.exec(r.stdout)?.[1] ?? 0);

@@ -32,7 +32,10 @@ const ok =
   (await step('build', node, ['esbuild.mjs'])) &&
   (await step('typecheck (host, core, tests)', node, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'])) &&
   (await step('typecheck (webview)', node, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'webview/tsconfig.json'])) &&
-  (await step('typecheck (webview tests)', node, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'webview/tsconfig.test.json']));
+  (await step('typecheck (webview tests)', node, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'webview/tsconfig.test.json'])) &&
+  (await step('typecheck (scripts: the .mjs files, checkJs)', node, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.scripts.json'])) &&
+  (await step('lint (ESLint with type information)', node, ['node_modules/eslint/bin/eslint.js', '.'])) &&
+  (await step('format (Prettier --check)', node, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']));
 if (ok && (await step('test tools: Chromium and code-server (installed once into .cache/)', node, ['scripts/e2e/setup.mjs']))) {
   await step('unit, integration and webview tests', node, ['node_modules/mocha/bin/mocha.js']);
   await step('Python: sdk-python and real Python exporters (pytest, venv in .cache/)', node, ['scripts/test-python.mjs']);
@@ -41,6 +44,8 @@ if (ok && (await step('test tools: Chromium and code-server (installed once into
 
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed + (r.code !== 0 && r.failed === 0 ? 1 : 0), 0);
-process.stdout.write(`\n${results.map((r) => `${r.name}: ${r.code === 0 ? 'ok' : 'FAILED'}${r.passed + r.failed ? ` (${r.passed} passed, ${r.failed} failed)` : ''}`).join('\n')}\n`);
+process.stdout.write(
+  `\n${results.map((r) => `${r.name}: ${r.code === 0 ? 'ok' : 'FAILED'}${r.passed + r.failed ? ` (${r.passed} passed, ${r.failed} failed)` : ''}`).join('\n')}\n`,
+);
 process.stdout.write(`tests: ${passed} passed, ${failed} failed\n`);
 process.exit(results.every((r) => r.code === 0) && ok ? 0 : 1);

@@ -56,7 +56,23 @@ const USAGE = `usage: tracefork <command> [options]
 setFlagsFromString('--no-concurrent-recompilation');
 
 /** Each command resolves to its exit code: 0 done, 1 a failure the user acts on (a CI gate's "no"); usage errors throw (2). */
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, import: importFiles, list, show, export: exportTrace, eval: evalCommand, plan: planCommand, replay: replayCommand, compare: compareCommand, pull: pullCommand, mcp: mcpCommand, run: runCommand, 'mcp-proxy': mcpProxyCommand, test: testCommand, ab: abCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  serve,
+  import: importFiles,
+  list,
+  show,
+  export: exportTrace,
+  eval: evalCommand,
+  plan: planCommand,
+  replay: replayCommand,
+  compare: compareCommand,
+  pull: pullCommand,
+  mcp: mcpCommand,
+  run: runCommand,
+  'mcp-proxy': mcpProxyCommand,
+  test: testCommand,
+  ab: abCommand,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -77,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`tracefork: ${e.message}\n\n${USAGE}\n`);
       return 2;
     }
-    const msg = e instanceof CliError || e instanceof StoreBusyError || e instanceof RunsApiError ? e.message : (e as Error).stack ?? String(e);
+    const msg = e instanceof CliError || e instanceof StoreBusyError || e instanceof RunsApiError ? e.message : ((e as Error).stack ?? String(e));
     process.stderr.write(`tracefork: ${msg}\n`);
     return 1;
   }

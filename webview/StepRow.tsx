@@ -94,10 +94,7 @@ function Bar({ row, totalMs }: { row: RowData; totalMs: number }) {
   const g = barGeometry(row.offsetMs, row.durationMs, totalMs);
   return (
     <span class="cell-waterfall">
-      <span
-        class={`bar kind-${row.kind}${row.status === 'error' ? ' bar-error' : ''}`}
-        style={{ left: `${g.left}%`, width: `${g.width}%` }}
-      />
+      <span class={`bar kind-${row.kind}${row.status === 'error' ? ' bar-error' : ''}`} style={{ left: `${g.left}%`, width: `${g.width}%` }} />
     </span>
   );
 }

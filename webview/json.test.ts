@@ -11,7 +11,10 @@ describe('json view helpers', () => {
   });
 
   it('lists entries with array indices as keys', () => {
-    assert.deepEqual(entriesOf(['a', 'b']), [['0', 'a'], ['1', 'b']]);
+    assert.deepEqual(entriesOf(['a', 'b']), [
+      ['0', 'a'],
+      ['1', 'b'],
+    ]);
     assert.deepEqual(entriesOf({ k: null }), [['k', null]]);
     assert.ok(isContainer([]) && isContainer({}) && !isContainer(null) && !isContainer('x'));
   });

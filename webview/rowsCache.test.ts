@@ -4,8 +4,23 @@ import { RowsCache } from './rowsCache';
 
 function rowsOf(start: number, count: number, prefix = 's'): RowData[] {
   return Array.from({ length: count }, (_, k) => ({
-    index: start + k, spanId: `${prefix}${start + k}`, parent: -1, depth: 0, descendants: 0, name: 'n', kind: 'llm', status: 'ok',
-    offsetMs: 0, durationMs: 1, model: null, inputTokens: null, outputTokens: null, costUsd: null, error: null, hasCode: false, failedScores: [],
+    index: start + k,
+    spanId: `${prefix}${start + k}`,
+    parent: -1,
+    depth: 0,
+    descendants: 0,
+    name: 'n',
+    kind: 'llm',
+    status: 'ok',
+    offsetMs: 0,
+    durationMs: 1,
+    model: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    error: null,
+    hasCode: false,
+    failedScores: [],
   }));
 }
 

@@ -23,7 +23,10 @@ export class RowsCache {
   private readonly pending = new Set<number>();
   private readonly bySpan = new Map<string, number>();
 
-  constructor(private readonly nextId: () => number, private readonly pageSize = ROW_PAGE) {}
+  constructor(
+    private readonly nextId: () => number,
+    private readonly pageSize = ROW_PAGE,
+  ) {}
 
   /** Forgets every row and request (another trace); answers to old requests are then ignored. */
   reset(total: number): void {

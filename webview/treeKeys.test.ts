@@ -6,7 +6,13 @@ import { treeKeyAction, type TreeKeyContext } from './treeKeys';
 // root(0) ─ a(1) ─ a1(2)
 //         │      └ a2(3)
 //         └ b(4)
-const shape: [number, number][] = [[-1, 4], [0, 2], [1, 0], [1, 0], [0, 0]];
+const shape: [number, number][] = [
+  [-1, 4],
+  [0, 2],
+  [1, 0],
+  [1, 0],
+  [0, 0],
+];
 const rows = shape.map(([parent, descendants], index) => ({ index, parent, descendants }) as RowData);
 
 function ctx(selected: number, collapsed: number[] = []): TreeKeyContext {

@@ -28,7 +28,8 @@ export interface StateStore {
   set(state: ViewState): void;
 }
 
-const isViewState = (v: unknown): v is ViewState => typeof v === 'object' && v !== null && typeof (v as ViewState).traceId === 'string' && Array.isArray((v as ViewState).collapsed);
+const isViewState = (v: unknown): v is ViewState =>
+  typeof v === 'object' && v !== null && typeof (v as ViewState).traceId === 'string' && Array.isArray((v as ViewState).collapsed);
 
 /** Everything the trace view renders and the actions it can take; one per webview. */
 export function useTrace(host: Host, state?: StateStore) {

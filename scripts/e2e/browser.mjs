@@ -8,8 +8,14 @@ import { CHROMIUM, OUTPUT_DIR } from './paths.mjs';
 
 /** Flags that keep Chromium off the (closed) network and quiet as root in a container. */
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** Launches Chromium with a fresh profile; returns { context, page, close() } (close also removes the profile). */
@@ -17,14 +23,18 @@ export async function launchBrowser({ viewport = { width: 1440, height: 900 } } 
   // Playwright refuses --user-data-dir in args: the profile folder is launchPersistentContext's first argument.
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tracefork-e2e-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport, timeout: 60_000,
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    viewport,
+    timeout: 60_000,
     // Crash reports and caches go inside the profile, not the home folder.
     env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, 'xdg-config'), XDG_CACHE_HOME: path.join(profile, 'xdg-cache') },
   });
   const page = context.pages()[0] ?? (await context.newPage());
   let closed = false;
   return {
-    context, page,
+    context,
+    page,
     close: async () => {
       if (closed) return;
       closed = true;
@@ -53,7 +63,10 @@ export async function runCommand(page, title, { timeout = 15_000 } = {}) {
   const focusedText = (await focused.count()) ? await focused.innerText() : '';
   if (focusedText.includes(title)) await input.press('Enter');
   else await row.click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout }).catch(() => {});
+  await page
+    .locator('.quick-input-widget')
+    .waitFor({ state: 'hidden', timeout })
+    .catch(() => {});
 }
 
 /** The content frame of the active webview (VS Code nests it: outer iframe, then #active-frame). */

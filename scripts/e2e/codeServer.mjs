@@ -28,7 +28,7 @@ export function freePort() {
     const srv = net.createServer();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -40,7 +40,20 @@ export function freePort() {
  * Trust is off unless `workspaceTrust` is true (then a folder opens with VS Code's trust prompt).
  * Returns { url, port, pid, logFile, extensionHostPids(), waitForNoExtensionHost(), stop() }.
  */
-export async function startCodeServer({ workspace, extensionsDir, userDataDir, port, env = {}, settings = {}, logFile, workspaceTrust = false, timeoutMs = 60_000 }) {
+/**
+ * @param {{ workspace: string, extensionsDir: string, userDataDir: string, port?: number, env?: Record<string, string | undefined>, settings?: Record<string, unknown>, logFile?: string, workspaceTrust?: boolean, timeoutMs?: number }} opts
+ */
+export async function startCodeServer({
+  workspace,
+  extensionsDir,
+  userDataDir,
+  port,
+  env = {},
+  settings = {},
+  logFile,
+  workspaceTrust = false,
+  timeoutMs = 60_000,
+}) {
   port ??= await freePort();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracefork-e2e-cs-'));
   logFile ??= path.join(home, 'code-server.log');
@@ -50,24 +63,45 @@ export async function startCodeServer({ workspace, extensionsDir, userDataDir, p
   const config = path.join(home, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\ncert: false\n');
   const args = [
-    CODE_SERVER_ENTRY, '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
-    '--disable-getting-started-override', '--disable-proxy', '--reconnection-grace-time', '5',
-    '--vscode-option', 'enable-smoke-test-driver', workspace,
+    CODE_SERVER_ENTRY,
+    '--config',
+    config,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
+    '--disable-getting-started-override',
+    '--disable-proxy',
+    '--reconnection-grace-time',
+    '5',
+    '--vscode-option',
+    'enable-smoke-test-driver',
+    workspace,
   ];
   const token = randomUUID();
   const out = fs.openSync(logFile, 'a');
   // Own process group, so stop() can signal code-server and every process it started at once.
   const child = spawn(NODE_BIN, args, {
-    env: { ...process.env, ...xdgEnv(home), ...env, [TOKEN_VAR]: token }, stdio: ['ignore', out, out], detached: true,
+    env: { ...process.env, ...xdgEnv(home), ...env, [TOKEN_VAR]: token },
+    stdio: ['ignore', out, out],
+    detached: true,
   });
   fs.closeSync(out);
   let exited = null;
   const exitPromise = new Promise((resolve) => child.on('exit', (code, sig) => resolve((exited = sig ?? code))));
   const url = `http://127.0.0.1:${port}`;
   const server = {
-    url, port, pid: child.pid, logFile,
+    url,
+    port,
+    pid: child.pid,
+    logFile,
     /** Pids of this server's live extension hosts. */
     extensionHostPids: () => extensionHostPids(child.pid, token),
     /** Resolves once no extension host of this server is alive (e.g. after a window closed). */
@@ -90,7 +124,9 @@ async function waitForHealth(url, exitedFn, timeoutMs, logFile) {
     try {
       const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
       if (r.ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await sleep(200);
   }
   throw new Error(`code-server's /healthz did not answer within ${timeoutMs / 1000}s; see ${logFile}:\n${tail(logFile)}`);
@@ -110,7 +146,11 @@ async function stopServer(child, exitPromise, exitedFn, home, token) {
 }
 
 function signalGroup(pgid, sig) {
-  try { process.kill(-pgid, sig); } catch { /* already gone */ }
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** Installs a .vsix with code-server's own CLI into `extensionsDir`; throws with its output on failure. */
@@ -118,10 +158,15 @@ export function installVsix(vsixPath, extensionsDir) {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracefork-e2e-install-'));
   try {
     fs.mkdirSync(extensionsDir, { recursive: true });
-    const r = spawnSync(NODE_BIN, [CODE_SERVER_ENTRY, '--extensions-dir', extensionsDir,
-      '--user-data-dir', path.join(home, 'user-data'), '--install-extension', vsixPath, '--force'], {
-      encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...xdgEnv(home) },
-    });
+    const r = spawnSync(
+      NODE_BIN,
+      [CODE_SERVER_ENTRY, '--extensions-dir', extensionsDir, '--user-data-dir', path.join(home, 'user-data'), '--install-extension', vsixPath, '--force'],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, ...xdgEnv(home) },
+      },
+    );
     const output = `${r.stdout}${r.stderr}`;
     if (r.status !== 0 || !/successfully installed/i.test(output)) {
       throw new Error(`code-server --install-extension ${vsixPath} failed (exit ${r.status ?? r.signal}):\n${output}`);
@@ -133,7 +178,11 @@ export function installVsix(vsixPath, extensionsDir) {
 }
 
 function tail(file, n = 30) {
-  try { return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n'); } catch { return '(no log)'; }
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
 
 function sleep(ms) {

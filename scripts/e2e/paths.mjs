@@ -35,7 +35,11 @@ export const OUTPUT_DIR = path.join(REPO, '.test-output', 'e2e');
  * fuller local one; TRACEFORK_E2E_PYTHON overrides. Null when there is none.
  */
 export function e2ePython() {
-  const found = [process.env.TRACEFORK_E2E_PYTHON, path.join(REPO, '.cache', 'py-venv', 'bin', 'python'), path.join(REPO, '.cache', 'py-full', 'bin', 'python')].find((p) => p && fs.existsSync(p));
+  const found = [
+    process.env.TRACEFORK_E2E_PYTHON,
+    path.join(REPO, '.cache', 'py-venv', 'bin', 'python'),
+    path.join(REPO, '.cache', 'py-full', 'bin', 'python'),
+  ].find((p) => p && fs.existsSync(p));
   return found ?? null;
 }
 

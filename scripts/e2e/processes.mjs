@@ -7,7 +7,11 @@ import * as fs from 'node:fs';
 export const TOKEN_VAR = 'TRACEFORK_E2E_SERVER';
 
 function readProc(pid, file) {
-  try { return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8'); } catch { return ''; }
+  try {
+    return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** State and process group of `pid` from /proc/pid/stat (fields after the command name, which may hold spaces). */
@@ -41,7 +45,11 @@ export async function waitForNoExtensionHost(pgid, token, timeoutMs) {
   }
   const left = extensionHostPids(pgid, token);
   for (const pid of left) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
   await new Promise((r) => setTimeout(r, 500));
   const still = extensionHostPids(pgid, token);

@@ -66,8 +66,11 @@ async function testRun() {
   phase = 'start code-server';
   const hostResults = path.join(live.runDir, 'host-results.json');
   live.server = await startCodeServer({
-    workspace: dirs.workspace, extensionsDir: dirs.extensions, userDataDir: dirs.userData,
-    env: { TRACEFORK_E2E_HOST_RESULTS: hostResults, TRACEFORK_E2E_REPO: REPO, TRACEFORK_E2E_NODE: process.execPath, ...pythonEnv() }, logFile: path.join(OUTPUT_DIR, 'code-server.log'),
+    workspace: dirs.workspace,
+    extensionsDir: dirs.extensions,
+    userDataDir: dirs.userData,
+    env: { TRACEFORK_E2E_HOST_RESULTS: hostResults, TRACEFORK_E2E_REPO: REPO, TRACEFORK_E2E_NODE: process.execPath, ...pythonEnv() },
+    logFile: path.join(OUTPUT_DIR, 'code-server.log'),
   });
   log(`code-server on ${live.server.url}`);
   live.browser = await launchBrowser();
@@ -95,8 +98,12 @@ async function untrustedPhase(extensionsDir) {
   const dir = path.join(live.runDir, 'untrusted');
   const workspace = makeWorkspace(dir);
   live.server = await startCodeServer({
-    workspace, extensionsDir, userDataDir: path.join(dir, 'user-data'), workspaceTrust: true,
-    env: { TRACEFORK_E2E_REPO: REPO, TRACEFORK_E2E_NODE: process.execPath, ...pythonEnv() }, logFile: path.join(OUTPUT_DIR, 'code-server-untrusted.log'),
+    workspace,
+    extensionsDir,
+    userDataDir: path.join(dir, 'user-data'),
+    workspaceTrust: true,
+    env: { TRACEFORK_E2E_REPO: REPO, TRACEFORK_E2E_NODE: process.execPath, ...pythonEnv() },
+    logFile: path.join(OUTPUT_DIR, 'code-server-untrusted.log'),
   });
   log(`code-server with Workspace Trust on ${live.server.url}`);
   return runUiTests({ context: live.browser.context, server: live.server, workspace, log, untrusted: true });
@@ -125,8 +132,12 @@ async function inHostPhase(resultsFile, workspace) {
   const hostLog = fs.createWriteStream(path.join(OUTPUT_DIR, 'in-host-console.log'));
   try {
     const code = await runInHost({
-      context: live.browser.context, url: live.server.url, port: live.server.port, workspace,
-      extensionDir: EXT_DIR, testsIndex: HOST_INDEX,
+      context: live.browser.context,
+      url: live.server.url,
+      port: live.server.port,
+      workspace,
+      extensionDir: EXT_DIR,
+      testsIndex: HOST_INDEX,
       onConsole: (line) => {
         hostLog.write(`${line}\n`);
         // index.ts marks its mocha output; the rest (workbench chatter) stays in the log file.
@@ -146,9 +157,12 @@ async function inHostPhase(resultsFile, workspace) {
   }
 }
 
-
 function readJson(file) {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return null; }
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 function add(totals, r) {

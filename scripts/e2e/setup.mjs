@@ -9,8 +9,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CACHE_DIR, CHROMIUM, CODE_SERVER_DIR, CODE_SERVER_ENTRY, CODE_SERVER_VERSION,
-  NODE_BIN, NODE_DIR, NODE_PKG_DIR, NODE_VERSION, SETUP_MARKER, since, xdgEnv,
+  CACHE_DIR,
+  CHROMIUM,
+  CODE_SERVER_DIR,
+  CODE_SERVER_ENTRY,
+  CODE_SERVER_VERSION,
+  NODE_BIN,
+  NODE_DIR,
+  NODE_PKG_DIR,
+  NODE_VERSION,
+  SETUP_MARKER,
+  since,
+  xdgEnv,
 } from './paths.mjs';
 import { verifyNativeModules } from './verifyNative.mjs';
 
@@ -124,7 +134,9 @@ function codeServerVersion() {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracefork-e2e-version-'));
   try {
     const r = spawnSync(NODE_BIN, [CODE_SERVER_ENTRY, '--version'], {
-      encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...xdgEnv(home) },
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, ...xdgEnv(home) },
     });
     const line = r.stdout.split('\n').find((l) => /^\d+\.\d+\.\d+ /.test(l));
     return line ?? `(exit ${r.status}) ${r.stdout}${r.stderr}`;
@@ -137,7 +149,12 @@ function writeJson(file, value) {
   fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Runs a command with output appended to `logFile`; rejects with the log's tail on failure. */
+/**
+ * Runs a command with output appended to `logFile`; rejects with the log's tail on failure.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, logFile?: string, heartbeat?: (line: string) => void }} [opts]
+ */
 function run(cmd, args, { cwd, env = process.env, logFile, heartbeat } = {}) {
   return new Promise((resolve, reject) => {
     const out = fs.openSync(logFile, 'a');

@@ -15,11 +15,19 @@ export const UI_DIR = path.join(REPO, 'test', 'e2e', 'ui');
 /** The UI test files whose `untrusted` export is `untrusted` (a module that fails to load is listed with the trusted ones, to fail there). */
 export async function uiTestFiles({ untrusted = false, dir = UI_DIR } = {}) {
   const only = process.env.TRACEFORK_E2E_ONLY; // e.g. "untrusted": only the UI tests whose file name contains it
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.test.mjs') && (!only || f.includes(only))).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.test.mjs') && (!only || f.includes(only)))
+        .sort()
+    : [];
   const out = [];
   for (const f of files) {
     const file = path.join(dir, f);
-    const wantsUntrusted = await import(pathToFileURL(file).href).then((m) => m.untrusted === true, () => false);
+    const wantsUntrusted = await import(pathToFileURL(file).href).then(
+      (m) => m.untrusted === true,
+      () => false,
+    );
     if (wantsUntrusted === untrusted) out.push(file);
   }
   return out;
@@ -62,11 +70,23 @@ async function runOne({ file, context, server, workspace, log }) {
     // narrow trace panel beside them, or a second trace panel, fails the next test. Once the
     // extension is up (its status bar item: restored panels are revived by then), every test
     // starts from one empty editor group.
-    await page.locator('.statusbar-item', { hasText: 'Tracefork' }).first().waitFor({ timeout: 30_000 }).catch(() => {});
+    await page
+      .locator('.statusbar-item', { hasText: 'Tracefork' })
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .catch(() => {});
     await runCommand(page, 'View: Close All Editor Groups').catch((e) => log(`  could not close the editors left open: ${e.message}`));
-    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => log('  an editor tab is still open after closing all editor groups'));
+    await page
+      .locator('.tabs-container .tab')
+      .first()
+      .waitFor({ state: 'detached', timeout: 10_000 })
+      .catch(() => log('  an editor tab is still open after closing all editor groups'));
     const ctx = {
-      page, url: server.url, workspace, codeServer: server, assert,
+      page,
+      url: server.url,
+      workspace,
+      codeServer: server,
+      assert,
       screenshot: (n) => screenshot(page, `${name}-${n}`),
       runCommand: (title, opts) => runCommand(page, title, opts),
       webviewFrame: () => webviewFrame(page),

@@ -5,10 +5,7 @@ import * as path from 'node:path';
 import { CODE_SERVER_PKG, NODE_BIN } from './paths.mjs';
 
 /** Native modules the VS Code server loads on Linux, resolved from lib/vscode. */
-const VSCODE_NATIVE = [
-  'node-pty', '@vscode/spdlog', 'kerberos', '@vscode/sqlite3', '@parcel/watcher',
-  '@vscode/native-watchdog', '@vscode/deviceid',
-];
+const VSCODE_NATIVE = ['node-pty', '@vscode/spdlog', 'kerberos', '@vscode/sqlite3', '@parcel/watcher', '@vscode/native-watchdog', '@vscode/deviceid'];
 /** Resolved from code-server itself (password hashing). */
 const CODE_SERVER_NATIVE = ['argon2'];
 
@@ -27,8 +24,11 @@ if (bad.length) { console.error(bad.join('\\n')); process.exit(1); }
 
 /** Throws listing every native module that does not load. */
 export function verifyNativeModules() {
-  const r = spawnSync(NODE_BIN, ['-e', PROBE, path.join(CODE_SERVER_PKG, 'lib', 'vscode'), CODE_SERVER_PKG,
-    VSCODE_NATIVE.join(','), CODE_SERVER_NATIVE.join(',')], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(
+    NODE_BIN,
+    ['-e', PROBE, path.join(CODE_SERVER_PKG, 'lib', 'vscode'), CODE_SERVER_PKG, VSCODE_NATIVE.join(','), CODE_SERVER_NATIVE.join(',')],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   if (r.status !== 0) {
     throw new Error(`native modules did not build (install scripts skipped or compile failed):\n${r.stderr}${r.stdout}`);
   }

@@ -16,7 +16,10 @@ export function callSite(): { file: string; line: number | null; function: strin
   Error.stackTraceLimit = 64; // frameworks nest deeply; the user's frame is often past the default 10
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  const lines = stack.split('\n').slice(1).filter((l) => !l.includes(SDK_DIR) && !l.includes('/sdk/src/') && !l.includes('/dist/sdk'));
+  const lines = stack
+    .split('\n')
+    .slice(1)
+    .filter((l) => !l.includes(SDK_DIR) && !l.includes('/sdk/src/') && !l.includes('/dist/sdk'));
   return usefulFrame(lines.join('\n'));
 }
 

@@ -48,10 +48,22 @@ export function register(opts: RegisterOptions = {}): Registration {
 
 function setUp(opts: RegisterOptions): Registration {
   const endpoint = (opts.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318').replace(/\/+$/, '');
-  const serviceName = opts.serviceName ?? process.env.OTEL_SERVICE_NAME ?? (process.argv[1] ? process.argv[1].split(/[\\/]/).pop()!.replace(/\.[cm]?[jt]s$/, '') : 'agent');
+  const serviceName =
+    opts.serviceName ??
+    process.env.OTEL_SERVICE_NAME ??
+    (process.argv[1]
+      ? process.argv[1]
+          .split(/[\\/]/)
+          .pop()!
+          .replace(/\.[cm]?[jt]s$/, '')
+      : 'agent');
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName, 'telemetry.sdk.name.tracefork': 'tracefork-sdk' }),
-    spanProcessors: [new CallSiteProcessor(), new ReplayLinkProcessor(() => runtime().replayer), new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }), { scheduledDelayMillis: 200 })],
+    spanProcessors: [
+      new CallSiteProcessor(),
+      new ReplayLinkProcessor(() => runtime().replayer),
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }), { scheduledDelayMillis: 200 }),
+    ],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);

@@ -17,7 +17,8 @@ import { openProxyReceiver, splitCommand, type ProxyReceiver } from './run';
 import { runUnderPlan } from './test';
 
 function change(values: { 'edit-system'?: string; 'edit-step'?: string }): AbChange {
-  if (values['edit-system'] !== undefined && values['edit-step'] !== undefined) throw new UsageError('give one change: --edit-system FILE or --edit-step NAME=FILE (none: the current code)');
+  if (values['edit-system'] !== undefined && values['edit-step'] !== undefined)
+    throw new UsageError('give one change: --edit-system FILE or --edit-step NAME=FILE (none: the current code)');
   const read = (f: string) => {
     if (!fs.existsSync(f)) throw new CliError(`no such file: ${f}`);
     return fs.readFileSync(f, 'utf8');
@@ -43,7 +44,20 @@ const signed = (n: number, unit = '') => `${n >= 0 ? '+' : ''}${Math.round(n)}${
 /** `ab`: prints a table per run and per evaluator (or JSON); exit 1 when worse on any evaluator. */
 export async function abCommand(argv: string[]): Promise<number> {
   const [opts, command] = splitCommand(argv, 'ab');
-  const { values } = parse(opts, { runs: { type: 'string' }, 'edit-system': { type: 'string' }, 'edit-step': { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' }, db: { type: 'string' }, port: { type: 'string' }, 'wait-ms': { type: 'string' } }, { min: 0, max: 0, name: '' });
+  const { values } = parse(
+    opts,
+    {
+      runs: { type: 'string' },
+      'edit-system': { type: 'string' },
+      'edit-step': { type: 'string' },
+      concurrency: { type: 'string' },
+      json: { type: 'boolean' },
+      db: { type: 'string' },
+      port: { type: 'string' },
+      'wait-ms': { type: 'string' },
+    },
+    { min: 0, max: 0, name: '' },
+  );
   if (!values.runs) throw new UsageError('ab needs --runs: trace ids, or last:N, failing:N, name:TEXT, model:TEXT');
   const edit = change(values);
   const concurrency = Number(values.concurrency ?? 2);
@@ -64,13 +78,17 @@ export async function abCommand(argv: string[]): Promise<number> {
     }
     if (!selected.length) throw new CliError(`--runs ${values.runs} selects no run in ${db}`);
     const results: AbRun[] = new Array(selected.length);
-    let next = 0, done = 0;
+    let next = 0,
+      done = 0;
     const worker = async () => {
       while (!cancelled && next < selected.length) {
         const i = next++;
         results[i] = await abRun(rx, selected[i]!.traceId, selected[i]!.name, edit, command, Number(values['wait-ms'] ?? 10_000));
         done++;
-        if (!values.json) process.stderr.write(`tracefork: ab ${done}/${selected.length}: ${selected[i]!.traceId.slice(0, 8)} ${results[i]!.skipped ? `skipped (${results[i]!.skipped})` : 're-run'}\n`);
+        if (!values.json)
+          process.stderr.write(
+            `tracefork: ab ${done}/${selected.length}: ${selected[i]!.traceId.slice(0, 8)} ${results[i]!.skipped ? `skipped (${results[i]!.skipped})` : 're-run'}\n`,
+          );
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, selected.length) }, worker));
@@ -117,11 +135,16 @@ function print(runs: AbRun[], agg: ReturnType<typeof aggregate>, cancelled: bool
       continue;
     }
     const pass = (m: typeof r.before) => `${m.passed}/${m.passed + m.failed} pass`.padEnd(14);
-    out(`${r.traceId.slice(0, 8)}  ${pass(r.before)}${pass(r.after)}${signed(r.after.tokens - r.before.tokens).padEnd(9)}${money(r.after.costUsd - r.before.costUsd).padEnd(13)}${signed(r.after.durationMs - r.before.durationMs, ' ms').padEnd(10)}${r.firstDivergence ? `${r.firstDivergence.name} (step ${r.firstDivergence.index + 1})` : 'none'}`);
+    out(
+      `${r.traceId.slice(0, 8)}  ${pass(r.before)}${pass(r.after)}${signed(r.after.tokens - r.before.tokens).padEnd(9)}${money(r.after.costUsd - r.before.costUsd).padEnd(13)}${signed(r.after.durationMs - r.before.durationMs, ' ms').padEnd(10)}${r.firstDivergence ? `${r.firstDivergence.name} (step ${r.firstDivergence.index + 1})` : 'none'}`,
+    );
   }
   out('');
   out('evaluator            runs failing before → after');
-  for (const e of agg.evaluators) out(`${e.name.padEnd(21)}${String(e.before).padStart(4)} → ${e.after}${e.worse ? '   WORSE' : e.after < e.before ? '   better' : ''}`);
+  for (const e of agg.evaluators)
+    out(`${e.name.padEnd(21)}${String(e.before).padStart(4)} → ${e.after}${e.worse ? '   WORSE' : e.after < e.before ? '   better' : ''}`);
   const worse = agg.evaluators.filter((e) => e.worse).map((e) => e.name);
-  out(`${agg.compared} of ${runs.length} run(s) compared${cancelled ? ' (cancelled)' : ''}: ${worse.length ? `worse on ${worse.join(', ')}` : 'no evaluator is worse'}`);
+  out(
+    `${agg.compared} of ${runs.length} run(s) compared${cancelled ? ' (cancelled)' : ''}: ${worse.length ? `worse on ${worse.join(', ')}` : 'no evaluator is worse'}`,
+  );
 }

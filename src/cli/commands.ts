@@ -31,13 +31,28 @@ export class CliError extends Error {}
 
 /** Opens a store read-only, saying what to do when there is none. */
 export async function openReader(db: string): Promise<TraceStore> {
-  if (!fs.existsSync(`${db}.journal`)) throw new CliError(`no Tracefork database at ${db}; run \`tracefork serve --db ${db}\` or \`tracefork import FILE --db ${db}\` first`);
+  if (!fs.existsSync(`${db}.journal`))
+    throw new CliError(`no Tracefork database at ${db}; run \`tracefork serve --db ${db}\` or \`tracefork import FILE --db ${db}\` first`);
   return TraceStore.open(db, { readOnly: true, onWarning: warn });
 }
 
 /** `serve`: the OTLP/HTTP and OTLP/gRPC receivers over a store until SIGINT/SIGTERM. */
 export async function serve(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { ...dbOpt, port: { type: 'string' }, 'grpc-port': { type: 'string' }, host: { type: 'string' }, 'max-traces': { type: 'string' }, 'max-mb': { type: 'string' }, forward: { type: 'string' }, 'forward-header': { type: 'string', multiple: true }, ...proxyFlags }, { min: 0, max: 0, name: '' });
+  const { values } = parse(
+    argv,
+    {
+      ...dbOpt,
+      port: { type: 'string' },
+      'grpc-port': { type: 'string' },
+      host: { type: 'string' },
+      'max-traces': { type: 'string' },
+      'max-mb': { type: 'string' },
+      forward: { type: 'string' },
+      'forward-header': { type: 'string', multiple: true },
+      ...proxyFlags,
+    },
+    { min: 0, max: 0, name: '' },
+  );
   const db = values.db ?? defaultDb();
   const retention = {
     maxTraces: positive(values['max-traces'], '--max-traces', DEFAULT_RETENTION.maxTraces),
@@ -64,7 +79,8 @@ export async function serve(argv: string[]): Promise<number> {
     await receiver.listen();
   } catch (e) {
     await closeAll();
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port to choose another (0 picks a free one)`);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new CliError(`port ${port} is already in use; pass --port to choose another (0 picks a free one)`);
     throw e;
   }
   let grpcUp = false;
@@ -89,7 +105,9 @@ export async function serve(argv: string[]): Promise<number> {
   process.stdout.write(`tracefork: listening on ${receiver.url} (database ${db})\n`);
   await stopped;
   await closeAll();
-  const fwd = forwarder ? `; forwarded ${forwarder.stats.sent} request(s) to ${values.forward}${forwarder.stats.dropped ? `, ${forwarder.stats.dropped} dropped upstream` : ''}` : '';
+  const fwd = forwarder
+    ? `; forwarded ${forwarder.stats.sent} request(s) to ${values.forward}${forwarder.stats.dropped ? `, ${forwarder.stats.dropped} dropped upstream` : ''}`
+    : '';
   process.stdout.write(`tracefork: stopped; ${stats.spans} spans received${fwd}\n`);
   return 0;
 }
@@ -117,7 +135,8 @@ function makeForwarder(url: string | undefined, headerSpecs: string[] | undefine
     throw new UsageError(`--forward: ${(e as Error).message}`);
   }
   const u = new URL(url);
-  if (LOOPBACK.has(u.hostname) && Number(u.port || (u.protocol === 'https:' ? 443 : 80)) === port && port !== 0) throw new UsageError(`--forward ${url} is this receiver itself (port ${port}); forward to another endpoint`);
+  if (LOOPBACK.has(u.hostname) && Number(u.port || (u.protocol === 'https:' ? 443 : 80)) === port && port !== 0)
+    throw new UsageError(`--forward ${url} is this receiver itself (port ${port}); forward to another endpoint`);
   return forwarder;
 }
 
@@ -157,7 +176,11 @@ export async function list(argv: string[]): Promise<number> {
   }
 }
 
-async function withTrace<T>(argv: string[], extra: Record<string, { type: 'boolean' }>, fn: (store: TraceStore, id: string, flags: Record<string, unknown>) => T) {
+async function withTrace<T>(
+  argv: string[],
+  extra: Record<string, { type: 'boolean' }>,
+  fn: (store: TraceStore, id: string, flags: Record<string, unknown>) => T,
+) {
   const { values, positionals } = parse(argv, { ...dbOpt, ...extra }, { min: 1, max: 1, name: 'TRACE_ID' });
   const store = await openReader(values.db ?? defaultDb());
   try {

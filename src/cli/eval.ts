@@ -26,7 +26,8 @@ const warn = (m: string) => process.stderr.write(`tracefork: warning: ${m}\n`);
 type Source = { runs: () => Iterable<Step[]>; close: () => void };
 
 async function fromDb(db: string): Promise<Source> {
-  if (!fs.existsSync(`${db}.journal`)) throw new CliError(`no Tracefork database at ${db}; run \`tracefork serve --db ${db}\` or \`tracefork import FILE --db ${db}\` first`);
+  if (!fs.existsSync(`${db}.journal`))
+    throw new CliError(`no Tracefork database at ${db}; run \`tracefork serve --db ${db}\` or \`tracefork import FILE --db ${db}\` first`);
   const store = await TraceStore.open(db, { readOnly: true, onWarning: warn });
   function* runs() {
     for (const t of chronological(store.list())) {
@@ -69,7 +70,16 @@ function judgeConfig(url: string | undefined, model: string | undefined, criteri
 /** Runs the command, writing its output with `write`; returns the report (exit code is the caller's). */
 export async function runEval(argv: string[], write: (s: string) => void): Promise<EvalReport> {
   const str = { type: 'string' as const };
-  const opts = { db: str, json: { type: 'boolean' as const }, all: { type: 'boolean' as const }, evaluators: str, trace: str, 'judge-url': str, 'judge-model': str, 'judge-criteria': str };
+  const opts = {
+    db: str,
+    json: { type: 'boolean' as const },
+    all: { type: 'boolean' as const },
+    evaluators: str,
+    trace: str,
+    'judge-url': str,
+    'judge-model': str,
+    'judge-criteria': str,
+  };
   const { values, positionals } = parse(argv, opts, { min: 0, max: Infinity, name: 'FILE' });
   const judge = judgeConfig(values['judge-url'], values['judge-model'], values['judge-criteria']);
   if (values.db !== undefined && positionals.length) throw new UsageError('give --db FILE or OTLP/JSON files, not both');

@@ -13,7 +13,11 @@ export function printTraces(traces: TraceSummary[]): void {
   }
   out(['TRACE ID'.padEnd(32), 'STARTED'.padEnd(24), 'SPANS'.padStart(6), 'ERR'.padStart(4), 'DURATION'.padStart(9), ' NAME'].join(' '));
   for (const t of traces) {
-    out([t.traceId, t.startTime.padEnd(24), String(t.spanCount).padStart(6), String(t.errorCount).padStart(4), ms(t.durationMs).padStart(9), ` ${t.name}`].join(' '));
+    out(
+      [t.traceId, t.startTime.padEnd(24), String(t.spanCount).padStart(6), String(t.errorCount).padStart(4), ms(t.durationMs).padStart(9), ` ${t.name}`].join(
+        ' ',
+      ),
+    );
   }
 }
 
@@ -21,8 +25,16 @@ export function printTraces(traces: TraceSummary[]): void {
 export function printSteps(traceId: string, steps: Step[]): void {
   out(`trace ${traceId}: ${steps.length} steps`);
   for (const s of steps) {
-    const bits = [s.kind, s.model, s.inputTokens !== null ? `${s.inputTokens}→${s.outputTokens} tok` : null, s.costUsd !== null ? `$${s.costUsd.toFixed(6)}` : null, ms(s.durationMs)];
+    const bits = [
+      s.kind,
+      s.model,
+      s.inputTokens !== null ? `${s.inputTokens}→${s.outputTokens} tok` : null,
+      s.costUsd !== null ? `$${s.costUsd.toFixed(6)}` : null,
+      ms(s.durationMs),
+    ];
     const mark = s.status === 'error' ? '✗' : s.status === 'ok' ? '✓' : '·';
-    out(`${'  '.repeat(s.depth)}${mark} ${s.name}  [${bits.filter(Boolean).join(', ')}]${s.error ? `  ${s.error}` : ''}${s.code ? `  (${s.code.file}:${s.code.line ?? ''})` : ''}`);
+    out(
+      `${'  '.repeat(s.depth)}${mark} ${s.name}  [${bits.filter(Boolean).join(', ')}]${s.error ? `  ${s.error}` : ''}${s.code ? `  (${s.code.file}:${s.code.line ?? ''})` : ''}`,
+    );
   }
 }

@@ -44,7 +44,10 @@ function replayRunner(store: TraceStore, command: string, cwd: string, waitMs: n
       store.poll();
       const run = findReplayRun(store, plan);
       if (run) return { traceId: run.traceId, planId: plan.planId, agentExitCode: code };
-      if (Date.now() > deadline) throw new Error(`the replayed run did not reach the store within ${waitMs} ms (agent exit code ${code}); is a receiver writing this store running at the agent's OTEL_EXPORTER_OTLP_ENDPOINT? The agent said:\n${output}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the replayed run did not reach the store within ${waitMs} ms (agent exit code ${code}); is a receiver writing this store running at the agent's OTEL_EXPORTER_OTLP_ENDPOINT? The agent said:\n${output}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -70,9 +73,14 @@ export function workspaceReplayCommand(cwd: string): string | undefined {
 
 /** Runs the server until stdin closes. */
 export async function mcpCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { db: { type: 'string' }, 'replay-command': { type: 'string' }, cases: { type: 'string' }, cwd: { type: 'string' }, 'wait-ms': { type: 'string' } }, { min: 0, max: 0, name: '' });
+  const { values } = parse(
+    argv,
+    { db: { type: 'string' }, 'replay-command': { type: 'string' }, cases: { type: 'string' }, cwd: { type: 'string' }, 'wait-ms': { type: 'string' } },
+    { min: 0, max: 0, name: '' },
+  );
   const db = values.db ?? defaultDb();
-  if (!fs.existsSync(`${db}.journal`)) throw new CliError(`no Tracefork database at ${db}; pass --db (the store \`tracefork serve\` writes), or run \`tracefork serve --db ${db}\` first`);
+  if (!fs.existsSync(`${db}.journal`))
+    throw new CliError(`no Tracefork database at ${db}; pass --db (the store \`tracefork serve\` writes), or run \`tracefork serve --db ${db}\` first`);
   const store = await TraceStore.open(db, { readOnly: true, onWarning: (m) => process.stderr.write(`tracefork: warning: ${m}\n`) });
   const cwd = path.resolve(values.cwd ?? process.cwd());
   const command = values['replay-command'] ?? workspaceReplayCommand(cwd);
@@ -80,20 +88,36 @@ export async function mcpCommand(argv: string[]): Promise<number> {
     store,
     casesDir: path.resolve(values.cases ?? path.join(cwd, '.tracefork', 'cases')),
     replay: command ? replayRunner(store, command, cwd, Number(values['wait-ms'] ?? 15_000)) : undefined,
-    replayUnavailable: "fork_replay and replay need the agent's command: start the server with --replay-command \"CMD\" (e.g. --replay-command \"npx tsx agent.ts\") or set tracefork.replay.command in the workspace's .vscode/settings.json, in the agent's folder with OTEL_EXPORTER_OTLP_ENDPOINT pointing at the receiver that writes this store",
+    replayUnavailable:
+      'fork_replay and replay need the agent\'s command: start the server with --replay-command "CMD" (e.g. --replay-command "npx tsx agent.ts") or set tracefork.replay.command in the workspace\'s .vscode/settings.json, in the agent\'s folder with OTEL_EXPORTER_OTLP_ENDPOINT pointing at the receiver that writes this store',
   };
-  const server = new McpServer({ name: 'tracefork', version: VERSION }, { instructions: 'Tracefork records LLM agent runs. Start with list_runs (failing first), read a failing run with get_run and a step with get_step, then fork_replay the step with an edited input to try a fix; the answer says whether the new run succeeds.' });
+  const server = new McpServer(
+    { name: 'tracefork', version: VERSION },
+    {
+      instructions:
+        'Tracefork records LLM agent runs. Start with list_runs (failing first), read a failing run with get_run and a step with get_step, then fork_replay the step with an edited input to try a fix; the answer says whether the new run succeeds.',
+    },
+  );
   for (const [name, t] of Object.entries(TOOL_SCHEMAS) as Array<[ToolName, (typeof TOOL_SCHEMAS)[ToolName]]>) {
-    server.registerTool(name, { title: t.title, description: t.description, inputSchema: t.input, annotations: { readOnlyHint: !t.runsCode && name !== 'save_regression_case', openWorldHint: t.runsCode } }, async (args: unknown) => {
-      try {
-        store.poll(); // the receiver may have written since
-        const answer = await callTool(env, name, args);
-        return { content: [{ type: 'text' as const, text: answer.text }], structuredContent: answer.structured };
-      } catch (e) {
-        const message = e instanceof ToolInputError ? e.message : `${name} failed: ${(e as Error).message}`;
-        return { content: [{ type: 'text' as const, text: message }], isError: true };
-      }
-    });
+    server.registerTool(
+      name,
+      {
+        title: t.title,
+        description: t.description,
+        inputSchema: t.input,
+        annotations: { readOnlyHint: !t.runsCode && name !== 'save_regression_case', openWorldHint: t.runsCode },
+      },
+      async (args: unknown) => {
+        try {
+          store.poll(); // the receiver may have written since
+          const answer = await callTool(env, name, args);
+          return { content: [{ type: 'text' as const, text: answer.text }], structuredContent: answer.structured };
+        } catch (e) {
+          const message = e instanceof ToolInputError ? e.message : `${name} failed: ${(e as Error).message}`;
+          return { content: [{ type: 'text' as const, text: message }], isError: true };
+        }
+      },
+    );
   }
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {

@@ -8,7 +8,11 @@ import { CliError } from './commands';
 
 /** `pull --from jaeger|tempo|phoenix|otlp URL TRACE_ID [--db FILE] [--header K=V]... [--project P] [--json]`. */
 export async function pullCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { db: { type: 'string' }, from: { type: 'string' }, header: { type: 'string', multiple: true }, project: { type: 'string' }, json: { type: 'boolean' } }, { min: 2, max: 2, name: 'URL TRACE_ID' });
+  const { values, positionals } = parse(
+    argv,
+    { db: { type: 'string' }, from: { type: 'string' }, header: { type: 'string', multiple: true }, project: { type: 'string' }, json: { type: 'boolean' } },
+    { min: 2, max: 2, name: 'URL TRACE_ID' },
+  );
   const from = values.from as Backend | undefined;
   if (!from || !BACKENDS.includes(from)) throw new UsageError(`pull needs --from ${BACKENDS.join('|')}${from ? `, got "${from}"` : ''}`);
   let headers: Record<string, string>;

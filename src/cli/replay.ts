@@ -37,7 +37,10 @@ async function makePlan(traceId: string, values: { db?: string; fork?: string; i
 }
 
 /** The plan, and how the run was recorded (by the proxies: then the command it was run with, if known). */
-async function planFor(traceId: string, values: { db?: string; fork?: string; input?: string; tool?: string[] }): Promise<{ plan: ReplayPlan; proxy: boolean }> {
+async function planFor(
+  traceId: string,
+  values: { db?: string; fork?: string; input?: string; tool?: string[] },
+): Promise<{ plan: ReplayPlan; proxy: boolean }> {
   const store = await openReader(values.db ?? defaultDb());
   try {
     const input = values.input === undefined ? undefined : JSON.parse(fs.readFileSync(values.input, 'utf8'));
@@ -78,24 +81,44 @@ export async function compareCommand(argv: string[]): Promise<number> {
 
 function printComparison(c: Comparison, json: boolean): void {
   if (json) {
-    const rows = c.pairs.map((p) => ({ status: p.status, differs: p.differs, ignored: p.ignored, source: p.source, left: p.left && { spanId: p.left.spanId, name: p.left.name, kind: p.left.kind }, right: p.right && { spanId: p.right.spanId, name: p.right.name, kind: p.right.kind } }));
+    const rows = c.pairs.map((p) => ({
+      status: p.status,
+      differs: p.differs,
+      ignored: p.ignored,
+      source: p.source,
+      left: p.left && { spanId: p.left.spanId, name: p.left.name, kind: p.left.kind },
+      right: p.right && { spanId: p.right.spanId, name: p.right.name, kind: p.right.kind },
+    }));
     process.stdout.write(JSON.stringify({ firstDivergence: c.firstDivergence, counts: c.counts, pairs: rows }, null, 2) + '\n');
     return;
   }
   const mark = { same: '=', changed: '~', added: '+', removed: '-' } as const;
   c.pairs.forEach((p, i) => {
     const s = p.right ?? p.left!;
-    const note = [p.differs.length ? `differs: ${p.differs.join(', ')}` : '', p.ignored.length ? `(ignored: ${p.ignored.length} generated value${p.ignored.length === 1 ? '' : 's'})` : '', p.source ? `(${p.source})` : '', i === c.firstDivergence ? '  ← first divergence' : ''].filter(Boolean).join(' ');
+    const note = [
+      p.differs.length ? `differs: ${p.differs.join(', ')}` : '',
+      p.ignored.length ? `(ignored: ${p.ignored.length} generated value${p.ignored.length === 1 ? '' : 's'})` : '',
+      p.source ? `(${p.source})` : '',
+      i === c.firstDivergence ? '  ← first divergence' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     process.stdout.write(`${mark[p.status]} ${'  '.repeat(s.depth)}${s.kind} ${s.name} ${note}\n`);
   });
-  process.stdout.write(c.firstDivergence < 0 ? 'the runs match step for step\n' : `${c.counts.changed} changed, ${c.counts.added} added, ${c.counts.removed} removed\n`);
+  process.stdout.write(
+    c.firstDivergence < 0 ? 'the runs match step for step\n' : `${c.counts.changed} changed, ${c.counts.added} added, ${c.counts.removed} removed\n`,
+  );
 }
 
 /** `replay TRACE_ID [--fork SPAN_ID] [--input FILE] [--tool NAME=live] [--json] -- COMMAND...`: run the agent under a plan, then compare. */
 export async function replayCommand(argv: string[]): Promise<number> {
   const dash = argv.indexOf('--');
   if (dash === argv.length - 1) throw new UsageError('replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js');
-  const { values, positionals } = parse(dash < 0 ? argv : argv.slice(0, dash), { ...planOpts, json: { type: 'boolean' }, 'wait-ms': { type: 'string' }, port: { type: 'string' }, ...proxyFlags }, { min: 1, max: 1, name: 'TRACE_ID' });
+  const { values, positionals } = parse(
+    dash < 0 ? argv : argv.slice(0, dash),
+    { ...planOpts, json: { type: 'boolean' }, 'wait-ms': { type: 'string' }, port: { type: 'string' }, ...proxyFlags },
+    { min: 1, max: 1, name: 'TRACE_ID' },
+  );
   const db = values.db ?? defaultDb();
   // Without "--", only a run `tracefork run` recorded names its command; anything else is a usage error (2).
   const recorded = dash < 0 ? await recordedAgent(positionals[0], db) : null;
@@ -123,7 +146,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
     } finally {
       store.close();
     }
-    if (Date.now() > deadline) throw new CliError(`the replayed run (plan ${plan.planId}) did not reach ${db}; is a receiver (\`tracefork serve --db ${db}\` or the extension) running at the agent's OTEL_EXPORTER_OTLP_ENDPOINT?`);
+    if (Date.now() > deadline)
+      throw new CliError(
+        `the replayed run (plan ${plan.planId}) did not reach ${db}; is a receiver (\`tracefork serve --db ${db}\` or the extension) running at the agent's OTEL_EXPORTER_OTLP_ENDPOINT?`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -140,8 +166,16 @@ async function recordedAgent(traceId: string, db: string): Promise<{ command: st
   } finally {
     store.close();
   }
-  if (!found) throw new UsageError(proxy ? 'replay needs the agent command after "--" (this run was not started by `tracefork run`, so its command is not known)' : 'replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js');
-  if (found.command.some((w) => w.includes('[masked]'))) throw new UsageError(`the command this run was recorded with held a secret, which is masked in the store (${found.command.join(' ')}); give the command after "--"`);
+  if (!found)
+    throw new UsageError(
+      proxy
+        ? 'replay needs the agent command after "--" (this run was not started by `tracefork run`, so its command is not known)'
+        : 'replay needs the agent command after "--", e.g. tracefork replay ID -- node agent.js',
+    );
+  if (found.command.some((w) => w.includes('[masked]')))
+    throw new UsageError(
+      `the command this run was recorded with held a secret, which is masked in the store (${found.command.join(' ')}); give the command after "--"`,
+    );
   return found;
 }
 
@@ -150,7 +184,12 @@ async function recordedAgent(traceId: string, db: string): Promise<{ command: st
  * serve's, else one started here over the database) serves the calls before the fork from the
  * plan, the fork goes out edited, the rest live; the agent is started with the proxy's variables.
  */
-async function replayThroughProxy(plan: ReplayPlan, agent: { command: string[]; cwd: string | null }, db: string, values: { json?: boolean; port?: string; 'upstream-openai'?: string; 'upstream-anthropic'?: string; mcp?: string[] }): Promise<number> {
+async function replayThroughProxy(
+  plan: ReplayPlan,
+  agent: { command: string[]; cwd: string | null },
+  db: string,
+  values: { json?: boolean; port?: string; 'upstream-openai'?: string; 'upstream-anthropic'?: string; mcp?: string[] },
+): Promise<number> {
   const rx = await openProxyReceiver(portOption(values.port, 4318), db, proxyOptions(values));
   try {
     const { token } = await rx.create({ name: agent.command.join(' '), command: agent.command, cwd: agent.cwd ?? process.cwd(), plan });
@@ -166,9 +205,21 @@ async function replayThroughProxy(plan: ReplayPlan, agent: { command: string[]; 
     const [original, replayed] = await Promise.all([rx.trace(plan.original.traceId), rx.trace(s.traceId)]);
     if (!original || !replayed) throw new CliError(`the replayed run ${s.traceId} is not in ${rx.db}`);
     const c = compareRuns(buildSteps(original), buildSteps(replayed));
-    if (values.json) process.stdout.write(JSON.stringify({ traceId: s.traceId, planId: plan.planId, firstDivergence: c.firstDivergence, counts: c.counts, calls: s.counts, divergences: s.divergences }) + '\n');
+    if (values.json)
+      process.stdout.write(
+        JSON.stringify({
+          traceId: s.traceId,
+          planId: plan.planId,
+          firstDivergence: c.firstDivergence,
+          counts: c.counts,
+          calls: s.counts,
+          divergences: s.divergences,
+        }) + '\n',
+      );
     else {
-      process.stdout.write(`replayed run ${s.traceId} (plan ${plan.planId}): ${s.counts.recording} call(s) served from the recording, ${s.counts.fork} forked, ${s.counts.live} live\n`);
+      process.stdout.write(
+        `replayed run ${s.traceId} (plan ${plan.planId}): ${s.counts.recording} call(s) served from the recording, ${s.counts.fork} forked, ${s.counts.live} live\n`,
+      );
       for (const d of s.divergences) process.stdout.write(`  ${d}\n`);
       printComparison(c, false);
     }

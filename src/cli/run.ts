@@ -50,7 +50,10 @@ async function probe(port: number): Promise<Record<string, unknown> | null | 'cl
 export async function openProxyReceiver(port: number, db: string, opts: ProxyOptions = {}): Promise<ProxyReceiver> {
   const held = port === 0 ? 'closed' : await probe(port);
   if (held && held !== 'closed') {
-    if (held.proxy !== true) throw new CliError(`the Tracefork receiver on port ${port} (pid ${String(held.pid)}) has no record/replay proxy; update it, or pass --port to start one here`);
+    if (held.proxy !== true)
+      throw new CliError(
+        `the Tracefork receiver on port ${port} (pid ${String(held.pid)}) has no record/replay proxy; update it, or pass --port to start one here`,
+      );
     const url = `http://127.0.0.1:${port}`;
     const theirDb = typeof held.db === 'string' ? held.db : db;
     const api = remoteRuns(url);
@@ -75,7 +78,12 @@ export async function openProxyReceiver(port: number, db: string, opts: ProxyOpt
   if (held === null) throw new CliError(`port ${port} is used by another program; pass --port to choose another (0 picks a free one)`);
   const store = await TraceStore.open(db, { onWarning: warn });
   const runs = new ProxyRuns(store, { onLog: (l) => process.stderr.write(`${l}\n`) });
-  const receiver = new Receiver(store, { port, proxy: new ProxyRoutes(runs, opts), info: () => ({ db: path.resolve(db), workspace: 'tracefork run' }), onWarning: warn });
+  const receiver = new Receiver(store, {
+    port,
+    proxy: new ProxyRoutes(runs, opts),
+    info: () => ({ db: path.resolve(db), workspace: 'tracefork run' }),
+    onWarning: warn,
+  });
   try {
     await receiver.listen();
   } catch (e) {
@@ -99,7 +107,11 @@ export async function openProxyReceiver(port: number, db: string, opts: ProxyOpt
 /** Runs the agent with the proxy's environment; resolves with its exit code. */
 export function runAgent(command: string[], env: Record<string, string>, opts: { stdoutToStderr?: boolean; cwd?: string } = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), { cwd: opts.cwd, stdio: ['inherit', opts.stdoutToStderr ? 'pipe' : 'inherit', 'inherit'], env: { ...process.env, ...env } });
+    const child = spawn(command[0]!, command.slice(1), {
+      cwd: opts.cwd,
+      stdio: ['inherit', opts.stdoutToStderr ? 'pipe' : 'inherit', 'inherit'],
+      env: { ...process.env, ...env },
+    });
     if (opts.stdoutToStderr) child.stdout?.pipe(process.stderr, { end: false });
     const relay = (sig: NodeJS.Signals) => child.kill(sig);
     process.on('SIGINT', relay);
@@ -127,11 +139,16 @@ export function splitCommand(argv: string[], what: string): [string[], string[]]
 /** `run [--port 4318] [--db FILE] [--name NAME] [--json] -- COMMAND...`: one run of any agent through the proxies. */
 export async function runCommand(argv: string[]): Promise<number> {
   const [opts, command] = splitCommand(argv, 'run');
-  const { values } = parse(opts, { port: { type: 'string' }, db: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' }, ...proxyFlags }, { min: 0, max: 0, name: '' });
+  const { values } = parse(
+    opts,
+    { port: { type: 'string' }, db: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' }, ...proxyFlags },
+    { min: 0, max: 0, name: '' },
+  );
   const rx = await openProxyReceiver(portOption(values.port, 4318), values.db ?? defaultDb(), proxyOptions(values));
   try {
     const { token, traceId } = await rx.create({ name: values.name ?? command.join(' '), command, cwd: process.cwd() });
-    if (!values.json) process.stderr.write(`tracefork: run ${traceId} through ${rx.url} (OPENAI_BASE_URL, ANTHROPIC_BASE_URL and OTEL_EXPORTER_OTLP_ENDPOINT point there)\n`);
+    if (!values.json)
+      process.stderr.write(`tracefork: run ${traceId} through ${rx.url} (OPENAI_BASE_URL, ANTHROPIC_BASE_URL and OTEL_EXPORTER_OTLP_ENDPOINT point there)\n`);
     let code: number;
     try {
       code = await runAgent(command, proxyEnv(rx.url, token), { stdoutToStderr: !!values.json });
@@ -162,7 +179,8 @@ export function remoteGate(receiver: string, token: string | null): ToolGate {
       try {
         r = await api.post(`${receiver}/proxy/calls`, { token, server, name, arguments: args });
       } catch (e) {
-        if (!warned) warn(`tool calls are not recorded: the receiver at ${receiver} cannot be reached (${(e as Error).message}); they go to the server as they are`);
+        if (!warned)
+          warn(`tool calls are not recorded: the receiver at ${receiver} cannot be reached (${(e as Error).message}); they go to the server as they are`);
         warned = true;
         return passThrough(args);
       }
@@ -171,7 +189,10 @@ export function remoteGate(receiver: string, token: string | null): ToolGate {
       return {
         source,
         arguments: r.arguments,
-        end: (result) => void api.post(`${receiver}/proxy/calls/${String(r.id)}/end`, result).catch((e: Error) => warn(`a tool call's result could not be recorded: ${e.message}`)),
+        end: (result) =>
+          void api
+            .post(`${receiver}/proxy/calls/${String(r.id)}/end`, result)
+            .catch((e: Error) => warn(`a tool call's result could not be recorded: ${e.message}`)),
       };
     },
   };
@@ -188,7 +209,13 @@ export async function mcpProxyCommand(argv: string[]): Promise<number> {
   const agent = new StdioServerTransport();
   const server = new StdioClientTransport({ command: command[0]!, args: command.slice(1), env: process.env as Record<string, string>, stderr: 'inherit' });
   const name = values.name ?? path.basename(command[command.length - 1] ?? command[0]!);
-  const proxy = new McpInterceptor(remoteGate(receiver, token), name, (m) => void server.send(m as never), (m) => void agent.send(m as never), (e) => warn(`mcp-proxy: ${e.message}`));
+  const proxy = new McpInterceptor(
+    remoteGate(receiver, token),
+    name,
+    (m) => void server.send(m as never),
+    (m) => void agent.send(m as never),
+    (e) => warn(`mcp-proxy: ${e.message}`),
+  );
   const done = new Promise<number>((resolve) => {
     agent.onclose = () => resolve(0);
     process.stdin.once('end', () => resolve(0)); // the agent closed its side

@@ -26,7 +26,13 @@ import { openProxyReceiver, runAgent, splitCommand, type ProxyReceiver } from '.
 const MARK: Record<CaseResult['outcome'], string> = { fixed: 'PASS', failing: 'FAIL', regressed: 'FAIL', unreached: 'FAIL', error: 'ERROR', skipped: 'SKIP' };
 
 /** Runs the agent under `plan` through the receiver; resolves with the new run's trace id (or null). */
-export async function runUnderPlan(rx: ProxyReceiver, plan: ReplayPlan, proxied: boolean, command: string[], waitMs = 10_000): Promise<{ traceId: string | null; exitCode: number; divergences: string[] }> {
+export async function runUnderPlan(
+  rx: ProxyReceiver,
+  plan: ReplayPlan,
+  proxied: boolean,
+  command: string[],
+  waitMs = 10_000,
+): Promise<{ traceId: string | null; exitCode: number; divergences: string[] }> {
   if (proxied) {
     const { token } = await rx.create({ name: command.join(' '), command, cwd: process.cwd(), plan });
     let code: number;
@@ -60,10 +66,24 @@ export async function runUnderPlan(rx: ProxyReceiver, plan: ReplayPlan, proxied:
 /** `test`: prints one line per case (or JSON); exit 1 when any case fails the gate. */
 export async function testCommand(argv: string[]): Promise<number> {
   const [opts, command] = splitCommand(argv, 'test');
-  const { values } = parse(opts, { cases: { type: 'string' }, json: { type: 'boolean' }, db: { type: 'string' }, port: { type: 'string' }, evaluators: { type: 'string' }, 'wait-ms': { type: 'string' } }, { min: 0, max: 0, name: '' });
+  const { values } = parse(
+    opts,
+    {
+      cases: { type: 'string' },
+      json: { type: 'boolean' },
+      db: { type: 'string' },
+      port: { type: 'string' },
+      evaluators: { type: 'string' },
+      'wait-ms': { type: 'string' },
+    },
+    { min: 0, max: 0, name: '' },
+  );
   const dir = values.cases ?? CASES_DIR;
   const file = path.join(dir, 'cases.jsonl');
-  if (!fs.existsSync(file)) throw new CliError(`no regression cases at ${file}; save failing steps as cases in VS Code (Save Failing Steps as Regression Cases…) or with the save_case tool first`);
+  if (!fs.existsSync(file))
+    throw new CliError(
+      `no regression cases at ${file}; save failing steps as cases in VS Code (Save Failing Steps as Regression Cases…) or with the save_case tool first`,
+    );
   let cases: RegressionCase[];
   try {
     cases = readRegressionCases(file);
@@ -96,14 +116,38 @@ export async function testCommand(argv: string[]): Promise<number> {
     await custom?.dispose();
     await rx.close();
   }
-  const counts = Object.fromEntries((['fixed', 'failing', 'regressed', 'unreached', 'error', 'skipped'] as const).map((k) => [k, results.filter((r) => r.outcome === k).length]));
+  const counts = Object.fromEntries(
+    (['fixed', 'failing', 'regressed', 'unreached', 'error', 'skipped'] as const).map((k) => [k, results.filter((r) => r.outcome === k).length]),
+  );
   if (values.json) process.stdout.write(JSON.stringify({ cases: results, counts }, null, 2) + '\n');
-  else process.stdout.write(`${results.length} case(s): ${Object.entries(counts).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')}\n`);
+  else
+    process.stdout.write(
+      `${results.length} case(s): ${Object.entries(counts)
+        .filter(([, n]) => n)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')}\n`,
+    );
   return results.some(failsGate) ? 1 : 0;
 }
 
-async function runCase(c: RegressionCase, rx: ProxyReceiver, command: string[], evaluate: (t: StoredTrace, before: string) => Promise<{ steps: ReturnType<typeof buildSteps>; scores: Map<string, import('../core/eval/types').EvalScore[]>; trace: StoredTrace }>, waitMs: number): Promise<CaseResult> {
-  const none = { id: caseId(c), name: c.step.name, evaluators: c.failedEvaluators.map((e) => ({ name: e.name, passed: null, explanation: null })), newFailures: [], traceId: null, output: null };
+async function runCase(
+  c: RegressionCase,
+  rx: ProxyReceiver,
+  command: string[],
+  evaluate: (
+    t: StoredTrace,
+    before: string,
+  ) => Promise<{ steps: ReturnType<typeof buildSteps>; scores: Map<string, import('../core/eval/types').EvalScore[]>; trace: StoredTrace }>,
+  waitMs: number,
+): Promise<CaseResult> {
+  const none = {
+    id: caseId(c),
+    name: c.step.name,
+    evaluators: c.failedEvaluators.map((e) => ({ name: e.name, passed: null, explanation: null })),
+    newFailures: [],
+    traceId: null,
+    output: null,
+  };
   const original = await rx.trace(c.traceId);
   if (!original) return { ...none, outcome: 'skipped', reason: `its run ${c.traceId} is not in the store (kept runs: tracefork.retention.*)` };
   const made = casePlan(original, c);
@@ -116,6 +160,11 @@ async function runCase(c: RegressionCase, rx: ProxyReceiver, command: string[], 
     return { ...none, outcome: 'error', reason: (e as Error).message };
   }
   const replayed = run.traceId ? await rx.trace(run.traceId) : null;
-  if (!replayed) return { ...none, outcome: 'error', reason: `the agent exited with code ${run.exitCode} and its run never reached the receiver at ${rx.url}: is it recorded with the Tracefork SDK, or started through the proxy?` };
+  if (!replayed)
+    return {
+      ...none,
+      outcome: 'error',
+      reason: `the agent exited with code ${run.exitCode} and its run never reached the receiver at ${rx.url}: is it recorded with the Tracefork SDK, or started through the proxy?`,
+    };
   return judgeCase(c, made.key, await evaluate(original, original.traceId), await evaluate(replayed, original.traceId));
 }

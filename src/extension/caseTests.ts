@@ -71,7 +71,11 @@ export class CaseTests extends Disposable {
         let group = groups.get(c.step.name);
         if (!group) groups.set(c.step.name, (group = this.ctrl.createTestItem(`group:${folder.uri}:${c.step.name}`, c.step.name)));
         const where = this.location(c);
-        const item = this.ctrl.createTestItem(id, `${c.failedEvaluators.map((e) => e.name).join(', ') || 'saved step'} · run ${c.traceId.slice(0, 8)}`, where?.uri);
+        const item = this.ctrl.createTestItem(
+          id,
+          `${c.failedEvaluators.map((e) => e.name).join(', ') || 'saved step'} · run ${c.traceId.slice(0, 8)}`,
+          where?.uri,
+        );
         if (where?.line) item.range = new vscode.Range(where.line - 1, 0, where.line - 1, 0);
         item.description = new Date(c.createdAt).toLocaleString();
         group.children.add(item);
@@ -129,9 +133,14 @@ export class CaseTests extends Disposable {
       if (r.outcome === 'skipped') run.skipped(item);
       else if (!failsGate(r)) run.passed(item, ms);
       else {
-        const message = r.outcome === 'failing' && r.output !== null
-          ? vscode.TestMessage.diff(r.reason, text(c.rejectedOutput?.messages ?? c.rejectedOutput?.value ?? c.rejectedOutput), text(r.output?.messages ?? r.output?.value ?? r.output))
-          : new vscode.TestMessage(r.reason);
+        const message =
+          r.outcome === 'failing' && r.output !== null
+            ? vscode.TestMessage.diff(
+                r.reason,
+                text(c.rejectedOutput?.messages ?? c.rejectedOutput?.value ?? c.rejectedOutput),
+                text(r.output?.messages ?? r.output?.value ?? r.output),
+              )
+            : new vscode.TestMessage(r.reason);
         const where = this.location(c);
         if (where?.line) message.location = new vscode.Location(where.uri, new vscode.Position(where.line - 1, 0));
         if (r.outcome === 'error') run.errored(item, message, ms);

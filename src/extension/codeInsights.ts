@@ -63,7 +63,10 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   private publishTimer: NodeJS.Timeout | undefined;
   private prunedAt = 0;
 
-  constructor(private readonly host: ReceiverHost, private enabled: { lens: boolean; diagnostics: boolean }) {
+  constructor(
+    private readonly host: ReceiverHost,
+    private enabled: { lens: boolean; diagnostics: boolean },
+  ) {
     super();
     this.judge = new JudgeQueue({ onScore: () => (this.schedulePublish(), this.judgedEmitter.fire([])), notify: (m) => this.log?.(`judge: ${m}`) });
     this.live = new LiveEvaluator({
@@ -215,7 +218,19 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
       if (file === undefined) this.paths.set(s.code.file, (file = locate(s.code)?.fsPath ?? null));
       if (!file || !s.code.line) continue;
       const more = (extra?.get(s.spanId) ?? []).filter((x) => x.passed === false).map((x) => ({ name: x.name, explanation: x.explanation }));
-      out.push({ file, line: s.code.line, traceId, spanId: s.spanId, name: s.name, failed: s.status === 'error', error: s.error, findings: [...s.findings, ...more], durationMs: s.durationMs, costUsd: s.costUsd, time: Date.parse(s.startTime) });
+      out.push({
+        file,
+        line: s.code.line,
+        traceId,
+        spanId: s.spanId,
+        name: s.name,
+        failed: s.status === 'error',
+        error: s.error,
+        findings: [...s.findings, ...more],
+        durationMs: s.durationMs,
+        costUsd: s.costUsd,
+        time: Date.parse(s.startTime),
+      });
     }
     return out;
   }
@@ -240,7 +255,10 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
         vscode.DiagnosticSeverity.Error,
       );
       d.source = 'Tracefork';
-      d.code = { value: 'open run', target: vscode.Uri.parse(`command:tracefork.openRun?${encodeURIComponent(JSON.stringify([latest.traceId, latest.spanId]))}`) };
+      d.code = {
+        value: 'open run',
+        target: vscode.Uri.parse(`command:tracefork.openRun?${encodeURIComponent(JSON.stringify([latest.traceId, latest.spanId]))}`),
+      };
       const file = key.split('\0')[0];
       byFile.set(file, [...(byFile.get(file) ?? []), d]);
     }
@@ -250,7 +268,11 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
         const key = `${s.file}|${s.line}|${s.name}|${f.name}`;
         if (seen.has(key)) continue; // the latest run's finding stands for the others
         seen.add(key);
-        const d = new vscode.Diagnostic(new vscode.Range(s.line - 1, 0, s.line - 1, Number.MAX_SAFE_INTEGER), `${s.name}: evaluator ${f.name} failed${f.explanation ? ` — ${f.explanation}` : ''}`, vscode.DiagnosticSeverity.Warning);
+        const d = new vscode.Diagnostic(
+          new vscode.Range(s.line - 1, 0, s.line - 1, Number.MAX_SAFE_INTEGER),
+          `${s.name}: evaluator ${f.name} failed${f.explanation ? ` — ${f.explanation}` : ''}`,
+          vscode.DiagnosticSeverity.Warning,
+        );
         d.source = 'Tracefork';
         d.code = { value: f.name, target: vscode.Uri.parse(`command:tracefork.openRun?${encodeURIComponent(JSON.stringify([s.traceId, s.spanId]))}`) };
         byFile.set(s.file, [...(byFile.get(s.file) ?? []), d]);
@@ -267,9 +289,21 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
       const runs = new Set(group.map((s) => s.traceId)).size;
       const failing = new Set(group.filter((s) => s.failed).map((s) => s.traceId)).size;
       const cost = group.reduce((n, s) => n + (s.costUsd ?? 0), 0);
-      const title = [`$(pulse) ${runs} run${runs === 1 ? '' : 's'}`, failing ? `$(error) ${failing} failing` : null, `p95 ${fmtMs(p95(group.map((s) => s.durationMs)))}`, cost ? `$${cost.toFixed(4)}` : null].filter(Boolean).join(' · ');
+      const title = [
+        `$(pulse) ${runs} run${runs === 1 ? '' : 's'}`,
+        failing ? `$(error) ${failing} failing` : null,
+        `p95 ${fmtMs(p95(group.map((s) => s.durationMs)))}`,
+        cost ? `$${cost.toFixed(4)}` : null,
+      ]
+        .filter(Boolean)
+        .join(' · ');
       const range = new vscode.Range(Number(line) - 1, 0, Number(line) - 1, 0);
-      return new vscode.CodeLens(range, { title, command: 'tracefork.openRun', arguments: [latest.traceId, latest.spanId], tooltip: 'Open the latest run at this step' });
+      return new vscode.CodeLens(range, {
+        title,
+        command: 'tracefork.openRun',
+        arguments: [latest.traceId, latest.spanId],
+        tooltip: 'Open the latest run at this step',
+      });
     });
   }
 }

@@ -67,15 +67,39 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       const url = c.host.state.url ?? `http://127.0.0.1:${c.host.state.port ?? 4318}`;
       const grpcPort = c.host.state.grpcPort;
       const http = { label: 'OTLP/HTTP (Node, most SDKs)', text: `OTEL_EXPORTER_OTLP_ENDPOINT=${url}` };
-      const grpc = grpcPort ? { label: 'OTLP/gRPC (Python auto-instrumentation, Phoenix register())', text: `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:${grpcPort} OTEL_EXPORTER_OTLP_PROTOCOL=grpc` } : undefined;
-      const pick = grpc ? await vscode.window.showQuickPick([http, grpc].map((p) => ({ ...p, detail: p.text })), { title: 'Copy the endpoint variables for…' }) : http;
+      const grpc = grpcPort
+        ? {
+            label: 'OTLP/gRPC (Python auto-instrumentation, Phoenix register())',
+            text: `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:${grpcPort} OTEL_EXPORTER_OTLP_PROTOCOL=grpc`,
+          }
+        : undefined;
+      const pick = grpc
+        ? await vscode.window.showQuickPick(
+            [http, grpc].map((p) => ({ ...p, detail: p.text })),
+            { title: 'Copy the endpoint variables for…' },
+          )
+        : http;
       if (!pick) return;
       await vscode.env.clipboard.writeText(pick.text);
       void vscode.window.showInformationMessage(`Copied ${pick.text}`);
     }),
     reg('tracefork.showLog', () => c.log.show()),
     // Hidden: exposes state to the end-to-end tests running inside the extension host.
-    reg('tracefork.__state', () => ({ activationMs: c.activationMs(), receiver: c.host.state, runs: c.runs.runs, failingEvaluators: c.insights.allFailingEvaluators(), judge: c.insights.judgeEnabled, panels: TracePanel.all().map((p) => ({ traceId: p.traceId, rows: p.rows.length, failedRows: p.rows.filter((r) => r.failedScores?.length).slice(0, 50).map((r) => [r.name, r.failedScores]) })) })),
+    reg('tracefork.__state', () => ({
+      activationMs: c.activationMs(),
+      receiver: c.host.state,
+      runs: c.runs.runs,
+      failingEvaluators: c.insights.allFailingEvaluators(),
+      judge: c.insights.judgeEnabled,
+      panels: TracePanel.all().map((p) => ({
+        traceId: p.traceId,
+        rows: p.rows.length,
+        failedRows: p.rows
+          .filter((r) => r.failedScores?.length)
+          .slice(0, 50)
+          .map((r) => [r.name, r.failedScores]),
+      })),
+    })),
   ];
 }
 
@@ -121,9 +145,11 @@ async function saveRegressionCases(c: CommandContext, traceId: string | undefine
   let file = '';
   for (const step of failing) file = writeRegressionCase(step, steps, scores.get(step.spanId) ?? [], dir, new Date(), caseRecording(trace, step.spanId));
   void vscode.commands.executeCommand('tracefork.refreshRegressionCases');
-  void vscode.window.showInformationMessage(`Tracefork saved ${failing.length} regression case(s) to ${path.relative(folder.uri.fsPath, file)}.`, 'Open').then((open) => {
-    if (open) void vscode.window.showTextDocument(vscode.Uri.file(file));
-  });
+  void vscode.window
+    .showInformationMessage(`Tracefork saved ${failing.length} regression case(s) to ${path.relative(folder.uri.fsPath, file)}.`, 'Open')
+    .then((open) => {
+      if (open) void vscode.window.showTextDocument(vscode.Uri.file(file));
+    });
 }
 
 async function importFiles(c: CommandContext): Promise<void> {
@@ -131,7 +157,7 @@ async function importFiles(c: CommandContext): Promise<void> {
   if (!uris?.length) return;
   const s = c.host.current;
   if (!s || c.host.state.mode === 'follower') {
-    void vscode.window.showWarningMessage('Tracefork: this window is showing another window\'s runs; import from the window that is receiving.');
+    void vscode.window.showWarningMessage("Tracefork: this window is showing another window's runs; import from the window that is receiving.");
     return;
   }
   let spans = 0;

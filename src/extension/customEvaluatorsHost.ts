@@ -18,7 +18,10 @@ export class CustomEvaluatorsHost extends Disposable {
   /** The untrusted-workspace message is shown once, not again on every change of the folder. */
   private toldUntrusted = false;
 
-  constructor(private readonly insights: CodeInsights, private readonly log: vscode.OutputChannel) {
+  constructor(
+    private readonly insights: CodeInsights,
+    private readonly log: vscode.OutputChannel,
+  ) {
     super();
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()));
     this._register(toDisposable(() => void this.custom?.dispose()));
@@ -38,7 +41,12 @@ export class CustomEvaluatorsHost extends Disposable {
     if (!vscode.workspace.isTrusted) {
       if (present && !this.toldUntrusted) {
         this.toldUntrusted = true;
-        void vscode.window.showInformationMessage(`Tracefork does not run the custom evaluators in ${DIR}: this workspace is not trusted. Trust it to run them.`, 'Manage Workspace Trust').then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
+        void vscode.window
+          .showInformationMessage(
+            `Tracefork does not run the custom evaluators in ${DIR}: this workspace is not trusted. Trust it to run them.`,
+            'Manage Workspace Trust',
+          )
+          .then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
       }
       return;
     }

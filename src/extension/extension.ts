@@ -37,28 +37,60 @@ export function activate(context: vscode.ExtensionContext): void {
     const failing = runs.totals.failing;
     tree.badge = failing ? { value: failing, tooltip: `${failing} failing run(s)` } : undefined;
     const f = runs.currentFilter;
-    tree.message = f.status || f.model || f.text || f.evaluator ? `Filtered: ${[f.status, f.evaluator && `failing ${f.evaluator}`, f.model && `model ~ ${f.model}`, f.text && `"${f.text}"`].filter(Boolean).join(', ')}` : undefined;
+    tree.message =
+      f.status || f.model || f.text || f.evaluator
+        ? `Filtered: ${[f.status, f.evaluator && `failing ${f.evaluator}`, f.model && `model ~ ${f.model}`, f.text && `"${f.text}"`].filter(Boolean).join(', ')}`
+        : undefined;
   };
   let prices = config.prices ?? undefined;
   const compare = new CompareView(host);
   // Scores come from one place, the verdict store of the live evaluator (its worker), never computed on this thread.
   const verdict = (traceId: string) => insights.verdictOf(traceId);
-  const openRun = (traceId: string, spanId?: string) => TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices, verdict, onDidJudge: insights.onDidJudge }, spanId);
-  const replay = new ReplayController({ extensionUri: context.extensionUri, host, log, secrets: context.secrets, openRun, workspaceState: context.workspaceState, extraScores: (id) => insights.extraScores(id) }, compare);
+  const openRun = (traceId: string, spanId?: string) =>
+    TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices, verdict, onDidJudge: insights.onDidJudge }, spanId);
+  const replay = new ReplayController(
+    {
+      extensionUri: context.extensionUri,
+      host,
+      log,
+      secrets: context.secrets,
+      openRun,
+      workspaceState: context.workspaceState,
+      extraScores: (id) => insights.extraScores(id),
+    },
+    compare,
+  );
   const caseTests = new CaseTests(host, replay, log);
   const alerts = new Alerts(log);
   context.subscriptions.push(
-    compare, replay, caseTests, alerts,
+    compare,
+    replay,
+    caseTests,
+    alerts,
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reportProvider),
     insights.onDidFind((e) => alerts.add(e.findings, e.first)),
     vscode.commands.registerCommand('tracefork.__alerts', () => ({ findings: alerts.findings, notified: alerts.notified })),
-    vscode.commands.registerCommand('tracefork.showTrends', (series?: string) => void TrendsPanel.show({ extensionUri: context.extensionUri, host, extraScores: (id) => insights.extraScores(id), openRun }, typeof series === 'string' ? series : undefined)),
+    vscode.commands.registerCommand(
+      'tracefork.showTrends',
+      (series?: string) =>
+        void TrendsPanel.show(
+          { extensionUri: context.extensionUri, host, extraScores: (id) => insights.extraScores(id), openRun },
+          typeof series === 'string' ? series : undefined,
+        ),
+    ),
     vscode.commands.registerCommand('tracefork.__trends', () => TrendsPanel.open?.model ?? null),
-    vscode.commands.registerCommand('tracefork.__caseTests', () => ({ items: [...caseTestsIds(caseTests.ctrl.items)], last: Object.fromEntries(caseTests.last) })),
+    vscode.commands.registerCommand('tracefork.__caseTests', () => ({
+      items: [...caseTestsIds(caseTests.ctrl.items)],
+      last: Object.fromEntries(caseTests.last),
+    })),
     ...registerReplayCommands({ host, replay, compare, secrets: context.secrets, verdict }),
     ...registerBackendCommands({ host, secrets: context.secrets, workspaceState: context.workspaceState, openRun }),
     ...registerLmTools({ host, replay, prices: () => prices }),
-    log, host, runs, insights, tree,
+    log,
+    host,
+    runs,
+    insights,
+    tree,
     new StatusBar(host, runs, alerts),
     new CustomEvaluatorsHost(insights, log),
     new JudgeHost(insights, context.secrets, log),

@@ -18,7 +18,11 @@ export class JudgeHost extends Disposable {
   private told = false;
   private applying: Promise<void> = Promise.resolve();
 
-  constructor(private readonly insights: CodeInsights, private readonly secrets: vscode.SecretStorage, private readonly log: vscode.OutputChannel) {
+  constructor(
+    private readonly insights: CodeInsights,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.OutputChannel,
+  ) {
     super();
     this._register(vscode.workspace.onDidChangeConfiguration((e) => affects(e, 'judge') && this.apply()));
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.apply()));
@@ -37,7 +41,13 @@ export class JudgeHost extends Disposable {
     if (!j.url) return this.insights.setJudge(null);
     if (!vscode.workspace.isTrusted) {
       this.insights.setJudge(null);
-      if (!this.told) void vscode.window.showInformationMessage('Tracefork does not run the LLM judge: this workspace is not trusted, and the judge sends trace content to tracefork.judge.url.', 'Manage Workspace Trust').then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
+      if (!this.told)
+        void vscode.window
+          .showInformationMessage(
+            'Tracefork does not run the LLM judge: this workspace is not trusted, and the judge sends trace content to tracefork.judge.url.',
+            'Manage Workspace Trust',
+          )
+          .then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
       this.told = true;
       return;
     }
@@ -54,7 +64,15 @@ export class JudgeHost extends Disposable {
 
   /** Stores the key (asked for when not given); an empty key removes it. */
   private async setKey(given: unknown): Promise<void> {
-    const key = typeof given === 'string' ? given : await vscode.window.showInputBox({ title: 'Tracefork: API key of the LLM judge', prompt: 'Kept in VS Code\'s secret storage. Leave empty to remove it.', password: true, ignoreFocusOut: true });
+    const key =
+      typeof given === 'string'
+        ? given
+        : await vscode.window.showInputBox({
+            title: 'Tracefork: API key of the LLM judge',
+            prompt: "Kept in VS Code's secret storage. Leave empty to remove it.",
+            password: true,
+            ignoreFocusOut: true,
+          });
     if (key === undefined) return;
     if (key) await this.secrets.store(SECRET, key);
     else await this.secrets.delete(SECRET);

@@ -35,8 +35,16 @@ function env(c: LmToolsContext): ToolEnv {
     replay: async ({ traceId, forkSpanId, input, tools }) => {
       const choices = tools && Object.fromEntries(Object.entries(tools).map(([k, v]) => [k, v === 'live' ? 'live' : 'replay'] as const));
       const out = forkSpanId ? await c.replay.fork(traceId, forkSpanId, { input, tools: choices }) : await c.replay.replayRun(traceId, choices);
-      if (!out) throw new ToolInputError('the replay did not start: the workspace is untrusted, or no agent command is configured (tracefork.replay.command) and none was given');
-      if (!out.run) throw new Error(out.cancelled ? 'the user cancelled the replay' : `the replayed run did not arrive (the agent exited with code ${out.exitCode}); see the Tracefork output`);
+      if (!out)
+        throw new ToolInputError(
+          'the replay did not start: the workspace is untrusted, or no agent command is configured (tracefork.replay.command) and none was given',
+        );
+      if (!out.run)
+        throw new Error(
+          out.cancelled
+            ? 'the user cancelled the replay'
+            : `the replayed run did not arrive (the agent exited with code ${out.exitCode}); see the Tracefork output`,
+        );
       return { traceId: out.run.traceId, planId: out.plan.planId, agentExitCode: out.exitCode ?? 0 };
     },
   };
@@ -49,21 +57,31 @@ export function registerLmTools(c: LmToolsContext): vscode.Disposable[] {
 }
 
 /** One tool's handler: confirmation for the tools that run code, the trust check, the call. */
-export function lmToolHandler(name: ToolName, c: LmToolsContext, isTrusted: () => boolean = () => vscode.workspace.isTrusted): vscode.LanguageModelTool<Record<string, unknown>> {
+export function lmToolHandler(
+  name: ToolName,
+  c: LmToolsContext,
+  isTrusted: () => boolean = () => vscode.workspace.isTrusted,
+): vscode.LanguageModelTool<Record<string, unknown>> {
   const t = TOOL_SCHEMAS[name];
   return {
     prepareInvocation: (options) => {
       if (!t.runsCode) return { invocationMessage: `Tracefork: ${t.title.toLowerCase()}` };
       const a = options.input as { traceId?: string; spanId?: string; input?: unknown };
-      const what = name === 'fork_replay' ? `from step ${a.spanId} of run ${a.traceId} with the input ${JSON.stringify(a.input)}` : `run ${a.traceId} from its recording`;
+      const what =
+        name === 'fork_replay' ? `from step ${a.spanId} of run ${a.traceId} with the input ${JSON.stringify(a.input)}` : `run ${a.traceId} from its recording`;
       return {
         invocationMessage: `Tracefork: replaying ${what}`,
-        confirmationMessages: { title: t.title, message: new vscode.MarkdownString(`Re-run your agent ${what}? This runs the workspace's code (\`tracefork.replay.command\`).`) },
+        confirmationMessages: {
+          title: t.title,
+          message: new vscode.MarkdownString(`Re-run your agent ${what}? This runs the workspace's code (\`tracefork.replay.command\`).`),
+        },
       };
     },
     invoke: async (options) => {
       if (t.runsCode && !isTrusted()) {
-        throw new Error("Tracefork does not run the workspace's code in Restricted Mode: the user has to trust this workspace (Manage Workspace Trust) before fork_replay or replay");
+        throw new Error(
+          "Tracefork does not run the workspace's code in Restricted Mode: the user has to trust this workspace (Manage Workspace Trust) before fork_replay or replay",
+        );
       }
       try {
         const answer = await callTool(env(c), name, options.input);

@@ -101,26 +101,53 @@ export class ReceiverHost extends Disposable {
       } catch {
         /* said below */
       }
-      void vscode.window.showWarningMessage(`Tracefork: ${name} "${v}" is not an http(s) URL; the proxy uses the provider's public API instead.`, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.proxy'));
+      void vscode.window
+        .showWarningMessage(`Tracefork: ${name} "${v}" is not an http(s) URL; the proxy uses the provider's public API instead.`, 'Open Settings')
+        .then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.proxy'));
       return '';
     };
-    const servers = Object.fromEntries(Object.entries(mcpServers ?? {}).filter(([k, v]) => /^[A-Za-z0-9_.-]+$/.test(k) && typeof v === 'string' && !!valid(`tracefork.proxy.mcpServers.${k}`, v)));
+    const servers = Object.fromEntries(
+      Object.entries(mcpServers ?? {}).filter(
+        ([k, v]) => /^[A-Za-z0-9_.-]+$/.test(k) && typeof v === 'string' && !!valid(`tracefork.proxy.mcpServers.${k}`, v),
+      ),
+    );
     try {
       const http = await worker.request<{ port: number; url: string }>({
         op: 'listenHttp',
         host: this.config.host,
         port,
         info: this.info(),
-        proxy: { upstream: { openai: valid('tracefork.proxy.openaiUpstream', openaiUpstream), anthropic: valid('tracefork.proxy.anthropicUpstream', anthropicUpstream) }, mcpServers: servers },
+        proxy: {
+          upstream: {
+            openai: valid('tracefork.proxy.openaiUpstream', openaiUpstream),
+            anthropic: valid('tracefork.proxy.anthropicUpstream', anthropicUpstream),
+          },
+          mcpServers: servers,
+        },
       });
       this.receiving = { url: http.url, grpc: null };
       const grpc = await this.startGrpc();
       this.receiving.grpc = grpc.port;
-      this.setState({ mode: 'owner', port: http.port, url: http.url, dbPath: this.ownDb, detail: this.receivingDetail(), grpcPort: grpc.port, grpcDetail: grpc.detail, ...forwarding });
+      this.setState({
+        mode: 'owner',
+        port: http.port,
+        url: http.url,
+        dbPath: this.ownDb,
+        detail: this.receivingDetail(),
+        grpcPort: grpc.port,
+        grpcDetail: grpc.detail,
+        ...forwarding,
+      });
     } catch (e) {
       await this.stop(); // not receiving here: nothing to forward, and the store is free for whoever receives
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
-        return this.setState({ mode: 'stopped', port, url: null, dbPath: this.ownDb, detail: `cannot listen on ${this.config.host}:${port}: ${(e as Error).message}` });
+        return this.setState({
+          mode: 'stopped',
+          port,
+          url: null,
+          dbPath: this.ownDb,
+          detail: `cannot listen on ${this.config.host}:${port}: ${(e as Error).message}`,
+        });
       }
       await this.portTaken(port);
     }
@@ -145,7 +172,9 @@ export class ReceiverHost extends Disposable {
       this.worker = undefined;
       this.releaseOwnLock();
       if (this.state.mode === 'owner') {
-        void vscode.window.showErrorMessage(`Tracefork's receiver stopped (${why.split('\n')[0]}); starting it again. Exporters retry what was not acknowledged.`, 'Show Log').then((a) => a && this.log.show());
+        void vscode.window
+          .showErrorMessage(`Tracefork's receiver stopped (${why.split('\n')[0]}); starting it again. Exporters retry what was not acknowledged.`, 'Show Log')
+          .then((a) => a && this.log.show());
         void this.start(this.state.port ?? this.config.port);
       }
     });
@@ -186,14 +215,27 @@ export class ReceiverHost extends Disposable {
   private async startGrpc(grpcPort = this.config.grpcPort): Promise<{ port: number | null; detail: string }> {
     if (grpcPort === 0) return { port: null, detail: 'OTLP/gRPC is off (tracefork.receiver.grpcPort is 0)' };
     try {
-      const port = await this.worker!.request<number>({ op: 'listenGrpc', host: this.config.host, port: grpcPort === this.freeGrpc ? 0 : grpcPort, info: this.info() });
+      const port = await this.worker!.request<number>({
+        op: 'listenGrpc',
+        host: this.config.host,
+        port: grpcPort === this.freeGrpc ? 0 : grpcPort,
+        info: this.info(),
+      });
       return { port, detail: '' };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') return { port: null, detail: `OTLP/gRPC cannot listen on :${grpcPort}: ${(e as Error).message}` };
       const other = await probeTraceforkGrpc(this.config.host, grpcPort);
-      if (other) return { port: null, detail: `OTLP/gRPC :${grpcPort} is received by the Tracefork window of ${other.workspace ?? 'another workspace'} (pid ${other.pid}); its runs are in that window` };
+      if (other)
+        return {
+          port: null,
+          detail: `OTLP/gRPC :${grpcPort} is received by the Tracefork window of ${other.workspace ?? 'another workspace'} (pid ${other.pid}); its runs are in that window`,
+        };
       void vscode.window
-        .showWarningMessage(`Tracefork cannot receive OTLP/gRPC: port ${grpcPort} is used by another program (a collector, Jaeger or Phoenix?). Agents exporting over gRPC to localhost:${grpcPort} are not reaching Tracefork; OTLP/HTTP on :${this.state.port ?? this.config.port} still works.`, 'Use Another gRPC Port', 'Open Settings')
+        .showWarningMessage(
+          `Tracefork cannot receive OTLP/gRPC: port ${grpcPort} is used by another program (a collector, Jaeger or Phoenix?). Agents exporting over gRPC to localhost:${grpcPort} are not reaching Tracefork; OTLP/HTTP on :${this.state.port ?? this.config.port} still works.`,
+          'Use Another gRPC Port',
+          'Open Settings',
+        )
         .then((choice) => {
           if (choice === 'Use Another gRPC Port') void this.restartGrpc(this.freeGrpc);
           else if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.receiver.grpcPort');
@@ -209,11 +251,18 @@ export class ReceiverHost extends Disposable {
     const { endpoint, queueMegabytes } = this.config.forward;
     if (!endpoint) return { forward: null, forwardDetail: '' };
     try {
-      this.forwardStats = await worker.request<ForwardStats>({ op: 'forward', url: endpoint, headers: await this.forwardHeaders(), maxQueueBytes: queueMegabytes * 1024 ** 2 });
+      this.forwardStats = await worker.request<ForwardStats>({
+        op: 'forward',
+        url: endpoint,
+        headers: await this.forwardHeaders(),
+        maxQueueBytes: queueMegabytes * 1024 ** 2,
+      });
     } catch (e) {
       const detail = `forwarding is off: tracefork.forward.endpoint "${endpoint}" is not an http(s) URL (${(e as Error).message})`;
       this.log.appendLine(detail);
-      void vscode.window.showWarningMessage(`Tracefork: ${detail}.`, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.forward'));
+      void vscode.window
+        .showWarningMessage(`Tracefork: ${detail}.`, 'Open Settings')
+        .then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.forward'));
       return { forward: null, forwardDetail: detail };
     }
     this.log.appendLine(`forwarding every accepted request to ${endpoint}`);
@@ -229,7 +278,9 @@ export class ReceiverHost extends Disposable {
       this.log.appendLine(`forward: ${e.count} request(s) dropped upstream: ${e.reason}`);
       if (Date.now() - this.lastDropAlert > 60_000) {
         this.lastDropAlert = Date.now();
-        void vscode.window.showWarningMessage(`Tracefork dropped ${e.count} request(s) on their way to ${endpoint}: ${e.reason}. They are kept here.`, 'Show Log').then((a) => a && this.log.show());
+        void vscode.window
+          .showWarningMessage(`Tracefork dropped ${e.count} request(s) on their way to ${endpoint}: ${e.reason}. They are kept here.`, 'Show Log')
+          .then((a) => a && this.log.show());
       }
     }
     this.stateEmitter.fire(this.state); // the status bar shows the upstream's state
@@ -287,7 +338,12 @@ export class ReceiverHost extends Disposable {
 
   /** Applies changed settings (restarting the receiver when the port or host changed). */
   async reconfigure(config: TraceforkConfig): Promise<void> {
-    const restart = config.port !== this.config.port || config.grpcPort !== this.config.grpcPort || config.host !== this.config.host || JSON.stringify(config.forward) !== JSON.stringify(this.config.forward) || JSON.stringify(config.proxy) !== JSON.stringify(this.config.proxy);
+    const restart =
+      config.port !== this.config.port ||
+      config.grpcPort !== this.config.grpcPort ||
+      config.host !== this.config.host ||
+      JSON.stringify(config.forward) !== JSON.stringify(this.config.forward) ||
+      JSON.stringify(config.proxy) !== JSON.stringify(this.config.proxy);
     this.config = config;
     if (restart || this.state.mode !== 'owner') return this.start();
     await this.worker?.request({ op: 'setRetention', retention: this.storeOptions().retention });
@@ -354,7 +410,9 @@ export class ReceiverHost extends Disposable {
     this.log.appendLine(`receiver refused a request (${status}): ${reason}`);
     if ((status === 503 || status === 'UNAVAILABLE') && reason.startsWith('the trace store cannot write') && Date.now() - this.lastStorageAlert > 60_000) {
       this.lastStorageAlert = Date.now();
-      void vscode.window.showErrorMessage(`Tracefork cannot store traces: ${reason.slice('the trace store cannot write: '.length)}`, 'Show Log').then((a) => a && this.log.show());
+      void vscode.window
+        .showErrorMessage(`Tracefork cannot store traces: ${reason.slice('the trace store cannot write: '.length)}`, 'Show Log')
+        .then((a) => a && this.log.show());
     }
   }
 

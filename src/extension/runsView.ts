@@ -29,7 +29,13 @@ const MIN_REFRESH_MS = 250;
 
 const ago = (iso: string) => {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-  return s < 60 ? `${Math.round(s)}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : s < 86400 ? `${Math.round(s / 3600)}h ago` : new Date(iso).toLocaleDateString();
+  return s < 60
+    ? `${Math.round(s)}s ago`
+    : s < 3600
+      ? `${Math.round(s / 60)}m ago`
+      : s < 86400
+        ? `${Math.round(s / 3600)}h ago`
+        : new Date(iso).toLocaleDateString();
 };
 const dur = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`);
 
@@ -55,7 +61,10 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
   /** Every run in the store, and those with a failing step (for the badge and the status bar). */
   totals = { total: 0, failing: 0 };
 
-  constructor(private readonly host: ReceiverHost, private readonly failing: (traceId: string) => ReadonlySet<string> | undefined = () => undefined) {
+  constructor(
+    private readonly host: ReceiverHost,
+    private readonly failing: (traceId: string) => ReadonlySet<string> | undefined = () => undefined,
+  ) {
     super();
     this._register(host.onDidChangeTraces(() => this.scheduleRefresh()));
     this._register(host.onDidChangeState(() => void this.refresh()));
@@ -170,11 +179,12 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
     const failedEvaluators = [...(this.failing(r.traceId) ?? [])];
     if (failedEvaluators.length) item.description += ` · ${failedEvaluators.join(', ')}`;
     if (r.replayOf) item.description = `fork of ${r.replayOf.slice(0, 8)} · ${item.description}`;
-    item.iconPath = r.status === 'error'
-      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
-      : failedEvaluators.length
-        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
-        : new vscode.ThemeIcon(r.status === 'ok' ? 'pass' : 'circle-outline', r.status === 'ok' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+    item.iconPath =
+      r.status === 'error'
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
+        : failedEvaluators.length
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+          : new vscode.ThemeIcon(r.status === 'ok' ? 'pass' : 'circle-outline', r.status === 'ok' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
     item.tooltip = new vscode.MarkdownString(
       `**${escapeMd(r.name)}**\n\n${r.status === 'error' ? `$(error) ${r.errorCount} failing step(s)` : '$(pass) no failing step'}\n\n` +
         `- started ${new Date(r.startTime).toLocaleString()}\n- ${r.spanCount} steps, ${dur(r.durationMs)}\n` +
@@ -182,7 +192,8 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
       true,
     );
     item.contextValue = (r.status === 'error' || failedEvaluators.length ? 'run.failing' : 'run') + (r.replayOf ? '.fork' : '');
-    if (r.replayOf && r.status !== 'error' && !failedEvaluators.length) item.iconPath = new vscode.ThemeIcon('repo-forked', new vscode.ThemeColor('testing.iconPassed'));
+    if (r.replayOf && r.status !== 'error' && !failedEvaluators.length)
+      item.iconPath = new vscode.ThemeIcon('repo-forked', new vscode.ThemeColor('testing.iconPassed'));
     item.command = { command: 'tracefork.openRun', title: 'Open Run', arguments: [r.traceId] };
     item.accessibilityInformation = { label: `${r.name}, ${r.status === 'error' ? 'failing' : 'passing'}, ${r.spanCount} steps` };
     return item;

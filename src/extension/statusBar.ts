@@ -9,7 +9,11 @@ import type { Alerts } from './alerts';
 export class StatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('tracefork.status', vscode.StatusBarAlignment.Left, 50));
 
-  constructor(private readonly host: ReceiverHost, private readonly runs: RunsProvider, private readonly alerts?: Alerts) {
+  constructor(
+    private readonly host: ReceiverHost,
+    private readonly runs: RunsProvider,
+    private readonly alerts?: Alerts,
+  ) {
     super();
     if (alerts) this._register(alerts.onDidChange(() => this.render()));
     this.item.name = 'Tracefork';
@@ -32,7 +36,9 @@ export class StatusBar extends Disposable {
         const upstream = f ? ` · $(${f.stats.lastError || f.stats.dropped ? 'warning' : 'cloud-upload'}) forwarding` : '';
         const forwardLine = f
           ? `\nForwarding to ${f.endpoint}: ${f.stats.sent} sent, ${f.stats.pending} queued, ${f.stats.dropped} dropped${f.stats.lastError ? `; now failing: ${f.stats.lastError}` : ''}.`
-          : s.forwardDetail ? `\n${s.forwardDetail}.` : '';
+          : s.forwardDetail
+            ? `\n${s.forwardDetail}.`
+            : '';
         this.item.text = `$(pulse) Tracefork :${s.port}${s.grpcPort ? ` · gRPC :${s.grpcPort}` : ''}${upstream} · ${counts}`;
         this.item.tooltip = `Tracefork is receiving OTLP/HTTP on ${s.url}${s.grpcPort ? ` and OTLP/gRPC on port ${s.grpcPort}` : ''}\nSet OTEL_EXPORTER_OTLP_ENDPOINT=${s.url} in your agent${s.grpcPort ? ` (gRPC exporters: http://localhost:${s.grpcPort})` : ''}.${s.grpcDetail ? `\n${s.grpcDetail}.` : ''}${forwardLine}\n${total} runs, ${failing} failing${alerts ? `, ${alerts} drift/session alert${alerts === 1 ? '' : 's'} (in the Tracefork log)` : ''}. Click to show the runs.`;
         break;
@@ -51,6 +57,8 @@ export class StatusBar extends Disposable {
         this.item.text = '$(loading~spin) Tracefork';
         this.item.tooltip = 'Tracefork is starting its receiver';
     }
-    this.item.accessibilityInformation = { label: `Tracefork, ${s.mode === 'owner' ? `receiving on port ${s.port}` : s.detail}, ${counts.replace('$(error)', 'failing').replace('$(bell)', 'alerts')}` };
+    this.item.accessibilityInformation = {
+      label: `Tracefork, ${s.mode === 'owner' ? `receiving on port ${s.port}` : s.detail}, ${counts.replace('$(error)', 'failing').replace('$(bell)', 'alerts')}`,
+    };
   }
 }

@@ -27,7 +27,15 @@ export class TrendsPanel extends Disposable {
   model: TrendsModel | null = null;
 
   /** Opens (or reveals) the view; `series` selects one (`<step name>\u0000<metric>`). */
-  static show(ctx: { extensionUri: vscode.Uri; host: ReceiverHost; extraScores: (id: string) => Map<string, EvalScore[]> | undefined; openRun: (traceId: string, spanId?: string) => void }, series?: string): TrendsPanel {
+  static show(
+    ctx: {
+      extensionUri: vscode.Uri;
+      host: ReceiverHost;
+      extraScores: (id: string) => Map<string, EvalScore[]> | undefined;
+      openRun: (traceId: string, spanId?: string) => void;
+    },
+    series?: string,
+  ): TrendsPanel {
     const p = (TrendsPanel.current ??= new TrendsPanel(ctx));
     p.panel.reveal();
     p.reload(series);
@@ -38,21 +46,35 @@ export class TrendsPanel extends Disposable {
     return TrendsPanel.current;
   }
 
-  private constructor(private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; extraScores: (id: string) => Map<string, EvalScore[]> | undefined; openRun: (traceId: string, spanId?: string) => void }) {
+  private constructor(
+    private readonly ctx: {
+      extensionUri: vscode.Uri;
+      host: ReceiverHost;
+      extraScores: (id: string) => Map<string, EvalScore[]> | undefined;
+      openRun: (traceId: string, spanId?: string) => void;
+    },
+  ) {
     super();
-    this.panel = this._register(vscode.window.createWebviewPanel('tracefork.trends', 'Tracefork Trends', vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist')] }));
+    this.panel = this._register(
+      vscode.window.createWebviewPanel('tracefork.trends', 'Tracefork Trends', vscode.ViewColumn.Active, {
+        enableScripts: true,
+        retainContextWhenHidden: false,
+        localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist')],
+      }),
+    );
     this.panel.iconPath = new vscode.ThemeIcon('graph-line');
     this.panel.webview.html = traceHtml(this.panel.webview, ctx.extensionUri, 'Tracefork Trends', 'trends.js');
     this._register(this.panel.onDidDispose(() => this.dispose()));
-    this._register(this.panel.webview.onDidReceiveMessage((m: unknown) => {
-      if (!isFromTrends(m)) return;
-      if (m.type === 'trendsReady') this.send();
-      else if (m.type === 'trendsSelect') {
-        this.selected = m.id;
-        this.send();
-      }
-      else if (m.type === 'trendsOpen') ctx.openRun(m.traceId, m.spanId);
-    }));
+    this._register(
+      this.panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (!isFromTrends(m)) return;
+        if (m.type === 'trendsReady') this.send();
+        else if (m.type === 'trendsSelect') {
+          this.selected = m.id;
+          this.send();
+        } else if (m.type === 'trendsOpen') ctx.openRun(m.traceId, m.spanId);
+      }),
+    );
     this._register(ctx.host.onDidChangeTraces(() => this.scheduleReload()));
   }
 
@@ -81,7 +103,8 @@ export class TrendsPanel extends Disposable {
 
   private send(): void {
     const series = trendSeries(this.runs);
-    if (!this.selected || !series.some((s) => s.id === this.selected)) this.selected = (series.find((s) => s.metric.startsWith('score:')) ?? series[0])?.id ?? null;
+    if (!this.selected || !series.some((s) => s.id === this.selected))
+      this.selected = (series.find((s) => s.metric.startsWith('score:')) ?? series[0])?.id ?? null;
     const model: TrendsModel = {
       series: series.map((s) => ({ id: s.id, label: s.label, metric: s.metric, runs: s.runs })),
       selected: this.selected,

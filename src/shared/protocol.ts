@@ -95,7 +95,15 @@ export function isFromForkEditor(v: unknown): v is FromForkEditor {
 export interface TrendsModel {
   series: Array<{ id: string; label: string; metric: string; runs: number }>;
   selected: string | null;
-  points: Array<{ traceId: string; spanId: string; runName: string; time: string; value: number; band: { median: number; low: number; high: number } | null; outside: boolean }>;
+  points: Array<{
+    traceId: string;
+    spanId: string;
+    runName: string;
+    time: string;
+    value: number;
+    band: { median: number; low: number; high: number } | null;
+    outside: boolean;
+  }>;
   /** How many runs were read. */
   runs: number;
 }
@@ -104,10 +112,19 @@ export interface TrendsModel {
 export type ToTrends = { type: 'trendsModel'; model: TrendsModel };
 
 /** Trends view → host. */
-export type FromTrends = { type: 'trendsReady' } | { type: 'trendsSelect'; id: string } | { type: 'trendsOpen'; traceId: string; spanId: string } | { type: 'log'; level: 'warn'; message: string };
+export type FromTrends =
+  | { type: 'trendsReady' }
+  | { type: 'trendsSelect'; id: string }
+  | { type: 'trendsOpen'; traceId: string; spanId: string }
+  | { type: 'log'; level: 'warn'; message: string };
 
 /** Whether a message from the Trends view has a shape this host understands. */
 export function isFromTrends(v: unknown): v is FromTrends {
   const t = (v as { type?: unknown } | null)?.type;
-  return t === 'trendsReady' || (t === 'trendsSelect' && typeof (v as { id?: unknown }).id === 'string') || (t === 'trendsOpen' && typeof (v as { traceId?: unknown }).traceId === 'string' && typeof (v as { spanId?: unknown }).spanId === 'string') || t === 'log';
+  return (
+    t === 'trendsReady' ||
+    (t === 'trendsSelect' && typeof (v as { id?: unknown }).id === 'string') ||
+    (t === 'trendsOpen' && typeof (v as { traceId?: unknown }).traceId === 'string' && typeof (v as { spanId?: unknown }).spanId === 'string') ||
+    t === 'log'
+  );
 }

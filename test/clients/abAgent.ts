@@ -15,10 +15,20 @@ const usage = { inputTokens: { total: 30, noCache: 30, cacheRead: 0, cacheWrite:
 function reply(prompt: Prompt): Result {
   const system = prompt.find((m) => m.role === 'system');
   const city = /Default city: (\w+)/.exec(system && typeof system.content === 'string' ? system.content : '')?.[1] ?? 'Lyon';
-  const results = prompt.filter((m) => m.role === 'tool').flatMap((m) => m.content).flatMap((p) => (p.type === 'tool-result' ? [p.output] : []));
-  if (!results.length) return { content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'getWeather', input: JSON.stringify({ city }) }], finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage, warnings: [] };
+  const results = prompt
+    .filter((m) => m.role === 'tool')
+    .flatMap((m) => m.content)
+    .flatMap((p) => (p.type === 'tool-result' ? [p.output] : []));
+  if (!results.length)
+    return {
+      content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'getWeather', input: JSON.stringify({ city }) }],
+      finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+      usage,
+      warnings: [],
+    };
   const r = results[0]!;
-  const text = r.type === 'error-text' || r.type === 'error-json' ? 'Sorry, I could not get the weather.' : `Forecast: ${JSON.stringify('value' in r ? r.value : null)}`;
+  const text =
+    r.type === 'error-text' || r.type === 'error-json' ? 'Sorry, I could not get the weather.' : `Forecast: ${JSON.stringify('value' in r ? r.value : null)}`;
   return { content: [{ type: 'text', text }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] };
 }
 
@@ -29,9 +39,21 @@ async function lookUpWeather(city: string) {
 
 async function main() {
   const tracefork = register({ serviceName: 'ab-agent' });
-  const model = wrapLanguageModel({ model: new MockLanguageModelV3({ provider: 'mock-provider', modelId: 'mock-model', doGenerate: async ({ prompt }) => reply(prompt) }), middleware: traceforkMiddleware() });
-  const tools = traceforkTools({ getWeather: tool({ description: 'Weather for a city', inputSchema: z.object({ city: z.string() }), execute: ({ city }) => lookUpWeather(city) }) });
-  const result = await generateText({ model, system: 'You are a weather agent. Default city: Lyon.', prompt: process.argv[2] ?? 'What is the weather?', tools, stopWhen: stepCountIs(3), experimental_telemetry: { isEnabled: true, functionId: 'ab-agent' } });
+  const model = wrapLanguageModel({
+    model: new MockLanguageModelV3({ provider: 'mock-provider', modelId: 'mock-model', doGenerate: async ({ prompt }) => reply(prompt) }),
+    middleware: traceforkMiddleware(),
+  });
+  const tools = traceforkTools({
+    getWeather: tool({ description: 'Weather for a city', inputSchema: z.object({ city: z.string() }), execute: ({ city }) => lookUpWeather(city) }),
+  });
+  const result = await generateText({
+    model,
+    system: 'You are a weather agent. Default city: Lyon.',
+    prompt: process.argv[2] ?? 'What is the weather?',
+    tools,
+    stopWhen: stepCountIs(3),
+    experimental_telemetry: { isEnabled: true, functionId: 'ab-agent' },
+  });
   await tracefork.shutdown();
   process.stdout.write(`${result.text}\n`);
 }

@@ -8,9 +8,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-const transport = process.env.MCP_TRANSPORT === 'http'
-  ? new StreamableHTTPClientTransport(new URL(`${process.env.TRACEFORK_MCP_BASE_URL}/everything`))
-  : new StdioClientTransport({ command: process.execPath, args: JSON.parse(process.env.MCP_PROXY_ARGS) });
+const transport =
+  process.env.MCP_TRANSPORT === 'http'
+    ? new StreamableHTTPClientTransport(new URL(`${process.env.TRACEFORK_MCP_BASE_URL}/everything`))
+    : new StdioClientTransport({ command: process.execPath, args: JSON.parse(process.env.MCP_PROXY_ARGS) });
 const client = new Client({ name: 'mcp-agent', version: '1.0.0' });
 await client.connect(transport);
 const tools = (await client.listTools()).tools.map((t) => t.name);
@@ -22,5 +23,8 @@ try {
 } catch (e) {
   bad = { thrown: String(e.message) };
 }
-fs.writeFileSync(process.env.ANSWER_FILE, JSON.stringify({ tools: tools.includes('echo') && tools.includes('get-sum'), echo: echo.content[0].text, sum: sum.content[0].text, bad }));
+fs.writeFileSync(
+  process.env.ANSWER_FILE,
+  JSON.stringify({ tools: tools.includes('echo') && tools.includes('get-sum'), echo: echo.content[0].text, sum: sum.content[0].text, bad }),
+);
 await client.close();

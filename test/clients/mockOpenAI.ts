@@ -28,9 +28,7 @@ function completion(req: ChatRequest, n: number): object {
     ? {
         role: 'assistant',
         content: null,
-        tool_calls: [
-          { id: `call_${n}`, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
-        ],
+        tool_calls: [{ id: `call_${n}`, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
       }
     : { role: 'assistant', content: `The weather is: ${String(toolResult?.content ?? 'unknown')}` };
   return {

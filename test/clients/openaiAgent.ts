@@ -9,15 +9,7 @@ import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenAI } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { startMockOpenAI } from './mockOpenAI.js';
-import {
-  createTracing,
-  endpointFromEnv,
-  ensureContextManager,
-  isMain,
-  type Compression,
-  type ExportedSpan,
-  type Protocol,
-} from './otel.js';
+import { createTracing, endpointFromEnv, ensureContextManager, isMain, type Compression, type ExportedSpan, type Protocol } from './otel.js';
 
 export type OpenAIInstrumentationKind = 'traceloop' | 'openinference';
 

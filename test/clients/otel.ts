@@ -11,12 +11,7 @@ import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter
 import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import {
-  BatchSpanProcessor,
-  NodeTracerProvider,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-node';
+import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 
 /** OTLP/HTTP protobuf, OTLP/HTTP JSON, or OTLP/gRPC (then the endpoint is the gRPC receiver's http://host:port). */
 export type Protocol = 'proto' | 'json' | 'grpc';
@@ -112,8 +107,7 @@ export function createTracing(opts: TracingOptions): Tracing {
         ? new JsonTraceExporter(config)
         : new ProtoTraceExporter(config);
   const recorder = new Recorder<ReadableSpan>(exporter);
-  const processor =
-    opts.processor === 'simple' ? new SimpleSpanProcessor(recorder) : new BatchSpanProcessor(recorder);
+  const processor = opts.processor === 'simple' ? new SimpleSpanProcessor(recorder) : new BatchSpanProcessor(recorder);
   const provider = new NodeTracerProvider({
     resource: testResource(opts.serviceName),
     spanProcessors: [processor],

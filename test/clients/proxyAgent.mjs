@@ -6,7 +6,16 @@ import * as fs from 'node:fs';
 import OpenAI from 'openai';
 
 const client = new OpenAI({ maxRetries: 0 });
-const tools = [{ type: 'function', function: { name: 'get_weather', description: 'The weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+const tools = [
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'The weather in a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
+];
 const weather = (city) => (city === 'Paris' ? 'sunny, 21C' : 'unknown');
 
 if (process.env.AGENT_MODE === 'single' || process.env.AGENT_MODE === 'stream') {
@@ -19,7 +28,10 @@ if (process.env.AGENT_MODE === 'single' || process.env.AGENT_MODE === 'stream') 
     else text = r.choices[0].message.content;
     fs.writeFileSync(process.env.ANSWER_FILE, JSON.stringify({ text }));
   } catch (e) {
-    fs.writeFileSync(process.env.ANSWER_FILE, JSON.stringify({ text, error: { status: e.status ?? null, message: String(e.message), name: e.constructor.name } }));
+    fs.writeFileSync(
+      process.env.ANSWER_FILE,
+      JSON.stringify({ text, error: { status: e.status ?? null, message: String(e.message), name: e.constructor.name } }),
+    );
   }
   process.exit(0);
 }

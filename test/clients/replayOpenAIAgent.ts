@@ -12,7 +12,10 @@ async function main() {
   const client = new OpenAI({ apiKey: 'sk-test', baseURL: process.env.OPENAI_BASE_URL, fetch: traceforkFetch() });
   const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
   const answer = await step('weather-agent', async () => {
-    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Weather in Paris?' }];
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Weather in Paris?' },
+    ];
     for (let turn = 0; turn < 4; turn++) {
       const res = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools });
       const msg = res.choices[0]!.message;

@@ -15,11 +15,22 @@ const usage = { inputTokens: { total: 40, noCache: 40, cacheRead: 0, cacheWrite:
 export function reply(prompt: Prompt): Result {
   const user = prompt.find((m) => m.role === 'user');
   const asked = user && Array.isArray(user.content) ? user.content.map((p) => (p.type === 'text' ? p.text : '')).join(' ') : '';
-  const cities = (asked.match(/weather in (.+)\?/i)?.[1] ?? '').split(/,| and /).map((c) => c.trim()).filter(Boolean);
-  const results = prompt.filter((m) => m.role === 'tool').flatMap((m) => m.content).flatMap((p) => (p.type === 'tool-result' ? [p.output] : []));
+  const cities = (asked.match(/weather in (.+)\?/i)?.[1] ?? '')
+    .split(/,| and /)
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const results = prompt
+    .filter((m) => m.role === 'tool')
+    .flatMap((m) => m.content)
+    .flatMap((p) => (p.type === 'tool-result' ? [p.output] : []));
   if (results.length < cities.length) {
     const city = cities[results.length]!;
-    return { content: [{ type: 'tool-call', toolCallId: `call_${results.length}`, toolName: 'getWeather', input: JSON.stringify({ city }) }], finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage, warnings: [] };
+    return {
+      content: [{ type: 'tool-call', toolCallId: `call_${results.length}`, toolName: 'getWeather', input: JSON.stringify({ city }) }],
+      finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+      usage,
+      warnings: [],
+    };
   }
   const text = results.map((r) => JSON.stringify(r)).join('; ');
   return { content: [{ type: 'text', text: `Report: ${text}` }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] };
@@ -29,12 +40,25 @@ export function reply(prompt: Prompt): Result {
 function streamOf(r: Result) {
   const parts: unknown[] = [{ type: 'stream-start', warnings: [] }];
   for (const c of r.content) {
-    if (c.type === 'text') parts.push({ type: 'text-start', id: 't' }, { type: 'text-delta', id: 't', delta: c.text.slice(0, 7) }, { type: 'text-delta', id: 't', delta: c.text.slice(7) }, { type: 'text-end', id: 't' });
+    if (c.type === 'text')
+      parts.push(
+        { type: 'text-start', id: 't' },
+        { type: 'text-delta', id: 't', delta: c.text.slice(0, 7) },
+        { type: 'text-delta', id: 't', delta: c.text.slice(7) },
+        { type: 'text-end', id: 't' },
+      );
     else parts.push(c);
   }
   parts.push({ type: 'finish', finishReason: r.finishReason, usage: r.usage });
   type Stream = Awaited<ReturnType<MockLanguageModelV3['doStream']>>;
-  return { stream: new ReadableStream({ start(ctl) { for (const p of parts) ctl.enqueue(p as never); ctl.close(); } }) } as Stream;
+  return {
+    stream: new ReadableStream({
+      start(ctl) {
+        for (const p of parts) ctl.enqueue(p as never);
+        ctl.close();
+      },
+    }),
+  } as Stream;
 }
 
 async function main() {
@@ -42,7 +66,10 @@ async function main() {
   const streaming = process.argv[3] === 'stream';
   const tracefork = register({ serviceName: 'replay-vercel-agent' });
   const calls = { model: 0, tool: 0 };
-  const mock = new MockLanguageModelV3({ doGenerate: async ({ prompt }) => (calls.model++, reply(prompt)), doStream: async ({ prompt }) => (calls.model++, streamOf(reply(prompt))) });
+  const mock = new MockLanguageModelV3({
+    doGenerate: async ({ prompt }) => (calls.model++, reply(prompt)),
+    doStream: async ({ prompt }) => (calls.model++, streamOf(reply(prompt))),
+  });
   const model = wrapLanguageModel({ model: mock, middleware: traceforkMiddleware() });
   const tools = traceforkTools({
     getWeather: tool({

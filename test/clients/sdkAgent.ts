@@ -8,7 +8,12 @@ import { register } from '../../sdk/src/index';
 type Result = Awaited<ReturnType<MockLanguageModelV3['doGenerate']>>;
 const usage = { inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 5, text: 5, reasoning: 0 } };
 const replies: Result[] = [
-  { content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'add', input: '{"a":2,"b":3}' }], finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage, warnings: [] },
+  {
+    content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'add', input: '{"a":2,"b":3}' }],
+    finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+    usage,
+    warnings: [],
+  },
   { content: [{ type: 'text', text: '5' }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] },
 ];
 

@@ -6,15 +6,7 @@
 import { generateText, stepCountIs, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { z } from 'zod';
-import {
-  createTracing,
-  endpointFromEnv,
-  ensureContextManager,
-  isMain,
-  type Compression,
-  type ExportedSpan,
-  type Protocol,
-} from './otel.js';
+import { createTracing, endpointFromEnv, ensureContextManager, isMain, type Compression, type ExportedSpan, type Protocol } from './otel.js';
 
 export type AgentMode = 'ok' | 'tool-error' | 'loop';
 

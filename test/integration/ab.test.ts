@@ -11,21 +11,50 @@ import { tmpDir } from '../support/tmp';
 
 const AGENT = path.resolve(__dirname, '../clients/abAgent.ts');
 
-
 describe('tracefork ab: recorded runs re-run with one change, before vs after', function () {
   this.timeout(240_000);
   let serve: Serve;
   let tmp: ReturnType<typeof tmpDir>;
   let db: string;
-  const ab = (extra: string[]) => runAsync([process.execPath, CLI, 'ab', '--db', db, '--port', new URL(serve.url).port, '--concurrency', '3', ...extra, '--', process.execPath, '--import', 'tsx', AGENT]);
+  const ab = (extra: string[]) =>
+    runAsync([
+      process.execPath,
+      CLI,
+      'ab',
+      '--db',
+      db,
+      '--port',
+      new URL(serve.url).port,
+      '--concurrency',
+      '3',
+      ...extra,
+      '--',
+      process.execPath,
+      '--import',
+      'tsx',
+      AGENT,
+    ]);
 
   before(async () => {
     tmp = tmpDir('tracefork-ab-');
     db = path.join(tmp.dir, 'traces.db');
     serve = await startServe(db);
-    const questions = ['What is the weather?', 'Weather today?', 'Is it warm?', 'Do I need a coat?', 'Forecast please', 'Sunny or not?', 'Rain today?', 'How hot is it?', 'Weather now?', 'Outside today?'];
+    const questions = [
+      'What is the weather?',
+      'Weather today?',
+      'Is it warm?',
+      'Do I need a coat?',
+      'Forecast please',
+      'Sunny or not?',
+      'Rain today?',
+      'How hot is it?',
+      'Weather now?',
+      'Outside today?',
+    ];
     for (let i = 0; i < questions.length; i += 5) {
-      const batch = await Promise.all(questions.slice(i, i + 5).map((q) => runAsync([process.execPath, '--import', 'tsx', AGENT, q], { OTEL_EXPORTER_OTLP_ENDPOINT: serve.url })));
+      const batch = await Promise.all(
+        questions.slice(i, i + 5).map((q) => runAsync([process.execPath, '--import', 'tsx', AGENT, q], { OTEL_EXPORTER_OTLP_ENDPOINT: serve.url })),
+      );
       for (const r of batch) assert.equal(r.status, 0, r.stderr);
     }
     await waitFor(() => assert.equal(listJson(db).length, 10), 10_000);
@@ -40,11 +69,23 @@ describe('tracefork ab: recorded runs re-run with one change, before vs after', 
     fs.writeFileSync(sys, 'You are a weather agent. Default city: Paris.\n');
     const r = await ab(['--runs', 'last:10', '--edit-system', sys, '--json']);
     assert.equal(r.status, 1, r.stderr);
-    const out = JSON.parse(r.stdout) as { change: string; runs: Array<Record<string, any>>; evaluators: Array<{ name: string; before: number; after: number; worse: boolean }>; worse: boolean; compared: number };
+    const out = JSON.parse(r.stdout) as {
+      change: string;
+      runs: Array<Record<string, any>>;
+      evaluators: Array<{ name: string; before: number; after: number; worse: boolean }>;
+      worse: boolean;
+      compared: number;
+    };
     assert.equal(out.change, 'system');
     assert.equal(out.compared, 10);
-    assert.deepEqual(out.evaluators.find((e) => e.name === 'tool-failure'), { name: 'tool-failure', before: 0, after: 10, worse: true });
-    assert.ok(out.runs.every((x) => x.replayTraceId && x.firstDivergence), 'each run was re-run and diverged');
+    assert.deepEqual(
+      out.evaluators.find((e) => e.name === 'tool-failure'),
+      { name: 'tool-failure', before: 0, after: 10, worse: true },
+    );
+    assert.ok(
+      out.runs.every((x) => x.replayTraceId && x.firstDivergence),
+      'each run was re-run and diverged',
+    );
     assert.ok(out.runs.every((x) => x.after.failed > x.before.failed));
     assert.equal(listJson(db).filter((t) => t.replayOf).length, 10, 'the re-runs are stored, linked to their originals');
   });
@@ -60,7 +101,11 @@ describe('tracefork ab: recorded runs re-run with one change, before vs after', 
   it('an edited step input: --edit-step getWeather=FILE', async () => {
     const input = path.join(tmp.dir, 'tool.json');
     fs.writeFileSync(input, JSON.stringify({ city: 'Paris' }));
-    const ids = listJson(db).filter((t) => !t.replayOf).slice(0, 2).map((t) => t.traceId.slice(0, 12)).join(',');
+    const ids = listJson(db)
+      .filter((t) => !t.replayOf)
+      .slice(0, 2)
+      .map((t) => t.traceId.slice(0, 12))
+      .join(',');
     const r = await ab(['--runs', ids, '--edit-step', `getWeather=${input}`, '--json']);
     assert.equal(r.status, 1);
     const out = JSON.parse(r.stdout) as { evaluators: Array<{ name: string; after: number }> };

@@ -42,7 +42,6 @@ await tracefork.shutdown();
 console.log(result.text);
 `;
 
-
 describe('tracefork test: regression cases run again against the current code', function () {
   this.timeout(180_000);
   let serve: Serve;
@@ -51,7 +50,25 @@ describe('tracefork test: regression cases run again against the current code', 
   let agent: string;
   let casesDir: string;
   let original: string;
-  const test = (extra: string[] = []) => runAsync([process.execPath, CLI, 'test', '--cases', casesDir, '--db', db, '--port', new URL(serve.url).port, '--json', ...extra, '--', process.execPath, '--import', 'tsx', agent]);
+  const test = (extra: string[] = []) =>
+    runAsync([
+      process.execPath,
+      CLI,
+      'test',
+      '--cases',
+      casesDir,
+      '--db',
+      db,
+      '--port',
+      new URL(serve.url).port,
+      '--json',
+      ...extra,
+      '--',
+      process.execPath,
+      '--import',
+      'tsx',
+      agent,
+    ]);
 
   before(async () => {
     ensureBuilt();
@@ -91,7 +108,7 @@ describe('tracefork test: regression cases run again against the current code', 
     assert.deepEqual(c.expect, { passes: ['tool-failure'], noNewFailures: true });
   });
 
-  it('still failing while the bug is there: exit 1, with the evaluator\'s explanation', async () => {
+  it("still failing while the bug is there: exit 1, with the evaluator's explanation", async () => {
     const r = await test();
     assert.equal(r.status, 1, r.stderr);
     const out = JSON.parse(r.stdout) as { cases: Array<Record<string, any>>; counts: Record<string, number> };
@@ -115,7 +132,22 @@ describe('tracefork test: regression cases run again against the current code', 
 
   it('the bug comes back: the case fails again, and the plain output says so', async () => {
     fs.writeFileSync(agent, agentSource(true));
-    const r = await runAsync([process.execPath, CLI, 'test', '--cases', casesDir, '--db', db, '--port', new URL(serve.url).port, '--', process.execPath, '--import', 'tsx', agent]);
+    const r = await runAsync([
+      process.execPath,
+      CLI,
+      'test',
+      '--cases',
+      casesDir,
+      '--db',
+      db,
+      '--port',
+      new URL(serve.url).port,
+      '--',
+      process.execPath,
+      '--import',
+      'tsx',
+      agent,
+    ]);
     assert.equal(r.status, 1);
     assert.match(r.stdout, /^FAIL {2}ai.toolCall {2}\[failing\] tool-failure: getWeather: status error: weather service unavailable for Paris/m);
     assert.match(r.stdout, /1 case\(s\): 1 failing/);
@@ -132,7 +164,10 @@ describe('tracefork test: regression cases run again against the current code', 
     fs.writeFileSync(file, saved);
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { cases: Array<Record<string, any>> };
-    assert.deepEqual(out.cases.map((c) => c.outcome), ['fixed', 'skipped']);
+    assert.deepEqual(
+      out.cases.map((c) => c.outcome),
+      ['fixed', 'skipped'],
+    );
     assert.match(out.cases[1]!.reason, /its run f{32} is not in the store/);
   });
 
@@ -141,7 +176,8 @@ describe('tracefork test: regression cases run again against the current code', 
     const saved = fs.readFileSync(file, 'utf8');
     // A run traced by an instrumentation only (OpenLLMetry), received like any other.
     const otlp = fs.readFileSync(path.join(ROOT, 'test/fixtures/openai-traceloop.otlp.json'), 'utf8');
-    const unrecorded = (JSON.parse(otlp) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ traceId: string }> }> }> }).resourceSpans[0]!.scopeSpans[0]!.spans[0]!.traceId;
+    const unrecorded = (JSON.parse(otlp) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ traceId: string }> }> }> }).resourceSpans[0]!
+      .scopeSpans[0]!.spans[0]!.traceId;
     assert.equal((await fetch(`${serve.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlp })).status, 200);
     fs.writeFileSync(file, `${JSON.stringify({ ...JSON.parse(saved.trim()), traceId: unrecorded })}\n`);
     const r = await test();

@@ -53,7 +53,8 @@ describe('tracefork CLI', () => {
     assert.match(r.stdout, /vercel-ai-sdk\.otlp\.json: 4 spans, 0 log records imported/);
     const list = JSON.parse(cli('list', '--db', db, '--json').stdout);
     assert.equal(list.length, 3); // the Traceloop capture holds two traces
-    for (const tr of list) for (const k of ['traceId', 'name', 'startTime', 'durationMs', 'spanCount', 'status', 'errorCount']) assert.ok(k in tr, `list --json has ${k}`);
+    for (const tr of list)
+      for (const k of ['traceId', 'name', 'startTime', 'durationMs', 'spanCount', 'status', 'errorCount']) assert.ok(k in tr, `list --json has ${k}`);
     const vercel = list.find((x: { name: string }) => x.name === 'ai.generateText');
     assert.equal(vercel.spanCount, 4);
     assert.equal(vercel.sessionId, 's-1', 'ai.telemetry.metadata.sessionId');
@@ -62,9 +63,15 @@ describe('tracefork CLI', () => {
     assert.match(vercel.startTime, /^\d{4}-\d\d-\d\dT/);
     const shown = JSON.parse(cli('show', vercel.traceId, '--db', db, '--json').stdout);
     assert.equal(shown.traceId, vercel.traceId);
-    assert.deepEqual(shown.steps.map((s: { name: string; depth: number }) => [s.depth, s.name]), [
-      [0, 'ai.generateText'], [1, 'ai.generateText.doGenerate'], [1, 'ai.toolCall'], [1, 'ai.generateText.doGenerate'],
-    ]);
+    assert.deepEqual(
+      shown.steps.map((s: { name: string; depth: number }) => [s.depth, s.name]),
+      [
+        [0, 'ai.generateText'],
+        [1, 'ai.generateText.doGenerate'],
+        [1, 'ai.toolCall'],
+        [1, 'ai.generateText.doGenerate'],
+      ],
+    );
   });
 
   it('exports a trace as OTLP/JSON that import reads back unchanged', () => {
@@ -130,7 +137,10 @@ describe('tracefork CLI', () => {
     const server = await serve(db);
     try {
       const traceId = hexId(16);
-      const res = await send(`${server.url}/v1/traces`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request([span({ traceId, name: 'run' })])) });
+      const res = await send(`${server.url}/v1/traces`, {
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(request([span({ traceId, name: 'run' })])),
+      });
       assert.equal(res.status, 200);
       const deadline = Date.now() + 1000;
       let listed: Array<{ traceId: string }> = [];
@@ -163,7 +173,10 @@ describe('tracefork CLI', () => {
     }
     assert.equal(await server.kill('SIGKILL'), -1);
     const list = JSON.parse(cli('list', '--db', db, '--json').stdout) as Array<{ traceId: string; spanCount: number }>;
-    assert.equal(list.reduce((n, x) => n + x.spanCount, 0), acked);
+    assert.equal(
+      list.reduce((n, x) => n + x.spanCount, 0),
+      acked,
+    );
     assert.deepEqual(list.map((x) => x.traceId).sort(), traceIds.sort());
     const again = await serve(db); // the stale lock of the killed process is taken over
     await again.kill();

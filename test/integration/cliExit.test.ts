@@ -112,7 +112,10 @@ describe('CLI exit status, as a process', function () {
     const port = new URL(s.serve.url).port;
     assert.match(exits(1, ['serve', '--port', port, '--grpc-port', '0', '--db', path.join(tmp, 'other.db')]).stderr, /already in use/);
     exits(2, ['serve', '--port', '70000', '--db', path.join(tmp, 'other.db')]);
-    const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--grpc-port', '0', '--db', path.join(tmp, 'sigterm.db')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--grpc-port', '0', '--db', path.join(tmp, 'sigterm.db')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     const code = new Promise<string>((r) => proc.once('exit', (c, sig) => r(`${c ?? sig}`)));

@@ -49,14 +49,26 @@ describe('disk full', function () {
     assert.match(JSON.parse(full.body).message, /cannot write: the disk is full \(ENOSPC\)/);
     assert.match(refused.join('\n'), /disk is full/);
     assert.ok(acked.length > 0);
-    assert.deepEqual(store.list().map((x) => x.traceId).sort(), [...acked].sort());
+    assert.deepEqual(
+      store
+        .list()
+        .map((x) => x.traceId)
+        .sort(),
+      [...acked].sort(),
+    );
     await receiver.close();
     store.close(); // the snapshot does not fit: said so, and the journal alone is enough
     assert.match(storeWarnings.join('\n'), /index snapshot could not be written \(ENOSPC\)/);
     const warnings: string[] = [];
     const reopened = await TraceStore.open(db, { readOnly: true, onWarning: (m) => warnings.push(m) });
     try {
-      assert.deepEqual(reopened.list().map((x) => x.traceId).sort(), [...acked].sort());
+      assert.deepEqual(
+        reopened
+          .list()
+          .map((x) => x.traceId)
+          .sort(),
+        [...acked].sort(),
+      );
       assert.deepEqual(warnings, [], 'no damaged journal or snapshot');
     } finally {
       reopened.close();

@@ -18,7 +18,27 @@ describe('tracefork eval: drift alerts across runs', function () {
       const lines = Array.from({ length: 32 }, (_, i) => {
         const start = BigInt(1_700_000_000_000 + i * 60_000) * 1_000_000n;
         const ms = i < 20 ? 800 + (i % 4) * 10 : 2400 + (i % 3) * 10;
-        return JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: `0d${hex(i, 30)}`, spanId: `b${hex(i, 15)}`, name: 'chat planner', kind: 3, startTimeUnixNano: String(start), endTimeUnixNano: String(start + BigInt(ms) * 1_000_000n), attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }] }] }] }] });
+        return JSON.stringify({
+          resourceSpans: [
+            {
+              scopeSpans: [
+                {
+                  spans: [
+                    {
+                      traceId: `0d${hex(i, 30)}`,
+                      spanId: `b${hex(i, 15)}`,
+                      name: 'chat planner',
+                      kind: 3,
+                      startTimeUnixNano: String(start),
+                      endTimeUnixNano: String(start + BigInt(ms) * 1_000_000n),
+                      attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        });
       });
       const file = path.join(tmp.dir, 'runs.jsonl');
       fs.writeFileSync(file, lines.join('\n') + '\n');

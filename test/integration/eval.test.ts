@@ -87,7 +87,16 @@ describe('eval over real Vercel AI SDK runs', function () {
     const t = await report(loop);
     assert.deepEqual(failures(t), ['ai.toolCall:loop', 'ai.toolCall:loop']);
     const loops = t.steps.filter((s) => s.name === 'ai.toolCall').map((s) => s.scores.find((x) => x.name === 'loop'));
-    assert.deepEqual(loops.map((s) => [s?.value, s?.passed]), [[1, true], [2, true], [3, true], [4, false], [5, false]]);
+    assert.deepEqual(
+      loops.map((s) => [s?.value, s?.passed]),
+      [
+        [1, true],
+        [2, true],
+        [3, true],
+        [4, false],
+        [5, false],
+      ],
+    );
     assert.match(loops[3]?.explanation ?? '', /getWeather\(\{"city":"Paris"\}\) called 4 times/);
   });
 
@@ -100,17 +109,23 @@ describe('eval over real Vercel AI SDK runs', function () {
     assert.deepEqual([clean.code, /2 traces: \d+ passed, 0 failed/.test(clean.out)], [0, true]);
   });
 
-  it('--evaluators runs the folder\'s custom evaluators; a throwing one is reported, not fatal', async () => {
+  it("--evaluators runs the folder's custom evaluators; a throwing one is reported, not fatal", async () => {
     const dir = path.join(tmp.dir, 'evaluators');
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'answer-mentions-city.mjs'), `export default { name: 'mentions-city', version: '1.2', appliesTo: (s) => s.kind === 'llm' && s.output?.messages?.[0]?.content, evaluate: (s) => ({ passed: /Paris/.test(s.output.messages[0].content), explanation: 'looks for Paris' }) };`);
+    fs.writeFileSync(
+      path.join(dir, 'answer-mentions-city.mjs'),
+      `export default { name: 'mentions-city', version: '1.2', appliesTo: (s) => s.kind === 'llm' && s.output?.messages?.[0]?.content, evaluate: (s) => ({ passed: /Paris/.test(s.output.messages[0].content), explanation: 'looks for Paris' }) };`,
+    );
     fs.writeFileSync(path.join(dir, 'broken.js'), `module.exports = { name: 'broken', evaluate() { throw new Error('oops'); } };`);
     const r = await runEval(['--db', cleanDb, '--evaluators', dir, '--json'], () => undefined);
     const scores = r.traces[0].steps.flatMap((s) => s.scores).filter((s) => s.source === 'custom');
     assert.ok(scores.some((s) => s.name === 'mentions-city' && s.passed === true && s.evaluatorVersion === '1.2'));
     assert.ok(scores.some((s) => s.name === 'broken' && s.passed === null && /oops/.test(s.explanation ?? '')));
     assert.equal((await evalExit(['--db', cleanDb, '--evaluators', dir])).code, 0);
-    await assert.rejects(runEval(['--db', cleanDb, '--evaluators', path.join(dir, 'none')], () => undefined), CliError);
+    await assert.rejects(
+      runEval(['--db', cleanDb, '--evaluators', path.join(dir, 'none')], () => undefined),
+      CliError,
+    );
   });
 
   it('--judge-url asks an OpenAI-compatible judge (a local mock) about each model step', async () => {
@@ -121,19 +136,30 @@ describe('eval over real Vercel AI SDK runs', function () {
       req.on('end', () => {
         requests.push({ model: JSON.parse(body).model, auth: req.headers.authorization });
         const verdict = { score: 0.2, passed: false, label: 'off-topic', explanation: 'does not answer the question' };
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: JSON.stringify(verdict) } }] }));
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: JSON.stringify(verdict) } }] }));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
     process.env.TRACEFORK_JUDGE_API_KEY = 'test-key';
     try {
-      const r = await runEval(['--db', cleanDb, '--json', '--judge-url', url, '--judge-model', 'judge-1', '--judge-criteria', 'answers the weather question'], () => undefined);
+      const r = await runEval(
+        ['--db', cleanDb, '--json', '--judge-url', url, '--judge-model', 'judge-1', '--judge-criteria', 'answers the weather question'],
+        () => undefined,
+      );
       const judged = r.traces.flatMap((t) => t.steps.flatMap((s) => s.scores.filter((x) => x.name === 'llm-judge').map((x) => [s.name, x.passed, x.label])));
-      assert.ok(judged.length > 0 && judged.every(([name, passed, label]) => String(name).includes('doGenerate') && passed === false && label === 'off-topic'), JSON.stringify(judged));
+      assert.ok(
+        judged.length > 0 && judged.every(([name, passed, label]) => String(name).includes('doGenerate') && passed === false && label === 'off-topic'),
+        JSON.stringify(judged),
+      );
       assert.equal(requests.length, judged.length);
       assert.deepEqual(requests[0], { model: 'judge-1', auth: 'Bearer test-key' });
-      await assert.rejects(runEval(['--db', cleanDb, '--judge-model', 'x'], () => undefined), /need --judge-url/);
+      await assert.rejects(
+        runEval(['--db', cleanDb, '--judge-model', 'x'], () => undefined),
+        /need --judge-url/,
+      );
     } finally {
       delete process.env.TRACEFORK_JUDGE_API_KEY;
       server.close();
@@ -144,9 +170,21 @@ describe('eval over real Vercel AI SDK runs', function () {
     const files = await evalExit([path.join(FIXTURES, 'vercel-ai-sdk.otlp.json'), path.join(FIXTURES, 'openai-traceloop.otlp.json'), '--json']);
     const r = JSON.parse(files.out) as EvalReport;
     assert.deepEqual([files.code, r.traces.length, r.traces.every((t) => t.scorecard.failed === 0)], [0, 3, true]);
-    await assert.rejects(runEval(['--db', db, 'x.otlp.json'], () => undefined), UsageError);
-    await assert.rejects(runEval(['--bogus'], () => undefined), UsageError);
-    await assert.rejects(runEval(['--db', path.join(tmp.dir, 'none.db')], () => undefined), CliError);
-    await assert.rejects(runEval(['--db', db, '--trace', 'f'.repeat(32)], () => undefined), /no trace f{32}/);
+    await assert.rejects(
+      runEval(['--db', db, 'x.otlp.json'], () => undefined),
+      UsageError,
+    );
+    await assert.rejects(
+      runEval(['--bogus'], () => undefined),
+      UsageError,
+    );
+    await assert.rejects(
+      runEval(['--db', path.join(tmp.dir, 'none.db')], () => undefined),
+      CliError,
+    );
+    await assert.rejects(
+      runEval(['--db', db, '--trace', 'f'.repeat(32)], () => undefined),
+      /no trace f{32}/,
+    );
   });
 });

@@ -11,10 +11,21 @@ import type { Step } from '../../src/core/model/step';
 import { cliOk, exportText, grpcEndpoint, listJson, ROOT, showJson, waitFor, serveForSuite } from '../support/cli';
 
 type KV = { key: string; value: unknown };
-type OtlpSpan = { spanId: string; parentSpanId?: string; kind: number; attributes?: KV[]; events?: Array<{ name: string; attributes?: KV[] }>; links?: Array<{ traceId: string; spanId: string; attributes?: KV[] }>; status?: { code?: number; message?: string } };
+type OtlpSpan = {
+  spanId: string;
+  parentSpanId?: string;
+  kind: number;
+  attributes?: KV[];
+  events?: Array<{ name: string; attributes?: KV[] }>;
+  links?: Array<{ traceId: string; spanId: string; attributes?: KV[] }>;
+  status?: { code?: number; message?: string };
+};
 type OtlpDoc = {
   resourceSpans: Array<{ resource: { attributes: KV[] }; scopeSpans: Array<{ scope: { name: string; version?: string }; spans: OtlpSpan[] }> }>;
-  resourceLogs?: Array<{ resource: { attributes: KV[] }; scopeLogs: Array<{ scope: { name: string }; logRecords: Array<{ traceId: string; spanId: string; eventName?: string; attributes: KV[]; body?: unknown }> }> }>;
+  resourceLogs?: Array<{
+    resource: { attributes: KV[] };
+    scopeLogs: Array<{ scope: { name: string }; logRecords: Array<{ traceId: string; spanId: string; eventName?: string; attributes: KV[]; body?: unknown }> }>;
+  }>;
 };
 
 /** Attributes as key → OTLP AnyValue, so the value's type tag is compared too. */
@@ -27,7 +38,14 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
   const suite = serveForSuite('tracefork-exporters-', { grpc: true });
   const endpointFor = (protocol: string) => (protocol === 'grpc' ? grpcEndpoint(suite.serve) : suite.serve.url);
 
-  for (const [protocol, compression] of [['proto', 'none'], ['proto', 'gzip'], ['json', 'none'], ['json', 'gzip'], ['grpc', 'none'], ['grpc', 'gzip']] as const) {
+  for (const [protocol, compression] of [
+    ['proto', 'none'],
+    ['proto', 'gzip'],
+    ['json', 'none'],
+    ['json', 'gzip'],
+    ['grpc', 'none'],
+    ['grpc', 'gzip'],
+  ] as const) {
     describe(`${protocol} ${compression === 'gzip' ? 'gzip' : 'uncompressed'}`, () => {
       const serviceName = `exporter-${protocol}-${compression}`;
       let sent: SentTrace;
@@ -51,9 +69,16 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
       it('keeps trace and span ids, parents and depths in tree pre-order', () => {
         assert.deepEqual(
           steps.map((s) => [s.spanId, s.parentSpanId, s.depth, s.traceId]),
-          [[sent.rootSpanId, null, 0, sent.traceId], [sent.llmSpanId, sent.rootSpanId, 1, sent.traceId], [sent.toolSpanId, sent.rootSpanId, 1, sent.traceId]],
+          [
+            [sent.rootSpanId, null, 0, sent.traceId],
+            [sent.llmSpanId, sent.rootSpanId, 1, sent.traceId],
+            [sent.toolSpanId, sent.rootSpanId, 1, sent.traceId],
+          ],
         );
-        assert.deepEqual(steps.map((s) => s.kind), ['agent', 'llm', 'tool']);
+        assert.deepEqual(
+          steps.map((s) => s.kind),
+          ['agent', 'llm', 'tool'],
+        );
         assert.deepEqual([spanOf(sent.rootSpanId).kind, spanOf(sent.llmSpanId).kind, spanOf(sent.toolSpanId).kind], [2, 3, 1]);
       });
 
@@ -79,7 +104,10 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
         assert.equal(event.source, 'span');
         assert.deepEqual(event.attributes, { 'gen_ai.prompt': 'What is the weather in Paris?', 'gen_ai.message.index': 0, 'test.score': 0.5 });
         const exported = spanOf(sent.llmSpanId).events!;
-        assert.deepEqual(exported.map((e) => e.name), ['gen_ai.content.prompt']);
+        assert.deepEqual(
+          exported.map((e) => e.name),
+          ['gen_ai.content.prompt'],
+        );
         assert.deepEqual(attrMap(exported[0].attributes), {
           'gen_ai.prompt': { stringValue: 'What is the weather in Paris?' },
           'gen_ai.message.index': { intValue: '0' },
@@ -94,7 +122,10 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
         assert.equal(links[0].spanId, sent.linkedSpanId);
         assert.deepEqual(attrMap(links[0].attributes), { 'link.reason': { stringValue: 'triggered-by' } });
         const upstream = showJson(suite.db, sent.linkedTraceId).steps;
-        assert.deepEqual(upstream.map((s) => [s.spanId, s.name]), [[sent.linkedSpanId, 'upstream.enqueue']]);
+        assert.deepEqual(
+          upstream.map((s) => [s.spanId, s.name]),
+          [[sent.linkedSpanId, 'upstream.enqueue']],
+        );
       });
 
       it('marks the tool step as an error with its message', () => {
@@ -112,50 +143,66 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
         assert.equal(doc.resourceSpans.length, 1);
         const [rs] = doc.resourceSpans;
         assert.deepEqual(attrMap(rs.resource.attributes)['service.name'], { stringValue: serviceName });
-        assert.deepEqual(rs.scopeSpans.map((s) => [s.scope.name, s.scope.version]), [['tracefork-test-client', '1.0.0']]);
+        assert.deepEqual(
+          rs.scopeSpans.map((s) => [s.scope.name, s.scope.version]),
+          [['tracefork-test-client', '1.0.0']],
+        );
         assert.equal(rs.scopeSpans[0].spans.length, 3);
       });
     });
   }
 
-  for (const [protocol, compression] of [['proto', 'gzip'], ['grpc', 'none'], ['grpc', 'gzip']] as const)
-  describe(`logs exporter (${protocol}, ${compression})`, () => {
-    it('attaches the evaluation log record to its span and exports it under resourceLogs', async () => {
-      const sent = await sendEvaluationLog({ endpoint: endpointFor(protocol), protocol, compression, score: 0.75 });
-      assert.deepEqual([sent.exportErrors, sent.exportedLogs, sent.exportedSpans], [[], 1, 1]);
-      const step = await waitFor(() => {
-        const s = showJson(suite.db, sent.traceId).steps.find((x) => x.spanId === sent.spanId);
-        assert.ok(s?.events.some((e) => e.source === 'log'), 'no log event on the span yet');
-        return s!;
-      }, ONE_SECOND);
-      const ev = step.events.find((e) => e.name === 'gen_ai.evaluation.result');
-      assert.ok(ev, `events: ${JSON.stringify(step.events)}`);
-      assert.equal(ev.source, 'log');
-      assert.equal(ev.body, 'relevance evaluation');
-      assert.deepEqual(ev.attributes, {
-        'gen_ai.evaluation.name': 'relevance',
-        'gen_ai.evaluation.score.value': 0.75,
-        'gen_ai.evaluation.score.label': 'relevant',
-        'gen_ai.evaluation.explanation': 'The answer addresses the question.',
+  for (const [protocol, compression] of [
+    ['proto', 'gzip'],
+    ['grpc', 'none'],
+    ['grpc', 'gzip'],
+  ] as const)
+    describe(`logs exporter (${protocol}, ${compression})`, () => {
+      it('attaches the evaluation log record to its span and exports it under resourceLogs', async () => {
+        const sent = await sendEvaluationLog({ endpoint: endpointFor(protocol), protocol, compression, score: 0.75 });
+        assert.deepEqual([sent.exportErrors, sent.exportedLogs, sent.exportedSpans], [[], 1, 1]);
+        const step = await waitFor(() => {
+          const s = showJson(suite.db, sent.traceId).steps.find((x) => x.spanId === sent.spanId);
+          assert.ok(
+            s?.events.some((e) => e.source === 'log'),
+            'no log event on the span yet',
+          );
+          return s!;
+        }, ONE_SECOND);
+        const ev = step.events.find((e) => e.name === 'gen_ai.evaluation.result');
+        assert.ok(ev, `events: ${JSON.stringify(step.events)}`);
+        assert.equal(ev.source, 'log');
+        assert.equal(ev.body, 'relevance evaluation');
+        assert.deepEqual(ev.attributes, {
+          'gen_ai.evaluation.name': 'relevance',
+          'gen_ai.evaluation.score.value': 0.75,
+          'gen_ai.evaluation.score.label': 'relevant',
+          'gen_ai.evaluation.explanation': 'The answer addresses the question.',
+        });
+        const doc = JSON.parse(exportText(suite.db, sent.traceId)) as OtlpDoc;
+        const records = (doc.resourceLogs ?? []).flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords));
+        assert.equal(records.length, 1);
+        assert.deepEqual([records[0].traceId, records[0].spanId, records[0].eventName], [sent.traceId, sent.spanId, 'gen_ai.evaluation.result']);
+        assert.deepEqual(attrMap(records[0].attributes)['gen_ai.evaluation.score.value'], { doubleValue: 0.75 });
+        assert.deepEqual(records[0].body, { stringValue: 'relevance evaluation' });
       });
-      const doc = JSON.parse(exportText(suite.db, sent.traceId)) as OtlpDoc;
-      const records = (doc.resourceLogs ?? []).flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords));
-      assert.equal(records.length, 1);
-      assert.deepEqual([records[0].traceId, records[0].spanId, records[0].eventName], [sent.traceId, sent.spanId, 'gen_ai.evaluation.result']);
-      assert.deepEqual(attrMap(records[0].attributes)['gen_ai.evaluation.score.value'], { doubleValue: 0.75 });
-      assert.deepEqual(records[0].body, { stringValue: 'relevance evaluation' });
     });
-  });
 
   describe('load over gRPC', () => {
     /** One exporter process: `tsx exporters.ts grpc gzip N`; resolves with what it printed. */
     const exporterProcess = (extra: number) =>
       new Promise<SentTrace>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/clients/exporters.ts'), 'grpc', 'gzip', String(extra)], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: grpcEndpoint(suite.serve) }, stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '', err = '';
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/clients/exporters.ts'), 'grpc', 'gzip', String(extra)], {
+          env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: grpcEndpoint(suite.serve) },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '',
+          err = '';
         child.stdout.on('data', (b: Buffer) => (out += b));
         child.stderr.on('data', (b: Buffer) => (err += b));
-        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as SentTrace) : reject(new Error(`exporter exited ${code}: ${err}`))));
+        child.on('exit', (code) =>
+          code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as SentTrace) : reject(new Error(`exporter exited ${code}: ${err}`)),
+        );
       });
 
     it('four real gRPC exporter processes at once: every span they created is stored, 0 lost', async () => {
@@ -164,7 +211,10 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
       const created = runs.reduce((n, r) => n + r.spanCount, 0);
       const stored = await waitFor(() => {
         const rows = listJson(suite.db);
-        const n = runs.reduce((sum, r) => sum + (rows.find((t) => t.traceId === r.traceId)?.spanCount ?? 0) + (rows.find((t) => t.traceId === r.linkedTraceId)?.spanCount ?? 0), 0);
+        const n = runs.reduce(
+          (sum, r) => sum + (rows.find((t) => t.traceId === r.traceId)?.spanCount ?? 0) + (rows.find((t) => t.traceId === r.linkedTraceId)?.spanCount ?? 0),
+          0,
+        );
         assert.equal(n, created);
         return n;
       }, 5000);

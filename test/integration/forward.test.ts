@@ -19,7 +19,10 @@ describe('forwarding to the team backend (serve --forward)', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const serve = async (name: string, args: string[] = [], opts: { grpcPort?: number; port?: number } = {}): Promise<Serve> => {
-    const s = await startServe(path.join(dir, `${name}.db`), 15_000, { grpcPort: opts.grpcPort, args: [...args, ...(opts.port ? ['--port', String(opts.port)] : [])] });
+    const s = await startServe(path.join(dir, `${name}.db`), 15_000, {
+      grpcPort: opts.grpcPort,
+      args: [...args, ...(opts.port ? ['--port', String(opts.port)] : [])],
+    });
     running.push(s);
     return s;
   };
@@ -45,7 +48,8 @@ describe('forwarding to the team backend (serve --forward)', function () {
     const port = await freePort(); // nothing listens there yet
     const local = await serve('burst-local', ['--forward', `http://127.0.0.1:${port}`]);
     const sent = [];
-    for (let i = 0; i < 8; i++) sent.push(await sendWithOfficialExporter({ endpoint: local.url, protocol: 'proto', serviceName: `burst-${i}`, extraSpans: 200 }));
+    for (let i = 0; i < 8; i++)
+      sent.push(await sendWithOfficialExporter({ endpoint: local.url, protocol: 'proto', serviceName: `burst-${i}`, extraSpans: 200 }));
     const localDb = path.join(dir, 'burst-local.db');
     for (const s of sent) assert.equal(s.exportErrors.length, 0, 'the local receiver acknowledged everything while the upstream was down');
     const total = (db: string) => listJson(db).reduce((n, t) => n + t.spanCount, 0);

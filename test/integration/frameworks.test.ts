@@ -45,11 +45,23 @@ describe('agent frameworks → tracefork serve', function () {
       const llms = byKind(steps, 'llm');
       assert.equal(llms.length, 2);
       for (const s of llms) {
-        assert.deepEqual([s.name, s.model, s.provider, s.depth, s.parentSpanId], ['ai.generateText.doGenerate', 'mock-model', 'mock-provider', 1, outer.spanId]);
-        assert.ok(roleAndText(s.input).some((m) => m.role === 'user' && m.content === PROMPT), JSON.stringify(s.input));
+        assert.deepEqual(
+          [s.name, s.model, s.provider, s.depth, s.parentSpanId],
+          ['ai.generateText.doGenerate', 'mock-model', 'mock-provider', 1, outer.spanId],
+        );
+        assert.ok(
+          roleAndText(s.input).some((m) => m.role === 'user' && m.content === PROMPT),
+          JSON.stringify(s.input),
+        );
       }
       // The mock model returns usage (30 in, 12 out) for the tool-call step and (60, 9) for the answer.
-      assert.deepEqual(llms.map((s) => [s.inputTokens, s.outputTokens]), [[30, 12], [60, 9]]);
+      assert.deepEqual(
+        llms.map((s) => [s.inputTokens, s.outputTokens]),
+        [
+          [30, 12],
+          [60, 9],
+        ],
+      );
       assert.deepEqual(llms[0].output?.messages?.[0]?.toolCalls, [{ id: 'call_1', name: 'getWeather', arguments: { city: 'Paris' } }]);
       assert.deepEqual([outer.inputTokens, outer.outputTokens], [null, null]);
       assert.deepEqual(outer.rollupTokens, { input: 90, output: 21 });
@@ -57,7 +69,10 @@ describe('agent frameworks → tracefork serve', function () {
       assert.equal(summed, 90, 'input tokens summed over the steps count each model call once');
 
       const [tool] = byKind(steps, 'tool');
-      assert.deepEqual([tool.name, tool.toolName, tool.toolCallId, tool.status, tool.parentSpanId], ['ai.toolCall', 'getWeather', 'call_1', 'unset', outer.spanId]);
+      assert.deepEqual(
+        [tool.name, tool.toolName, tool.toolCallId, tool.status, tool.parentSpanId],
+        ['ai.toolCall', 'getWeather', 'call_1', 'unset', outer.spanId],
+      );
       assert.deepEqual(tool.input, { value: { city: 'Paris' } });
       assert.deepEqual(tool.output, { value: { city: 'Paris', temperatureC: 21, condition: 'sunny' } });
     });
@@ -80,7 +95,10 @@ describe('agent frameworks → tracefork serve', function () {
       const tools = byKind(steps, 'tool');
       assert.equal(tools.length, 3);
       for (const t of tools) assert.deepEqual([t.toolName, t.input], ['getWeather', { value: { city: 'Paris' } }]);
-      assert.deepEqual(tools.map((t) => t.toolCallId), ['call_1', 'call_2', 'call_3']);
+      assert.deepEqual(
+        tools.map((t) => t.toolCallId),
+        ['call_1', 'call_2', 'call_3'],
+      );
       assert.equal(byKind(steps, 'llm').length, 4);
     });
   });
@@ -104,11 +122,17 @@ describe('agent frameworks → tracefork serve', function () {
         assert.ok(s.costUsd !== null && Math.abs(s.costUsd - expected) < 1e-12, `costUsd ${s.costUsd}, expected ${expected}`);
       });
       const [first, second] = llms;
-      assert.deepEqual(roleAndText(first.input), [{ role: 'system', content: 'You are a weather assistant.' }, { role: 'user', content: PROMPT }]);
+      assert.deepEqual(roleAndText(first.input), [
+        { role: 'system', content: 'You are a weather assistant.' },
+        { role: 'user', content: PROMPT },
+      ]);
       assert.deepEqual(first.output?.messages?.[0]?.toolCalls, [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }]);
       const secondIn = second.input?.messages ?? [];
       assert.deepEqual(roleAndText(second.input).slice(0, 2), roleAndText(first.input));
-      assert.deepEqual(secondIn[2]?.toolCalls?.map((c) => [c.name, c.arguments]), [['get_weather', { city: 'Paris' }]]);
+      assert.deepEqual(
+        secondIn[2]?.toolCalls?.map((c) => [c.name, c.arguments]),
+        [['get_weather', { city: 'Paris' }]],
+      );
       const toolMsg = secondIn[3];
       assert.deepEqual([secondIn.length, toolMsg?.role, toolMsg?.toolCallId], [4, 'tool', 'call_1']);
       assert.deepEqual(JSON.parse(toolMsg?.content ?? 'null'), WEATHER);

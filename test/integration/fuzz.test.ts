@@ -35,7 +35,8 @@ function structural(doc: unknown, r: () => number): Case[] {
     Object.assign(d.resourceSpans[0].scopeSpans[0].spans[0], patch);
     return Buffer.from(JSON.stringify(d));
   };
-  const deep = (n: number) => `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${hexId(16)}","spanId":"${hexId(8)}","attributes":[{"key":"k","value":${'{"arrayValue":{"values":['.repeat(n)}${']}}'.repeat(n)}}]}]}]}]}`;
+  const deep = (n: number) =>
+    `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${hexId(16)}","spanId":"${hexId(8)}","attributes":[{"key":"k","value":${'{"arrayValue":{"values":['.repeat(n)}${']}}'.repeat(n)}}]}]}]}]}`;
   const cases: Array<[string, Buffer]> = [
     ['traceId too short', withSpan({ traceId: 'abcd' })],
     ['spanId not hex', withSpan({ spanId: 'zzzzzzzzzzzzzzzz' })],
@@ -66,8 +67,21 @@ function mutated(base: Buffer, type: string, r: () => number, n: number): Case[]
     const b = Buffer.from(base);
     const mode = i % 4;
     if (mode === 0) for (let k = 0; k < 1 + Math.floor(r() * 8); k++) b[Math.floor(r() * b.length)] = Math.floor(r() * 256);
-    const body = mode === 1 ? b.subarray(0, Math.floor(r() * b.length)) : mode === 2 ? Buffer.concat([b.subarray(0, Math.floor(r() * b.length)), Buffer.from([Math.floor(r() * 256), Math.floor(r() * 256)]), b.subarray(Math.floor(r() * b.length))]) : b;
-    out.push(mode === 3 ? { what: `gzip of a mutated ${type}`, body: zlib.gzipSync(body).subarray(0, 10 + Math.floor(r() * 200)), type, encoding: 'gzip' } : { what: `mutated ${type} (${['flips', 'truncated', 'spliced'][mode]})`, body, type });
+    const body =
+      mode === 1
+        ? b.subarray(0, Math.floor(r() * b.length))
+        : mode === 2
+          ? Buffer.concat([
+              b.subarray(0, Math.floor(r() * b.length)),
+              Buffer.from([Math.floor(r() * 256), Math.floor(r() * 256)]),
+              b.subarray(Math.floor(r() * b.length)),
+            ])
+          : b;
+    out.push(
+      mode === 3
+        ? { what: `gzip of a mutated ${type}`, body: zlib.gzipSync(body).subarray(0, 10 + Math.floor(r() * 200)), type, encoding: 'gzip' }
+        : { what: `mutated ${type} (${['flips', 'truncated', 'spliced'][mode]})`, body, type },
+    );
   }
   return out;
 }
@@ -108,13 +122,23 @@ describe('receiver under hostile input', function () {
     let validChecks = 0;
     for (let i = 0; i < cases.length; i++) {
       const c = cases[i];
-      const res = await send(`${receiver.url}/v1/traces`, { headers: { 'Content-Type': c.type, ...(c.encoding ? { 'Content-Encoding': c.encoding } : {}) }, body: c.body });
+      const res = await send(`${receiver.url}/v1/traces`, {
+        headers: { 'Content-Type': c.type, ...(c.encoding ? { 'Content-Encoding': c.encoding } : {}) },
+        body: c.body,
+      });
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       assert.ok(res.status === 200 || (res.status >= 400 && res.status < 500), `${c.what} (#${i}) got ${res.status}: ${res.body.toString().slice(0, 200)}`);
-      if (res.status !== 200) assert.ok(res.body.length > 0 && /message|"code"/.test(res.body.toString()) || res.headers['content-type'] === 'application/x-protobuf', `${c.what}: a reason`);
+      if (res.status !== 200)
+        assert.ok(
+          (res.body.length > 0 && /message|"code"/.test(res.body.toString())) || res.headers['content-type'] === 'application/x-protobuf',
+          `${c.what}: a reason`,
+        );
       if (i % 40 === 0) {
         const traceId = hexId(16);
-        const ok = await send(`${receiver.url}/v1/traces`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request([span({ traceId })])) });
+        const ok = await send(`${receiver.url}/v1/traces`, {
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(request([span({ traceId })])),
+        });
         assert.equal(ok.status, 200, `a valid export after input #${i}`);
         assert.ok(store.get(traceId), 'and it is stored');
         validChecks++;
@@ -122,6 +146,8 @@ describe('receiver under hostile input', function () {
     }
     // Whatever was accepted reads back: every stored trace decodes and builds.
     for (const tr of store.list()) assert.ok(store.get(tr.traceId), `trace ${tr.traceId} reads back`);
-    console.log(`      fuzz: ${cases.length} inputs tried, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${validChecks} valid exports interleaved, all served`);
+    console.log(
+      `      fuzz: ${cases.length} inputs tried, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${validChecks} valid exports interleaved, all served`,
+    );
   });
 });

@@ -58,7 +58,16 @@ describe('tracefork mcp (the official MCP client over stdio)', function () {
 
   it('lists every tool with its input schema', async () => {
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['compare_runs', 'eval', 'fork_replay', 'get_run', 'get_step', 'list_runs', 'replay', 'save_regression_case']);
+    assert.deepEqual(tools.map((t) => t.name).sort(), [
+      'compare_runs',
+      'eval',
+      'fork_replay',
+      'get_run',
+      'get_step',
+      'list_runs',
+      'replay',
+      'save_regression_case',
+    ]);
     const fork = tools.find((t) => t.name === 'fork_replay')!;
     assert.deepEqual((fork.inputSchema as { required?: string[] }).required?.sort(), ['input', 'spanId', 'traceId']);
   });
@@ -85,7 +94,10 @@ describe('tracefork mcp (the official MCP client over stdio)', function () {
     assert.equal(fork.structuredContent!.succeeded, true);
     const replayed = fork.structuredContent!.traceId as string;
     assert.notEqual(replayed, failing);
-    assert.ok(listJson(db).some((t) => t.traceId === replayed && t.replayOf === failing), 'the new run is stored as a replay of the original');
+    assert.ok(
+      listJson(db).some((t) => t.traceId === replayed && t.replayOf === failing),
+      'the new run is stored as a replay of the original',
+    );
 
     const cmp = await call('compare_runs', { a: failing, b: replayed });
     assert.match(text(cmp), /first divergence: tool getWeather \(changed: status, input, output, fork\)/);
@@ -105,7 +117,13 @@ describe('tracefork mcp (the official MCP client over stdio)', function () {
     const tool = (run.structuredContent!.failing as Array<{ spanId: string; kind: string }>).find((f) => f.kind === 'tool')!;
     const saved = await call('save_regression_case', { traceId: failing, spanId: tool.spanId });
     assert.ok(!saved.isError, text(saved));
-    const line = JSON.parse(fs.readFileSync(path.join(dir, 'cases', 'cases.jsonl'), 'utf8').trim().split('\n').pop()!) as { format: string; step: { name: string } };
+    const line = JSON.parse(
+      fs
+        .readFileSync(path.join(dir, 'cases', 'cases.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .pop()!,
+    ) as { format: string; step: { name: string } };
     assert.equal(line.format, 'tracefork.case/2');
   });
 
@@ -131,13 +149,23 @@ describe('tracefork mcp (the official MCP client over stdio)', function () {
   it("without --replay-command: the workspace's tracefork.replay.command, else a tool error saying what to pass", async () => {
     const connect = async (cwd: string) => {
       const c = new Client({ name: 'tracefork-test-2', version: '1.0.0' });
-      await c.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--db', db, '--cwd', cwd], env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: serve.url, TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json') } as Record<string, string>, stderr: 'pipe' }));
+      await c.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [CLI, 'mcp', '--db', db, '--cwd', cwd],
+          env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: serve.url, TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json') } as Record<string, string>,
+          stderr: 'pipe',
+        }),
+      );
       return c;
     };
     const ws = fs.mkdtempSync(path.join(dir, 'ws-'));
     fs.mkdirSync(path.join(ws, '.vscode'));
     const tsx = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href; // this folder has no node_modules
-    fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), `{\n  // how the agent starts\n  "tracefork.replay.command": "${process.execPath} --import ${tsx} ${AGENT}",\n}\n`);
+    fs.writeFileSync(
+      path.join(ws, '.vscode', 'settings.json'),
+      `{\n  // how the agent starts\n  "tracefork.replay.command": "${process.execPath} --import ${tsx} ${AGENT}",\n}\n`,
+    );
     const configured = await connect(ws);
     try {
       const r = (await configured.callTool({ name: 'replay', arguments: { traceId: failing } })) as Answer;
@@ -159,7 +187,9 @@ describe('tracefork mcp (the official MCP client over stdio)', function () {
   it('bounds its answers: a long step is truncated with a way to read on', async () => {
     const run = await call('get_run', { traceId: failing, maxSteps: 1 });
     assert.match(text(run), /more steps: call get_run with offset=1/);
-    const llm = ((await call('get_run', { traceId: failing })).structuredContent!.steps as Array<{ spanId: string; kind: string }>).find((s) => s.kind === 'llm')!;
+    const llm = ((await call('get_run', { traceId: failing })).structuredContent!.steps as Array<{ spanId: string; kind: string }>).find(
+      (s) => s.kind === 'llm',
+    )!;
     const first = await call('get_step', { traceId: failing, spanId: llm.spanId, attributes: true, maxChars: 300 });
     assert.match(text(first), /\[… truncated: \d+ more chars; call get_step with offset=300\]$/);
     assert.ok(text(first).length < 420);

@@ -17,7 +17,6 @@ import { tmpDir } from '../support/tmp';
 const AGENT = path.resolve(__dirname, '../clients/mcpAgent.mjs');
 const EVERYTHING = path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
-
 async function cliJson(args: string[], env: Record<string, string>): Promise<Record<string, any>> {
   const r = await cliAsync(args, env);
   assert.equal(r.status, 0, `tracefork ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
@@ -42,7 +41,11 @@ async function countingRelay(target: number): Promise<{ port: number; toolCalls:
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as AddressInfo).port, toolCalls: () => calls, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    toolCalls: () => calls,
+    close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
 }
 
 describe('MCP proxy: tool calls recorded and replayed through the official MCP client and a real server', function () {
@@ -57,7 +60,13 @@ describe('MCP proxy: tool calls recorded and replayed through the official MCP c
   const answer = () => path.join(tmp.dir, `answer-${Math.random().toString(36).slice(2)}.json`);
   const read = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8')) as Record<string, any>;
   /** How many tools/call requests the stdio server was sent (its stdin, teed). */
-  const stdioToolCalls = () => (fs.existsSync(stdinLog) ? fs.readFileSync(stdinLog, 'utf8').split('\n').filter((l) => l.includes('"tools/call"')).length : 0);
+  const stdioToolCalls = () =>
+    fs.existsSync(stdinLog)
+      ? fs
+          .readFileSync(stdinLog, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('"tools/call"')).length
+      : 0;
 
   before(async () => {
     ensureBuilt();
@@ -65,7 +74,10 @@ describe('MCP proxy: tool calls recorded and replayed through the official MCP c
     db = path.join(tmp.dir, 'traces.db');
     stdinLog = path.join(tmp.dir, 'stdin.log');
     const httpPort = await freePort();
-    httpServer = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(httpPort) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    httpServer = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], {
+      env: { ...process.env, PORT: String(httpPort) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     await new Promise<void>((resolve, reject) => {
       let err = '';
       httpServer.stderr!.on('data', (b: Buffer) => ((err += b), /listening on port/.test(err) && resolve()));
@@ -87,7 +99,18 @@ describe('MCP proxy: tool calls recorded and replayed through the official MCP c
   // so it names the receiver, and its calls join the one open run.
   const stdioEnv = (receiver = serve.url) => ({
     MCP_TRANSPORT: 'stdio',
-    MCP_PROXY_ARGS: JSON.stringify([CLI, 'mcp-proxy', '--name', 'everything', '--receiver', receiver, '--', 'sh', '-c', `tee -a '${stdinLog}' | '${process.execPath}' '${EVERYTHING}' stdio`]),
+    MCP_PROXY_ARGS: JSON.stringify([
+      CLI,
+      'mcp-proxy',
+      '--name',
+      'everything',
+      '--receiver',
+      receiver,
+      '--',
+      'sh',
+      '-c',
+      `tee -a '${stdinLog}' | '${process.execPath}' '${EVERYTHING}' stdio`,
+    ]),
   });
 
   for (const transport of ['stdio', 'http'] as const) {
@@ -107,7 +130,10 @@ describe('MCP proxy: tool calls recorded and replayed through the official MCP c
         assert.equal(serverCalls() - before, 3, 'the three calls reached the server');
         recorded = { traceId: out.traceId as string, answer: a };
         const tools = showJson(db, out.traceId as string).steps.filter((s) => s.kind === 'tool');
-        assert.deepEqual(tools.map((s) => s.toolName), ['echo', 'get-sum', 'get-sum']);
+        assert.deepEqual(
+          tools.map((s) => s.toolName),
+          ['echo', 'get-sum', 'get-sum'],
+        );
         assert.deepEqual(tools[0]!.input?.value, { message: 'hello' });
         assert.match(JSON.stringify(tools[0]!.output), /Echo: hello/);
         assert.equal(tools[2]!.status, 'error', 'a failed call is a failed step');
@@ -129,7 +155,10 @@ describe('MCP proxy: tool calls recorded and replayed through the official MCP c
         fs.writeFileSync(input, JSON.stringify({ message: 'edited' }));
         const before = serverCalls();
         const file = answer();
-        const out = await cliJson(['replay', recorded.traceId, '--db', db, '--port', port, '--fork', echo.spanId, '--input', input, '--json'], { ...env(), ANSWER_FILE: file });
+        const out = await cliJson(['replay', recorded.traceId, '--db', db, '--port', port, '--fork', echo.spanId, '--input', input, '--json'], {
+          ...env(),
+          ANSWER_FILE: file,
+        });
         assert.equal(read(file).echo, 'Echo: edited');
         assert.equal(serverCalls() - before, 3);
         assert.deepEqual(out.calls, { recording: 0, fork: 1, live: 2 });
@@ -137,7 +166,10 @@ describe('MCP proxy: tool calls recorded and replayed through the official MCP c
 
       it('--tool NAME=live calls that tool live before the fork; the others are served', async () => {
         const before = serverCalls();
-        const out = await cliJson(['replay', recorded.traceId, '--db', db, '--port', port, '--tool', 'get-sum=live', '--json'], { ...env(), ANSWER_FILE: answer() });
+        const out = await cliJson(['replay', recorded.traceId, '--db', db, '--port', port, '--tool', 'get-sum=live', '--json'], {
+          ...env(),
+          ANSWER_FILE: answer(),
+        });
         assert.equal(serverCalls() - before, 2, 'the two get-sum calls reached the server, echo did not');
         assert.deepEqual(out.calls, { recording: 1, fork: 0, live: 2 });
       });

@@ -15,7 +15,6 @@ import { startMockModels, type MockModels } from '../clients/mockModels';
 const AGENT = path.resolve(__dirname, '../clients/proxyAgent.mjs');
 const KEY = 'sk-proj-PROXYTESTKEY0123456789abcdefXYZ';
 
-
 const cli = (args: string[], env: Record<string, string> = {}) => cliAsync(args, { OPENAI_API_KEY: KEY, ...env });
 
 async function cliJson(args: string[], env: Record<string, string> = {}): Promise<Record<string, any>> {
@@ -60,18 +59,36 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
     assert.equal(r.answer.text, 'The weather is: sunny, 21C');
     assert.ok((r.answer.chunks as number) > 3, `the stream came in chunks (${r.answer.chunks})`);
     assert.equal(r.answer.dims, 3);
-    assert.deepEqual(mock.requests.map((q) => q.path), ['/v1/chat/completions', '/v1/chat/completions', '/v1/responses', '/v1/embeddings']);
-    assert.ok(mock.requests.every((q) => q.headers.authorization === `Bearer ${KEY}`), 'the API key reached the upstream');
+    assert.deepEqual(
+      mock.requests.map((q) => q.path),
+      ['/v1/chat/completions', '/v1/chat/completions', '/v1/responses', '/v1/embeddings'],
+    );
+    assert.ok(
+      mock.requests.every((q) => q.headers.authorization === `Bearer ${KEY}`),
+      'the API key reached the upstream',
+    );
     recorded = r;
     const { steps } = showJson(db, r.traceId);
     assert.equal(steps[0]!.kind, 'agent');
     const calls = steps.filter((s) => s.kind === 'llm' || s.kind === 'embedding');
-    assert.deepEqual(calls.map((s) => s.kind), ['llm', 'llm', 'llm', 'embedding']);
-    assert.ok(calls.every((s) => s.parentSpanId === steps[0]!.spanId), 'every call is under the run');
+    assert.deepEqual(
+      calls.map((s) => s.kind),
+      ['llm', 'llm', 'llm', 'embedding'],
+    );
+    assert.ok(
+      calls.every((s) => s.parentSpanId === steps[0]!.spanId),
+      'every call is under the run',
+    );
     assert.equal(calls[0]!.model, 'gpt-4o-mini');
     assert.equal(calls[0]!.inputTokens, 60);
-    assert.ok(calls[0]!.output?.messages?.some((m) => m.toolCalls?.some((t) => t.name === 'get_weather')), 'the tool call is in the first answer');
-    assert.ok(calls[1]!.input?.messages?.some((m) => m.role === 'tool'), 'the tool result is in the second request');
+    assert.ok(
+      calls[0]!.output?.messages?.some((m) => m.toolCalls?.some((t) => t.name === 'get_weather')),
+      'the tool call is in the first answer',
+    );
+    assert.ok(
+      calls[1]!.input?.messages?.some((m) => m.role === 'tool'),
+      'the tool result is in the second request',
+    );
     assert.match(JSON.stringify(calls[1]!.output), /sunny, 21C/, 'the streamed answer is folded back into its message');
     assert.equal(calls[1]!.outputTokens, 12, 'stream usage is recorded');
     assert.match(JSON.stringify(calls[2]!.output), /The weather is/, 'the Responses answer');
@@ -84,7 +101,8 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
     const replay = await cli(['replay', viaCommand.traceId, '--db', db, '--port', port]);
     assert.equal(replay.status, 2, 'a masked command is not replayed as it is');
     assert.match(replay.stderr, /held a secret, which is masked in the store/);
-    for (const f of fs.readdirSync(tmp.dir).filter((f) => f.startsWith('traces.db'))) assert.ok(!fs.readFileSync(path.join(tmp.dir, f)).includes(KEY), `${f} holds the key`);
+    for (const f of fs.readdirSync(tmp.dir).filter((f) => f.startsWith('traces.db')))
+      assert.ok(!fs.readFileSync(path.join(tmp.dir, f)).includes(KEY), `${f} holds the key`);
     assert.ok(!cliOk(['export', recorded.traceId, '--db', db, '--unmasked']).includes(KEY));
     assert.ok(!cliOk(['export', viaCommand.traceId, '--db', db, '--unmasked']).includes(KEY));
   });
@@ -104,7 +122,10 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
 
   it('an edited system prompt still replays from the recording (the system prompt is not hashed)', async () => {
     const before = mock.requests.length;
-    const out = await cliJson(['replay', recorded.traceId, '--db', db, '--port', port, '--json'], { ANSWER_FILE: answerFile(), AGENT_SYSTEM: 'You are a terse weather agent.' });
+    const out = await cliJson(['replay', recorded.traceId, '--db', db, '--port', port, '--json'], {
+      ANSWER_FILE: answerFile(),
+      AGENT_SYSTEM: 'You are a terse weather agent.',
+    });
     assert.equal(mock.requests.length, before);
     assert.deepEqual(out.calls, { recording: 4, fork: 0, live: 0 });
   });
@@ -112,18 +133,26 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
   it('a fork of call 2 with an edited request makes exactly the calls from 2 on, the first of them the edit', async () => {
     const { steps } = showJson(db, recorded.traceId);
     const second = steps.filter((s) => s.kind === 'llm')[1]!;
-    const plan = JSON.parse(cliOk(['plan', recorded.traceId, '--db', db, '--fork', second.spanId])) as { fork: { input: { messages: Array<{ role: string; content: unknown }> } } };
+    const plan = JSON.parse(cliOk(['plan', recorded.traceId, '--db', db, '--fork', second.spanId])) as {
+      fork: { input: { messages: Array<{ role: string; content: unknown }> } };
+    };
     const edited = structuredClone(plan.fork.input);
     edited.messages.find((m) => m.role === 'tool')!.content = 'rainy, 9C';
     const input = path.join(tmp.dir, 'edit.json');
     fs.writeFileSync(input, JSON.stringify(edited));
     const before = mock.requests.length;
     const file = answerFile();
-    const out = await cliJson(['replay', recorded.traceId, '--db', db, '--port', port, '--fork', second.spanId, '--input', input, '--json'], { ANSWER_FILE: file });
+    const out = await cliJson(['replay', recorded.traceId, '--db', db, '--port', port, '--fork', second.spanId, '--input', input, '--json'], {
+      ANSWER_FILE: file,
+    });
     const made = mock.requests.slice(before);
-    assert.deepEqual(made.map((q) => q.path), ['/v1/chat/completions', '/v1/responses', '/v1/embeddings'], 'calls 2, 3 and 4 went live; call 1 was served');
+    assert.deepEqual(
+      made.map((q) => q.path),
+      ['/v1/chat/completions', '/v1/responses', '/v1/embeddings'],
+      'calls 2, 3 and 4 went live; call 1 was served',
+    );
     assert.equal(made[0]!.body.messages.find((m: { role: string }) => m.role === 'tool').content, 'rainy, 9C', 'the edited request went upstream');
-    assert.equal(made[0]!.headers.authorization, `Bearer ${KEY}`, 'with the agent\'s key');
+    assert.equal(made[0]!.headers.authorization, `Bearer ${KEY}`, "with the agent's key");
     assert.deepEqual(out.calls, { recording: 1, fork: 1, live: 2 });
     const answer = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     assert.equal(answer.text, 'The weather is: rainy, 9C');
@@ -133,10 +162,16 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
 
   it('an agent that changed is reported where it differs, and runs live from there', async () => {
     const before = mock.requests.length;
-    const out = await cliJson(['replay', recorded.traceId, '--db', db, '--port', port, '--json'], { ANSWER_FILE: answerFile(), AGENT_QUESTION: 'And in Lyon?' });
+    const out = await cliJson(['replay', recorded.traceId, '--db', db, '--port', port, '--json'], {
+      ANSWER_FILE: answerFile(),
+      AGENT_QUESTION: 'And in Lyon?',
+    });
     assert.equal(mock.requests.length - before, 4, 'every call went live');
     assert.equal(out.divergences.length, 1);
-    assert.match(out.divergences[0], /call \/llm:gpt-4o-mini#0 differs from the recording at \$\.messages\[1\]\.content: recorded "What is the weather in Paris\?", now "And in Lyon\?"/);
+    assert.match(
+      out.divergences[0],
+      /call \/llm:gpt-4o-mini#0 differs from the recording at \$\.messages\[1\]\.content: recorded "What is the weather in Paris\?", now "And in Lyon\?"/,
+    );
   });
 
   it('records and replays plain curl (no client library at all)', async () => {
@@ -174,7 +209,11 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
     const closed = await freePort();
     const dead = await startServe(path.join(tmp.dir, 'dead.db'), 15_000, { args: ['--upstream-openai', `http://127.0.0.1:${closed}/v1`] });
     try {
-      const res = await fetch(`${dead.url}/proxy/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [] }) });
+      const res = await fetch(`${dead.url}/proxy/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', messages: [] }),
+      });
       assert.equal(res.status, 502);
       const body = (await res.json()) as { error: { message: string } };
       assert.match(body.error.message, new RegExp(`upstream http://127\\.0\\.0\\.1:${closed} could not be reached: ECONNREFUSED.*upstream-openai`));
@@ -184,14 +223,19 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
   });
 
   it('calls without a token are grouped into one run while they follow each other; a traceparent joins its trace', async () => {
-    const post = (headers: Record<string, string> = {}) => fetch(`${serve.url}/proxy/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, ...headers }, body: JSON.stringify({ model: 'grouped-model', messages: [{ role: 'user', content: 'x' }] }) }).then((r) => r.text());
+    const post = (headers: Record<string, string> = {}) =>
+      fetch(`${serve.url}/proxy/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, ...headers },
+        body: JSON.stringify({ model: 'grouped-model', messages: [{ role: 'user', content: 'x' }] }),
+      }).then((r) => r.text());
     await post();
     await post();
     const parent = { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8) };
     await post({ traceparent: `00-${parent.traceId}-${parent.spanId}-01` });
-    const runs = (JSON.parse(cliOk(['list', '--db', db, '--json'])) as Array<{ traceId: string; spanCount: number; model: string | null }>);
+    const runs = JSON.parse(cliOk(['list', '--db', db, '--json'])) as Array<{ traceId: string; spanCount: number; model: string | null }>;
     const grouped = runs.filter((t) => showJson(db, t.traceId).steps.some((s) => s.model === 'grouped-model'));
-    assert.equal(grouped.length, 2, 'two runs: the two untokened calls, and the traceparent\'s trace');
+    assert.equal(grouped.length, 2, "two runs: the two untokened calls, and the traceparent's trace");
     const joined = grouped.find((t) => t.traceId === parent.traceId)!;
     assert.ok(joined, 'the traceparent call is in its trace');
     assert.equal(showJson(db, joined.traceId).steps[0]!.parentSpanId, parent.spanId, 'under the traceparent span');
@@ -214,7 +258,9 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
     assert.equal(r.status, 404);
     r = await at('/proxy/openai/v1/chat/completions', { method: 'POST', headers: { origin: 'https://evil.example' }, body: '{}' });
     assert.equal(r.status, 403, 'browsers are refused');
-    r = await at('/proxy/openai/v1/chat/completions', { method: 'POST', headers: { 'content-length': String(64 * 1024 ** 2) }, body: 'x'.repeat(10) }).catch(() => ({ status: 413 }) as Response);
+    r = await at('/proxy/openai/v1/chat/completions', { method: 'POST', headers: { 'content-length': String(64 * 1024 ** 2) }, body: 'x'.repeat(10) }).catch(
+      () => ({ status: 413 }) as Response,
+    );
     assert.equal(r.status, 413);
     r = await at('/proxy/mcp/unknown', { method: 'POST', body: '{}' });
     assert.equal(r.status, 404);
@@ -222,7 +268,12 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
     // A call that never gets an answer does not hold up ingest.
     mock.failNext = { kind: 'hang' };
     const hanging = new AbortController();
-    const pending = at('/proxy/openai/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'hang', messages: [] }), signal: hanging.signal }).catch(() => null);
+    const pending = at('/proxy/openai/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'hang', messages: [] }),
+      signal: hanging.signal,
+    }).catch(() => null);
     const otlp = await at('/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(otlp.status, 200);
     hanging.abort();

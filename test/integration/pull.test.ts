@@ -19,7 +19,8 @@ const VERCEL = path.resolve(__dirname, '../clients/replayVercelAgent.ts');
 function runCliAsync(args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b));
     child.stderr.on('data', (b: Buffer) => (stderr += b));
     child.on('exit', (status) => resolve({ status, stdout, stderr }));
@@ -30,7 +31,12 @@ function runCliAsync(args: string[]): Promise<CliResult> {
 function toBase64Ids(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(toBase64Ids);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, ['traceId', 'spanId', 'parentSpanId'].includes(k) && typeof x === 'string' && x ? Buffer.from(x, 'hex').toString('base64') : toBase64Ids(x)]));
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [
+        k,
+        ['traceId', 'spanId', 'parentSpanId'].includes(k) && typeof x === 'string' && x ? Buffer.from(x, 'hex').toString('base64') : toBase64Ids(x),
+      ]),
+    );
   }
   return v;
 }
@@ -51,7 +57,10 @@ describe('pulling a trace from a backend (tracefork pull)', function () {
   before(async () => {
     source = await startServe(db('source'));
     stops.push(() => source.stop());
-    const r = spawnSync(process.execPath, ['--import', 'tsx', VERCEL, 'Paris,Rome'], { encoding: 'utf8', env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: source.url } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', VERCEL, 'Paris,Rome'], {
+      encoding: 'utf8',
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: source.url },
+    });
     assert.equal(r.status, 0, r.stderr);
     recorded = await waitFor(() => {
       const t = listJson(db('source'));
@@ -71,7 +80,10 @@ describe('pulling a trace from a backend (tracefork pull)', function () {
     // The team's set-up: the developer's Tracefork forwards to Phoenix; someone else pulls from it.
     const forwarding = await startServe(db('forwarding'), 15_000, { args: ['--forward', phoenix.url] });
     stops.push(() => forwarding.stop());
-    const r = spawnSync(process.execPath, ['--import', 'tsx', VERCEL, 'Paris,Rome'], { encoding: 'utf8', env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: forwarding.url } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', VERCEL, 'Paris,Rome'], {
+      encoding: 'utf8',
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: forwarding.url },
+    });
     assert.equal(r.status, 0, r.stderr);
     const traceId = await waitFor(() => listJson(db('forwarding'))[0]!.traceId, 5000);
     const want = listJson(db('forwarding'))[0]!.spanCount;
@@ -80,8 +92,12 @@ describe('pulling a trace from a backend (tracefork pull)', function () {
     const out = await pull(['--from', 'phoenix', phoenix.url, traceId, '--json'], db('pulled-phoenix'));
     assert.equal(out.status, 0, out.stderr);
     assert.deepEqual(JSON.parse(out.stdout), { traceId, spans: want, source: `phoenix ${phoenix.url}`, db: db('pulled-phoenix') });
-    const mine = showJson(db('forwarding'), traceId).steps, theirs = showJson(db('pulled-phoenix'), traceId).steps;
-    assert.deepEqual(theirs.map((s) => [s.spanId, s.parentSpanId, s.name, s.kind, s.model]), mine.map((s) => [s.spanId, s.parentSpanId, s.name, s.kind, s.model]));
+    const mine = showJson(db('forwarding'), traceId).steps,
+      theirs = showJson(db('pulled-phoenix'), traceId).steps;
+    assert.deepEqual(
+      theirs.map((s) => [s.spanId, s.parentSpanId, s.name, s.kind, s.model]),
+      mine.map((s) => [s.spanId, s.parentSpanId, s.name, s.kind, s.model]),
+    );
     assert.equal(theirs.find((s) => !s.parentSpanId)!.attributes['tracefork.pulled_from'] ?? null, null, 'where it came from is on the resource, not the span');
     assert.match(runCli(['export', traceId, '--db', db('pulled-phoenix')]).stdout, /"tracefork\.pulled_from".*phoenix/);
     // Forkable locally: the pulled run plans exactly as the original run does.
@@ -90,14 +106,20 @@ describe('pulling a trace from a backend (tracefork pull)', function () {
     assert.ok(plan(db('forwarding')).length >= 3);
   });
 
-  it("from Jaeger v2, Tempo and a plain OTLP/JSON URL, in their documented shapes", async () => {
+  it('from Jaeger v2, Tempo and a plain OTLP/JSON URL, in their documented shapes', async () => {
     const exported = JSON.parse(runCli(['export', recorded, '--db', db('source')]).stdout) as { resourceSpans: Array<{ scopeSpans: unknown[] }> };
     const protojson = toBase64Ids(exported) as typeof exported;
-    const tempoBatches = protojson.resourceSpans.map(({ scopeSpans, ...rs }) => ({ ...rs, instrumentationLibrarySpans: (scopeSpans as Array<{ scope: unknown }>).map(({ scope, ...ss }) => ({ ...ss, instrumentationLibrary: scope })) }));
+    const tempoBatches = protojson.resourceSpans.map(({ scopeSpans, ...rs }) => ({
+      ...rs,
+      instrumentationLibrarySpans: (scopeSpans as Array<{ scope: unknown }>).map(({ scope, ...ss }) => ({ ...ss, instrumentationLibrary: scope })),
+    }));
     const seen: string[] = [];
     const server = http.createServer((req, res) => {
       seen.push(`${req.url} ${req.headers.authorization ?? ''}`);
-      const send = (status: number, body: unknown, type = 'application/json') => (res.writeHead(status, { 'content-type': type }), res.end(typeof body === 'string' ? body : JSON.stringify(body)));
+      const send = (status: number, body: unknown, type = 'application/json') => (
+        res.writeHead(status, { 'content-type': type }),
+        res.end(typeof body === 'string' ? body : JSON.stringify(body))
+      );
       if (req.url === `/api/v3/traces/${recorded}`) return send(200, `${JSON.stringify({ result: protojson })}\n`);
       if (req.url === `/tempo/api/traces/${recorded}`) return send(200, { batches: tempoBatches });
       if (req.url === '/file.json') return send(200, exported);
@@ -118,7 +140,11 @@ describe('pulling a trace from a backend (tracefork pull)', function () {
       const r = await pull([...args], db(`pulled-${name}`));
       assert.equal(r.status, 0, `${name}: ${r.stderr}`);
       assert.match(r.stdout, new RegExp(`pulled trace ${recorded} \\(\\d+ spans\\) from ${name} `));
-      assert.deepEqual(showJson(db(`pulled-${name}`), recorded).steps.map((s) => [s.spanId, s.parentSpanId, s.name, s.kind]), original, `${name}: the same tree`);
+      assert.deepEqual(
+        showJson(db(`pulled-${name}`), recorded).steps.map((s) => [s.spanId, s.parentSpanId, s.name, s.kind]),
+        original,
+        `${name}: the same tree`,
+      );
     }
     assert.ok(seen.includes(`/api/v3/traces/${recorded} Bearer team`), 'the header went to the backend');
 

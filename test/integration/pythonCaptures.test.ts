@@ -29,10 +29,19 @@ function steps(file: string): Step[] {
 function assertAgentLoop(run: Step[], agentFile: string, tokens: Array<[number, number]>): void {
   const llm = run.filter((s) => s.kind === 'llm');
   const tool = run.filter((s) => s.kind === 'tool');
-  assert.deepEqual(llm.map((s) => [s.model, s.provider, s.inputTokens, s.outputTokens]), tokens.map(([i, o]) => ['gpt-4o-mini', 'openai', i, o]));
-  assert.deepEqual(llm.map((s) => s.attributes['tracefork.step.key']), ['/llm:gpt-4o-mini#0', '/llm:gpt-4o-mini#1']);
+  assert.deepEqual(
+    llm.map((s) => [s.model, s.provider, s.inputTokens, s.outputTokens]),
+    tokens.map(([i, o]) => ['gpt-4o-mini', 'openai', i, o]),
+  );
+  assert.deepEqual(
+    llm.map((s) => s.attributes['tracefork.step.key']),
+    ['/llm:gpt-4o-mini#0', '/llm:gpt-4o-mini#1'],
+  );
   const [ask, answer] = llm;
-  assert.deepEqual(ask.input?.messages?.map((m) => m.content), ['You answer weather questions.', QUESTION]);
+  assert.deepEqual(
+    ask.input?.messages?.map((m) => m.content),
+    ['You answer weather questions.', QUESTION],
+  );
   const call = ask.output?.messages?.[0]?.toolCalls?.[0];
   assert.deepEqual([call?.name, call?.arguments], ['get_weather', { city: 'Paris' }]);
   assert.equal(answer.output?.messages?.[0]?.content, ANSWER);
@@ -40,44 +49,66 @@ function assertAgentLoop(run: Step[], agentFile: string, tokens: Array<[number, 
   assert.equal(result?.content, 'sunny in Paris, 21C', 'the second call sees the tool result, for the call it answers');
 
   assert.equal(tool.length, 1);
-  assert.deepEqual([tool[0].toolName, tool[0].input?.value, tool[0].output?.value, tool[0].attributes['tracefork.step.key']], ['get_weather', { city: 'Paris' }, 'sunny in Paris, 21C', '/tool:get_weather#0']);
+  assert.deepEqual(
+    [tool[0].toolName, tool[0].input?.value, tool[0].output?.value, tool[0].attributes['tracefork.step.key']],
+    ['get_weather', { city: 'Paris' }, 'sunny in Paris, 21C', '/tool:get_weather#0'],
+  );
   assert.equal(tool[0].code?.function, 'get_weather', 'the tool step points at the tool, not at the line that ran the agent');
-  for (const s of run) assert.ok(s.code?.file.endsWith(`sdk-python/tests/agents/${agentFile}`), `${s.kind} ${s.name} links to the agent's file, not ${s.code?.file}`);
+  for (const s of run)
+    assert.ok(s.code?.file.endsWith(`sdk-python/tests/agents/${agentFile}`), `${s.kind} ${s.name} links to the agent's file, not ${s.code?.file}`);
   assert.ok(run.every((s) => s.status !== 'error'));
 }
 
 describe('Python framework captures', () => {
   it('the OpenAI Agents SDK with OpenInference: agent, turn and generation spans, the SDK recording on them', () => {
     const run = steps('python-openai-agents.otlp.json');
-    assert.deepEqual(run.map((s) => [s.depth, s.kind, s.name]), [
-      [0, 'agent', 'Agent workflow'],
-      [1, 'chain', 'Agent workflow'],
-      [2, 'agent', 'weather-agent'],
-      [3, 'chain', 'turn'],
-      [4, 'llm', 'generation'],
-      [4, 'tool', 'get_weather'],
-      [3, 'chain', 'turn'],
-      [4, 'llm', 'generation'],
-    ]);
+    assert.deepEqual(
+      run.map((s) => [s.depth, s.kind, s.name]),
+      [
+        [0, 'agent', 'Agent workflow'],
+        [1, 'chain', 'Agent workflow'],
+        [2, 'agent', 'weather-agent'],
+        [3, 'chain', 'turn'],
+        [4, 'llm', 'generation'],
+        [4, 'tool', 'get_weather'],
+        [3, 'chain', 'turn'],
+        [4, 'llm', 'generation'],
+      ],
+    );
     assert.ok(run.every((s) => s.convention === 'openinference'));
     assert.equal(run[2].agentName, 'weather-agent');
-    assert.deepEqual(run.filter((s) => s.kind === 'llm').map((s) => s.finishReason), ['tool_calls', 'stop']);
-    assertAgentLoop(run, 'openai_agents.py', [[120, 12], [130, 12]]);
+    assert.deepEqual(
+      run.filter((s) => s.kind === 'llm').map((s) => s.finishReason),
+      ['tool_calls', 'stop'],
+    );
+    assertAgentLoop(run, 'openai_agents.py', [
+      [120, 12],
+      [130, 12],
+    ]);
   });
 
-  it("Pydantic AI with its own OTel GenAI instrumentation: invoke_agent, chat and execute_tool spans", () => {
+  it('Pydantic AI with its own OTel GenAI instrumentation: invoke_agent, chat and execute_tool spans', () => {
     const run = steps('python-pydantic-ai.otlp.json');
-    assert.deepEqual(run.map((s) => [s.depth, s.kind, s.name]), [
-      [0, 'agent', 'invoke_agent agent'],
-      [1, 'llm', 'chat gpt-4o-mini'],
-      [1, 'tool', 'execute_tool get_weather'],
-      [1, 'llm', 'chat gpt-4o-mini'],
-    ]);
+    assert.deepEqual(
+      run.map((s) => [s.depth, s.kind, s.name]),
+      [
+        [0, 'agent', 'invoke_agent agent'],
+        [1, 'llm', 'chat gpt-4o-mini'],
+        [1, 'tool', 'execute_tool get_weather'],
+        [1, 'llm', 'chat gpt-4o-mini'],
+      ],
+    );
     assert.ok(run.every((s) => s.convention === 'gen_ai'));
-    assert.deepEqual(run.map((s) => s.agentName), ['agent', 'agent', 'agent', 'agent']);
+    assert.deepEqual(
+      run.map((s) => s.agentName),
+      ['agent', 'agent', 'agent', 'agent'],
+    );
     const [, ask, tool] = run;
     assert.equal(tool.toolCallId, ask.output?.messages?.[0]?.toolCalls?.[0]?.id, 'the tool step names the call it answers');
-    assertAgentLoop(run, 'pydantic_ai_agent.py', [[140, 12], [150, 12]]);
+    assertAgentLoop(run, 'pydantic_ai_agent.py', [
+      [140, 12],
+      [150, 12],
+    ]);
   });
 
   it('imports both captures through the built CLI, one run each', function () {
@@ -92,7 +123,10 @@ describe('Python framework captures', () => {
       assert.equal(imported.status, 0, imported.stderr);
       const listed = spawnSync(process.execPath, [cli, 'list', '--db', db, '--json'], { encoding: 'utf8', timeout: 60_000 });
       const runs = JSON.parse(listed.stdout) as Array<{ name: string; spanCount: number; model: string; errorCount: number }>;
-      assert.deepEqual(runs.map((r) => [r.name, r.spanCount, r.model, r.errorCount]).sort(), [['Agent workflow', 8, 'gpt-4o-mini', 0], ['invoke_agent agent', 4, 'gpt-4o-mini', 0]]);
+      assert.deepEqual(runs.map((r) => [r.name, r.spanCount, r.model, r.errorCount]).sort(), [
+        ['Agent workflow', 8, 'gpt-4o-mini', 0],
+        ['invoke_agent agent', 4, 'gpt-4o-mini', 0],
+      ]);
     } finally {
       t.cleanup();
     }

@@ -16,24 +16,33 @@ const OPENAI = path.resolve(__dirname, '../clients/replayOpenAIAgent.ts');
 interface Compared {
   firstDivergence: number;
   counts: Record<'same' | 'changed' | 'added' | 'removed', number>;
-  pairs: Array<{ status: string; differs: string[]; source: string | null; left: { name: string; kind: string } | null; right: { spanId: string; name: string; kind: string } | null }>;
+  pairs: Array<{
+    status: string;
+    differs: string[];
+    source: string | null;
+    left: { name: string; kind: string } | null;
+    right: { spanId: string; name: string; kind: string } | null;
+  }>;
 }
 
 /** Runs an agent to completion with the given env; resolves with its last JSON line. */
 function runAgent(file: string, args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
+    let out = '',
+      err = '';
     child.stdout.on('data', (b: Buffer) => (out += b));
     child.stderr.on('data', (b: Buffer) => (err += b));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`agent exited ${code}: ${err}`))));
   });
 }
 
-
 /** The agent's JSON line among a replay's stderr (the CLI passes the agent's output through). */
 function agentLine(stderr: string): Record<string, unknown> {
-  const line = stderr.split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = stderr
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   assert.ok(line, `no agent output in:\n${stderr}`);
   return JSON.parse(line) as Record<string, unknown>;
 }
@@ -56,7 +65,10 @@ describe('fork and replay with real agents', function () {
   }
 
   async function replay(traceId: string, flags: string[], file: string, args: string[], env: Record<string, string> = {}) {
-    const r = await cliAsync(['replay', traceId, '--db', s.db, '--json', ...flags, '--', process.execPath, '--import', 'tsx', file, ...args], { ...endpointEnv, ...env });
+    const r = await cliAsync(['replay', traceId, '--db', s.db, '--json', ...flags, '--', process.execPath, '--import', 'tsx', file, ...args], {
+      ...endpointEnv,
+      ...env,
+    });
     assert.equal(r.status, 0, r.stderr);
     const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { traceId: string; planId: string; firstDivergence: number };
     const compared = JSON.parse(runCli(['compare', traceId, res.traceId, '--db', s.db, '--json']).stdout) as Compared;
@@ -75,7 +87,10 @@ describe('fork and replay with real agents', function () {
 
     it('records full input, output and a step key on every model and tool call', () => {
       const steps = showJson(s.db, original.traceId).steps.filter((x) => x.kind === 'llm' || x.kind === 'tool');
-      assert.deepEqual(steps.map((x) => x.attributes['tracefork.step.key']), ['/llm:mock-model-id#0', '/tool:getWeather#0', '/llm:mock-model-id#1', '/tool:getWeather#1', '/llm:mock-model-id#2']);
+      assert.deepEqual(
+        steps.map((x) => x.attributes['tracefork.step.key']),
+        ['/llm:mock-model-id#0', '/tool:getWeather#0', '/llm:mock-model-id#1', '/tool:getWeather#1', '/llm:mock-model-id#2'],
+      );
       for (const x of steps) {
         assert.match(String(x.attributes['tracefork.step.input_hash']), /^[0-9a-f]{16}$/);
         assert.ok(JSON.parse(String(x.attributes['tracefork.step.output'])), `${x.name} has its output`);
@@ -98,12 +113,17 @@ describe('fork and replay with real agents', function () {
       const r = await replay(original.traceId, ['--fork', fork.spanId], VERCEL, ['Paris,Rome']);
       assert.deepEqual({ model: r.agent.modelCalls, tool: r.agent.toolCalls }, { model: 2, tool: 1 }, 'call #0 and tool #0 came from the recording');
       assert.equal(r.compared.firstDivergence, -1);
-      assert.deepEqual(r.compared.pairs.map((p) => p.source), [null, 'recording', 'recording', 'fork', 'live', 'live']);
+      assert.deepEqual(
+        r.compared.pairs.map((p) => p.source),
+        [null, 'recording', 'recording', 'fork', 'live', 'live'],
+      );
     });
 
     it('an edited fork changes exactly the fork step and what follows', async () => {
       const fork = llmSpans(original.traceId)[1]!;
-      const plan = JSON.parse(cliOk(['plan', original.traceId, '--fork', fork.spanId, '--db', s.db])) as { fork: { input: { prompt: Array<{ role: string; content: Array<{ text: string }> }> } } };
+      const plan = JSON.parse(cliOk(['plan', original.traceId, '--fork', fork.spanId, '--db', s.db])) as {
+        fork: { input: { prompt: Array<{ role: string; content: Array<{ text: string }> }> } };
+      };
       plan.fork.input.prompt[1]!.content[0]!.text = 'What is the weather in Paris,Oslo?';
       const input = path.join(path.dirname(s.db), 'edit.json');
       fs.writeFileSync(input, JSON.stringify(plan.fork.input));
@@ -111,7 +131,10 @@ describe('fork and replay with real agents', function () {
       assert.deepEqual({ model: r.agent.modelCalls, tool: r.agent.toolCalls }, { model: 2, tool: 1 });
       assert.match(String(r.agent.text), /Oslo/);
       const p = r.compared.pairs;
-      assert.deepEqual(p.map((x) => x.status), ['changed', 'same', 'same', 'changed', 'changed', 'changed']);
+      assert.deepEqual(
+        p.map((x) => x.status),
+        ['changed', 'same', 'same', 'changed', 'changed', 'changed'],
+      );
       assert.equal(r.compared.firstDivergence, 3, 'the first divergence is the fork step');
       assert.equal(p[3]!.right!.spanId.length, 16);
       assert.equal(p[3]!.source, 'fork');
@@ -119,7 +142,10 @@ describe('fork and replay with real agents', function () {
 
     it('reports the first call that no longer matches the recording, and runs live from there', async () => {
       const r = await replay(original.traceId, [], VERCEL, ['Paris,Lima']);
-      assert.match(r.stderr, /\[tracefork\] replay: call \/llm:mock-model-id#0 differs from the recording at \$\.prompt\[1\]\.content\[0\]\.text: recorded "What is the weather in Paris,Rome\?", now "What is the weather in Paris,Lima\?"; the replay runs live from this call on/);
+      assert.match(
+        r.stderr,
+        /\[tracefork\] replay: call \/llm:mock-model-id#0 differs from the recording at \$\.prompt\[1\]\.content\[0\]\.text: recorded "What is the weather in Paris,Rome\?", now "What is the weather in Paris,Lima\?"; the replay runs live from this call on/,
+      );
       assert.deepEqual({ model: r.agent.modelCalls, tool: r.agent.toolCalls }, { model: 3, tool: 2 });
       const first = showJson(s.db, r.traceId).steps.find((x) => x.kind === 'llm')!;
       assert.match(String(first.attributes['tracefork.replay.divergence']), /differs from the recording/);
@@ -160,12 +186,15 @@ describe('fork and replay with real agents', function () {
 
     it('records the chat calls as GenAI LLM steps under the agent step', () => {
       const steps = showJson(s.db, original.traceId).steps;
-      assert.deepEqual(steps.map((x) => [x.kind, x.attributes['tracefork.step.key']]), [
-        ['agent', '/step:weather-agent#0'],
-        ['llm', '/step:weather-agent#0/llm:gpt-4o-mini#0'],
-        ['tool', '/step:weather-agent#0/tool:get_weather#0'],
-        ['llm', '/step:weather-agent#0/llm:gpt-4o-mini#1'],
-      ]);
+      assert.deepEqual(
+        steps.map((x) => [x.kind, x.attributes['tracefork.step.key']]),
+        [
+          ['agent', '/step:weather-agent#0'],
+          ['llm', '/step:weather-agent#0/llm:gpt-4o-mini#0'],
+          ['tool', '/step:weather-agent#0/tool:get_weather#0'],
+          ['llm', '/step:weather-agent#0/llm:gpt-4o-mini#1'],
+        ],
+      );
       assert.equal(steps[1]!.output?.messages?.[0]?.toolCalls?.[0]?.name, 'get_weather');
       assert.equal(steps[3]!.inputTokens, 70);
     });
@@ -180,7 +209,9 @@ describe('fork and replay with real agents', function () {
 
     it('an edited fork of the last call sends only that call, with the edit', async () => {
       const fork = llmSpans(original.traceId)[1]!;
-      const plan = JSON.parse(cliOk(['plan', original.traceId, '--fork', fork.spanId, '--db', s.db])) as { fork: { input: { messages: Array<{ role: string; content: string }> } } };
+      const plan = JSON.parse(cliOk(['plan', original.traceId, '--fork', fork.spanId, '--db', s.db])) as {
+        fork: { input: { messages: Array<{ role: string; content: string }> } };
+      };
       plan.fork.input.messages.find((m) => m.role === 'tool')!.content = 'Paris: 30°C, storm';
       const input = path.join(path.dirname(s.db), 'edit-openai.json');
       fs.writeFileSync(input, JSON.stringify(plan.fork.input));
@@ -190,7 +221,10 @@ describe('fork and replay with real agents', function () {
       assert.equal(r.agent.toolCalls, 0, 'the tool before the fork came from the recording');
       assert.equal(r.agent.text, 'The weather is: Paris: 30°C, storm');
       assert.equal(r.compared.pairs[r.compared.firstDivergence]!.source, 'fork');
-      assert.deepEqual(r.compared.pairs.map((p) => p.source), ['live', 'recording', 'recording', 'fork']);
+      assert.deepEqual(
+        r.compared.pairs.map((p) => p.source),
+        ['live', 'recording', 'recording', 'fork'],
+      );
     });
   });
 });

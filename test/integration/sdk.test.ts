@@ -21,7 +21,7 @@ describe('Tracefork SDK', function () {
     t.cleanup();
   });
 
-  it('register() exports every step with the call site in the agent\'s code', async () => {
+  it("register() exports every step with the call site in the agent's code", async () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', AGENT], { encoding: 'utf8', env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: serve.url } });
     assert.equal(r.status, 0, r.stderr);
     let traces = listJson(db);
@@ -31,8 +31,15 @@ describe('Tracefork SDK', function () {
     }
     assert.equal(traces.length, 1);
     const { steps } = showJson(db, traces[0].traceId);
-    assert.deepEqual(steps.map((s) => s.kind), ['chain', 'llm', 'tool', 'llm']);
-    const callLine = fs.readFileSync(AGENT, 'utf8').split('\n').findIndex((l) => l.includes("// the agent's call")) + 1;
+    assert.deepEqual(
+      steps.map((s) => s.kind),
+      ['chain', 'llm', 'tool', 'llm'],
+    );
+    const callLine =
+      fs
+        .readFileSync(AGENT, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes("// the agent's call")) + 1;
     for (const s of steps) {
       assert.equal(s.code?.file, AGENT, `${s.name} points into the agent`);
       assert.ok(s.code?.line, `${s.name} has a line`);
@@ -54,7 +61,10 @@ describe('Tracefork SDK', function () {
     }
     assert.equal(traces.length, before + 1, 'the run arrived');
     const { steps } = showJson(db, traces[0]!.traceId);
-    assert.deepEqual(steps.map((s) => s.kind), ['chain', 'llm']);
+    assert.deepEqual(
+      steps.map((s) => s.kind),
+      ['chain', 'llm'],
+    );
     assert.equal(steps[1]!.code?.file, agent, 'the call site is in the agent, not in the SDK');
   }
 

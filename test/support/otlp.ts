@@ -7,7 +7,16 @@ import type { Span, TracesData } from '../../src/core/otlp/types';
 export const hexId = (bytes: number) => randomBytes(bytes).toString('hex');
 
 /** An OTLP/JSON span with sensible defaults. */
-export function span(p: { traceId: string; spanId?: string; parentSpanId?: string; name?: string; attrs?: Record<string, unknown>; startMs?: number; durMs?: number; error?: string }): Span {
+export function span(p: {
+  traceId: string;
+  spanId?: string;
+  parentSpanId?: string;
+  name?: string;
+  attrs?: Record<string, unknown>;
+  startMs?: number;
+  durMs?: number;
+  error?: string;
+}): Span {
   const start = BigInt(p.startMs ?? 1_700_000_000_000) * 1_000_000n;
   const s: Span = {
     traceId: p.traceId,
@@ -25,5 +34,7 @@ export function span(p: { traceId: string; spanId?: string; parentSpanId?: strin
 
 /** An ExportTraceServiceRequest holding spans under one resource and scope. */
 export function request(spans: Span[], service = 'test-agent'): TracesData {
-  return { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] };
+  return {
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }],
+  };
 }

@@ -42,7 +42,14 @@ export async function startPhoenix(workDir: string, timeoutMs = 90_000): Promise
   const [port, grpc] = [await freePort(), await freePort()];
   let log = '';
   const proc = spawn(bin, ['serve'], {
-    env: { ...process.env, PHOENIX_WORKING_DIR: workDir, PHOENIX_HOST: '127.0.0.1', PHOENIX_PORT: String(port), PHOENIX_GRPC_PORT: String(grpc), PHOENIX_TELEMETRY_ENABLED: 'false' },
+    env: {
+      ...process.env,
+      PHOENIX_WORKING_DIR: workDir,
+      PHOENIX_HOST: '127.0.0.1',
+      PHOENIX_PORT: String(port),
+      PHOENIX_GRPC_PORT: String(grpc),
+      PHOENIX_TELEMETRY_ENABLED: 'false',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (b: Buffer) => (log += b));

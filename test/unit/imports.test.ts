@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SPEC = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[^\w.])(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+const SPEC =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[^\w.])(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
 
 type Layer = 'contract' | 'sdk' | 'core' | 'shared' | 'webview' | 'extension' | 'cli';
 
@@ -59,24 +60,43 @@ describe('layers and their imports', () => {
 
   it('the contract module imports only Node and itself', () => {
     const bad = all.filter((i) => layerOf(i.file) === 'contract' && (i.target ? layerOf(i.target) !== 'contract' : !i.spec.startsWith('node:')));
-    assert.deepEqual(bad.map((i) => `${rel(i.file)} → ${i.spec}`), []);
+    assert.deepEqual(
+      bad.map((i) => `${rel(i.file)} → ${i.spec}`),
+      [],
+    );
   });
 
   it('the SDK imports nothing outside sdk/ (its packages: OpenTelemetry and Node)', () => {
     const bad = all.filter((i) => layerOf(i.file) === 'sdk' && (i.target ? !rel(i.target).startsWith('sdk/') : !/^(node:|@opentelemetry\/)/.test(i.spec)));
-    assert.deepEqual(bad.map((i) => `${rel(i.file)} → ${i.spec}`), []);
+    assert.deepEqual(
+      bad.map((i) => `${rel(i.file)} → ${i.spec}`),
+      [],
+    );
   });
 
   it('core never imports vscode, the extension, the CLI or the webview protocol', () => {
-    const bad = all.filter((i) => layerOf(i.file) === 'core' && (i.spec === 'vscode' || (i.target && ['extension', 'cli', 'shared', 'webview'].includes(layerOf(i.target) ?? ''))));
-    assert.deepEqual(bad.map((i) => `${rel(i.file)} → ${i.spec}`), []);
+    const bad = all.filter(
+      (i) => layerOf(i.file) === 'core' && (i.spec === 'vscode' || (i.target && ['extension', 'cli', 'shared', 'webview'].includes(layerOf(i.target) ?? ''))),
+    );
+    assert.deepEqual(
+      bad.map((i) => `${rel(i.file)} → ${i.spec}`),
+      [],
+    );
   });
 
   it('the webviews import only src/shared of the project, and src/shared only types of the step model', () => {
     const fromWebview = all.filter((i) => layerOf(i.file) === 'webview' && i.target && !['webview', 'shared'].includes(layerOf(i.target) ?? ''));
-    assert.deepEqual(fromWebview.map((i) => `${rel(i.file)} → ${i.spec}`), []);
-    const fromShared = all.filter((i) => layerOf(i.file) === 'shared' && i.target && layerOf(i.target) === 'core' && !/^\.\.\/core\/(model\/step|view\/rows)$/.test(i.spec));
-    assert.deepEqual(fromShared.map((i) => `${rel(i.file)} → ${i.spec}`), []);
+    assert.deepEqual(
+      fromWebview.map((i) => `${rel(i.file)} → ${i.spec}`),
+      [],
+    );
+    const fromShared = all.filter(
+      (i) => layerOf(i.file) === 'shared' && i.target && layerOf(i.target) === 'core' && !/^\.\.\/core\/(model\/step|view\/rows)$/.test(i.spec),
+    );
+    assert.deepEqual(
+      fromShared.map((i) => `${rel(i.file)} → ${i.spec}`),
+      [],
+    );
   });
 
   it('the layers have no import cycle', () => {

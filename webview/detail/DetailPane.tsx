@@ -9,7 +9,15 @@ import { IoValues } from './IoValues';
 import { Scores, Usage } from './Usage';
 
 /** Title, source link, error, messages, values, usage, scores, events and attributes of one step. */
-export function DetailPane({ detail, onOpen, onAction }: { detail: DetailState; onOpen(spanId: string, toSide: boolean): void; onAction(action: StepAction, spanId: string): void }) {
+export function DetailPane({
+  detail,
+  onOpen,
+  onAction,
+}: {
+  detail: DetailState;
+  onOpen(spanId: string, toSide: boolean): void;
+  onAction(action: StepAction, spanId: string): void;
+}) {
   const { step } = detail;
   return (
     <section class={detail.loading ? 'detail-pane loading' : 'detail-pane'} aria-label="Step detail" aria-busy={detail.loading}>
@@ -67,12 +75,7 @@ function SourceLink({ step, onOpen }: { step: Step; onOpen(spanId: string, toSid
   const code = step.code!;
   const where = code.line != null ? `${code.file}:${code.line}` : code.file;
   return (
-    <button
-      type="button"
-      class="source-link"
-      title="Open source (Alt+click: to the side)"
-      onClick={(e) => onOpen(step.spanId, e.altKey)}
-    >
+    <button type="button" class="source-link" title="Open source (Alt+click: to the side)" onClick={(e) => onOpen(step.spanId, e.altKey)}>
       <Icon name="go-to-file" />
       <span>Open source</span>
       <span class="source-where">{where}</span>

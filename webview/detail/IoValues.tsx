@@ -36,10 +36,7 @@ function IoSection({ title, io }: { title: string; io: StepIO | null }) {
 }
 
 function DocumentView({ doc, n }: { doc: Document; n: number }) {
-  const rows = [
-    { key: 'id', value: doc.id ?? `#${n}` },
-    ...(doc.score != null ? [{ key: 'score', value: String(doc.score) }] : []),
-  ];
+  const rows = [{ key: 'id', value: doc.id ?? `#${n}` }, ...(doc.score != null ? [{ key: 'score', value: String(doc.score) }] : [])];
   return (
     <div class="document">
       <KeyValueTable rows={rows} />

@@ -38,7 +38,26 @@ export function generateRows(n: number, seed = 7): RowData[] {
 
   function push(name: string, kind: StepKind, parent: number, depth: number, fields: Partial<RowData> = {}): number {
     const index = rows.length;
-    rows.push({ index, spanId: spanIdOf(index), parent, depth, descendants: 0, name, kind, status: 'ok', offsetMs: clock, durationMs: 0, model: null, inputTokens: null, outputTokens: null, costUsd: null, error: null, hasCode: true, failedScores: [], ...fields });
+    rows.push({
+      index,
+      spanId: spanIdOf(index),
+      parent,
+      depth,
+      descendants: 0,
+      name,
+      kind,
+      status: 'ok',
+      offsetMs: clock,
+      durationMs: 0,
+      model: null,
+      inputTokens: null,
+      outputTokens: null,
+      costUsd: null,
+      error: null,
+      hasCode: true,
+      failedScores: [],
+      ...fields,
+    });
     end.push(clock);
     return index;
   }
@@ -54,7 +73,13 @@ export function generateRows(n: number, seed = 7): RowData[] {
     const outputTokens = between(20, 600);
     const failedScores = llmCount % 7 === 3 ? ['faithfulness'] : [];
     llmCount++;
-    leaf(`chat ${model}`, 'llm', parent, depth, between(300, 2500), { model, inputTokens, outputTokens, costUsd: inputTokens * 2.5e-6 + outputTokens * 1e-5, failedScores });
+    leaf(`chat ${model}`, 'llm', parent, depth, between(300, 2500), {
+      model,
+      inputTokens,
+      outputTokens,
+      costUsd: inputTokens * 2.5e-6 + outputTokens * 1e-5,
+      failedScores,
+    });
   }
   function tool(parent: number, depth: number) {
     const name = TOOLS[toolCount % TOOLS.length];
@@ -104,7 +129,10 @@ function finish(rows: RowData[], end: number[]) {
 
 /** The header of a trace made of `rows`. */
 export function headerOf(rows: RowData[]): TraceHeader {
-  let errorCount = 0, inputTokens = 0, outputTokens = 0, costUsd = 0;
+  let errorCount = 0,
+    inputTokens = 0,
+    outputTokens = 0,
+    costUsd = 0;
   for (const r of rows) {
     if (r.status === 'error') errorCount++;
     inputTokens += r.inputTokens ?? 0;
@@ -112,5 +140,15 @@ export function headerOf(rows: RowData[]): TraceHeader {
     costUsd += r.costUsd ?? 0;
   }
   const durationMs = rows.length ? rows[0].durationMs : 0;
-  return { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', name: 'support-agent: refund request', startTime: '2025-06-01T10:00:00.000Z', durationMs, rowCount: rows.length, errorCount, inputTokens, outputTokens, costUsd };
+  return {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    name: 'support-agent: refund request',
+    startTime: '2025-06-01T10:00:00.000Z',
+    durationMs,
+    rowCount: rows.length,
+    errorCount,
+    inputTokens,
+    outputTokens,
+    costUsd,
+  };
 }

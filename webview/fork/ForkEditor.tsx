@@ -21,7 +21,9 @@ function Message({ m, i, onChange, onRemove }: { m: MessageDraft; i: number; onC
       <div class="message-head">
         <select aria-label={`Role of message ${i + 1}`} value={m.role} onChange={(e) => onChange({ ...m, role: (e.target as HTMLSelectElement).value })}>
           {roles.map((r) => (
-            <option key={r} value={r}>{r}</option>
+            <option key={r} value={r}>
+              {r}
+            </option>
           ))}
         </select>
         {m.shape === 'json' && <span class="hint">content as JSON</span>}
@@ -29,20 +31,37 @@ function Message({ m, i, onChange, onRemove }: { m: MessageDraft; i: number; onC
           <Icon name="trash" />
         </button>
       </div>
-      <textarea aria-label={`Content of message ${i + 1}`} value={m.text} rows={Math.min(12, Math.max(2, m.text.split('\n').length))} onInput={(e) => onChange({ ...m, text: (e.target as HTMLTextAreaElement).value })} />
+      <textarea
+        aria-label={`Content of message ${i + 1}`}
+        value={m.text}
+        rows={Math.min(12, Math.max(2, m.text.split('\n').length))}
+        onInput={(e) => onChange({ ...m, text: (e.target as HTMLTextAreaElement).value })}
+      />
     </div>
   );
 }
 
 /** The editor for one fork (or one playground call). */
-export function ForkEditor({ model, status, playground, post }: { model: ForkModel; status: ForkStatus; playground: { output?: unknown; error?: string } | null; post(m: FromForkEditor): void }) {
+export function ForkEditor({
+  model,
+  status,
+  playground,
+  post,
+}: {
+  model: ForkModel;
+  status: ForkStatus;
+  playground: { output?: unknown; error?: string } | null;
+  post(m: FromForkEditor): void;
+}) {
   const [draft, setDraft] = useState<Draft>(() => toDraft(model.input, model.messagesField));
   const [tools, setTools] = useState<Record<string, ToolChoice | 'ask'>>(() => Object.fromEntries(model.tools.map((t) => [t.name, t.policy])));
   const [errors, setErrors] = useState<string[]>([]);
   const setMessage = (i: number, m: MessageDraft) => setDraft({ ...draft, messages: draft.messages!.map((x, j) => (j === i ? m : x)) });
   const launch = (debug: boolean) => {
     const r = toInput(draft, model.input, model.messagesField);
-    const unchosen = Object.entries(tools).filter(([, p]) => p === 'ask').map(([name]) => `tool ${name}: choose whether to replay its recorded result or run it live`);
+    const unchosen = Object.entries(tools)
+      .filter(([, p]) => p === 'ask')
+      .map(([name]) => `tool ${name}: choose whether to replay its recorded result or run it live`);
     const errs = [...r.errors, ...(model.mode === 'fork' ? unchosen : [])];
     setErrors(errs);
     if (!errs.length) post({ type: 'forkLaunch', input: r.input, tools: tools as Record<string, ToolChoice>, debug });
@@ -64,7 +83,13 @@ export function ForkEditor({ model, status, playground, post }: { model: ForkMod
         <section aria-label="Conversation">
           <h2>Conversation</h2>
           {draft.messages.map((m, i) => (
-            <Message key={i} m={m} i={i} onChange={(x) => setMessage(i, x)} onRemove={() => setDraft({ ...draft, messages: draft.messages!.filter((_, j) => j !== i) })} />
+            <Message
+              key={i}
+              m={m}
+              i={i}
+              onChange={(x) => setMessage(i, x)}
+              onRemove={() => setDraft({ ...draft, messages: draft.messages!.filter((_, j) => j !== i) })}
+            />
           ))}
           <button type="button" onClick={() => setDraft({ ...draft, messages: [...draft.messages!, newMessage(model.messagesField)] })}>
             <Icon name="add" /> Add message
@@ -77,7 +102,15 @@ export function ForkEditor({ model, status, playground, post }: { model: ForkMod
         {draft.fields.map((f, i) => (
           <div key={f.name} class="field">
             <label for={`field-${i}`}>{f.name === '$' ? 'input' : f.name}</label>
-            <textarea id={`field-${i}`} data-field={f.name} rows={Math.min(10, f.text.split('\n').length)} value={f.text} onInput={(e) => setDraft({ ...draft, fields: draft.fields.map((x, j) => (j === i ? { ...x, text: (e.target as HTMLTextAreaElement).value } : x)) })} />
+            <textarea
+              id={`field-${i}`}
+              data-field={f.name}
+              rows={Math.min(10, f.text.split('\n').length)}
+              value={f.text}
+              onInput={(e) =>
+                setDraft({ ...draft, fields: draft.fields.map((x, j) => (j === i ? { ...x, text: (e.target as HTMLTextAreaElement).value } : x)) })
+              }
+            />
           </div>
         ))}
       </section>
@@ -88,8 +121,16 @@ export function ForkEditor({ model, status, playground, post }: { model: ForkMod
           {model.tools.map((t) => (
             <div key={t.name} class="field">
               <label for={`tool-${t.name}`}>{t.name}</label>
-              <select id={`tool-${t.name}`} value={tools[t.name]} onChange={(e) => setTools({ ...tools, [t.name]: (e.target as HTMLSelectElement).value as ToolChoice })}>
-                {tools[t.name] === 'ask' && <option value="ask" disabled>Choose…</option>}
+              <select
+                id={`tool-${t.name}`}
+                value={tools[t.name]}
+                onChange={(e) => setTools({ ...tools, [t.name]: (e.target as HTMLSelectElement).value as ToolChoice })}
+              >
+                {tools[t.name] === 'ask' && (
+                  <option value="ask" disabled>
+                    Choose…
+                  </option>
+                )}
                 <option value="replay">Replay from the recording</option>
                 <option value="live">Run live</option>
               </select>
@@ -109,13 +150,23 @@ export function ForkEditor({ model, status, playground, post }: { model: ForkMod
           {status.message}
         </div>
       )}
-      {playground && <div class="result" aria-label="Playground answer">{playground.error ?? JSON.stringify(playground.output, null, 2)}</div>}
+      {playground && (
+        <div class="result" aria-label="Playground answer">
+          {playground.error ?? JSON.stringify(playground.output, null, 2)}
+        </div>
+      )}
       <div class="buttons">
         <button type="button" class="primary" data-action="launch" disabled={status.busy} onClick={() => launch(false)}>
           <Icon name={isPlayground ? 'play' : 'repo-forked'} /> {isPlayground ? 'Send' : 'Fork & Replay'}
         </button>
         {!isPlayground && (
-          <button type="button" data-action="debug" disabled={status.busy} title={model.hasCode ? 'Start the agent under the debugger, stopped at this step\'s source line' : 'Start the agent under the debugger'} onClick={() => launch(true)}>
+          <button
+            type="button"
+            data-action="debug"
+            disabled={status.busy}
+            title={model.hasCode ? "Start the agent under the debugger, stopped at this step's source line" : 'Start the agent under the debugger'}
+            onClick={() => launch(true)}
+          >
             <Icon name="debug-alt" /> Replay under Debugger
           </button>
         )}

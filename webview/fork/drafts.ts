@@ -31,7 +31,8 @@ function messageDraft(m: unknown): MessageDraft {
   const role = typeof o.role === 'string' ? o.role : 'user';
   const c = o.content;
   if (typeof c === 'string') return { role, text: c, shape: 'string', original: o };
-  if (Array.isArray(c) && c.length === 1 && isObj(c[0]) && c[0].type === 'text' && typeof c[0].text === 'string') return { role, text: c[0].text, shape: 'part', part: c[0], original: o };
+  if (Array.isArray(c) && c.length === 1 && isObj(c[0]) && c[0].type === 'text' && typeof c[0].text === 'string')
+    return { role, text: c[0].text, shape: 'part', part: c[0], original: o };
   return { role, text: JSON.stringify(c ?? null, null, 2), shape: 'json', original: o };
 }
 
@@ -48,7 +49,9 @@ export function toDraft(input: unknown, messagesField: string | null): Draft {
 
 /** A new message in the shape the conversation uses (AI SDK prompts want text parts, except system). */
 export function newMessage(messagesField: string | null, role = 'user'): MessageDraft {
-  return messagesField === 'prompt' && role !== 'system' ? { role, text: '', shape: 'part', part: { type: 'text', text: '' } } : { role, text: '', shape: 'string' };
+  return messagesField === 'prompt' && role !== 'system'
+    ? { role, text: '', shape: 'part', part: { type: 'text', text: '' } }
+    : { role, text: '', shape: 'string' };
 }
 
 /** The input the form stands for, or the errors that stop it (one per field that does not parse). */
@@ -62,7 +65,7 @@ export function toInput(draft: Draft, original: unknown, messagesField: string |
       return undefined;
     }
   };
-  if (!isObj(original) || draft.messages === null && draft.fields.length === 1 && draft.fields[0]!.name === '$') {
+  if (!isObj(original) || (draft.messages === null && draft.fields.length === 1 && draft.fields[0]!.name === '$')) {
     const v = parse('input', draft.fields[0]?.text ?? 'null');
     return errors.length ? { errors } : { input: v, errors };
   }
@@ -71,7 +74,8 @@ export function toInput(draft: Draft, original: unknown, messagesField: string |
   if (draft.messages && messagesField) {
     out[messagesField] = draft.messages.map((m, i) => {
       if (!m.role.trim()) errors.push(`message ${i + 1}: the role is empty`);
-      const content = m.shape === 'string' ? m.text : m.shape === 'part' ? [{ ...(m.part ?? { type: 'text' }), text: m.text }] : parse(`message ${i + 1} content`, m.text);
+      const content =
+        m.shape === 'string' ? m.text : m.shape === 'part' ? [{ ...(m.part ?? { type: 'text' }), text: m.text }] : parse(`message ${i + 1} content`, m.text);
       return { ...(m.original ?? {}), role: m.role, content };
     });
     if (draft.messages.length === 0) errors.push('the conversation is empty');

@@ -29,7 +29,11 @@ function App() {
     post({ type: 'forkReady' });
     return () => window.removeEventListener('message', onMessage);
   }, []);
-  return model ? <ForkEditor key={model.spanId} model={model} status={status} playground={playground} post={post} /> : <div class="loading">Loading the step…</div>;
+  return model ? (
+    <ForkEditor key={model.spanId} model={model} status={status} playground={playground} post={post} />
+  ) : (
+    <div class="loading">Loading the step…</div>
+  );
 }
 
 render(<App />, document.getElementById('root')!);

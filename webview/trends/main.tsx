@@ -10,7 +10,9 @@ import type { FromTrends, ToTrends, TrendsModel } from '../../src/shared/protoco
 const api = acquireVsCodeApi();
 const post = (m: FromTrends) => api.postMessage(m);
 
-const W = 760, H = 300, PAD = { left: 64, right: 16, top: 16, bottom: 40 };
+const W = 760,
+  H = 300,
+  PAD = { left: 64, right: 16, top: 16, bottom: 40 };
 
 function format(metric: string, v: number): string {
   if (metric === 'latency') return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
@@ -23,7 +25,8 @@ function Chart({ model }: { model: TrendsModel }) {
   const metric = model.series.find((s) => s.id === model.selected)?.metric ?? '';
   if (!pts.length) return <p class="hint">No run has this series yet.</p>;
   const values = pts.flatMap((p) => [p.value, ...(p.band ? [p.band.low, p.band.high] : [])]);
-  let lo = Math.min(...values), hi = Math.max(...values);
+  let lo = Math.min(...values),
+    hi = Math.max(...values);
   if (hi - lo < 1e-9) {
     lo -= 1;
     hi += 1;
@@ -34,21 +37,37 @@ function Chart({ model }: { model: TrendsModel }) {
   const x = (i: number) => PAD.left + (pts.length === 1 ? (W - PAD.left - PAD.right) / 2 : (i * (W - PAD.left - PAD.right)) / (pts.length - 1));
   const y = (v: number) => PAD.top + ((hi - v) * (H - PAD.top - PAD.bottom)) / (hi - lo);
   const banded = pts.map((p, i) => ({ p, i })).filter(({ p }) => p.band);
-  const area = banded.length ? `M${banded.map(({ p, i }) => `${x(i)},${y(p.band!.high)}`).join(' L')} L${[...banded].reverse().map(({ p, i }) => `${x(i)},${y(p.band!.low)}`).join(' L')} Z` : '';
+  const area = banded.length
+    ? `M${banded.map(({ p, i }) => `${x(i)},${y(p.band!.high)}`).join(' L')} L${[...banded]
+        .reverse()
+        .map(({ p, i }) => `${x(i)},${y(p.band!.low)}`)
+        .join(' L')} Z`
+    : '';
   const median = banded.length ? `M${banded.map(({ p, i }) => `${x(i)},${y(p.band!.median)}`).join(' L')}` : '';
   const line = `M${pts.map((p, i) => `${x(i)},${y(p.value)}`).join(' L')}`;
   const ticks = [lo + pad, (lo + hi) / 2, hi - pad];
   const open = (i: number) => post({ type: 'trendsOpen', traceId: pts[i]!.traceId, spanId: pts[i]!.spanId });
   return (
-    <svg class="trend-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${model.series.find((s) => s.id === model.selected)?.label}: ${pts.length} runs, ${pts.filter((p) => p.outside).length} outside the band`}>
+    <svg
+      class="trend-chart"
+      viewBox={`0 0 ${W} ${H}`}
+      role="img"
+      aria-label={`${model.series.find((s) => s.id === model.selected)?.label}: ${pts.length} runs, ${pts.filter((p) => p.outside).length} outside the band`}
+    >
       {ticks.map((t) => (
         <g key={t}>
           <line class="grid" x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} />
-          <text class="axis" x={PAD.left - 6} y={y(t) + 4} text-anchor="end">{format(metric, t)}</text>
+          <text class="axis" x={PAD.left - 6} y={y(t) + 4} text-anchor="end">
+            {format(metric, t)}
+          </text>
         </g>
       ))}
-      <text class="axis" x={PAD.left} y={H - 12}>{new Date(pts[0]!.time).toLocaleString()}</text>
-      <text class="axis" x={W - PAD.right} y={H - 12} text-anchor="end">{new Date(pts[pts.length - 1]!.time).toLocaleString()}</text>
+      <text class="axis" x={PAD.left} y={H - 12}>
+        {new Date(pts[0]!.time).toLocaleString()}
+      </text>
+      <text class="axis" x={W - PAD.right} y={H - 12} text-anchor="end">
+        {new Date(pts[pts.length - 1]!.time).toLocaleString()}
+      </text>
       {area && <path class="band" d={area} />}
       {median && <path class="median" d={median} />}
       <path class="series" d={line} />
@@ -101,7 +120,8 @@ function App() {
             ))}
           </select>
           <p class="hint">
-            The last {model.points.length} runs with this step, oldest on the left. The band is each run&apos;s baseline: the median of the runs before it ± 3 robust standard deviations.
+            The last {model.points.length} runs with this step, oldest on the left. The band is each run&apos;s baseline: the median of the runs before it ± 3
+            robust standard deviations.
             {outside ? ` ${outside} run${outside === 1 ? ' is' : 's are'} outside it (marked).` : ' Every run is within it.'} Click a point to open its run.
           </p>
           <Chart model={model} />

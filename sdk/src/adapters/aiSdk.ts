@@ -6,7 +6,21 @@
 import { activeSpanNamed, callThrough, recordCall } from '../replay/runtime';
 
 /** The parts of LanguageModelV3CallOptions that are the call's input (not signals or headers). */
-const INPUT_FIELDS = ['prompt', 'tools', 'toolChoice', 'maxOutputTokens', 'temperature', 'topP', 'topK', 'stopSequences', 'presencePenalty', 'frequencyPenalty', 'seed', 'responseFormat', 'providerOptions'] as const;
+const INPUT_FIELDS = [
+  'prompt',
+  'tools',
+  'toolChoice',
+  'maxOutputTokens',
+  'temperature',
+  'topP',
+  'topK',
+  'stopSequences',
+  'presencePenalty',
+  'frequencyPenalty',
+  'seed',
+  'responseFormat',
+  'providerOptions',
+] as const;
 
 type Params = Record<string, unknown>;
 interface Model {
@@ -37,7 +51,15 @@ export function traceforkMiddleware() {
     async wrapGenerate({ doGenerate, params, model }: WrapOptions): Promise<never> {
       const input = inputOf(params);
       return recordCall(
-        { op: 'llm', name: model.modelId, adapter: 'ai-sdk', input, ownSpan: activeSpanNamed(isModelSpan), spanName: `chat ${model.modelId}`, spanAttributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model.modelId, 'gen_ai.provider.name': model.provider } },
+        {
+          op: 'llm',
+          name: model.modelId,
+          adapter: 'ai-sdk',
+          input,
+          ownSpan: activeSpanNamed(isModelSpan),
+          spanName: `chat ${model.modelId}`,
+          spanAttributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model.modelId, 'gen_ai.provider.name': model.provider },
+        },
         async (edited) => (edited === input ? doGenerate() : model.doGenerate({ ...params, ...(edited as Params) })) as Promise<never>,
       );
     },
@@ -46,7 +68,15 @@ export function traceforkMiddleware() {
       // A stream passes through as it comes (time to first chunk unchanged); its parts are
       // recorded when it ends, and a replay serves them back as a stream.
       return callThrough(
-        { op: 'llm', name: model.modelId, adapter: 'ai-sdk', input, ownSpan: activeSpanNamed(isModelSpan), spanName: `chat ${model.modelId}`, spanAttributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model.modelId } },
+        {
+          op: 'llm',
+          name: model.modelId,
+          adapter: 'ai-sdk',
+          input,
+          ownSpan: activeSpanNamed(isModelSpan),
+          spanName: `chat ${model.modelId}`,
+          spanAttributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model.modelId },
+        },
         async (edited) => {
           const res = await (edited === input ? doStream() : model.doStream({ ...params, ...(edited as Params) }));
           const parts: unknown[] = [];
@@ -66,7 +96,15 @@ export function traceforkMiddleware() {
         },
         (recorded) => {
           const { parts, ...rest } = recorded as { parts: unknown[] } & Record<string, unknown>;
-          return { ...rest, stream: new ReadableStream({ start(c) { for (const p of parts) c.enqueue(p); c.close(); } }) } as never;
+          return {
+            ...rest,
+            stream: new ReadableStream({
+              start(c) {
+                for (const p of parts) c.enqueue(p);
+                c.close();
+              },
+            }),
+          } as never;
         },
       );
     },
@@ -88,7 +126,15 @@ export function traceforkTools<T extends Record<string, AnyTool>>(tools: T): T {
       ...t,
       execute: (input: never, options: never) =>
         recordCall(
-          { op: 'tool', name, adapter: 'ai-sdk', input, ownSpan: activeSpanNamed((n) => n === 'ai.toolCall'), spanName: `execute_tool ${name}`, spanAttributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name } },
+          {
+            op: 'tool',
+            name,
+            adapter: 'ai-sdk',
+            input,
+            ownSpan: activeSpanNamed((n) => n === 'ai.toolCall'),
+            spanName: `execute_tool ${name}`,
+            spanAttributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name },
+          },
           async (edited) => execute(edited as never, options),
         ),
     };

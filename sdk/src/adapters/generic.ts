@@ -9,7 +9,19 @@ import { recordCall } from '../replay/runtime';
 export function tool<A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
   return (...args: A) =>
     recordCall<R>(
-      { op: 'tool', name, adapter: 'generic', input: args.length === 1 ? args[0] : args, spanName: `execute_tool ${name}`, spanAttributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name, 'gen_ai.tool.call.arguments': safeJson(args.length === 1 ? args[0] : args) }, describeOutput: (out) => ({ 'gen_ai.tool.call.result': safeJson(out) }) },
+      {
+        op: 'tool',
+        name,
+        adapter: 'generic',
+        input: args.length === 1 ? args[0] : args,
+        spanName: `execute_tool ${name}`,
+        spanAttributes: {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': name,
+          'gen_ai.tool.call.arguments': safeJson(args.length === 1 ? args[0] : args),
+        },
+        describeOutput: (out) => ({ 'gen_ai.tool.call.result': safeJson(out) }),
+      },
       async (edited) => fn(...((args.length === 1 ? [edited] : edited) as A)),
     );
 }

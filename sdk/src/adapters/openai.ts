@@ -23,7 +23,8 @@ function semconv(m: Msg, finishReason?: string): Record<string, unknown> {
   const parts: unknown[] = [];
   if (m.role === 'tool') parts.push({ type: 'tool_call_response', id: m.tool_call_id ?? null, response: m.content });
   else if (typeof m.content === 'string' && m.content) parts.push({ type: 'text', content: m.content });
-  else if (Array.isArray(m.content)) for (const p of m.content as Array<{ type?: string; text?: string }>) parts.push(p.type === 'text' ? { type: 'text', content: p.text } : p);
+  else if (Array.isArray(m.content))
+    for (const p of m.content as Array<{ type?: string; text?: string }>) parts.push(p.type === 'text' ? { type: 'text', content: p.text } : p);
   for (const c of m.tool_calls ?? []) parts.push({ type: 'tool_call', id: c.id, name: c.function?.name, arguments: c.function?.arguments });
   return { role: m.role ?? 'user', parts, ...(finishReason ? { finish_reason: finishReason } : {}) };
 }
@@ -32,7 +33,12 @@ function describe(request: Record<string, unknown>, res: RecordedResponse): Attr
   const a: Attributes = { 'gen_ai.input.messages': JSON.stringify(((request.messages as Msg[]) ?? []).map((m) => semconv(m))) };
   if (!res.headers['content-type']?.includes('json')) return a;
   try {
-    const body = JSON.parse(res.body) as { model?: string; id?: string; choices?: Array<{ message?: Msg; finish_reason?: string }>; usage?: { prompt_tokens?: number; completion_tokens?: number } };
+    const body = JSON.parse(res.body) as {
+      model?: string;
+      id?: string;
+      choices?: Array<{ message?: Msg; finish_reason?: string }>;
+      usage?: { prompt_tokens?: number; completion_tokens?: number };
+    };
     const choices = body.choices ?? [];
     a['gen_ai.output.messages'] = JSON.stringify(choices.map((c) => semconv(c.message ?? {}, c.finish_reason)));
     a['gen_ai.response.finish_reasons'] = choices.map((c) => c.finish_reason ?? '');
@@ -55,7 +61,10 @@ export function traceforkFetch(base: Fetch = globalThis.fetch): Fetch {
     const model = String(request.model ?? 'unknown');
     return callThrough<Response>(
       {
-        op: 'llm', name: model, adapter: 'openai', input: request,
+        op: 'llm',
+        name: model,
+        adapter: 'openai',
+        input: request,
         ownSpan: activeSpanNamed((n) => n === 'openai.chat' || n === 'ChatCompletion'),
         spanName: `chat ${model}`,
         spanAttributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': model },

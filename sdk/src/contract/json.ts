@@ -39,16 +39,17 @@ const isPlain = (v: object) => {
 };
 
 function tag(v: unknown, depth: number, ctx: Ctx): Json {
-  if (depth > 64) return (ctx.lossy = true), '[too deep]';
+  if (depth > 64) return ((ctx.lossy = true), '[too deep]');
   if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return (ctx.lossy = true), v.toString();
-  if (typeof v === 'number' && !Number.isFinite(v)) return (ctx.lossy = true), null;
-  if (typeof v === 'function' || typeof v === 'symbol') return (ctx.lossy = true), null;
+  if (typeof v === 'bigint') return ((ctx.lossy = true), v.toString());
+  if (typeof v === 'number' && !Number.isFinite(v)) return ((ctx.lossy = true), null);
+  if (typeof v === 'function' || typeof v === 'symbol') return ((ctx.lossy = true), null);
   if (typeof v !== 'object') return v as Json;
   const next = (x: unknown) => tag(x, depth + 1, ctx);
   if (v instanceof Date) return { $date: v.toISOString() };
   if (v instanceof Uint8Array && v.constructor === Uint8Array) return { $bytes: Buffer.from(v).toString('base64') };
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return { $typed: v.constructor.name, values: Array.from(v as unknown as ArrayLike<number>, (n) => (typeof n === 'bigint' ? String(n) : n)) };
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+    return { $typed: v.constructor.name, values: Array.from(v as unknown as ArrayLike<number>, (n) => (typeof n === 'bigint' ? String(n) : n)) };
   if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : next(x)));
   if (v instanceof Map) return { $map: [...v.entries()].map(([k, x]) => [next(k), next(x)]) };
   if (v instanceof Set) return { $set: [...v].map(next) };
@@ -88,7 +89,15 @@ export function decodeText(text: string): unknown {
 }
 
 const TYPED: Record<string, new (xs: number[]) => unknown> = {
-  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
 };
 
 function untag(v: unknown): unknown {
@@ -167,12 +176,16 @@ export function withoutSystem(input: unknown): unknown {
  * inputs are hashed whole (a tool argument named `system` is data).
  */
 export function inputHash(input: unknown, op: string = 'llm'): string {
-  return createHash('sha256').update(canonical(op === 'llm' ? withoutSystem(input) : input)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(canonical(op === 'llm' ? withoutSystem(input) : input))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** The first place two values differ, as a JSON path with both sides (for divergence reports), or null. */
 export function firstDifference(a: unknown, b: unknown, at = '$'): { path: string; recorded: unknown; actual: unknown } | null {
-  const ea = tag(a, 0, { sorted: true, lossy: false }), eb = tag(b, 0, { sorted: true, lossy: false });
+  const ea = tag(a, 0, { sorted: true, lossy: false }),
+    eb = tag(b, 0, { sorted: true, lossy: false });
   return diff(ea, eb, at);
 }
 

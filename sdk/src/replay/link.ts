@@ -17,7 +17,10 @@ export class ReplayLinkProcessor implements SpanProcessor {
     if (original.forkSpanId) span.setAttribute(ATTR.forkSpan, original.forkSpanId);
     span.setAttribute(ATTR.planId, planId);
     if (!trace.getSpan(parent) && original.forkSpanId) {
-      span.addLink({ context: { traceId: original.traceId, spanId: original.forkSpanId, traceFlags: TraceFlags.SAMPLED }, attributes: { 'tracefork.link.type': 'forked_from' } });
+      span.addLink({
+        context: { traceId: original.traceId, spanId: original.forkSpanId, traceFlags: TraceFlags.SAMPLED },
+        attributes: { 'tracefork.link.type': 'forked_from' },
+      });
     }
   }
   onEnd(_span: ReadableSpan): void {}

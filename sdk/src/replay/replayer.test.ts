@@ -18,10 +18,24 @@ describe('sdk replay: keys, hashes and decisions', () => {
   });
 
   it('the input hash excludes the system prompt, so editing it still matches', () => {
-    const msgs = (system: string) => ({ prompt: [{ role: 'system', content: system }, { role: 'user', content: 'hi' }], temperature: 0 });
+    const msgs = (system: string) => ({
+      prompt: [
+        { role: 'system', content: system },
+        { role: 'user', content: 'hi' },
+      ],
+      temperature: 0,
+    });
     assert.equal(inputHash(msgs('Be brief.')), inputHash(msgs('Be verbose.')));
     assert.notEqual(inputHash(msgs('x')), inputHash({ ...msgs('x'), temperature: 1 }));
-    assert.equal(inputHash({ messages: [{ role: 'developer', content: 'a' }, { role: 'user', content: 'q' }] }), inputHash({ messages: [{ role: 'user', content: 'q' }] }));
+    assert.equal(
+      inputHash({
+        messages: [
+          { role: 'developer', content: 'a' },
+          { role: 'user', content: 'q' },
+        ],
+      }),
+      inputHash({ messages: [{ role: 'user', content: 'q' }] }),
+    );
   });
 
   it('keys count occurrences per op and name within their parent step', () => {
@@ -37,8 +51,13 @@ describe('sdk replay: keys, hashes and decisions', () => {
 
   it('serves the recording before the fork, runs the fork with the edit, and everything after live', () => {
     const plan: ReplayPlan = {
-      version: 1, planId: 'p', original: { traceId: 't'.repeat(32), forkSpanId: 's'.repeat(16) },
-      steps: [{ key: '/llm:m#0', op: 'llm', name: 'm', inputHash: inputHash({ q: 1 }), output: { a: 1 } }, { key: '/tool:t#0', op: 'tool', name: 't', inputHash: inputHash(7), output: 8 }],
+      version: 1,
+      planId: 'p',
+      original: { traceId: 't'.repeat(32), forkSpanId: 's'.repeat(16) },
+      steps: [
+        { key: '/llm:m#0', op: 'llm', name: 'm', inputHash: inputHash({ q: 1 }), output: { a: 1 } },
+        { key: '/tool:t#0', op: 'tool', name: 't', inputHash: inputHash(7), output: 8 },
+      ],
       fork: { key: '/llm:m#1', op: 'llm', name: 'm', input: { q: 'edited' } },
     };
     const r = new Replayer(plan, () => assert.fail('nothing diverged'));
@@ -49,9 +68,11 @@ describe('sdk replay: keys, hashes and decisions', () => {
     assert.deepEqual(r.counts, { recording: 2, fork: 1, live: 1 });
   });
 
-  it('a fork without an input runs with the code\'s own input (a regression case run again)', () => {
+  it("a fork without an input runs with the code's own input (a regression case run again)", () => {
     const plan: ReplayPlan = {
-      version: 1, planId: 'p', original: { traceId: 't'.repeat(32), forkSpanId: 's'.repeat(16) },
+      version: 1,
+      planId: 'p',
+      original: { traceId: 't'.repeat(32), forkSpanId: 's'.repeat(16) },
       steps: [{ key: '/llm:m#0', op: 'llm', name: 'm', inputHash: inputHash({ q: 1 }), output: { a: 1 } }],
       fork: { key: '/tool:t#0', op: 'tool', name: 't' },
     };
@@ -63,22 +84,44 @@ describe('sdk replay: keys, hashes and decisions', () => {
 
   it('reports the first unmatched call with what differed, then goes live', () => {
     const lines: string[] = [];
-    const plan: ReplayPlan = { version: 1, planId: 'p', original: { traceId: 't'.repeat(32), forkSpanId: null }, fork: null, tools: { t: 'live' }, steps: [
-      { key: '/tool:t#0', op: 'tool', name: 't', inputHash: inputHash(1), output: 2 },
-      { key: '/llm:m#0', op: 'llm', name: 'm', inputHash: inputHash({ prompt: [{ role: 'user', content: 'a' }] }), input: { prompt: [{ role: 'user', content: 'a' }] }, output: 'x' },
-    ] };
+    const plan: ReplayPlan = {
+      version: 1,
+      planId: 'p',
+      original: { traceId: 't'.repeat(32), forkSpanId: null },
+      fork: null,
+      tools: { t: 'live' },
+      steps: [
+        { key: '/tool:t#0', op: 'tool', name: 't', inputHash: inputHash(1), output: 2 },
+        {
+          key: '/llm:m#0',
+          op: 'llm',
+          name: 'm',
+          inputHash: inputHash({ prompt: [{ role: 'user', content: 'a' }] }),
+          input: { prompt: [{ role: 'user', content: 'a' }] },
+          output: 'x',
+        },
+      ],
+    };
     const r = new Replayer(plan, (l) => lines.push(l));
     assert.equal(r.decide('tool', 't', '/tool:t#0', 1).kind, 'live', 'policy live');
     const d = r.decide('llm', 'm', '/llm:m#0', { prompt: [{ role: 'user', content: 'b' }] });
     assert.equal(d.kind, 'diverged');
-    assert.deepEqual(lines, ['[tracefork] replay: call /llm:m#0 differs from the recording at $.prompt[0].content: recorded "a", now "b"; the replay runs live from this call on']);
+    assert.deepEqual(lines, [
+      '[tracefork] replay: call /llm:m#0 differs from the recording at $.prompt[0].content: recorded "a", now "b"; the replay runs live from this call on',
+    ]);
     assert.equal(r.decide('llm', 'm', '/llm:m#1', {}).kind, 'live');
     assert.deepEqual(firstDifference({ a: [1, 2] }, { a: [1, 3] }), { path: '$.a[1]', recorded: 2, actual: 3 });
   });
 
   it('applies the edit at the fork even when an earlier call diverged, and reports a fork never reached', () => {
     const lines: string[] = [];
-    const plan: ReplayPlan = { version: 1, planId: 'p', original: { traceId: 't'.repeat(32), forkSpanId: 's'.repeat(16) }, steps: [{ key: '/tool:t#0', op: 'tool', name: 't', inputHash: inputHash(1, 'tool'), output: 2 }], fork: { key: '/tool:t#1', op: 'tool', name: 't', input: 'edited' } };
+    const plan: ReplayPlan = {
+      version: 1,
+      planId: 'p',
+      original: { traceId: 't'.repeat(32), forkSpanId: 's'.repeat(16) },
+      steps: [{ key: '/tool:t#0', op: 'tool', name: 't', inputHash: inputHash(1, 'tool'), output: 2 }],
+      fork: { key: '/tool:t#1', op: 'tool', name: 't', input: 'edited' },
+    };
     const r = new Replayer(plan, (l) => lines.push(l));
     assert.equal(r.decide('tool', 't', '/tool:t#0', 99).kind, 'diverged');
     assert.deepEqual(r.decide('tool', 't', '/tool:t#1', 5), { kind: 'fork', input: 'edited' });
@@ -103,7 +146,9 @@ describe('sdk replay: keys, hashes and decisions', () => {
     assert.deepEqual([...back.s], [1, 2]);
     assert.ok(back.f instanceof Float32Array && back.f[1] === 1.5);
     assert.ok(back.e instanceof Error && back.e.message === 'boom' && (back.e as Error & { statusCode: number }).statusCode === 429);
-    class Point { constructor(readonly x: number) {} }
+    class Point {
+      constructor(readonly x: number) {}
+    }
     assert.equal(encodeChecked({ p: new Point(1) }).lossy, true);
     assert.equal(encodeChecked({ n: 10n }).lossy, true);
   });
@@ -120,11 +165,17 @@ describe('sdk replay: keys, hashes and decisions', () => {
   it('keys the calls made inside a tool under it, so serving the tool keeps the keys of the calls after it', async () => {
     const search = tool('search', async (q: string) => `results for ${q}`);
     const research = tool('research', async (topic: string) => `summary of ${await search(topic)}`);
-    const plan: ReplayPlan = { version: 1, planId: 'p', original: { traceId: 't'.repeat(32), forkSpanId: null }, fork: null, steps: [
-      { key: '/tool:research#0', op: 'tool', name: 'research', inputHash: inputHash('ai', 'tool'), output: 'summary of results for ai' },
-      { key: '/tool:research#0/tool:search#0', op: 'tool', name: 'search', inputHash: inputHash('ai', 'tool'), output: 'results for ai' },
-      { key: '/tool:search#0', op: 'tool', name: 'search', inputHash: inputHash('ml', 'tool'), output: 'results for ml' },
-    ] };
+    const plan: ReplayPlan = {
+      version: 1,
+      planId: 'p',
+      original: { traceId: 't'.repeat(32), forkSpanId: null },
+      fork: null,
+      steps: [
+        { key: '/tool:research#0', op: 'tool', name: 'research', inputHash: inputHash('ai', 'tool'), output: 'summary of results for ai' },
+        { key: '/tool:research#0/tool:search#0', op: 'tool', name: 'search', inputHash: inputHash('ai', 'tool'), output: 'results for ai' },
+        { key: '/tool:search#0', op: 'tool', name: 'search', inputHash: inputHash('ml', 'tool'), output: 'results for ml' },
+      ],
+    };
     const lines: string[] = [];
     const r = new Replayer(plan, (l) => lines.push(l));
     resetRuntime(r);

@@ -9,11 +9,7 @@ import type { PlannedStep, ReplayPlan } from '../contract';
 
 /** What to do with one call. */
 export type Decision =
-  | { kind: 'record' }
-  | { kind: 'recording'; step: PlannedStep }
-  | { kind: 'fork'; input: unknown }
-  | { kind: 'live' }
-  | { kind: 'diverged'; report: string };
+  { kind: 'record' } | { kind: 'recording'; step: PlannedStep } | { kind: 'fork'; input: unknown } | { kind: 'live' } | { kind: 'diverged'; report: string };
 
 /** Reads and checks a plan file; throws with the reason when it cannot be used. */
 export function readPlan(file: string): ReplayPlan {
@@ -33,7 +29,10 @@ export class Replayer {
   /** How many calls were served from the recording, ran as the fork, or ran live. */
   readonly counts = { recording: 0, fork: 0, live: 0 };
 
-  constructor(readonly plan: ReplayPlan, private readonly report: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {
+  constructor(
+    readonly plan: ReplayPlan,
+    private readonly report: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  ) {
     for (const s of plan.steps) this.byKey.set(s.key, s);
   }
 

@@ -65,10 +65,14 @@ export function activeSpanNamed(test: (name: string) => boolean): Span | undefin
 
 /** Runs one call through record/replay; `run` performs it live with the given (maybe edited) input. */
 export function recordCall<T>(info: CallInfo, run: (input: unknown) => Promise<T>): Promise<T> {
-  return callThrough<T>(info, async (input) => {
-    const value = await run(input);
-    return { value, output: Promise.resolve(value) };
-  }, (output) => output as T);
+  return callThrough<T>(
+    info,
+    async (input) => {
+      const value = await run(input);
+      return { value, output: Promise.resolve(value) };
+    },
+    (output) => output as T,
+  );
 }
 
 /**
@@ -76,7 +80,11 @@ export function recordCall<T>(info: CallInfo, run: (input: unknown) => Promise<T
  * the value at once and its recordable output when it has all passed through; `serve` builds
  * the value back from a recorded output.
  */
-export async function callThrough<T>(info: CallInfo, live: (input: unknown) => Promise<{ value: T; output: Promise<unknown> }>, serve: (output: unknown) => T): Promise<T> {
+export async function callThrough<T>(
+  info: CallInfo,
+  live: (input: unknown) => Promise<{ value: T; output: Promise<unknown> }>,
+  serve: (output: unknown) => T,
+): Promise<T> {
   const rt = runtime();
   const key = rt.scopes.nextKey(info.op, info.name);
   const decision = rt.replayer ? rt.replayer.decide(info.op, info.name, key, info.input) : { kind: 'record' as const };

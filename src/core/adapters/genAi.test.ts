@@ -13,9 +13,7 @@ describe('gen_ai adapter (semconv 1.37+)', () => {
         'gen_ai.response.model': 'claude-sonnet-4-20250514',
         'gen_ai.conversation.id': 'conv-9',
         'gen_ai.system_instructions': [{ type: 'text', content: 'You plan trips.' }],
-        'gen_ai.input.messages': [
-          { role: 'user', parts: [{ type: 'text', content: 'Plan Rome' }] },
-        ],
+        'gen_ai.input.messages': [{ role: 'user', parts: [{ type: 'text', content: 'Plan Rome' }] }],
         'gen_ai.output.messages': [
           {
             role: 'assistant',
@@ -79,7 +77,9 @@ describe('gen_ai adapter (semconv 1.37+)', () => {
     const s = toStep({
       span: span({
         'gen_ai.operation.name': 'chat',
-        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'tool_call_response', id: 'call_5', name: 'get_weather', result: 'sunny in Paris, 21C' }] }]),
+        'gen_ai.input.messages': JSON.stringify([
+          { role: 'user', parts: [{ type: 'tool_call_response', id: 'call_5', name: 'get_weather', result: 'sunny in Paris, 21C' }] },
+        ]),
       }),
     });
     assert.deepEqual(s.input?.messages, [{ role: 'user', content: 'sunny in Paris, 21C', toolCallId: 'call_5' }]);
@@ -87,14 +87,17 @@ describe('gen_ai adapter (semconv 1.37+)', () => {
 
   it('makes execute_tool spans tool steps with parsed arguments and result', () => {
     const s = toStep({
-      span: span({
-        'gen_ai.operation.name': 'execute_tool',
-        'gen_ai.tool.name': 'get_weather',
-        'gen_ai.tool.call.id': 'call_1',
-        'gen_ai.tool.type': 'function',
-        'gen_ai.tool.call.arguments': '{"city":"Paris"}',
-        'gen_ai.tool.call.result': '{"tempC":21}',
-      }, { name: 'execute_tool get_weather' }),
+      span: span(
+        {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': 'get_weather',
+          'gen_ai.tool.call.id': 'call_1',
+          'gen_ai.tool.type': 'function',
+          'gen_ai.tool.call.arguments': '{"city":"Paris"}',
+          'gen_ai.tool.call.result': '{"tempC":21}',
+        },
+        { name: 'execute_tool get_weather' },
+      ),
     });
     assert.equal(s.kind, 'tool');
     assert.equal(s.toolName, 'get_weather');

@@ -86,8 +86,7 @@ function kindOf(a: Attrs): StepKind {
 /** The current GenAI adapter. */
 export const genAi: Adapter = {
   convention: 'gen_ai',
-  matches: ({ attrs, events }) =>
-    MARKERS.some((k) => attrs[k] !== undefined) || events.some((e) => e.name === DETAILS_EVENT),
+  matches: ({ attrs, events }) => MARKERS.some((k) => attrs[k] !== undefined) || events.some((e) => e.name === DETAILS_EVENT),
   apply(input, step) {
     const a = contentAttrs(input);
     fillGenAiCommon(a, step);

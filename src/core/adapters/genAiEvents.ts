@@ -14,12 +14,7 @@ export const ROLE_EVENTS: Record<string, string> = {
 };
 
 /** All event names this module reads. */
-export const MESSAGE_EVENTS = new Set([
-  ...Object.keys(ROLE_EVENTS),
-  'gen_ai.choice',
-  'gen_ai.content.prompt',
-  'gen_ai.content.completion',
-]);
+export const MESSAGE_EVENTS = new Set([...Object.keys(ROLE_EVENTS), 'gen_ai.choice', 'gen_ai.content.prompt', 'gen_ai.content.completion']);
 
 /** Message text from a string, or from a content-part array (`{type:'text', text}`) joined by newlines. */
 export function contentText(v: unknown): string | null {

@@ -54,9 +54,14 @@ describe('gen_ai_legacy adapter (semconv before 1.37)', () => {
   const eventLogs = [
     logEvent('gen_ai.system.message', { content: 'Be brief.' }, { 'gen_ai.system': 'openai' }, 1),
     logEvent('gen_ai.user.message', { content: 'Weather in Oslo?' }, { 'gen_ai.system': 'openai' }, 2),
-    logEvent('gen_ai.assistant.message', {
-      tool_calls: [{ id: 'call_7', type: 'function', function: { name: 'weather', arguments: '{"city":"Oslo"}' } }],
-    }, {}, 3),
+    logEvent(
+      'gen_ai.assistant.message',
+      {
+        tool_calls: [{ id: 'call_7', type: 'function', function: { name: 'weather', arguments: '{"city":"Oslo"}' } }],
+      },
+      {},
+      3,
+    ),
     logEvent('gen_ai.tool.message', { content: 'cold', id: 'call_7' }, {}, 4),
     logEvent('gen_ai.choice', { index: 0, finish_reason: 'stop', message: { content: 'It is cold.' } }, {}, 50),
   ];

@@ -39,9 +39,7 @@ describe('openinference adapter', () => {
         { role: 'user', content: 'Weather in Oslo?' },
       ],
     });
-    assert.deepEqual(s.output?.messages?.[0]?.toolCalls, [
-      { id: 'call_abc', name: 'get_weather', arguments: { city: 'Oslo' } },
-    ]);
+    assert.deepEqual(s.output?.messages?.[0]?.toolCalls, [{ id: 'call_abc', name: 'get_weather', arguments: { city: 'Oslo' } }]);
     assert.equal(s.inputTokens, 120);
     assert.equal(s.outputTokens, 18);
     assert.ok(Math.abs((s.costUsd ?? 0) - (120 * 2.5 + 18 * 10) / 1e6) < 1e-12);

@@ -36,9 +36,7 @@ function io(messages: Message[], value: unknown, documents: Document[] = []): St
 function fillTool(a: Attrs, step: Step): void {
   step.toolName = firstStr(a, 'tool.name', 'tool_call.function.name');
   step.toolCallId = firstStr(a, 'tool_call.id');
-  const args = ioValue(a, 'input') ?? (present(a['tool_call.function.arguments'])
-    ? parseJson(a['tool_call.function.arguments'])
-    : undefined);
+  const args = ioValue(a, 'input') ?? (present(a['tool_call.function.arguments']) ? parseJson(a['tool_call.function.arguments']) : undefined);
   step.input = io([], args);
   step.output = io([], ioValue(a, 'output'));
   if (step.status === 'error' && !step.error) step.error = resultError(step.output?.value);

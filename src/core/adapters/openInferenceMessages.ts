@@ -27,9 +27,7 @@ function message(g: Attrs, defaultRole: string): Message {
   const content = present(g['message.content']) ? text(g['message.content']) : null;
   const msg: Message = { role: str(g['message.role']) ?? defaultRole, content };
   if (content === null && texts.length) msg.content = texts.join('\n');
-  const calls = indexed(g, 'message.tool_calls').map((c) =>
-    toolCall(c['tool_call.id'], c['tool_call.function.name'], c['tool_call.function.arguments']),
-  );
+  const calls = indexed(g, 'message.tool_calls').map((c) => toolCall(c['tool_call.id'], c['tool_call.function.name'], c['tool_call.function.arguments']));
   if (calls.length) msg.toolCalls = calls;
   if (other.length) msg.parts = other;
   const callId = str(g['message.tool_call_id']);

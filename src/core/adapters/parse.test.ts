@@ -36,10 +36,16 @@ describe('adapter parse helpers', () => {
   });
 
   it('reads OpenAI-style and flat tool calls', () => {
-    assert.deepEqual(toolCallsFrom([{ id: 'a', function: { name: 'f', arguments: '{"x":1}' } }, { id: 'b', name: 'g', arguments: { y: 2 } }]), [
-      { id: 'a', name: 'f', arguments: { x: 1 } },
-      { id: 'b', name: 'g', arguments: { y: 2 } },
-    ]);
+    assert.deepEqual(
+      toolCallsFrom([
+        { id: 'a', function: { name: 'f', arguments: '{"x":1}' } },
+        { id: 'b', name: 'g', arguments: { y: 2 } },
+      ]),
+      [
+        { id: 'a', name: 'f', arguments: { x: 1 } },
+        { id: 'b', name: 'g', arguments: { y: 2 } },
+      ],
+    );
   });
 
   it('finds errors in tool results', () => {

@@ -21,12 +21,13 @@ describe('traceloop adapter', () => {
 
     it('reads the tool call the first answer requests, and the tool result the second prompt carries', () => {
       const [first, second] = steps;
-      assert.deepEqual(first?.output?.messages?.[0]?.toolCalls, [
-        { id: 'call_1', name: 'getWeather', arguments: { city: 'Paris' } },
-      ]);
+      assert.deepEqual(first?.output?.messages?.[0]?.toolCalls, [{ id: 'call_1', name: 'getWeather', arguments: { city: 'Paris' } }]);
       assert.equal(first?.finishReason, 'tool_call');
       const msgs = second?.input?.messages ?? [];
-      assert.deepEqual(msgs.map((m) => m.role), ['system', 'user', 'assistant', 'tool']);
+      assert.deepEqual(
+        msgs.map((m) => m.role),
+        ['system', 'user', 'assistant', 'tool'],
+      );
       assert.equal(msgs[3]?.toolCallId, 'call_1');
       assert.equal(msgs[3]?.content, '{"tempC":21}');
       assert.equal(second?.output?.messages?.[0]?.content, 'It is 21C in Paris.');
@@ -40,23 +41,26 @@ describe('traceloop adapter', () => {
 
   it('reads an OpenLLMetry chat span: llm.request.type with indexed gen_ai.prompt/completion', () => {
     const s = toStep({
-      span: span({
-        'llm.request.type': 'chat',
-        'gen_ai.system': 'openai',
-        'gen_ai.request.model': 'gpt-4o',
-        'gen_ai.response.model': 'gpt-4o-2024-08-06',
-        'gen_ai.prompt.0.role': 'user',
-        'gen_ai.prompt.0.content': 'Book a table',
-        'gen_ai.completion.0.role': 'assistant',
-        'gen_ai.completion.0.finish_reason': 'tool_calls',
-        'gen_ai.completion.0.tool_calls.0.id': 'call_9',
-        'gen_ai.completion.0.tool_calls.0.name': 'book',
-        'gen_ai.completion.0.tool_calls.0.arguments': '{"people":2}',
-        'gen_ai.usage.prompt_tokens': 40,
-        'gen_ai.usage.completion_tokens': 10,
-        'llm.usage.total_tokens': 50,
-        'traceloop.association.properties.session_id': 'conv-1',
-      }, { name: 'openai.chat' }),
+      span: span(
+        {
+          'llm.request.type': 'chat',
+          'gen_ai.system': 'openai',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.response.model': 'gpt-4o-2024-08-06',
+          'gen_ai.prompt.0.role': 'user',
+          'gen_ai.prompt.0.content': 'Book a table',
+          'gen_ai.completion.0.role': 'assistant',
+          'gen_ai.completion.0.finish_reason': 'tool_calls',
+          'gen_ai.completion.0.tool_calls.0.id': 'call_9',
+          'gen_ai.completion.0.tool_calls.0.name': 'book',
+          'gen_ai.completion.0.tool_calls.0.arguments': '{"people":2}',
+          'gen_ai.usage.prompt_tokens': 40,
+          'gen_ai.usage.completion_tokens': 10,
+          'llm.usage.total_tokens': 50,
+          'traceloop.association.properties.session_id': 'conv-1',
+        },
+        { name: 'openai.chat' },
+      ),
     });
     assert.equal(s.convention, 'traceloop');
     assert.equal(s.kind, 'llm');
@@ -73,14 +77,17 @@ describe('traceloop adapter', () => {
 
   it('makes workflow spans chains with their entity payloads', () => {
     const s = toStep({
-      span: span({
-        'traceloop.span.kind': 'workflow',
-        'traceloop.workflow.name': 'support',
-        'traceloop.entity.name': 'support',
-        'traceloop.entity.input': '{"args":[],"kwargs":{"question":"Where is my order?"}}',
-        'traceloop.entity.output': '"It ships today."',
-        'traceloop.association.properties.sessionId': 'web-7',
-      }, { name: 'support.workflow' }),
+      span: span(
+        {
+          'traceloop.span.kind': 'workflow',
+          'traceloop.workflow.name': 'support',
+          'traceloop.entity.name': 'support',
+          'traceloop.entity.input': '{"args":[],"kwargs":{"question":"Where is my order?"}}',
+          'traceloop.entity.output': '"It ships today."',
+          'traceloop.association.properties.sessionId': 'web-7',
+        },
+        { name: 'support.workflow' },
+      ),
     });
     assert.equal(s.convention, 'traceloop');
     assert.equal(s.kind, 'chain');

@@ -34,8 +34,7 @@ export function entityValue(v: unknown): unknown {
 /** The Traceloop/OpenLLMetry adapter. */
 export const traceloop: Adapter = {
   convention: 'traceloop',
-  matches: ({ attrs }) =>
-    present(attrs['traceloop.span.kind']) || present(attrs['llm.request.type']) || hasPrefix(attrs, 'traceloop.entity.'),
+  matches: ({ attrs }) => present(attrs['traceloop.span.kind']) || present(attrs['llm.request.type']) || hasPrefix(attrs, 'traceloop.entity.'),
   apply({ attrs: a }, step) {
     const spanKind = str(a['traceloop.span.kind']);
     const requestType = str(a['llm.request.type']);

@@ -15,8 +15,14 @@ describe('vercel_ai adapter', () => {
 
     it('makes four vercel_ai steps', () => {
       assert.equal(steps.length, 4);
-      assert.deepEqual(steps.map((s) => s.convention), ['vercel_ai', 'vercel_ai', 'vercel_ai', 'vercel_ai']);
-      assert.deepEqual(steps.map((s) => s.kind), ['llm', 'tool', 'llm', 'chain']);
+      assert.deepEqual(
+        steps.map((s) => s.convention),
+        ['vercel_ai', 'vercel_ai', 'vercel_ai', 'vercel_ai'],
+      );
+      assert.deepEqual(
+        steps.map((s) => s.kind),
+        ['llm', 'tool', 'llm', 'chain'],
+      );
     });
 
     it('gives the doGenerate steps their own model, provider and usage', () => {
@@ -155,10 +161,7 @@ describe('vercel_ai adapter', () => {
 
   it('falls back to the error field of an errored tool result', () => {
     const s = toStep({
-      span: span(
-        { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'db', 'ai.toolCall.result': '{"error":"timeout after 5s"}' },
-        { status: { code: 2 } },
-      ),
+      span: span({ 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'db', 'ai.toolCall.result': '{"error":"timeout after 5s"}' }, { status: { code: 2 } }),
     });
     assert.equal(s.error, 'timeout after 5s');
     const ok = toStep({

@@ -53,12 +53,7 @@ export const vercelAi: Adapter = {
   apply({ attrs: a }, step) {
     const op = String(a['ai.operationId']);
     step.kind = vercelKind(op);
-    step.sessionId = firstStr(
-      a,
-      'ai.telemetry.metadata.sessionId',
-      'ai.telemetry.metadata.session_id',
-      'ai.telemetry.metadata.sessionID',
-    );
+    step.sessionId = firstStr(a, 'ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.session_id', 'ai.telemetry.metadata.sessionID');
     if (step.kind === 'tool') return fillTool(a, step);
     step.model = firstStr(a, 'ai.response.model', 'ai.model.id');
     step.provider = providerOf(a['ai.model.provider']);

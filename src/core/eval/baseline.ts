@@ -25,7 +25,9 @@ export const runKey = (run: readonly Step[]): string => `run|${run[0]?.name ?? '
 
 /** A run's wall time (first start to last end) and summed cost (null when no step has one). */
 export function runTotals(run: readonly Step[]): { durationMs: number; costUsd: number | null } {
-  let start = Infinity, end = -Infinity, cost: number | null = null;
+  let start = Infinity,
+    end = -Infinity,
+    cost: number | null = null;
   for (const s of run) {
     const t = Date.parse(s.startTime);
     start = Math.min(start, t);
@@ -37,7 +39,8 @@ export function runTotals(run: readonly Step[]): { durationMs: number; costUsd: 
 
 /** Index of the first element of `sorted` that is ≥ v. */
 function lowerBound(sorted: number[], v: number): number {
-  let lo = 0, hi = sorted.length;
+  let lo = 0,
+    hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (sorted[mid] < v) lo = mid + 1;
@@ -48,7 +51,9 @@ function lowerBound(sorted: number[], v: number): number {
 
 /** The k-th smallest (0-based) absolute deviation from `med` of `sorted`: a merge walking outwards from the median, O(k). */
 function kthDeviation(sorted: number[], med: number, k: number): number {
-  let right = lowerBound(sorted, med), left = right - 1, d = 0;
+  let right = lowerBound(sorted, med),
+    left = right - 1,
+    d = 0;
   for (let i = 0; i <= k; i++) {
     const dl = left >= 0 ? med - sorted[left] : Infinity;
     const dr = right < sorted.length ? sorted[right] - med : Infinity;
@@ -65,7 +70,8 @@ function kthDeviation(sorted: number[], med: number, k: number): number {
 
 /** Median and MAD of a sorted, non-empty list in O(n) without allocating. */
 function statsOf(sorted: number[]): Stats {
-  const n = sorted.length, m = n >> 1;
+  const n = sorted.length,
+    m = n >> 1;
   const median = n % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
   const mad = n % 2 ? kthDeviation(sorted, median, m) : (kthDeviation(sorted, median, m - 1) + kthDeviation(sorted, median, m)) / 2;
   return { n, median, mad };
@@ -84,7 +90,10 @@ export class Baseline {
   private series: Record<Metric, Map<string, Series>> = { latency: new Map(), cost: new Map(), 'run-latency': new Map(), 'run-cost': new Map() };
   private seen = new Set<string>();
 
-  constructor(private readonly window = 200, private readonly maxSeen = 100_000) {}
+  constructor(
+    private readonly window = 200,
+    private readonly maxSeen = 100_000,
+  ) {}
 
   /** Adds one value (the oldest falls out past `window`). */
   add(metric: Metric, key: string, value: number): void {

@@ -66,19 +66,35 @@ const failed = (scores: readonly EvalScore[] | undefined) => (scores ?? []).filt
  * Judges the new run of a case: its step (found by step key) against the evaluators that failed
  * when the case was saved, and every step of it against what failed in the original run.
  */
-export function judgeCase(c: RegressionCase, key: string, original: { steps: Step[]; scores: Map<string, EvalScore[]>; trace: StoredTrace }, replayed: { steps: Step[]; scores: Map<string, EvalScore[]>; trace: StoredTrace }): CaseResult {
+export function judgeCase(
+  c: RegressionCase,
+  key: string,
+  original: { steps: Step[]; scores: Map<string, EvalScore[]>; trace: StoredTrace },
+  replayed: { steps: Step[]; scores: Map<string, EvalScore[]>; trace: StoredTrace },
+): CaseResult {
   const base = { id: caseId(c), name: c.step.name, traceId: replayed.trace.traceId, newFailures: [] as CaseResult['newFailures'] };
   const call = recordedCalls(replayed.trace).find((x) => x.key === key);
   const step = call ? replayed.steps.find((s) => s.spanId === call.spanId) : undefined;
   const names = c.failedEvaluators.map((e) => e.name);
-  if (!step) return { ...base, outcome: 'unreached', reason: `the current code never made the call ${key}, so the case could not be checked`, evaluators: names.map((name) => ({ name, passed: null, explanation: null })), output: null };
+  if (!step)
+    return {
+      ...base,
+      outcome: 'unreached',
+      reason: `the current code never made the call ${key}, so the case could not be checked`,
+      evaluators: names.map((name) => ({ name, passed: null, explanation: null })),
+      output: null,
+    };
   const now = replayed.scores.get(step.spanId) ?? [];
   // A built-in scores only where it applies (no score: nothing to flag); a custom evaluator or the
   // judge that gives no score did not run, which is not a pass.
   const evaluators = c.failedEvaluators.map((e) => {
     const s = now.find((x) => x.name === e.name);
     const ran = s || e.source === 'builtin' || e.source === 'agent';
-    return { name: e.name, passed: s ? s.passed !== false : ran ? true : null, explanation: s?.explanation ?? (ran ? null : `the ${e.source} evaluator ${e.name} did not run on the new run`) };
+    return {
+      name: e.name,
+      passed: s ? s.passed !== false : ran ? true : null,
+      explanation: s?.explanation ?? (ran ? null : `the ${e.source} evaluator ${e.name} did not run on the new run`),
+    };
   });
   const notRun = evaluators.filter((e) => e.passed === null);
   // What failed in the original, by step name and evaluator: failures the new run shares are not new.
@@ -86,15 +102,37 @@ export function judgeCase(c: RegressionCase, key: string, original: { steps: Ste
   for (const s of original.steps) for (const f of failed(original.scores.get(s.spanId))) before.add(`${s.name}\u0000${f.name}`);
   for (const s of replayed.steps) {
     if (s === step) continue;
-    for (const f of failed(replayed.scores.get(s.spanId))) if (!before.has(`${s.name}\u0000${f.name}`)) base.newFailures.push({ step: s.name, evaluator: f.name, explanation: f.explanation ?? null });
+    for (const f of failed(replayed.scores.get(s.spanId)))
+      if (!before.has(`${s.name}\u0000${f.name}`)) base.newFailures.push({ step: s.name, evaluator: f.name, explanation: f.explanation ?? null });
   }
   const still = evaluators.filter((e) => e.passed === false);
-  if (!still.length && notRun.length) return { ...base, outcome: 'error', reason: `${notRun.map((e) => e.explanation).join('; ')} (custom evaluators: pass their folder)`, evaluators, output: step.output };
+  if (!still.length && notRun.length)
+    return {
+      ...base,
+      outcome: 'error',
+      reason: `${notRun.map((e) => e.explanation).join('; ')} (custom evaluators: pass their folder)`,
+      evaluators,
+      output: step.output,
+    };
   const newHere = failed(now).filter((f) => !names.includes(f.name));
   for (const f of newHere) base.newFailures.push({ step: step.name, evaluator: f.name, explanation: f.explanation ?? null });
-  if (still.length) return { ...base, outcome: 'failing', reason: still.map((e) => `${e.name}: ${e.explanation ?? 'failed'}`).join('; '), evaluators, output: step.output };
-  if (base.newFailures.length) return { ...base, outcome: 'regressed', reason: `fixed, but ${base.newFailures.map((f) => `${f.evaluator} now fails on ${f.step}${f.explanation ? ` (${f.explanation})` : ''}`).join('; ')}`, evaluators, output: step.output };
-  return { ...base, outcome: 'fixed', reason: `${names.join(', ') || 'its evaluators'} pass${names.length === 1 ? 'es' : ''} now`, evaluators, output: step.output };
+  if (still.length)
+    return { ...base, outcome: 'failing', reason: still.map((e) => `${e.name}: ${e.explanation ?? 'failed'}`).join('; '), evaluators, output: step.output };
+  if (base.newFailures.length)
+    return {
+      ...base,
+      outcome: 'regressed',
+      reason: `fixed, but ${base.newFailures.map((f) => `${f.evaluator} now fails on ${f.step}${f.explanation ? ` (${f.explanation})` : ''}`).join('; ')}`,
+      evaluators,
+      output: step.output,
+    };
+  return {
+    ...base,
+    outcome: 'fixed',
+    reason: `${names.join(', ') || 'its evaluators'} pass${names.length === 1 ? 'es' : ''} now`,
+    evaluators,
+    output: step.output,
+  };
 }
 
 /** Whether a result fails the gate (skipped cases are reported, not failed). */

@@ -10,7 +10,13 @@ describe('eval: regression cases', () => {
   const tool = toolStep('getWeather', { city: 'Paris' }, { tempC: 21 }, { toolCallId: 'c1', durationMs: 1 });
   const answer = llm("I'm sorry, but I can't help with that.", 'Weather in Paris?', {
     startTime: new Date(Date.parse(tool.startTime) + 5).toISOString(),
-    input: { messages: [{ role: 'user', content: 'Weather in Paris?' }, { role: 'tool', content: '{"tempC":21}', toolCallId: 'c1' }, { role: 'tool', content: 'other', toolCallId: 'c9', name: 'news' }] },
+    input: {
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'tool', content: '{"tempC":21}', toolCallId: 'c1' },
+        { role: 'tool', content: 'other', toolCallId: 'c9', name: 'news' },
+      ],
+    },
   });
   const run = [mkStep({ kind: 'chain' }), tool, answer];
 
@@ -21,9 +27,18 @@ describe('eval: regression cases', () => {
     assert.equal(c.createdAt, '2025-02-03T04:05:06.000Z');
     assert.deepEqual([c.traceId, c.spanId, c.step.name], [answer.traceId, answer.spanId, 'chat']);
     assert.equal(c.input.length, 3);
-    assert.deepEqual(c.toolResults.map((t) => [t.toolName, t.toolCallId, t.result]), [['getWeather', 'c1', '{"tempC":21}'], ['news', 'c9', 'other']]);
+    assert.deepEqual(
+      c.toolResults.map((t) => [t.toolName, t.toolCallId, t.result]),
+      [
+        ['getWeather', 'c1', '{"tempC":21}'],
+        ['news', 'c9', 'other'],
+      ],
+    );
     assert.deepEqual(c.rejectedOutput, answer.output);
-    assert.deepEqual(c.failedEvaluators.map((f) => [f.name, f.evaluatorVersion, f.source]), [['refusal', '1', 'builtin']]);
+    assert.deepEqual(
+      c.failedEvaluators.map((f) => [f.name, f.evaluatorVersion, f.source]),
+      [['refusal', '1', 'builtin']],
+    );
   });
 
   it('appends JSONL under the cases folder', () => {
@@ -33,7 +48,10 @@ describe('eval: regression cases', () => {
     writeRegressionCase(tool, run, [], dir);
     assert.equal(file, path.join(dir, 'cases.jsonl'));
     const cases = readRegressionCases(file);
-    assert.deepEqual(cases.map((c) => c.spanId), [answer.spanId, tool.spanId]);
+    assert.deepEqual(
+      cases.map((c) => c.spanId),
+      [answer.spanId, tool.spanId],
+    );
     assert.deepEqual(cases[1].input, [{ role: 'input', content: '{"city":"Paris"}' }]);
     fs.rmSync(path.dirname(path.dirname(dir)), { recursive: true, force: true });
   });

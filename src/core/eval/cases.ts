@@ -68,7 +68,13 @@ function toolResults(step: Step, run: readonly Step[]): SeenToolResult[] {
 }
 
 /** The case for a failing step (`scores`: its scores; only the failed ones are kept). */
-export function regressionCase(step: Step, run: readonly Step[], scores: readonly Score[], now = new Date(), recording: CaseRecording = { key: null, agent: null }): RegressionCase {
+export function regressionCase(
+  step: Step,
+  run: readonly Step[],
+  scores: readonly Score[],
+  now = new Date(),
+  recording: CaseRecording = { key: null, agent: null },
+): RegressionCase {
   const failed = scores.filter((s) => s.passed === false);
   const input = step.input?.messages ?? (step.input?.value !== undefined ? [{ role: 'input', content: valueText(step.input.value) }] : []);
   return {
@@ -81,7 +87,11 @@ export function regressionCase(step: Step, run: readonly Step[], scores: readonl
     toolResults: toolResults(step, run),
     rejectedOutput: step.output,
     failedEvaluators: failed.map((s) => ({
-      name: s.name, value: s.value, label: s.label, explanation: s.explanation, source: s.source,
+      name: s.name,
+      value: s.value,
+      label: s.label,
+      explanation: s.explanation,
+      source: s.source,
       evaluatorVersion: (s as Score & { evaluatorVersion?: string }).evaluatorVersion ?? null,
     })),
     key: recording.key,
@@ -91,7 +101,14 @@ export function regressionCase(step: Step, run: readonly Step[], scores: readonl
 }
 
 /** Appends the step's case to `<dir>/cases.jsonl` (creating the folder); returns the file path. */
-export function writeRegressionCase(step: Step, run: readonly Step[], scores: readonly Score[], dir: string, now = new Date(), recording?: CaseRecording): string {
+export function writeRegressionCase(
+  step: Step,
+  run: readonly Step[],
+  scores: readonly Score[],
+  dir: string,
+  now = new Date(),
+  recording?: CaseRecording,
+): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'cases.jsonl');
   fs.appendFileSync(file, JSON.stringify(regressionCase(step, run, scores, now, recording)) + '\n');
@@ -101,16 +118,19 @@ export function writeRegressionCase(step: Step, run: readonly Step[], scores: re
 /** Reads a cases file back (blank lines skipped); a line of another format or not JSON is an error naming its line. */
 export function readRegressionCases(file: string): RegressionCase[] {
   const out: RegressionCase[] = [];
-  fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let c: RegressionCase;
-    try {
-      c = JSON.parse(line) as RegressionCase;
-    } catch (e) {
-      throw new Error(`line ${i + 1}: not JSON (${(e as Error).message})`);
-    }
-    if (c?.format !== 'tracefork.case/1' && c?.format !== 'tracefork.case/2') throw new Error(`line ${i + 1}: unknown case format ${JSON.stringify(c?.format)} (this version reads tracefork.case/1 and /2)`);
-    out.push(c);
-  });
+  fs.readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      let c: RegressionCase;
+      try {
+        c = JSON.parse(line) as RegressionCase;
+      } catch (e) {
+        throw new Error(`line ${i + 1}: not JSON (${(e as Error).message})`);
+      }
+      if (c?.format !== 'tracefork.case/1' && c?.format !== 'tracefork.case/2')
+        throw new Error(`line ${i + 1}: unknown case format ${JSON.stringify(c?.format)} (this version reads tracefork.case/1 and /2)`);
+      out.push(c);
+    });
   return out;
 }

@@ -3,11 +3,19 @@ import type { Step } from '../model/step';
 import type { EvalScore } from './types';
 import { DriftDetector } from './drift';
 
-const step = (spanId: string, name: string, durationMs: number, extra: Partial<Step> = {}) => ({ spanId, name, kind: 'llm', durationMs, costUsd: null, sessionId: null, ...extra }) as Step;
-const score = (name: string, value: number | null, passed: boolean | null): EvalScore => ({ name, value, passed, label: null, source: 'agent', explanation: null });
+const step = (spanId: string, name: string, durationMs: number, extra: Partial<Step> = {}) =>
+  ({ spanId, name, kind: 'llm', durationMs, costUsd: null, sessionId: null, ...extra }) as Step;
+const score = (name: string, value: number | null, passed: boolean | null): EvalScore => ({
+  name,
+  value,
+  passed,
+  label: null,
+  source: 'agent',
+  explanation: null,
+});
 
 describe('drift and session alerts', () => {
-  it('a latency that rises beyond the baseline\'s spread raises exactly one finding, on the run that crossed', () => {
+  it("a latency that rises beyond the baseline's spread raises exactly one finding, on the run that crossed", () => {
     const d = new DriftDetector();
     const found: Array<{ run: number; message: string }> = [];
     for (let i = 0; i < 40; i++) {
@@ -31,7 +39,12 @@ describe('drift and session alerts', () => {
     assert.match(found[0]!, /^groundedness of `answer` fell from a median 0\.82 to 0\.68 over the last 10 runs/);
     const steady = new DriftDetector();
     let n = 0;
-    for (let i = 0; i < 40; i++) n += steady.observe(`t${i}`, [step(`s${i}`, 'answer', 100 + (i * 7) % 13)], new Map([[`s${i}`, [score('groundedness', 0.8 + ((i * 3) % 5) * 0.02, null)]]])).length;
+    for (let i = 0; i < 40; i++)
+      n += steady.observe(
+        `t${i}`,
+        [step(`s${i}`, 'answer', 100 + ((i * 7) % 13))],
+        new Map([[`s${i}`, [score('groundedness', 0.8 + ((i * 3) % 5) * 0.02, null)]]]),
+      ).length;
     assert.equal(n, 0, 'noise within the spread raises nothing');
   });
 
@@ -51,7 +64,10 @@ describe('drift and session alerts', () => {
   it('several failures of one evaluator within a session escalate to one session warning', () => {
     const d = new DriftDetector();
     const found = [];
-    for (let i = 0; i < 5; i++) found.push(...d.observe(`t${i}`, [step(`s${i}`, 'lookup', 10, { kind: 'tool', sessionId: 'conv-1' })], new Map([[`s${i}`, [score('tool-failure', 0, false)]]])));
+    for (let i = 0; i < 5; i++)
+      found.push(
+        ...d.observe(`t${i}`, [step(`s${i}`, 'lookup', 10, { kind: 'tool', sessionId: 'conv-1' })], new Map([[`s${i}`, [score('tool-failure', 0, false)]]])),
+      );
     const sessions = found.filter((f) => f.kind === 'session');
     assert.equal(sessions.length, 1);
     assert.equal(sessions[0]!.traceId, 't2', 'at the third failing run');

@@ -74,7 +74,9 @@ export function runPoints(steps: readonly Step[], scores: Map<string, EvalScore[
     const costs = group.map((s) => s.costUsd).filter((c): c is number => c !== null);
     if (costs.length) out.push({ name, metric: 'cost', value: costs.reduce((a, b) => a + b, 0), spanId });
     const byEval = new Map<string, number[]>();
-    for (const s of group) for (const sc of scores.get(s.spanId) ?? []) if (sc.value !== null && Number.isFinite(sc.value)) byEval.set(sc.name, [...(byEval.get(sc.name) ?? []), sc.value]);
+    for (const s of group)
+      for (const sc of scores.get(s.spanId) ?? [])
+        if (sc.value !== null && Number.isFinite(sc.value)) byEval.set(sc.name, [...(byEval.get(sc.name) ?? []), sc.value]);
     for (const [ev, vals] of byEval) out.push({ name, metric: `score:${ev}`, value: vals.reduce((a, b) => a + b, 0) / vals.length, spanId });
   }
   return out;
@@ -86,7 +88,8 @@ export const metricLabel = (metric: string): string => (metric === 'latency' ? '
 /** Whether a higher value is worse (latency, cost) or better (scores). */
 export const higherIsWorse = (metric: string): boolean => !metric.startsWith('score:');
 
-const fmt = (metric: string, v: number) => (metric === 'latency' ? `${Math.round(v)} ms` : metric === 'cost' ? `$${v.toFixed(6)}` : String(Math.round(v * 100) / 100));
+const fmt = (metric: string, v: number) =>
+  metric === 'latency' ? `${Math.round(v)} ms` : metric === 'cost' ? `$${v.toFixed(6)}` : String(Math.round(v * 100) / 100);
 
 /** Watches runs in the order they happen; a run seen again (it grew) replaces its points. */
 export class DriftDetector {
@@ -139,8 +142,14 @@ export class DriftDetector {
     const what = metric === 'latency' ? 'latency' : metric === 'cost' ? 'cost' : metric.slice('score:'.length);
     const verb = metric.startsWith('score:') ? 'fell' : 'rose';
     return {
-      kind: 'drift', id: `drift:${key}:${traceId}`, traceId, spanId, stepName: name, metric,
-      baselineMedian: m0, recentMedian: m1,
+      kind: 'drift',
+      id: `drift:${key}:${traceId}`,
+      traceId,
+      spanId,
+      stepName: name,
+      metric,
+      baselineMedian: m0,
+      recentMedian: m1,
       message: `${what} of \`${name}\` ${verb} from a median ${fmt(metric, m0)} to ${fmt(metric, m1)} over the last ${window} runs (baseline: the ${base.length} runs before)`,
     };
   }
@@ -161,7 +170,16 @@ export class DriftDetector {
         const id = `session:${session}:${sc.name}`;
         if (runs.size >= this.opts.sessionFailures && !this.warned.has(id)) {
           this.warned.add(id);
-          out.push({ kind: 'session', id, traceId, spanId: s.spanId, stepName: s.name, metric: `score:${sc.name}`, sessionId: session, message: `${sc.name} failed in ${runs.size} runs of session ${session} (last on \`${s.name}\`)` });
+          out.push({
+            kind: 'session',
+            id,
+            traceId,
+            spanId: s.spanId,
+            stepName: s.name,
+            metric: `score:${sc.name}`,
+            sessionId: session,
+            message: `${sc.name} failed in ${runs.size} runs of session ${session} (last on \`${s.name}\`)`,
+          });
         }
       }
     }

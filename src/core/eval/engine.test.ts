@@ -23,17 +23,33 @@ describe('eval: engine', () => {
     const run = [root, ...tools, answer];
     const { scores, scorecard } = runEvaluators(run);
     const failedOn = (id: string) => (scores.get(id) ?? []).filter((s) => s.passed === false).map((s) => s.name);
-    assert.deepEqual(run.map((s) => failedOn(s.spanId)), [[], ['tool-failure'], [], [], ['loop'], []]);
-    assert.deepEqual([scorecard.failed, scorecard.byEvaluator['tool-failure'], scorecard.byEvaluator.loop], [2, { passed: 3, failed: 1 }, { passed: 3, failed: 1 }]);
+    assert.deepEqual(
+      run.map((s) => failedOn(s.spanId)),
+      [[], ['tool-failure'], [], [], ['loop'], []],
+    );
+    assert.deepEqual(
+      [scorecard.failed, scorecard.byEvaluator['tool-failure'], scorecard.byEvaluator.loop],
+      [2, { passed: 3, failed: 1 }, { passed: 3, failed: 1 }],
+    );
     assert.deepEqual(scorecard.byEvaluator['runaway-steps'], { passed: 1, failed: 0 });
   });
 
   it('a throwing evaluator becomes an error score and the others still run', () => {
-    const broken: StepEvaluator = { name: 'broken', version: '9', appliesTo: () => true, evaluate: () => { throw new Error('bug'); } };
+    const broken: StepEvaluator = {
+      name: 'broken',
+      version: '9',
+      appliesTo: () => true,
+      evaluate: () => {
+        throw new Error('bug');
+      },
+    };
     const s = llm('hi');
     const { scores, scorecard } = runEvaluators([s], { stepEvaluators: [broken, ...STEP_EVALUATORS] });
     const [first, ...rest] = scores.get(s.spanId) ?? [];
-    assert.deepEqual([first.name, first.passed, first.label, first.explanation, first.evaluatorVersion], ['broken', null, 'error', 'evaluator threw: bug', '9']);
+    assert.deepEqual(
+      [first.name, first.passed, first.label, first.explanation, first.evaluatorVersion],
+      ['broken', null, 'error', 'evaluator threw: bug', '9'],
+    );
     assert.ok(rest.length > 3 && scorecard.failed === 0);
   });
 
@@ -52,7 +68,13 @@ describe('eval: engine', () => {
     assert.equal(s.scores.length, 0);
     assert.ok(steps[0].scores.some((x) => x.name === 'empty-output' && x.passed === true));
     assert.equal(b.stats('latency', 'chat|m'), null);
-    const merged = mergeScores(new Map([[s.spanId, [steps[0].scores[0]]]]), new Map([[s.spanId, [steps[0].scores[1]]], ['x', []]]));
+    const merged = mergeScores(
+      new Map([[s.spanId, [steps[0].scores[0]]]]),
+      new Map([
+        [s.spanId, [steps[0].scores[1]]],
+        ['x', []],
+      ]),
+    );
     assert.deepEqual([merged.get(s.spanId)?.length, merged.has('x')], [2, true]);
   });
 });

@@ -15,7 +15,19 @@ import { external } from './evaluators/external';
 
 /** Built-in per-step evaluators, in the order their scores are listed. */
 export const STEP_EVALUATORS: readonly StepEvaluator[] = [
-  toolFailure, stepError, handoff, truncated, emptyOutput, refusal, structuredOutput, pii, secrets, injection, groundedness, latency, cost,
+  toolFailure,
+  stepError,
+  handoff,
+  truncated,
+  emptyOutput,
+  refusal,
+  structuredOutput,
+  pii,
+  secrets,
+  injection,
+  groundedness,
+  latency,
+  cost,
 ];
 
 /** Built-in run evaluators (their scores follow the step evaluators' on each step). */
@@ -66,7 +78,12 @@ export function runEvaluators(steps: readonly Step[], opts: RunOptions = {}): Ev
   }
   const root = steps[0]?.spanId;
   for (const ev of runEvs) {
-    const placed = guard(ev.name, ev.version, () => ev.evaluateRun(steps, ctx), (score) => ({ spanId: root ?? '', score }));
+    const placed = guard(
+      ev.name,
+      ev.version,
+      () => ev.evaluateRun(steps, ctx),
+      (score) => ({ spanId: root ?? '', score }),
+    );
     for (const p of placed) scores.get(p.spanId)?.push(p.score);
   }
   return { scores, scorecard: scorecard(scores.values()) };

@@ -36,7 +36,10 @@ describe('eval: LLM-as-judge (mock OpenAI-compatible server on 127.0.0.1)', () =
   it('sends the step and criteria; reads score, passed and explanation', async () => {
     reply = () => completion('{"score": 0.2, "passed": false, "label": "off-topic", "explanation": "talks about trains"}');
     const s = await judgeStep(llm('Trains are late.', 'Weather in Paris?'), cfg());
-    assert.deepEqual([s.name, s.source, s.passed, s.value, s.label, s.explanation], ['llm-judge', 'judge', false, 0.2, 'off-topic', 'judge-1: talks about trains']);
+    assert.deepEqual(
+      [s.name, s.source, s.passed, s.value, s.label, s.explanation],
+      ['llm-judge', 'judge', false, 0.2, 'off-topic', 'judge-1: talks about trains'],
+    );
     const [r] = requests;
     assert.deepEqual([r.url, r.auth, r.body.model], ['/v1/chat/completions', 'Bearer k-test', 'judge-1']);
     const user = JSON.parse(String((r.body.messages as Array<{ content: string }>)[1].content)) as Record<string, string>;

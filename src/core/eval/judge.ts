@@ -29,7 +29,8 @@ export const JUDGE = { name: 'llm-judge', version: '1' };
 /** The criteria when the user gives none. */
 export const DEFAULT_CRITERIA = 'The answer is correct, complete and grounded in what the agent was given.';
 
-const SYSTEM = 'You grade one step of an AI agent against the given criteria. Reply with a JSON object only: ' +
+const SYSTEM =
+  'You grade one step of an AI agent against the given criteria. Reply with a JSON object only: ' +
   '{"score": number from 0 (fails the criteria) to 1 (fully meets them), "passed": boolean, "label": short string, "explanation": one or two sentences}.';
 
 function prompt(step: Step, criteria: string): string {
@@ -44,7 +45,15 @@ export async function judgeStep(step: Step, cfg: JudgeConfig): Promise<EvalScore
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(cfg.apiKey ? { authorization: `Bearer ${cfg.apiKey}` } : {}) },
-      body: JSON.stringify({ model: cfg.model, temperature: 0, response_format: { type: 'json_object' }, messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: prompt(step, cfg.criteria) }] }),
+      body: JSON.stringify({
+        model: cfg.model,
+        temperature: 0,
+        response_format: { type: 'json_object' },
+        messages: [
+          { role: 'system', content: SYSTEM },
+          { role: 'user', content: prompt(step, cfg.criteria) },
+        ],
+      }),
       signal: AbortSignal.timeout(cfg.timeoutMs ?? 30_000),
     });
     if (!res.ok) throw new Error(`${url} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
@@ -54,7 +63,11 @@ export async function judgeStep(step: Step, cfg: JudgeConfig): Promise<EvalScore
     const value = num(verdict?.score);
     if (!verdict || value === null) throw new Error(`the judge did not reply with {"score": …}: ${(content ?? '').slice(0, 120)}`);
     const passed = typeof verdict.passed === 'boolean' ? verdict.passed : value >= (cfg.threshold ?? 0.5);
-    return score(JUDGE, { passed, value, label: str(verdict.label) ?? (passed ? 'pass' : 'fail'), explanation: `${cfg.model}: ${str(verdict.explanation) ?? ''}`.trim() }, 'judge');
+    return score(
+      JUDGE,
+      { passed, value, label: str(verdict.label) ?? (passed ? 'pass' : 'fail'), explanation: `${cfg.model}: ${str(verdict.explanation) ?? ''}`.trim() },
+      'judge',
+    );
   } catch (e) {
     return errorScore(JUDGE.name, JUDGE.version, 'judge', `LLM judge failed: ${(e as Error).message}`);
   }

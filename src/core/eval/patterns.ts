@@ -80,14 +80,24 @@ export function findPii(text: string): Finding[] {
 
 /** Phrasings of prompt injection: overriding instructions, persona switches, prompt exfiltration, role markers. */
 const INJECTION: Array<[string, RegExp]> = [
-  ['instruction override', /\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*(?:previous|prior|above|earlier|preceding|former|system|original)\s+(?:instructions?|prompts?|rules|directions|messages|context|guidelines)/i],
-  ['persona switch', /\byou\s+are\s+now\s+(?:a\s+|an\s+|in\s+|my\s+|DAN\b|no\s+longer\b|free\b|unrestricted\b|jailbroken\b)|\bdo\s+anything\s+now\b|\b(?:developer|god|jailbreak)\s+mode\b/i],
-  ['system prompt exfiltration', /\b(?:reveal|print|show|repeat|output|display|leak|tell\s+me|what\s+(?:is|are|was))\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|entire\s+|exact\s+)?(?:system|initial|hidden|original|secret)\s+(?:prompt|instructions?|message)/i],
+  [
+    'instruction override',
+    /\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*(?:previous|prior|above|earlier|preceding|former|system|original)\s+(?:instructions?|prompts?|rules|directions|messages|context|guidelines)/i,
+  ],
+  [
+    'persona switch',
+    /\byou\s+are\s+now\s+(?:a\s+|an\s+|in\s+|my\s+|DAN\b|no\s+longer\b|free\b|unrestricted\b|jailbroken\b)|\bdo\s+anything\s+now\b|\b(?:developer|god|jailbreak)\s+mode\b/i,
+  ],
+  [
+    'system prompt exfiltration',
+    /\b(?:reveal|print|show|repeat|output|display|leak|tell\s+me|what\s+(?:is|are|was))\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|entire\s+|exact\s+)?(?:system|initial|hidden|original|secret)\s+(?:prompt|instructions?|message)/i,
+  ],
   ['injected role marker', /<\|im_start\|>\s*system|\[\/?(?:SYSTEM|INST)\]|^#{2,}\s*(?:system|new instructions)\b|\bnew\s+instructions\s*:/im],
 ];
 
 /** A cheap prefilter over the lower-cased text (case-sensitive scans are several times faster): every phrasing needs one of these. */
-const INJECTION_HINT = /ignore|disregard|forget|override|bypass|(?:are|anything)\s+now|(?:developer|god|jailbreak)\s+mode|prompt|instruction|(?:system|initial|hidden|original|secret)\s+message|im_start|\[\/?(?:system|inst)\]|#\s*system/;
+const INJECTION_HINT =
+  /ignore|disregard|forget|override|bypass|(?:are|anything)\s+now|(?:developer|god|jailbreak)\s+mode|prompt|instruction|(?:system|initial|hidden|original|secret)\s+message|im_start|\[\/?(?:system|inst)\]|#\s*system/;
 
 /** The injection phrasings found in `text` (each kind once, with the matched words clipped). */
 export function findInjection(text: string): Finding[] {
@@ -101,12 +111,16 @@ export function findInjection(text: string): Finding[] {
 }
 
 /** Common refusal phrasings at the start of a sentence of the answer. */
-export const REFUSAL = /(?:^|[.!?]\s+|\n)\s*(?:I(?:'m| am)\s+(?:sorry|afraid),?\s+(?:but\s+)?I\s+(?:can(?:no|')t|cannot|won't|am\s+(?:not\s+able|unable))|I\s+(?:can(?:no|')t|cannot|won't|will\s+not|am\s+(?:not\s+able|unable)\s+to|must\s+decline)\s+(?:help|assist|comply|provide|do\s+that|fulfil|fulfill|answer|support|engage)|As\s+an\s+AI(?:\s+language\s+model)?,?\s+I\s+(?:can(?:no|')t|cannot|don't|am\s+not))/i;
+export const REFUSAL =
+  /(?:^|[.!?]\s+|\n)\s*(?:I(?:'m| am)\s+(?:sorry|afraid),?\s+(?:but\s+)?I\s+(?:can(?:no|')t|cannot|won't|am\s+(?:not\s+able|unable))|I\s+(?:can(?:no|')t|cannot|won't|will\s+not|am\s+(?:not\s+able|unable)\s+to|must\s+decline)\s+(?:help|assist|comply|provide|do\s+that|fulfil|fulfill|answer|support|engage)|As\s+an\s+AI(?:\s+language\s+model)?,?\s+I\s+(?:can(?:no|')t|cannot|don't|am\s+not))/i;
 
 /** Summarises findings: `email (2), API key (1): ab…cd, …`. */
 export function describe(findings: Finding[]): string {
   const counts = new Map<string, number>();
   for (const f of findings) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
   const kinds = [...counts].map(([k, n]) => `${k} ×${n}`).join(', ');
-  return `${kinds}: ${findings.slice(0, 3).map((f) => f.masked).join(', ')}${findings.length > 3 ? ', …' : ''}`;
+  return `${kinds}: ${findings
+    .slice(0, 3)
+    .map((f) => f.masked)
+    .join(', ')}${findings.length > 3 ? ', …' : ''}`;
 }

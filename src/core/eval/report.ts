@@ -54,18 +54,33 @@ export function formatTable(report: EvalReport, all = false): string {
   if (rows.length) {
     const head = ['TRACE', 'STEP', 'EVALUATOR', 'RESULT', 'EXPLANATION'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    for (const r of [head, ...rows]) lines.push(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
+    for (const r of [head, ...rows])
+      lines.push(
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+          .join('  ')
+          .trimEnd(),
+      );
     lines.push('');
   }
-  let passed = 0, failed = 0;
+  let passed = 0,
+    failed = 0;
   for (const t of report.traces) {
     passed += t.scorecard.passed;
     failed += t.scorecard.failed;
-    const failing = Object.entries(t.scorecard.byEvaluator).filter(([, c]) => c.failed > 0).map(([n, c]) => `${n} ×${c.failed}`);
-    lines.push(`${t.scorecard.failed ? 'FAIL' : 'ok  '} ${t.traceId} ${t.name}: ${t.scorecard.passed} passed, ${t.scorecard.failed} failed${failing.length ? ` (${failing.join(', ')})` : ''}`);
+    const failing = Object.entries(t.scorecard.byEvaluator)
+      .filter(([, c]) => c.failed > 0)
+      .map(([n, c]) => `${n} ×${c.failed}`);
+    lines.push(
+      `${t.scorecard.failed ? 'FAIL' : 'ok  '} ${t.traceId} ${t.name}: ${t.scorecard.passed} passed, ${t.scorecard.failed} failed${failing.length ? ` (${failing.join(', ')})` : ''}`,
+    );
   }
   for (const a of report.alerts ?? []) lines.push(`ALERT ${a.traceId} ${a.kind}: ${a.message}`);
   const n = report.traces.length;
-  lines.push(n ? `${n} trace${n === 1 ? '' : 's'}: ${passed} passed, ${failed} failed${report.alerts?.length ? `; ${report.alerts.length} drift/session alert${report.alerts.length === 1 ? '' : 's'}` : ''}` : 'no traces to evaluate');
+  lines.push(
+    n
+      ? `${n} trace${n === 1 ? '' : 's'}: ${passed} passed, ${failed} failed${report.alerts?.length ? `; ${report.alerts.length} drift/session alert${report.alerts.length === 1 ? '' : 's'}` : ''}`
+      : 'no traces to evaluate',
+  );
   return lines.join('\n') + '\n';
 }

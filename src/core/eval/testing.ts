@@ -13,12 +13,34 @@ let counter = 0;
 export function mkStep(p: Partial<Step> = {}): Step {
   counter++;
   return {
-    traceId: 'a'.repeat(32), spanId: counter.toString(16).padStart(16, '0'), parentSpanId: null,
-    name: 'chat', kind: 'llm', convention: 'gen_ai', model: 'm', provider: null,
-    input: null, output: null, inputTokens: null, outputTokens: null, costUsd: null,
-    startTime: new Date(Date.UTC(2025, 0, 1) + counter).toISOString(), durationMs: 10,
-    status: 'ok', error: null, code: null, scores: [], sessionId: null, toolName: null, toolCallId: null,
-    agentName: null, finishReason: null, rollupTokens: null, depth: 0, attributes: {}, events: [],
+    traceId: 'a'.repeat(32),
+    spanId: counter.toString(16).padStart(16, '0'),
+    parentSpanId: null,
+    name: 'chat',
+    kind: 'llm',
+    convention: 'gen_ai',
+    model: 'm',
+    provider: null,
+    input: null,
+    output: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    startTime: new Date(Date.UTC(2025, 0, 1) + counter).toISOString(),
+    durationMs: 10,
+    status: 'ok',
+    error: null,
+    code: null,
+    scores: [],
+    sessionId: null,
+    toolName: null,
+    toolCallId: null,
+    agentName: null,
+    finishReason: null,
+    rollupTokens: null,
+    depth: 0,
+    attributes: {},
+    events: [],
     ...p,
   };
 }
@@ -26,7 +48,12 @@ export function mkStep(p: Partial<Step> = {}): Step {
 /** An llm step answering `text` (finish reason stop) to `user`. */
 export function llm(text: string | null, user = 'hello', p: Partial<Step> = {}): Step {
   return mkStep({
-    input: { messages: [{ role: 'system', content: 'You are helpful.' }, { role: 'user', content: user }] },
+    input: {
+      messages: [
+        { role: 'system', content: 'You are helpful.' },
+        { role: 'user', content: user },
+      ],
+    },
     output: { messages: [{ role: 'assistant', content: text, finishReason: 'stop' }] },
     finishReason: 'stop',
     ...p,
@@ -35,7 +62,15 @@ export function llm(text: string | null, user = 'hello', p: Partial<Step> = {}):
 
 /** A tool step with arguments and a result. */
 export function toolStep(name: string, args: unknown, result: unknown, p: Partial<Step> = {}): Step {
-  return mkStep({ name: 'tool', kind: 'tool', model: null, toolName: name, input: { value: args }, output: result === undefined ? null : { value: result }, ...p });
+  return mkStep({
+    name: 'tool',
+    kind: 'tool',
+    model: null,
+    toolName: name,
+    input: { value: args },
+    output: result === undefined ? null : { value: result },
+    ...p,
+  });
 }
 
 /** A context over `run`. */
@@ -47,7 +82,8 @@ export function ctxOf(run: Step[], options: Partial<EvalOptions> = {}, baseline:
 export function fixtureRuns(): Array<{ file: string; steps: Step[] }> {
   const dir = path.resolve(__dirname, '../../../test/fixtures');
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.otlp.json')).flatMap((f) =>
-    tracesFromOtlpJson(fs.readFileSync(path.join(dir, f), 'utf8')).map((t) => ({ file: f, steps: buildSteps(t) })),
-  );
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.otlp.json'))
+    .flatMap((f) => tracesFromOtlpJson(fs.readFileSync(path.join(dir, f), 'utf8')).map((t) => ({ file: f, steps: buildSteps(t) })));
 }

@@ -63,7 +63,15 @@ export function trendPoints(runs: readonly EvaluatedRun[], seriesId: string, opt
     const before = points.slice(-baseline).map((x) => x.value);
     const band = before.length >= minBaseline ? robustBand(before, k) : null;
     const outside = !!band && (higherIsWorse(metric) ? p.value > band.high : p.value < band.low);
-    points.push({ traceId: r.traceId, spanId: p.spanId, runName: r.name, time: r.startTime, value: p.value, band: band && { median: band.median, low: band.low, high: band.high }, outside });
+    points.push({
+      traceId: r.traceId,
+      spanId: p.spanId,
+      runName: r.name,
+      time: r.startTime,
+      value: p.value,
+      band: band && { median: band.median, low: band.low, high: band.high },
+      outside,
+    });
   }
   return points;
 }

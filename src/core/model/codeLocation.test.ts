@@ -11,18 +11,12 @@ const exceptionEvent = (stack: string): StepEvent => ({
 
 describe('codeLocation', () => {
   it('reads the current code.* attributes', () => {
-    const loc = codeLocation(
-      { 'code.file.path': '/srv/app/agent.py', 'code.line.number': 12, 'code.function.name': 'agent.plan' },
-      [],
-    );
+    const loc = codeLocation({ 'code.file.path': '/srv/app/agent.py', 'code.line.number': 12, 'code.function.name': 'agent.plan' }, []);
     assert.deepEqual(loc, { file: '/srv/app/agent.py', line: 12, function: 'agent.plan' });
   });
 
   it('reads the older code.filepath/lineno/function with code.namespace', () => {
-    const loc = codeLocation(
-      { 'code.filepath': 'file:///srv/app/tools.mjs', 'code.lineno': '7', 'code.function': 'lookup', 'code.namespace': 'Tools' },
-      [],
-    );
+    const loc = codeLocation({ 'code.filepath': 'file:///srv/app/tools.mjs', 'code.lineno': '7', 'code.function': 'lookup', 'code.namespace': 'Tools' }, []);
     assert.deepEqual(loc, { file: '/srv/app/tools.mjs', line: 7, function: 'Tools.lookup' });
   });
 

@@ -8,9 +8,24 @@ describe('prices and cost', () => {
   it('ships a dated table with the usual model families', () => {
     assert.match(table.date, /^\d{4}-\d{2}-\d{2}$/);
     assert.match(table.source, /USD per 1M tokens/);
-    for (const m of ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1-nano', 'o3-mini', 'o4-mini', 'text-embedding-3-large',
-      'claude-3-5-sonnet', 'claude-3-7-sonnet', 'claude-sonnet-4', 'claude-opus-4', 'claude-3-5-haiku',
-      'gemini-1.5-pro', 'gemini-2.0-flash', 'gemini-2.5-pro', 'mistral-large', 'mistral-small']) {
+    for (const m of [
+      'gpt-4o',
+      'gpt-4o-mini',
+      'gpt-4.1-nano',
+      'o3-mini',
+      'o4-mini',
+      'text-embedding-3-large',
+      'claude-3-5-sonnet',
+      'claude-3-7-sonnet',
+      'claude-sonnet-4',
+      'claude-opus-4',
+      'claude-3-5-haiku',
+      'gemini-1.5-pro',
+      'gemini-2.0-flash',
+      'gemini-2.5-pro',
+      'mistral-large',
+      'mistral-small',
+    ]) {
       assert.ok(table.models[m], m);
     }
   });

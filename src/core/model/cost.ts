@@ -83,12 +83,7 @@ export function priceFor(model: string | null | undefined, table: PriceTable): M
 }
 
 /** Cost in USD, or null when the model is unknown or a token count that has a price is missing. */
-export function costUsd(
-  model: string | null,
-  inputTokens: number | null,
-  outputTokens: number | null,
-  table: PriceTable,
-): number | null {
+export function costUsd(model: string | null, inputTokens: number | null, outputTokens: number | null, table: PriceTable): number | null {
   const price = priceFor(model, table);
   if (!price || (inputTokens === null && outputTokens === null)) return null;
   if ((inputTokens === null && price.input > 0) || (outputTokens === null && price.output > 0)) return null;

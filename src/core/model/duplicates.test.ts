@@ -33,7 +33,10 @@ describe('one model call, one step in the totals', () => {
     // The capture's ChatOpenAI spans carry no usage, so nothing is folded; give one the same usage
     // as its request, as OpenInference does when LangChain reports it.
     const outer = trace.spans.find((s) => s.span.spanId === calls[0]!.parentSpanId)!;
-    outer.span.attributes!.push({ key: 'llm.token_count.prompt', value: { intValue: String(calls[0]!.inputTokens) } }, { key: 'llm.token_count.completion', value: { intValue: String(calls[0]!.outputTokens) } });
+    outer.span.attributes!.push(
+      { key: 'llm.token_count.prompt', value: { intValue: String(calls[0]!.inputTokens) } },
+      { key: 'llm.token_count.completion', value: { intValue: String(calls[0]!.outputTokens) } },
+    );
     const again = buildSteps(trace);
     const folded = again.find((s) => s.spanId === outer.span.spanId)!;
     assert.deepEqual(folded.rollupTokens, { input: calls[0]!.inputTokens, output: calls[0]!.outputTokens });

@@ -31,7 +31,8 @@ export function duplicateModelCalls(items: readonly CallLike[], parentOf: (i: nu
   const out = new Set<number>();
   for (const [outer, nested] of inner) {
     if (nested.length !== 1) continue;
-    const a = items[outer]!, b = items[nested[0]!]!;
+    const a = items[outer]!,
+      b = items[nested[0]!]!;
     const tokens = a.inputTokens !== null && a.inputTokens === b.inputTokens && a.outputTokens === b.outputTokens;
     if (tokens && sameModel(a.model, b.model)) out.add(outer);
   }

@@ -36,10 +36,13 @@ describe('toStep', () => {
   it('maps status codes and takes the error from the status message first', () => {
     assert.equal(toStep({ span: span({}, { status: { code: 1 } }) }).status, 'ok');
     const failed = toStep({
-      span: span({}, {
-        status: { code: 2, message: 'upstream 503' },
-        events: [spanEvent('exception', { 'exception.type': 'Error', 'exception.message': 'x' })],
-      }),
+      span: span(
+        {},
+        {
+          status: { code: 2, message: 'upstream 503' },
+          events: [spanEvent('exception', { 'exception.type': 'Error', 'exception.message': 'x' })],
+        },
+      ),
     });
     assert.equal(failed.status, 'error');
     assert.equal(failed.error, 'upstream 503');
@@ -64,12 +67,15 @@ describe('toStep', () => {
         bare,
       ],
     });
-    assert.deepEqual(s.events.map((e) => [e.name, e.source]), [
-      ['gen_ai.user.message', 'log'],
-      ['log', 'log'],
-      ['cache.miss', 'span'],
-      ['gen_ai.choice', 'log'],
-    ]);
+    assert.deepEqual(
+      s.events.map((e) => [e.name, e.source]),
+      [
+        ['gen_ai.user.message', 'log'],
+        ['log', 'log'],
+        ['cache.miss', 'span'],
+        ['gen_ai.choice', 'log'],
+      ],
+    );
     assert.equal(s.events[1]?.time, '2025-01-01T00:00:00.002Z');
     assert.equal(s.events[1]?.body, 'plain');
     assert.deepEqual(s.events[3]?.body, { index: 0 });
@@ -121,12 +127,26 @@ describe('toStep', () => {
   });
 
   it('applies price overrides merged over the built-in table', () => {
-    const input = { span: span({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'acme-1', 'gen_ai.usage.input_tokens': 1_000_000, 'gen_ai.usage.output_tokens': 0 }) };
+    const input = {
+      span: span({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'acme-1',
+        'gen_ai.usage.input_tokens': 1_000_000,
+        'gen_ai.usage.output_tokens': 0,
+      }),
+    };
     assert.equal(toStep(input).costUsd, null);
     const overrides = { date: '2026-01-01', source: 'contract', models: { 'acme-1': { input: 7, output: 9 } } };
     assert.equal(toStep(input, overrides).costUsd, 7);
     assert.equal(toStep(input, loadPrices(overrides)).costUsd, 7);
-    const builtin = { span: span({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1_000_000, 'gen_ai.usage.output_tokens': 0, 'gen_ai.operation.name': 'chat' }) };
+    const builtin = {
+      span: span({
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.usage.input_tokens': 1_000_000,
+        'gen_ai.usage.output_tokens': 0,
+        'gen_ai.operation.name': 'chat',
+      }),
+    };
     assert.equal(toStep(builtin, overrides).costUsd, 2.5);
   });
 

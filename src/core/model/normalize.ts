@@ -16,8 +16,18 @@ const EPOCH_ISO = new Date(0).toISOString();
 
 /** Fields a filler adapter may set when the primary one left them null. */
 const FILLABLE = [
-  'model', 'provider', 'input', 'output', 'inputTokens', 'outputTokens', 'toolName',
-  'toolCallId', 'agentName', 'finishReason', 'sessionId', 'error',
+  'model',
+  'provider',
+  'input',
+  'output',
+  'inputTokens',
+  'outputTokens',
+  'toolName',
+  'toolCallId',
+  'agentName',
+  'finishReason',
+  'sessionId',
+  'error',
 ] as const satisfies ReadonlyArray<keyof Step>;
 
 function nanos(v: string | undefined): bigint {
@@ -118,17 +128,17 @@ function fillFrom(step: Step, base: Step, adapter: Adapter, input: AdapterInput)
 }
 
 /** Normalises one span into a Step; `prices` (a whole table or overrides) is merged over the built-in one. */
-export function toStep(
-  input: { span: Span; resource?: Resource; scope?: Scope; logs?: LogRecord[] },
-  prices?: PriceTable,
-): Step {
+export function toStep(input: { span: Span; resource?: Resource; scope?: Scope; logs?: LogRecord[] }, prices?: PriceTable): Step {
   const attrs = attrsToObject(input.span.attributes);
   const events = toEvents(input.span, input.logs ?? []);
   const base = genericStep(input.span, attrs, events);
   const step: Step = { ...base };
   const adapterInput: AdapterInput = {
-    span: input.span, attrs, events,
-    resource: attrsToObject(input.resource?.attributes), scopeName: input.scope?.name ?? '',
+    span: input.span,
+    attrs,
+    events,
+    resource: attrsToObject(input.resource?.attributes),
+    scopeName: input.scope?.name ?? '',
   };
   const primary = primaryAdapter(adapterInput);
   if (primary) {

@@ -4,25 +4,10 @@
  */
 
 /** What a step did. */
-export type StepKind =
-  | 'llm'
-  | 'tool'
-  | 'retrieval'
-  | 'embedding'
-  | 'agent'
-  | 'chain'
-  | 'guardrail'
-  | 'evaluator'
-  | 'other';
+export type StepKind = 'llm' | 'tool' | 'retrieval' | 'embedding' | 'agent' | 'chain' | 'guardrail' | 'evaluator' | 'other';
 
 /** Which convention an adapter recognised on the span. */
-export type Convention =
-  | 'gen_ai'
-  | 'gen_ai_legacy'
-  | 'openinference'
-  | 'traceloop'
-  | 'vercel_ai'
-  | 'none';
+export type Convention = 'gen_ai' | 'gen_ai_legacy' | 'openinference' | 'traceloop' | 'vercel_ai' | 'none';
 
 /** A tool call requested by a model, or made by the agent. */
 export interface ToolCall {

@@ -17,7 +17,9 @@ export function buildSteps(trace: StoredTrace, prices?: PriceTable): Step[] {
     else logsBySpan.set(l.spanId, [l]);
   }
   const steps = trace.spans.map(({ span, resource, scope }) => toStep({ span, resource, scope, logs: logsBySpan.get(span.spanId) ?? [] }, prices));
-  const order = preorder(trace.spans.map(({ span }) => ({ spanId: span.spanId, parentSpanId: span.parentSpanId ?? null, startNanos: BigInt(span.startTimeUnixNano) })));
+  const order = preorder(
+    trace.spans.map(({ span }) => ({ spanId: span.spanId, parentSpanId: span.parentSpanId ?? null, startNanos: BigInt(span.startTimeUnixNano) })),
+  );
   const out = order.map(([i, depth]) => ({ ...steps[i], depth }));
   const index = new Map(out.map((s, i) => [s.spanId, i]));
   for (const i of duplicateModelCalls(out, (i) => index.get(out[i]!.parentSpanId ?? '') ?? -1)) {

@@ -26,10 +26,12 @@ export function id(v: unknown, bytes: number, what: string, optional = false): s
   if (v === undefined || v === null) hex = '';
   else if (typeof v === 'string') hex = v;
   else if (v instanceof Uint8Array) hex = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
-  else if (Array.isArray(v) && v.every((b) => typeof b === 'number')) hex = Buffer.from(v).toString('hex'); // protobufjs' empty default
+  else if (Array.isArray(v) && v.every((b) => typeof b === 'number'))
+    hex = Buffer.from(v).toString('hex'); // protobufjs' empty default
   else throw new RangeError(`${what} has an unsupported type`);
   if (hex === '' && optional) return '';
-  if (hex.length !== bytes * 2 || !HEX.test(hex)) throw new RangeError(`${what} must be ${bytes} bytes (${bytes * 2} hex digits), got ${JSON.stringify(hex.slice(0, 40))}`);
+  if (hex.length !== bytes * 2 || !HEX.test(hex))
+    throw new RangeError(`${what} must be ${bytes} bytes (${bytes * 2} hex digits), got ${JSON.stringify(hex.slice(0, 40))}`);
   if (/^0+$/.test(hex)) throw new RangeError(`${what} must not be all zeros`);
   return hex.toLowerCase();
 }

@@ -21,7 +21,10 @@ export function otlpDocuments(text: string): OtlpDocument[] {
     whole = JSON.parse(text);
     lines = [[0, text]];
   } catch {
-    lines = text.split('\n').map((l, i) => [i + 1, l] as [number, string]).filter(([, l]) => l.trim());
+    lines = text
+      .split('\n')
+      .map((l, i) => [i + 1, l] as [number, string])
+      .filter(([, l]) => l.trim());
   }
   return lines.map(([line, doc]) => {
     let parsed: unknown = whole;

@@ -32,8 +32,14 @@ describe('pull: hostile answers', () => {
       pump();
     });
     try {
-      await assert.rejects(pullTrace({ from: 'otlp', url: `${b.url}/declared`, traceId: TRACE, maxBytes: 1024 ** 2 }), (e: unknown) => e instanceof PullError && /larger than 1 MiB/.test(e.message));
-      await assert.rejects(pullTrace({ from: 'otlp', url: `${b.url}/streamed`, traceId: TRACE, maxBytes: 1024 ** 2 }), (e: unknown) => e instanceof PullError && /larger than 1 MiB/.test(e.message));
+      await assert.rejects(
+        pullTrace({ from: 'otlp', url: `${b.url}/declared`, traceId: TRACE, maxBytes: 1024 ** 2 }),
+        (e: unknown) => e instanceof PullError && /larger than 1 MiB/.test(e.message),
+      );
+      await assert.rejects(
+        pullTrace({ from: 'otlp', url: `${b.url}/streamed`, traceId: TRACE, maxBytes: 1024 ** 2 }),
+        (e: unknown) => e instanceof PullError && /larger than 1 MiB/.test(e.message),
+      );
       assert.ok(streamedChunks < 1000, 'the stream was cut off, not read to its end');
     } finally {
       await b.close();
@@ -46,12 +52,26 @@ describe('pull: hostile answers', () => {
       if (req.url === '/hang') return; // never answers
       res.writeHead(200, { 'content-type': 'application/json' });
       if (req.url === '/array') return res.end('[1,2,3]');
-      if (req.url === '/badid') return res.end(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: TRACE, spanId: 'zz', name: 'x', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] }));
-      res.end(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: other, spanId: '00f067aa0ba902b7', name: 'x', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] }));
+      if (req.url === '/badid')
+        return res.end(
+          JSON.stringify({
+            resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: TRACE, spanId: 'zz', name: 'x', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }],
+          }),
+        );
+      res.end(
+        JSON.stringify({
+          resourceSpans: [
+            { scopeSpans: [{ spans: [{ traceId: other, spanId: '00f067aa0ba902b7', name: 'x', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] },
+          ],
+        }),
+      );
     });
     try {
       await assert.rejects(pullTrace({ from: 'otlp', url: `${b.url}/array`, traceId: TRACE }), /is not OTLP\/JSON|holds no resourceSpans/);
-      await assert.rejects(pullTrace({ from: 'otlp', url: `${b.url}/badid`, traceId: TRACE }), (e: unknown) => e instanceof PullError && /is not an OTLP trace: 1 span.*spanId must be 8 bytes/.test(e.message));
+      await assert.rejects(
+        pullTrace({ from: 'otlp', url: `${b.url}/badid`, traceId: TRACE }),
+        (e: unknown) => e instanceof PullError && /is not an OTLP trace: 1 span.*spanId must be 8 bytes/.test(e.message),
+      );
       await assert.rejects(pullTrace({ from: 'otlp', url: `${b.url}/other`, traceId: TRACE }), /has no spans of trace 0af7651916cd43dd8448eb211c80319c/);
       await assert.rejects(pullTrace({ from: 'otlp', url: `${b.url}/hang`, traceId: TRACE, timeoutMs: 200 }), /no answer within 200 ms/);
     } finally {

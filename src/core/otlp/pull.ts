@@ -75,14 +75,15 @@ async function get(url: string, opts: PullOptions, traceId: string): Promise<str
     res = await fetch(url, { headers: { accept: 'application/json', ...opts.headers }, signal: ctl.signal });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = ctl.signal.aborted ? `no answer within ${opts.timeoutMs ?? 30_000} ms` : cause?.code ?? cause?.message ?? (e as Error).message;
+    const why = ctl.signal.aborted ? `no answer within ${opts.timeoutMs ?? 30_000} ms` : (cause?.code ?? cause?.message ?? (e as Error).message);
     throw new PullError(`cannot reach ${url} (${why}); is the backend running there?`);
   } finally {
     clearTimeout(timer);
   }
   const text = await readCapped(res, opts.maxBytes ?? 256 * 1024 ** 2, url);
   if (res.status === 404) throw new PullError(`trace ${traceId} was not found at ${url} (404); check the trace id and the backend URL`);
-  if (res.status === 401 || res.status === 403) throw new PullError(`${url} refused the request (${res.status}); pass the backend's credentials with --header, e.g. --header authorization="Bearer …"`);
+  if (res.status === 401 || res.status === 403)
+    throw new PullError(`${url} refused the request (${res.status}); pass the backend's credentials with --header, e.g. --header authorization="Bearer …"`);
   if (!res.ok) throw new PullError(`${url} answered ${res.status} ${res.statusText}: ${text.slice(0, 200)}`);
   return text;
 }
@@ -206,7 +207,7 @@ function normalize(v: unknown, key = ''): unknown {
 
 /** An id as hex: hex stays, base64 of 16 or 8 bytes is converted, empty stays empty. */
 function hexId(s: string): string {
-  if (s === '' || /^[0-9a-fA-F]+$/.test(s) && (s.length === 32 || s.length === 16)) return s.toLowerCase();
+  if (s === '' || (/^[0-9a-fA-F]+$/.test(s) && (s.length === 32 || s.length === 16))) return s.toLowerCase();
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(s)) {
     const b = Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
     if (b.length === 16 || b.length === 8) return b.toString('hex');

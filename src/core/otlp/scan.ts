@@ -27,8 +27,12 @@ export interface SpanEntry {
 
 /** Attribute keys that name a session or conversation, in every convention Tracefork reads. */
 export const SESSION_KEYS = new Set([
-  'gen_ai.conversation.id', 'session.id', 'ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.session_id',
-  'traceloop.association.properties.session_id', 'traceloop.association.properties.sessionId',
+  'gen_ai.conversation.id',
+  'session.id',
+  'ai.telemetry.metadata.sessionId',
+  'ai.telemetry.metadata.session_id',
+  'traceloop.association.properties.session_id',
+  'traceloop.association.properties.sessionId',
 ]);
 /** Attribute keys that name a model. */
 export const MODEL_KEYS = new Set(['gen_ai.response.model', 'gen_ai.request.model', 'llm.model_name', 'ai.model.id', 'ai.response.model']);

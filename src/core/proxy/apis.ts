@@ -88,7 +88,8 @@ function responsesInput(input: unknown): Message[] {
   const out: Message[] = [];
   for (const item of arr(input)) {
     const o = isObj(item) ? item : {};
-    if (o.type === 'function_call') out.push({ role: 'assistant', parts: [{ type: 'tool_call', id: o.call_id ?? null, name: o.name ?? null, arguments: o.arguments ?? null }] });
+    if (o.type === 'function_call')
+      out.push({ role: 'assistant', parts: [{ type: 'tool_call', id: o.call_id ?? null, name: o.name ?? null, arguments: o.arguments ?? null }] });
     else if (o.type === 'function_call_output') out.push({ role: 'tool', parts: [{ type: 'tool_call_response', id: o.call_id ?? null, response: o.output }] });
     else out.push({ role: str(o.role) ?? 'user', parts: openaiContent(o.content) });
   }
@@ -134,7 +135,11 @@ export function describeRequest(call: ApiCall, body: unknown): Obj {
     'gen_ai.provider.name': call.provider,
     'gen_ai.request.model': requestModel(b),
   };
-  for (const [attr, field] of [['gen_ai.request.temperature', 'temperature'], ['gen_ai.request.top_p', 'top_p'], ['gen_ai.request.max_tokens', 'max_tokens']] as const) {
+  for (const [attr, field] of [
+    ['gen_ai.request.temperature', 'temperature'],
+    ['gen_ai.request.top_p', 'top_p'],
+    ['gen_ai.request.max_tokens', 'max_tokens'],
+  ] as const) {
     if (num(b[field]) !== undefined) a[attr] = b[field];
   }
   if (call.shape === 'openai-chat') {
@@ -145,7 +150,9 @@ export function describeRequest(call: ApiCall, body: unknown): Obj {
     if (num(b.max_output_tokens) !== undefined) a['gen_ai.request.max_tokens'] = b.max_output_tokens;
   } else if (call.shape === 'anthropic-messages') {
     if (b.system !== undefined) a['gen_ai.system_instructions'] = JSON.stringify(anthropicContent(b.system));
-    a['gen_ai.input.messages'] = JSON.stringify(arr(b.messages).map((m) => ({ role: str((m as Obj)?.role) ?? 'user', parts: anthropicContent((m as Obj)?.content) })));
+    a['gen_ai.input.messages'] = JSON.stringify(
+      arr(b.messages).map((m) => ({ role: str((m as Obj)?.role) ?? 'user', parts: anthropicContent((m as Obj)?.content) })),
+    );
   }
   if (arr(b.tools).length) a['gen_ai.tool.definitions'] = JSON.stringify(b.tools);
   return a;
@@ -177,15 +184,33 @@ function wholeAnswer(call: ApiCall, body: Obj): Answer {
   switch (call.shape) {
     case 'openai-chat': {
       const choices = arr(body.choices).map((c) => (isObj(c) ? c : {}));
-      return { ...base, messages: choices.map((c) => openaiChatMessage(c.message, str(c.finish_reason))), finishReasons: choices.map((c) => str(c.finish_reason) ?? ''), inputTokens: num(usage.prompt_tokens), outputTokens: num(usage.completion_tokens) };
+      return {
+        ...base,
+        messages: choices.map((c) => openaiChatMessage(c.message, str(c.finish_reason))),
+        finishReasons: choices.map((c) => str(c.finish_reason) ?? ''),
+        inputTokens: num(usage.prompt_tokens),
+        outputTokens: num(usage.completion_tokens),
+      };
     }
     case 'openai-responses':
-      return { ...base, messages: responsesOutput(body.output), finishReasons: [str(body.status) ?? ''], inputTokens: num(usage.input_tokens), outputTokens: num(usage.output_tokens) };
+      return {
+        ...base,
+        messages: responsesOutput(body.output),
+        finishReasons: [str(body.status) ?? ''],
+        inputTokens: num(usage.input_tokens),
+        outputTokens: num(usage.output_tokens),
+      };
     case 'openai-embeddings':
       return { model: base.model, messages: [], finishReasons: [], inputTokens: num(usage.prompt_tokens) };
     case 'anthropic-messages': {
       const stop = str(body.stop_reason);
-      return { ...base, messages: [{ role: 'assistant', parts: anthropicContent(body.content), ...(stop ? { finish_reason: stop } : {}) }], finishReasons: stop ? [stop] : [], inputTokens: num(usage.input_tokens), outputTokens: num(usage.output_tokens) };
+      return {
+        ...base,
+        messages: [{ role: 'assistant', parts: anthropicContent(body.content), ...(stop ? { finish_reason: stop } : {}) }],
+        finishReasons: stop ? [stop] : [],
+        inputTokens: num(usage.input_tokens),
+        outputTokens: num(usage.output_tokens),
+      };
     }
   }
 }
@@ -210,11 +235,16 @@ function parseJson(s: string): Obj | null {
 
 /** A streamed answer, folded back from its events. */
 function streamedAnswer(call: ApiCall, text: string): Answer {
-  const events = sseEvents(text).map((e) => parseJson(e.data)).filter((d): d is Obj => d !== null);
+  const events = sseEvents(text)
+    .map((e) => parseJson(e.data))
+    .filter((d): d is Obj => d !== null);
   if (call.shape === 'openai-responses') {
     const done = events.find((e) => e.type === 'response.completed' || e.type === 'response.incomplete' || e.type === 'response.failed');
     if (done && isObj(done.response)) return wholeAnswer(call, done.response);
-    const textOut = events.filter((e) => e.type === 'response.output_text.delta').map((e) => str(e.delta) ?? '').join('');
+    const textOut = events
+      .filter((e) => e.type === 'response.output_text.delta')
+      .map((e) => str(e.delta) ?? '')
+      .join('');
     return { messages: textOut ? [{ role: 'assistant', parts: [{ type: 'text', content: textOut }] }] : [], finishReasons: [] };
   }
   if (call.shape === 'anthropic-messages') {
@@ -229,7 +259,10 @@ function streamedAnswer(call: ApiCall, text: string): Answer {
         a.outputTokens = num(u.output_tokens);
       } else if (e.type === 'content_block_start' && isObj(e.content_block)) {
         const b = e.content_block;
-        blocks[Number(e.index) || 0] = b.type === 'tool_use' ? { part: { type: 'tool_call', id: b.id ?? null, name: b.name ?? null, arguments: null }, json: '' } : { part: { type: 'text', content: str(b.text) ?? '' } };
+        blocks[Number(e.index) || 0] =
+          b.type === 'tool_use'
+            ? { part: { type: 'tool_call', id: b.id ?? null, name: b.name ?? null, arguments: null }, json: '' }
+            : { part: { type: 'text', content: str(b.text) ?? '' } };
       } else if (e.type === 'content_block_delta' && isObj(e.delta)) {
         const b = blocks[Number(e.index) || 0];
         if (!b) continue;
@@ -244,7 +277,9 @@ function streamedAnswer(call: ApiCall, text: string): Answer {
       }
     }
     for (const b of blocks) if (b?.json !== undefined) b.part.arguments = parseJson(b.json || '{}') ?? b.json;
-    a.messages = [{ role: 'assistant', parts: blocks.filter(Boolean).map((b) => b.part), ...(a.finishReasons[0] ? { finish_reason: a.finishReasons[0] } : {}) }];
+    a.messages = [
+      { role: 'assistant', parts: blocks.filter(Boolean).map((b) => b.part), ...(a.finishReasons[0] ? { finish_reason: a.finishReasons[0] } : {}) },
+    ];
     return a;
   }
   // OpenAI chat completion chunks: deltas per choice index, tool calls per tool index.
@@ -277,7 +312,10 @@ function streamedAnswer(call: ApiCall, text: string): Answer {
   }
   a.messages = choices.filter(Boolean).map((c) => ({
     role: 'assistant',
-    parts: [...(c.text ? [{ type: 'text', content: c.text }] : []), ...c.tools.filter(Boolean).map((t) => ({ type: 'tool_call', id: t.id, name: t.name, arguments: t.args }))],
+    parts: [
+      ...(c.text ? [{ type: 'text', content: c.text }] : []),
+      ...c.tools.filter(Boolean).map((t) => ({ type: 'tool_call', id: t.id, name: t.name, arguments: t.args })),
+    ],
     ...(c.finish ? { finish_reason: c.finish } : {}),
   }));
   a.finishReasons = choices.filter(Boolean).map((c) => c.finish ?? '');

@@ -22,7 +22,10 @@ async function postJson(url: string, body: unknown): Promise<Record<string, unkn
   } catch {
     /* said below */
   }
-  if (!res.ok) throw new RunsApiError(`the receiver at ${new URL(url).origin} answered ${res.status}: ${(parsed.error as { message?: string } | undefined)?.message ?? text.slice(0, 200)}`);
+  if (!res.ok)
+    throw new RunsApiError(
+      `the receiver at ${new URL(url).origin} answered ${res.status}: ${(parsed.error as { message?: string } | undefined)?.message ?? text.slice(0, 200)}`,
+    );
   return parsed;
 }
 

@@ -51,20 +51,38 @@ export function toolSpec(server: string, name: string, args: unknown): CallSpec 
     adapter: 'mcp',
     input: args,
     spanName: `execute_tool ${name}`,
-    attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name, 'gen_ai.tool.call.arguments': JSON.stringify(args ?? {}), 'mcp.method.name': 'tools/call', 'tracefork.mcp.server': server },
+    attributes: {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': name,
+      'gen_ai.tool.call.arguments': JSON.stringify(args ?? {}),
+      'mcp.method.name': 'tools/call',
+      'tracefork.mcp.server': server,
+    },
   };
 }
 
 /** What a tool call's end records. */
 export function toolEnd(r: ToolEnd): CallEnd {
-  if (r.error) return { error: { name: 'McpError', message: r.error.message, code: r.error.code, ...(r.error.data !== undefined ? { data: r.error.data } : {}) } };
+  if (r.error)
+    return { error: { name: 'McpError', message: r.error.message, code: r.error.code, ...(r.error.data !== undefined ? { data: r.error.data } : {}) } };
   const result = r.result as { isError?: boolean } | undefined;
-  return { output: r.result, attributes: { 'gen_ai.tool.call.result': JSON.stringify(r.result ?? null) }, failed: result?.isError ? 'the tool reported an error' : undefined };
+  return {
+    output: r.result,
+    attributes: { 'gen_ai.tool.call.result': JSON.stringify(r.result ?? null) },
+    failed: result?.isError ? 'the tool reported an error' : undefined,
+  };
 }
 
 /** The served answer of a recorded step (its output, or its error as JSON-RPC). */
 export function servedOf(step: { output?: unknown; error?: Obj }): ToolEnd {
-  if (step.error) return { error: { code: typeof step.error.code === 'number' ? step.error.code : -32603, message: String(step.error.message ?? 'error'), ...(step.error.data !== undefined ? { data: step.error.data } : {}) } };
+  if (step.error)
+    return {
+      error: {
+        code: typeof step.error.code === 'number' ? step.error.code : -32603,
+        message: String(step.error.message ?? 'error'),
+        ...(step.error.data !== undefined ? { data: step.error.data } : {}),
+      },
+    };
   return { result: decode(step.output) };
 }
 
@@ -102,7 +120,15 @@ function answerOf(id: string | number, r: ToolEnd): Obj {
 
 /** What a JSON-RPC response says, as a tool end. */
 function endOf(msg: Obj): ToolEnd {
-  return isObj(msg.error) ? { error: { code: Number(msg.error.code ?? -32603), message: String(msg.error.message ?? ''), ...(msg.error.data !== undefined ? { data: msg.error.data } : {}) } } : { result: msg.result };
+  return isObj(msg.error)
+    ? {
+        error: {
+          code: Number(msg.error.code ?? -32603),
+          message: String(msg.error.message ?? ''),
+          ...(msg.error.data !== undefined ? { data: msg.error.data } : {}),
+        },
+      }
+    : { result: msg.result };
 }
 
 /**
@@ -174,7 +200,14 @@ function safeJson(s: string): unknown {
  * The streamable HTTP MCP proxy: a request to the route goes to `upstream` as it is (session
  * header and all), except a POSTed `tools/call`, which is decided by the gate.
  */
-export async function handleMcpHttp(req: http.IncomingMessage, res: http.ServerResponse, upstream: string, gate: ToolGate, server: string, maxBodyBytes = 32 * 1024 ** 2): Promise<void> {
+export async function handleMcpHttp(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  upstream: string,
+  gate: ToolGate,
+  server: string,
+  maxBodyBytes = 32 * 1024 ** 2,
+): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const headers = forwardHeaders(req);
   if (method !== 'POST') return relay(res, upstream, { method, headers }, null);

@@ -32,7 +32,20 @@ export interface ModelProxyOptions {
 }
 
 /** Request headers that belong to this hop only (or that the proxy sets itself). */
-const HOP = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'accept-encoding', 'expect']);
+const HOP = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'content-length',
+  'accept-encoding',
+  'expect',
+]);
 /** Response headers not passed on or recorded (the body is re-framed; cookies are not the agent's business here). */
 const HOP_OUT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'set-cookie', 'trailer']);
 
@@ -69,11 +82,19 @@ function answerHeaders(res: Response): Record<string, string> {
 /** Why fetch failed, in words (its cause holds the system error). */
 function fetchFailure(e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ? `${cause.code}${cause.message ? ` (${cause.message})` : ''}` : cause?.message ?? (e as Error).message;
+  return cause?.code ? `${cause.code}${cause.message ? ` (${cause.message})` : ''}` : (cause?.message ?? (e as Error).message);
 }
 
 /** Serves and records one request under the proxy's prefix for `provider`. */
-export async function handleModelRequest(req: http.IncomingMessage, res: http.ServerResponse, provider: Provider, rest: string, ref: CallRef, runs: ProxyRuns, opts: ModelProxyOptions): Promise<void> {
+export async function handleModelRequest(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  provider: Provider,
+  rest: string,
+  ref: CallRef,
+  runs: ProxyRuns,
+  opts: ModelProxyOptions,
+): Promise<void> {
   const [restPath, query] = splitQuery(rest);
   const upstream = `${opts.upstream[provider].replace(/\/+$/, '')}${restPath}${query}`;
   const method = (req.method ?? 'GET').toUpperCase();
@@ -102,7 +123,10 @@ export async function handleModelRequest(req: http.IncomingMessage, res: http.Se
     spanName: `${call.operation} ${model}`,
     attributes: { ...describeRequest(call, request), 'server.address': new URL(upstream).host, 'tracefork.proxy.upstream': upstream.split('?')[0] },
   });
-  const describe = (a: RecordedAnswer) => ({ ...describeResponse(call, a.status, a.headers['content-type'] ?? '', a.body), ...(a.status >= 400 ? { 'error.type': String(a.status) } : {}) });
+  const describe = (a: RecordedAnswer) => ({
+    ...describeResponse(call, a.status, a.headers['content-type'] ?? '', a.body),
+    ...(a.status >= 400 ? { 'error.type': String(a.status) } : {}),
+  });
   if (proxied.decision.kind === 'recording') {
     const step = proxied.decision.step;
     if (step.error) {
@@ -112,13 +136,22 @@ export async function handleModelRequest(req: http.IncomingMessage, res: http.Se
     }
     const answer = decode(step.output) as RecordedAnswer;
     await serveRecorded(res, answer);
-    proxied.end({ output: answer, attributes: describe(answer), failed: answer.broken ?? (answer.status >= 400 ? `the upstream answered ${answer.status}` : undefined) });
+    proxied.end({
+      output: answer,
+      attributes: describe(answer),
+      failed: answer.broken ?? (answer.status >= 400 ? `the upstream answered ${answer.status}` : undefined),
+    });
     return;
   }
   headers.set('content-type', req.headers['content-type'] ?? 'application/json');
   await relay(res, upstream, { method, headers, body: JSON.stringify(proxied.input) }, (answer, failure) => {
     if (answer.status === 0) proxied.end({ error: { name: 'UpstreamError', message: failure ?? 'no answer' } });
-    else proxied.end({ output: answer, attributes: describe(answer), failed: failure ?? (answer.status >= 400 ? `the upstream answered ${answer.status}` : undefined) });
+    else
+      proxied.end({
+        output: answer,
+        attributes: describe(answer),
+        failed: failure ?? (answer.status >= 400 ? `the upstream answered ${answer.status}` : undefined),
+      });
   });
 }
 
@@ -153,7 +186,12 @@ export type RelayDone = (answer: RecordedAnswer, failure: string | null) => void
  * answer's text is kept and handed to it once it has all passed (or failed) through. An upstream
  * that cannot be reached is a 502 that says so; `done` then gets status 0.
  */
-export async function relay(res: http.ServerResponse, url: string, init: { method: string; headers: Headers; body?: Buffer | string }, done: RelayDone | null): Promise<void> {
+export async function relay(
+  res: http.ServerResponse,
+  url: string,
+  init: { method: string; headers: Headers; body?: Buffer | string },
+  done: RelayDone | null,
+): Promise<void> {
   const started = performance.now();
   const abort = new AbortController();
   // The agent gave up (its timeout, Ctrl-C): so does the upstream call.
@@ -164,8 +202,15 @@ export async function relay(res: http.ServerResponse, url: string, init: { metho
   try {
     upstream = await fetch(url, { method: init.method, headers: init.headers, body: init.body, redirect: 'manual', signal: abort.signal });
   } catch (e) {
-    const why = abort.signal.aborted ? 'the agent closed the connection before the upstream answered' : `the upstream ${new URL(url).origin} could not be reached: ${fetchFailure(e)}`;
-    if (!abort.signal.aborted) proxyError(res, 502, `${why}. Check the proxy's upstream (the tracefork.proxy.* settings, or tracefork serve --upstream-openai/--upstream-anthropic/--mcp).`);
+    const why = abort.signal.aborted
+      ? 'the agent closed the connection before the upstream answered'
+      : `the upstream ${new URL(url).origin} could not be reached: ${fetchFailure(e)}`;
+    if (!abort.signal.aborted)
+      proxyError(
+        res,
+        502,
+        `${why}. Check the proxy's upstream (the tracefork.proxy.* settings, or tracefork serve --upstream-openai/--upstream-anthropic/--mcp).`,
+      );
     done?.({ status: 0, headers: {}, body: '' }, why);
     return;
   }

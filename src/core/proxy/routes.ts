@@ -52,7 +52,8 @@ async function jsonBody(req: http.IncomingMessage, max: number): Promise<Record<
 function checkPlan(v: unknown): ReplayPlan | null {
   if (v === undefined || v === null) return null;
   const p = v as ReplayPlan;
-  if (p.version !== 1 || !Array.isArray(p.steps) || typeof p.original?.traceId !== 'string' || typeof p.planId !== 'string') throw new HttpError(400, 'plan is not a version-1 replay plan (sdk/REPLAY.md)');
+  if (p.version !== 1 || !Array.isArray(p.steps) || typeof p.original?.traceId !== 'string' || typeof p.planId !== 'string')
+    throw new HttpError(400, 'plan is not a version-1 replay plan (sdk/REPLAY.md)');
   return p;
 }
 
@@ -97,19 +98,35 @@ export class ProxyRoutes {
     }
     const what = parts[at];
     const restStart = PROXY_PATH.length + parts.slice(0, at + 1).join('/').length;
-    if (what === 'openai' && parts[at + 1] === 'v1') return handleModelRequest(req, res, 'openai', url.slice(restStart + '/v1'.length), ref, this.runs, { upstream: this.upstream, maxBodyBytes: max, onLog: this.opts.onLog });
-    if (what === 'anthropic') return handleModelRequest(req, res, 'anthropic', url.slice(restStart), ref, this.runs, { upstream: this.upstream, maxBodyBytes: max, onLog: this.opts.onLog });
+    if (what === 'openai' && parts[at + 1] === 'v1')
+      return handleModelRequest(req, res, 'openai', url.slice(restStart + '/v1'.length), ref, this.runs, {
+        upstream: this.upstream,
+        maxBodyBytes: max,
+        onLog: this.opts.onLog,
+      });
+    if (what === 'anthropic')
+      return handleModelRequest(req, res, 'anthropic', url.slice(restStart), ref, this.runs, {
+        upstream: this.upstream,
+        maxBodyBytes: max,
+        onLog: this.opts.onLog,
+      });
     if (what === 'mcp') {
       const name = decodeURIComponent(parts[at + 1] ?? '');
       const target = this.opts.mcpServers?.[name];
       if (!target) {
         const known = Object.keys(this.opts.mcpServers ?? {});
-        throw new HttpError(404, `no MCP server named "${name}" is configured${known.length ? ` (configured: ${known.join(', ')})` : ''}; add it to tracefork.proxy.mcpServers or pass tracefork serve --mcp ${name || 'NAME'}=URL`);
+        throw new HttpError(
+          404,
+          `no MCP server named "${name}" is configured${known.length ? ` (configured: ${known.join(', ')})` : ''}; add it to tracefork.proxy.mcpServers or pass tracefork serve --mcp ${name || 'NAME'}=URL`,
+        );
       }
       const rest = url.slice(restStart + 1 + encodeURIComponent(name).length);
       return handleMcpHttp(req, res, `${target.replace(/\/+$/, '')}${rest}`, localGate(this.runs, ref), name, max);
     }
-    throw new HttpError(404, `no proxy route at ${path}; use /proxy/openai/v1/… (OPENAI_BASE_URL), /proxy/anthropic (ANTHROPIC_BASE_URL), /proxy/mcp/<name>, or the same under /proxy/run/<token>/ (tracefork run)`);
+    throw new HttpError(
+      404,
+      `no proxy route at ${path}; use /proxy/openai/v1/… (OPENAI_BASE_URL), /proxy/anthropic (ANTHROPIC_BASE_URL), /proxy/mcp/<name>, or the same under /proxy/run/<token>/ (tracefork run)`,
+    );
   }
 
   /** `POST /proxy/runs` {name?, command?, cwd?, plan?}; `GET /proxy/runs/<token>`; `POST /proxy/runs/<token>/end` {exitCode?}. */
@@ -118,7 +135,12 @@ export class ProxyRoutes {
       if (method !== 'POST') throw new HttpError(405, 'POST /proxy/runs starts a run', { Allow: 'POST' });
       const b = await jsonBody(req, max);
       const command = Array.isArray(b.command) && b.command.every((c) => typeof c === 'string') ? (b.command as string[]) : undefined;
-      const run = this.runs.create({ name: typeof b.name === 'string' ? b.name : undefined, command, cwd: typeof b.cwd === 'string' ? b.cwd : undefined, plan: checkPlan(b.plan) });
+      const run = this.runs.create({
+        name: typeof b.name === 'string' ? b.name : undefined,
+        command,
+        cwd: typeof b.cwd === 'string' ? b.cwd : undefined,
+        plan: checkPlan(b.plan),
+      });
       return sendJson(res, 201, run);
     }
     const token = rest[0]!;

@@ -73,7 +73,9 @@ describe('proxy runs', () => {
   it('under a plan: serves recorded calls, forks at the fork key, reports a divergence', () => {
     const runs = new ProxyRuns(sink(), { onLog: () => {} });
     const plan = {
-      version: 1 as const, planId: 'p1', original: { traceId: 'f'.repeat(32), forkSpanId: 'e'.repeat(16) },
+      version: 1 as const,
+      planId: 'p1',
+      original: { traceId: 'f'.repeat(32), forkSpanId: 'e'.repeat(16) },
       steps: [{ key: '/llm:m#0', op: 'llm' as const, name: 'm', inputHash: inputHash({ q: 1 }, 'llm'), input: { q: 1 }, output: { status: 200 } }],
       fork: { key: '/llm:m#1', op: 'llm' as const, name: 'm', input: { q: 'edited' } },
     };

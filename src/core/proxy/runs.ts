@@ -104,7 +104,9 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const nowNs = () => BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor((performance.now() % 1) * 1e6));
 
 function attrs(o: Obj): KeyValue[] {
-  return Object.entries(o).filter(([, v]) => v !== undefined && v !== null).map(([key, v]) => ({ key, value: jsToAnyValue(v) }));
+  return Object.entries(o)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([key, v]) => ({ key, value: jsToAnyValue(v) }));
 }
 
 /** Whether a string is a usable run token. */
@@ -166,7 +168,9 @@ export class ProxyRuns {
       endTimeUnixNano: String(nowNs()),
       attributes: attrs(a),
       status: exitCode ? { code: 2, message: `the agent exited with code ${exitCode}` } : { code: 0 },
-      links: plan?.original.forkSpanId ? [{ traceId: plan.original.traceId, spanId: plan.original.forkSpanId, attributes: attrs({ 'tracefork.link.type': 'forked_from' }) }] : undefined,
+      links: plan?.original.forkSpanId
+        ? [{ traceId: plan.original.traceId, spanId: plan.original.forkSpanId, attributes: attrs({ 'tracefork.link.type': 'forked_from' }) }]
+        : undefined,
     };
     this.emit(span);
     return this.summary(s);
@@ -239,12 +243,24 @@ export class ProxyRuns {
   private newState(token: string, explicit: boolean, init: RunInit, traceId = hex(16), parentSpanId: string | null = explicit ? hex(8) : null): RunState {
     const divergences: string[] = [];
     const state: RunState = {
-      token, traceId, parentSpanId, explicit, init, startNs: nowNs(),
-      replayer: init.plan ? new Replayer(init.plan, (line) => {
-        divergences.push(line.replace(/^\[tracefork\] replay: /, ''));
-        this.opts.onLog?.(line);
-      }) : null,
-      occurrences: new Map(), traceIds: new Set(), calls: 0, open: 0, lastActivity: Date.now(), divergences,
+      token,
+      traceId,
+      parentSpanId,
+      explicit,
+      init,
+      startNs: nowNs(),
+      replayer: init.plan
+        ? new Replayer(init.plan, (line) => {
+            divergences.push(line.replace(/^\[tracefork\] replay: /, ''));
+            this.opts.onLog?.(line);
+          })
+        : null,
+      occurrences: new Map(),
+      traceIds: new Set(),
+      calls: 0,
+      open: 0,
+      lastActivity: Date.now(),
+      divergences,
     };
     this.runs.set(token, state);
     return state;
@@ -279,10 +295,12 @@ export class ProxyRuns {
   /** Stores a span (retrying while the store cannot write, so nothing recorded is lost). */
   private emit(span: Span): void {
     const doc: TracesData = {
-      resourceSpans: [{
-        resource: { attributes: attrs({ 'service.name': this.opts.serviceName ?? 'tracefork-proxy' }) },
-        scopeSpans: [{ scope: { name: 'tracefork-proxy' }, spans: [span] }],
-      }],
+      resourceSpans: [
+        {
+          resource: { attributes: attrs({ 'service.name': this.opts.serviceName ?? 'tracefork-proxy' }) },
+          scopeSpans: [{ scope: { name: 'tracefork-proxy' }, spans: [span] }],
+        },
+      ],
     };
     this.pending.push(Buffer.from(JSON.stringify(doc)));
     this.flush();
@@ -364,4 +382,3 @@ export class ProxyCall {
     this.runs.finishCall(this, this.state, span);
   }
 }
-

@@ -31,10 +31,11 @@ async function upstream(port = 0): Promise<{ url: string; port: number; got: Got
   return Object.assign(state, {
     url: `http://127.0.0.1:${p}`,
     port: p,
-    close: () => new Promise<void>((r) => {
-      server.close(() => r());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   });
 }
 
@@ -56,11 +57,14 @@ describe('forwarding to an upstream OTLP/HTTP endpoint', function () {
     f.enqueue('logs', Buffer.from('{"resourceLogs":[]}'), 'json');
     f.enqueue('metrics', Buffer.from('m1'), 'protobuf');
     assert.ok(await f.drain());
-    assert.deepEqual(up.got.map((g) => [g.path, g.body.toString(), g.headers['content-type'], g.headers['content-encoding'], g.headers.authorization]), [
-      ['/v1/traces', 't1', 'application/x-protobuf', 'gzip', 'Bearer team-key'],
-      ['/v1/logs', '{"resourceLogs":[]}', 'application/json', 'gzip', 'Bearer team-key'],
-      ['/v1/metrics', 'm1', 'application/x-protobuf', 'gzip', 'Bearer team-key'],
-    ]);
+    assert.deepEqual(
+      up.got.map((g) => [g.path, g.body.toString(), g.headers['content-type'], g.headers['content-encoding'], g.headers.authorization]),
+      [
+        ['/v1/traces', 't1', 'application/x-protobuf', 'gzip', 'Bearer team-key'],
+        ['/v1/logs', '{"resourceLogs":[]}', 'application/json', 'gzip', 'Bearer team-key'],
+        ['/v1/metrics', 'm1', 'application/x-protobuf', 'gzip', 'Bearer team-key'],
+      ],
+    );
     assert.equal(f.stats.sent, 3);
     await f.close();
     await up.close();
@@ -78,7 +82,10 @@ describe('forwarding to an upstream OTLP/HTTP endpoint', function () {
     assert.match(f.stats.lastError!, /unreachable \(ECONNREFUSED\)/);
     const back = await upstream(port);
     await until(() => back.got.length === 200, 'all 200 delivered after the upstream came back');
-    assert.deepEqual(back.got.map((g) => g.body.toString()), Array.from({ length: 200 }, (_, i) => `span-${i}`));
+    assert.deepEqual(
+      back.got.map((g) => g.body.toString()),
+      Array.from({ length: 200 }, (_, i) => `span-${i}`),
+    );
     assert.equal(f.stats.dropped, 0);
     assert.ok(events.some((e) => e.kind === 'recovered'));
     await f.close();
@@ -96,12 +103,18 @@ describe('forwarding to an upstream OTLP/HTTP endpoint', function () {
     assert.ok(f.stats.pendingBytes <= 1000);
     assert.equal(f.stats.dropped, 20);
     const drops = events.filter((e): e is Extract<ForwardEvent, { kind: 'dropped' }> => e.kind === 'dropped');
-    assert.equal(drops.reduce((n, e) => n + e.count, 0), 20);
+    assert.equal(
+      drops.reduce((n, e) => n + e.count, 0),
+      20,
+    );
     assert.match(drops[0]!.reason, /queue is full/);
     up.answer = 200;
     await until(() => f.stats.pending === 0, 'the queue drained');
     // The one in flight when the queue overflowed is not dropped: it is retried after its timeout.
-    assert.deepEqual(up.got.map((g) => g.body[0]), [0, 21, 22, 23, 24, 25, 26, 27, 28, 29]);
+    assert.deepEqual(
+      up.got.map((g) => g.body[0]),
+      [0, 21, 22, 23, 24, 25, 26, 27, 28, 29],
+    );
     await f.close();
     await up.close();
   });

@@ -35,10 +35,7 @@ export interface ForwardOptions {
 }
 
 /** What the forwarder tells its host. */
-export type ForwardEvent =
-  | { kind: 'dropped'; count: number; reason: string }
-  | { kind: 'failing'; reason: string }
-  | { kind: 'recovered' };
+export type ForwardEvent = { kind: 'dropped'; count: number; reason: string } | { kind: 'failing'; reason: string } | { kind: 'recovered' };
 
 /** Counters. */
 export interface ForwardStats {
@@ -109,14 +106,19 @@ export class Forwarder {
     this.stats.pendingBytes += item.size;
     const max = this.opts.maxQueueBytes ?? 64 * 1024 ** 2;
     let dropped = 0;
-    while (this.stats.pendingBytes > max && this.queue.length > 1) { // requests in flight are not dropped
+    while (this.stats.pendingBytes > max && this.queue.length > 1) {
+      // requests in flight are not dropped
       const old = this.queue.shift()!;
       old.gone = true;
       this.stats.pending--;
       this.stats.pendingBytes -= old.size;
       dropped++;
     }
-    if (dropped) this.drop(dropped, `the forward queue is full (${Math.round(max / 1024 ** 2)} MiB) while ${this.stats.lastError ?? 'the upstream is slow'}; the oldest requests were dropped upstream (kept locally)`);
+    if (dropped)
+      this.drop(
+        dropped,
+        `the forward queue is full (${Math.round(max / 1024 ** 2)} MiB) while ${this.stats.lastError ?? 'the upstream is slow'}; the oldest requests were dropped upstream (kept locally)`,
+      );
     while (this.workers < Math.min(this.opts.concurrency ?? 4, this.queue.length)) void this.work();
   }
 
@@ -216,10 +218,14 @@ export class Forwarder {
       if (res.ok) return { ok: true, reason: '' };
       const why = `the upstream ${url} answered ${res.status} ${res.statusText}`.trim();
       if (TRANSIENT.has(res.status)) return { ok: false, reason: why, retryAfterMs: retryAfter(res.headers.get('retry-after')) };
-      return { ok: false, permanent: true, reason: `${why}; the request was dropped upstream (kept locally)${res.status === 401 || res.status === 403 ? ': check the forward headers (credentials)' : ''}` };
+      return {
+        ok: false,
+        permanent: true,
+        reason: `${why}; the request was dropped upstream (kept locally)${res.status === 401 || res.status === 403 ? ': check the forward headers (credentials)' : ''}`,
+      };
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      const detail = ctl.signal.aborted ? `timed out after ${this.opts.timeoutMs ?? 10_000} ms` : cause?.code ?? cause?.message ?? (e as Error).message;
+      const detail = ctl.signal.aborted ? `timed out after ${this.opts.timeoutMs ?? 10_000} ms` : (cause?.code ?? cause?.message ?? (e as Error).message);
       return { ok: false, reason: `the upstream ${url} is unreachable (${detail})` };
     } finally {
       clearTimeout(timer);

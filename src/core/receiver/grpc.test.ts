@@ -36,7 +36,11 @@ function frame(body: Buffer, compressed = false): Buffer {
 }
 
 /** A raw HTTP/2 request: status, headers and trailers as sent back. */
-function h2(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body: Buffer): Promise<{ status: number; grpcStatus: string | undefined; message: string | undefined }> {
+function h2(
+  session: http2.ClientHttp2Session,
+  headers: http2.OutgoingHttpHeaders,
+  body: Buffer,
+): Promise<{ status: number; grpcStatus: string | undefined; message: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = session.request({ ':method': 'POST', ...headers });
     let status = 0;
@@ -111,7 +115,25 @@ describe('GrpcReceiver', () => {
     const { traceId, body } = valid();
     await call(client, TRACES, body);
     const t = otlpTypes().logsRequest;
-    const logs = Buffer.from(t.encode(t.fromObject({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1', eventName: 'gen_ai.evaluation.result', traceId: Buffer.from(traceId, 'hex'), body: { stringValue: 'hi' } }] }] }] })).finish());
+    const logs = Buffer.from(
+      t
+        .encode(
+          t.fromObject({
+            resourceLogs: [
+              {
+                scopeLogs: [
+                  {
+                    logRecords: [
+                      { timeUnixNano: '1', eventName: 'gen_ai.evaluation.result', traceId: Buffer.from(traceId, 'hex'), body: { stringValue: 'hi' } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          }),
+        )
+        .finish(),
+    );
     assert.equal((await call(client, LOGS, logs)).err, null);
     assert.equal(receiver.stats.logs, 1);
     assert.equal((await call(client, METRICS, Buffer.alloc(0))).err, null);
@@ -125,7 +147,9 @@ describe('GrpcReceiver', () => {
     bad.resourceSpans[0].scopeSpans[0].spans.push({ ...bad.resourceSpans[0].scopeSpans[0].spans[0], spanId: Buffer.from('abc') });
     const r = await call(client, TRACES, Buffer.from(t.encode(t.fromObject(bad)).finish()));
     assert.equal(r.err, null);
-    const res = otlpTypes().traceResponse.toObject(otlpTypes().traceResponse.decode(r.body!), { longs: String }) as { partialSuccess?: { rejectedSpans: string; errorMessage: string } };
+    const res = otlpTypes().traceResponse.toObject(otlpTypes().traceResponse.decode(r.body!), { longs: String }) as {
+      partialSuccess?: { rejectedSpans: string; errorMessage: string };
+    };
     assert.equal(res.partialSuccess?.rejectedSpans, '1');
     assert.match(res.partialSuccess?.errorMessage ?? '', /rejected/);
     assert.equal(store.get(traceId)?.spans.length, 1);
@@ -157,7 +181,10 @@ describe('GrpcReceiver', () => {
   });
 
   it('answers UNAVAILABLE with RetryInfo while the store catches up, never a silent drop', async () => {
-    const full = new GrpcReceiver({ full: true, ingestTraces: () => assert.fail('must not ingest'), ingestLogs: () => assert.fail('must not ingest') }, { port: 0 });
+    const full = new GrpcReceiver(
+      { full: true, ingestTraces: () => assert.fail('must not ingest'), ingestLogs: () => assert.fail('must not ingest') },
+      { port: 0 },
+    );
     const port = await full.listen();
     const c = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     try {
@@ -165,7 +192,10 @@ describe('GrpcReceiver', () => {
       assert.equal(r.err?.code, grpc.status.UNAVAILABLE);
       const details = r.err?.metadata.get('grpc-status-details-bin')[0] as Buffer;
       const { rpcStatus, retryInfo } = otlpTypes();
-      const status = rpcStatus.toObject(rpcStatus.decode(details), { longs: Number }) as { code: number; details: Array<{ typeUrl: string; value: Uint8Array }> };
+      const status = rpcStatus.toObject(rpcStatus.decode(details), { longs: Number }) as {
+        code: number;
+        details: Array<{ typeUrl: string; value: Uint8Array }>;
+      };
       assert.equal(status.code, grpc.status.UNAVAILABLE);
       assert.equal(status.details[0].typeUrl, 'type.googleapis.com/google.rpc.RetryInfo');
       assert.deepEqual(retryInfo.toObject(retryInfo.decode(status.details[0].value), { longs: Number }), { retryDelay: { seconds: 1 } });
@@ -183,9 +213,17 @@ describe('GrpcReceiver', () => {
       const truncated = await h2(session, { ':path': TRACES, 'content-type': 'application/grpc', te: 'trailers' }, frame(valid().body).subarray(0, 20));
       assert.notEqual(truncated.grpcStatus, '0', 'a truncated frame is not accepted');
       assert.ok(truncated.grpcStatus !== undefined, 'and it is answered with a status');
-      const unknown = await h2(session, { ':path': '/opentelemetry.proto.collector.trace.v1.TraceService/Nope', 'content-type': 'application/grpc', te: 'trailers' }, frame(Buffer.alloc(0)));
+      const unknown = await h2(
+        session,
+        { ':path': '/opentelemetry.proto.collector.trace.v1.TraceService/Nope', 'content-type': 'application/grpc', te: 'trailers' },
+        frame(Buffer.alloc(0)),
+      );
       assert.equal(unknown.grpcStatus, String(grpc.status.UNIMPLEMENTED));
-      const badEncoding = await h2(session, { ':path': TRACES, 'content-type': 'application/grpc', 'grpc-encoding': 'snappy', te: 'trailers' }, frame(Buffer.from('x'), true));
+      const badEncoding = await h2(
+        session,
+        { ':path': TRACES, 'content-type': 'application/grpc', 'grpc-encoding': 'snappy', te: 'trailers' },
+        frame(Buffer.from('x'), true),
+      );
       assert.equal(badEncoding.grpcStatus, String(grpc.status.UNIMPLEMENTED));
     } finally {
       session.close();
@@ -200,9 +238,14 @@ describe('GrpcReceiver', () => {
   it('survives a flood of streams on one connection and keeps serving valid exports', async () => {
     const session = http2.connect(`http://${address}`);
     try {
-      const flood = Array.from({ length: 600 }, (_, i) => h2(session, { ':path': TRACES, 'content-type': 'application/grpc', te: 'trailers' }, frame(i % 2 ? Buffer.from([0xff, 0xff]) : valid().body)));
+      const flood = Array.from({ length: 600 }, (_, i) =>
+        h2(session, { ':path': TRACES, 'content-type': 'application/grpc', te: 'trailers' }, frame(i % 2 ? Buffer.from([0xff, 0xff]) : valid().body)),
+      );
       const answers = await Promise.all(flood);
-      assert.ok(answers.every((a) => a.grpcStatus !== undefined), 'every stream answered');
+      assert.ok(
+        answers.every((a) => a.grpcStatus !== undefined),
+        'every stream answered',
+      );
       assert.equal(answers.filter((a) => a.grpcStatus === '0').length, 300);
       assert.equal(answers.filter((a) => a.grpcStatus === String(grpc.status.INVALID_ARGUMENT)).length, 300);
     } finally {
@@ -227,7 +270,12 @@ describe('GrpcReceiver', () => {
     } finally {
       v6.close();
     }
-    assert.deepEqual(['127.0.0.1:5000', 'ipv4:127.0.0.9:1', '[::1]:80', '::1:51226', '[::ffff:127.0.0.1]:9', '10.0.0.1:80', '[::2]:1', '::2:1', '192.168.1.4:5'].map(isLoopbackPeer), [true, true, true, true, true, false, false, false, false]);
+    assert.deepEqual(
+      ['127.0.0.1:5000', 'ipv4:127.0.0.9:1', '[::1]:80', '::1:51226', '[::ffff:127.0.0.1]:9', '10.0.0.1:80', '[::2]:1', '::2:1', '192.168.1.4:5'].map(
+        isLoopbackPeer,
+      ),
+      [true, true, true, true, true, false, false, false, false],
+    );
   });
 
   it('says EADDRINUSE when its port is taken', async () => {

@@ -40,7 +40,15 @@ const SERVICES: Array<[Signal, string]> = [
 ];
 
 const raw = (b: Buffer) => b;
-const method = (path: string): grpc.MethodDefinition<Buffer, Buffer> => ({ path, requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw });
+const method = (path: string): grpc.MethodDefinition<Buffer, Buffer> => ({
+  path,
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: raw,
+  requestDeserialize: raw,
+  responseSerialize: raw,
+  responseDeserialize: raw,
+});
 
 /** An error answer: a gRPC status code and a reason. */
 class GrpcError extends Error {
@@ -89,7 +97,12 @@ export class GrpcReceiver {
     grpc.setLogVerbosity(grpc.logVerbosity.NONE); // our bundle's copy only; errors reach the caller instead
     const host = this.opts.host ?? '127.0.0.1';
     const hosts = listenHosts(host);
-    this.boundPort = await listenBothLoopbacks(hosts, this.opts.port ?? 4317, (h, port) => this.bind(h, port), (m) => this.opts.onWarning?.(m));
+    this.boundPort = await listenBothLoopbacks(
+      hosts,
+      this.opts.port ?? 4317,
+      (h, port) => this.bind(h, port),
+      (m) => this.opts.onWarning?.(m),
+    );
     return this.boundPort;
   }
 
@@ -130,7 +143,12 @@ export class GrpcReceiver {
       const [rejected, message] = ingestSignal(this.sink, this.stats, signal, call.request, 'protobuf');
       done(null, exportResponseBody(signal, 'protobuf', rejected, message));
     } catch (e) {
-      const err = e instanceof GrpcError ? e : e instanceof DecodeError ? new GrpcError(grpc.status.INVALID_ARGUMENT, e.message) : storageError(e) ?? new GrpcError(grpc.status.INTERNAL, `internal error: ${(e as Error).message}`);
+      const err =
+        e instanceof GrpcError
+          ? e
+          : e instanceof DecodeError
+            ? new GrpcError(grpc.status.INVALID_ARGUMENT, e.message)
+            : (storageError(e) ?? new GrpcError(grpc.status.INTERNAL, `internal error: ${(e as Error).message}`));
       this.stats.refused++;
       this.opts.onRejected?.(grpc.status[err.code], err.message);
       done({ code: err.code, details: err.message, metadata: err.metadata });
@@ -140,7 +158,8 @@ export class GrpcReceiver {
   /** Loopback peers only, whatever the bind address; a browser marker (origin, grpc-web) is refused too. */
   private guard(call: grpc.ServerUnaryCall<Buffer, Buffer>): void {
     const peer = call.getPeer();
-    if (!isLoopbackPeer(peer) && isLoopbackHost(this.opts.host ?? '127.0.0.1')) throw new GrpcError(grpc.status.PERMISSION_DENIED, `peer ${peer} is not on loopback`);
+    if (!isLoopbackPeer(peer) && isLoopbackHost(this.opts.host ?? '127.0.0.1'))
+      throw new GrpcError(grpc.status.PERMISSION_DENIED, `peer ${peer} is not on loopback`);
     const origin = call.metadata.get('origin')[0];
     if (origin !== undefined) throw new GrpcError(grpc.status.PERMISSION_DENIED, `browser requests are refused (origin: ${String(origin)})`);
   }
@@ -156,7 +175,15 @@ export function isLoopbackPeer(peer: string): boolean {
 function retryAfter(seconds: number): grpc.Metadata {
   const { rpcStatus, retryInfo } = otlpTypes();
   const info = retryInfo.encode(retryInfo.fromObject({ retryDelay: { seconds } })).finish();
-  const status = rpcStatus.encode(rpcStatus.fromObject({ code: grpc.status.UNAVAILABLE, message: 'retry', details: [{ typeUrl: 'type.googleapis.com/google.rpc.RetryInfo', value: info }] })).finish();
+  const status = rpcStatus
+    .encode(
+      rpcStatus.fromObject({
+        code: grpc.status.UNAVAILABLE,
+        message: 'retry',
+        details: [{ typeUrl: 'type.googleapis.com/google.rpc.RetryInfo', value: info }],
+      }),
+    )
+    .finish();
   const md = new grpc.Metadata();
   md.set('grpc-status-details-bin', Buffer.from(status));
   return md;

@@ -50,13 +50,20 @@ export function ingestSignal(sink: IngestSink, stats: ReceiverStats, signal: Sig
   return [r.rejected, r.firstRejection && `${r.rejected} log record(s) rejected: ${r.firstRejection}`];
 }
 
-const STORAGE_CODES: Record<string, string> = { ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is exhausted', EROFS: 'the disk is read-only', EIO: 'the disk reported an I/O error' };
+const STORAGE_CODES: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+  EROFS: 'the disk is read-only',
+  EIO: 'the disk reported an I/O error',
+};
 
 /** Why the store could not write (disk full…), phrased for the user, or null for any other error. */
 export function storageFailure(e: unknown): string | null {
   const code = (e as NodeJS.ErrnoException)?.code;
   const what = code ? STORAGE_CODES[code] : undefined;
-  return what ? `the trace store cannot write: ${what} (${code}); nothing was stored from this request — free space and the exporter's retry will deliver it` : null;
+  return what
+    ? `the trace store cannot write: ${what} (${code}); nothing was stored from this request — free space and the exporter's retry will deliver it`
+    : null;
 }
 
 /** The loopback names and addresses a receiver answers to. */

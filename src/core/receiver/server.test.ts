@@ -58,7 +58,10 @@ describe('Receiver', () => {
   });
 
   it('accepts gzip and deflate bodies', async () => {
-    for (const [enc, fn] of [['gzip', zlib.gzipSync], ['deflate', zlib.deflateSync]] as const) {
+    for (const [enc, fn] of [
+      ['gzip', zlib.gzipSync],
+      ['deflate', zlib.deflateSync],
+    ] as const) {
       const { traceId, body } = valid();
       const res = await send(`${url}/v1/traces`, { headers: { ...JSON_CT, 'Content-Encoding': enc }, body: fn(body) });
       assert.equal(res.status, 200, enc);
@@ -78,7 +81,10 @@ describe('Receiver', () => {
   });
 
   it('answers malformed protobuf with a protobuf google.rpc.Status', async () => {
-    const res = await send(`${url}/v1/traces`, { headers: { 'Content-Type': 'application/x-protobuf' }, body: Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]) });
+    const res = await send(`${url}/v1/traces`, {
+      headers: { 'Content-Type': 'application/x-protobuf' },
+      body: Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]),
+    });
     assert.equal(res.status, 400);
     assert.equal(res.headers['content-type'], 'application/x-protobuf');
     const status = otlpTypes().rpcStatus.decode(res.body) as unknown as { code: number; message: string };
@@ -128,7 +134,10 @@ describe('Receiver', () => {
     assert.equal(origin.status, 403);
     const form = await send(`${url}/v1/traces`, { headers: { 'Content-Type': 'text/plain', 'Sec-Fetch-Site': 'cross-site' }, body });
     assert.equal(form.status, 403);
-    const preflight = await send(`${url}/v1/traces`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    const preflight = await send(`${url}/v1/traces`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
     assert.equal(preflight.status, 403);
     assert.equal(preflight.headers['access-control-allow-origin'], undefined);
     assert.equal(store.list().length, 0);
@@ -163,7 +172,27 @@ describe('Receiver', () => {
     const { traceId, body } = valid();
     await send(`${url}/v1/traces`, { headers: JSON_CT, body });
     const spanId = store.get(traceId)!.spans[0].span.spanId;
-    const logs = { resourceLogs: [{ resource: {}, scopeLogs: [{ scope: {}, logRecords: [{ timeUnixNano: '1', eventName: 'gen_ai.evaluation.result', traceId, spanId, attributes: [{ key: 'gen_ai.evaluation.name', value: { stringValue: 'relevance' } }] }] }] }] };
+    const logs = {
+      resourceLogs: [
+        {
+          resource: {},
+          scopeLogs: [
+            {
+              scope: {},
+              logRecords: [
+                {
+                  timeUnixNano: '1',
+                  eventName: 'gen_ai.evaluation.result',
+                  traceId,
+                  spanId,
+                  attributes: [{ key: 'gen_ai.evaluation.name', value: { stringValue: 'relevance' } }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
     const res = await send(`${url}/v1/logs`, { headers: JSON_CT, body: JSON.stringify(logs) });
     assert.equal(res.status, 200);
     const trace = store.get(traceId)!;

@@ -67,7 +67,12 @@ export class Receiver {
       return server;
     };
     const hosts = listenHosts(host);
-    return listenBothLoopbacks(hosts, this.opts.port ?? 4318, (h, port) => listenOne(make(), h, port), (m) => this.opts.onWarning?.(m));
+    return listenBothLoopbacks(
+      hosts,
+      this.opts.port ?? 4318,
+      (h, port) => listenOne(make(), h, port),
+      (m) => this.opts.onWarning?.(m),
+    );
   }
 
   /** The URL exporters should use. */
@@ -80,11 +85,16 @@ export class Receiver {
   /** Stops accepting and closes open connections. */
   async close(): Promise<void> {
     const servers = this.servers.splice(0);
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
-      if (!server.listening) return resolve();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    })));
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (!server.listening) return resolve();
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -107,7 +117,12 @@ export class Receiver {
       const [rejected, message] = this.ingest(signal, body, enc);
       sendExportResponse(res, signal, enc, rejected, message);
     } catch (e) {
-      const err = e instanceof HttpError ? e : e instanceof DecodeError ? new HttpError(400, e.message) : storageError(e) ?? new HttpError(500, `internal error: ${(e as Error).message}`);
+      const err =
+        e instanceof HttpError
+          ? e
+          : e instanceof DecodeError
+            ? new HttpError(400, e.message)
+            : (storageError(e) ?? new HttpError(500, `internal error: ${(e as Error).message}`));
       this.stats.refused++;
       this.opts.onRejected?.(err.status, err.message);
       if (!res.headersSent) sendError(res, err, enc);

@@ -32,11 +32,16 @@ export function selectRuns(list: TraceSummary[], spec: string): TraceSummary[] {
     case 'model':
       return originals.filter((t) => (t.model ?? '').toLowerCase().includes(arg.toLowerCase()));
     case 'ids': {
-      const ids = arg.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+      const ids = arg
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
       return ids.map((id) => {
-        if (!/^[0-9a-f]{8,32}$/.test(id)) throw new PlanError(`--runs: "${id}" is not a trace id (8 to 32 hex digits), nor last:N, failing:N, name:TEXT or model:TEXT`);
+        if (!/^[0-9a-f]{8,32}$/.test(id))
+          throw new PlanError(`--runs: "${id}" is not a trace id (8 to 32 hex digits), nor last:N, failing:N, name:TEXT or model:TEXT`);
         const found = list.filter((t) => t.traceId.startsWith(id));
-        if (found.length !== 1) throw new PlanError(found.length ? `--runs: ${id} names ${found.length} runs; give more digits` : `--runs: no run ${id} in the store`);
+        if (found.length !== 1)
+          throw new PlanError(found.length ? `--runs: ${id} names ${found.length} runs; give more digits` : `--runs: no run ${id} in the store`);
         return found[0]!;
       });
     }
@@ -48,7 +53,7 @@ export function selectRuns(list: TraceSummary[], spec: string): TraceSummary[] {
 /** The input with its system prompt replaced (OpenAI messages, Anthropic `system`, Responses `instructions`, AI SDK `prompt`). */
 export function replaceSystem(input: unknown, text: string): unknown {
   const v = decode(input) as Record<string, unknown>;
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new PlanError('the first model call\'s input has no system prompt to edit');
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new PlanError("the first model call's input has no system prompt to edit");
   const out: Record<string, unknown> = { ...v };
   let done = false;
   for (const field of ['system', 'instructions'] as const) {
@@ -68,7 +73,7 @@ export function replaceSystem(input: unknown, text: string): unknown {
       done = true;
     }
   }
-  if (!done) throw new PlanError('the first model call\'s input has no system prompt or messages to edit');
+  if (!done) throw new PlanError("the first model call's input has no system prompt or messages to edit");
   return JSON.parse(encode(out));
 }
 
@@ -106,7 +111,8 @@ export interface RunMetrics {
 
 /** The metrics of a run from its steps and scores. */
 export function runMetrics(steps: Step[], scores: Map<string, EvalScore[]>): RunMetrics {
-  let passed = 0, failed = 0;
+  let passed = 0,
+    failed = 0;
   const failing = new Set<string>();
   for (const list of scores.values()) {
     for (const s of list) {
@@ -121,7 +127,9 @@ export function runMetrics(steps: Step[], scores: Map<string, EvalScore[]>): Run
   const start = Math.min(...steps.map((s) => Date.parse(s.startTime)));
   const end = Math.max(...steps.map((s) => Date.parse(s.startTime) + s.durationMs));
   return {
-    passed, failed, failing: [...failing].sort(),
+    passed,
+    failed,
+    failing: [...failing].sort(),
     tokens: counted.reduce((n, s) => n + (s.inputTokens ?? 0) + (s.outputTokens ?? 0), 0),
     costUsd: counted.reduce((n, s) => n + (s.costUsd ?? 0), 0),
     durationMs: steps.length ? end - start : 0,
@@ -142,10 +150,21 @@ export interface AbRun {
 }
 
 /** One compared run: before and after evaluated (with the same baseline), and where they first differ. */
-export function abCompared(base: AbRun, before: { steps: Step[]; scores: Map<string, EvalScore[]> }, after: { steps: Step[]; scores: Map<string, EvalScore[]>; traceId: string }): AbRun {
+export function abCompared(
+  base: AbRun,
+  before: { steps: Step[]; scores: Map<string, EvalScore[]> },
+  after: { steps: Step[]; scores: Map<string, EvalScore[]>; traceId: string },
+): AbRun {
   const c = compareRuns(before.steps, after.steps);
   const first = c.pairs[c.firstDivergence];
-  return { ...base, replayTraceId: after.traceId, before: runMetrics(before.steps, before.scores), after: runMetrics(after.steps, after.scores), firstDivergence: first ? { index: c.firstDivergence, name: (first.right ?? first.left)!.name } : null, skipped: null };
+  return {
+    ...base,
+    replayTraceId: after.traceId,
+    before: runMetrics(before.steps, before.scores),
+    after: runMetrics(after.steps, after.scores),
+    firstDivergence: first ? { index: c.firstDivergence, name: (first.right ?? first.left)!.name } : null,
+    skipped: null,
+  };
 }
 
 /** Per evaluator: in how many compared runs it failed before and after. */
@@ -171,7 +190,19 @@ export function aggregate(runs: AbRun[]): { evaluators: AbEvaluator[]; worse: bo
 /** The A/B as a Markdown report (the extension's document; the same figures as `tracefork ab`). */
 export function abReport(change: AbChange, runs: AbRun[], agg: ReturnType<typeof aggregate>): string {
   const what = change.kind === 'code' ? 'the current code' : change.kind === 'system' ? 'an edited system prompt' : `an edited input of ${change.name}`;
-  const lines = [`# A/B: ${what}`, '', `${agg.compared} of ${runs.length} run(s) compared: ${agg.worse ? `**worse on ${agg.evaluators.filter((e) => e.worse).map((e) => e.name).join(', ')}**` : 'no evaluator is worse'}.`, ''];
+  const lines = [
+    `# A/B: ${what}`,
+    '',
+    `${agg.compared} of ${runs.length} run(s) compared: ${
+      agg.worse
+        ? `**worse on ${agg.evaluators
+            .filter((e) => e.worse)
+            .map((e) => e.name)
+            .join(', ')}**`
+        : 'no evaluator is worse'
+    }.`,
+    '',
+  ];
   lines.push('| evaluator | runs failing before | after | |', '|---|---:|---:|---|');
   for (const e of agg.evaluators) lines.push(`| ${e.name} | ${e.before} | ${e.after} | ${e.worse ? 'worse' : e.after < e.before ? 'better' : ''} |`);
   lines.push('', '| run | before | after | Δ tokens | Δ cost | Δ latency | first divergence |', '|---|---|---|---:|---:|---:|---|');
@@ -181,7 +212,9 @@ export function abReport(change: AbChange, runs: AbRun[], agg: ReturnType<typeof
       continue;
     }
     const pass = (m: RunMetrics) => `${m.passed}/${m.passed + m.failed} pass${m.failing.length ? ` (${m.failing.join(', ')})` : ''}`;
-    lines.push(`| ${r.traceId.slice(0, 8)} ${r.name} | ${pass(r.before)} | ${pass(r.after)} | ${r.after.tokens - r.before.tokens} | ${(r.after.costUsd - r.before.costUsd).toFixed(6)} | ${Math.round(r.after.durationMs - r.before.durationMs)} ms | ${r.firstDivergence ? `${r.firstDivergence.name} (step ${r.firstDivergence.index + 1})` : 'none'} |`);
+    lines.push(
+      `| ${r.traceId.slice(0, 8)} ${r.name} | ${pass(r.before)} | ${pass(r.after)} | ${r.after.tokens - r.before.tokens} | ${(r.after.costUsd - r.before.costUsd).toFixed(6)} | ${Math.round(r.after.durationMs - r.before.durationMs)} ms | ${r.firstDivergence ? `${r.firstDivergence.name} (step ${r.firstDivergence.index + 1})` : 'none'} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -57,7 +57,8 @@ function differences(a: Step, b: Step, ignored: string[]): StepPair['differs'] {
   const d: StepPair['differs'] = [];
   if (a.status !== b.status || (a.error ?? '') !== (b.error ?? '')) d.push('status');
   for (const side of ['input', 'output'] as const) {
-    const x = sideText(a, side), y = sideText(b, side);
+    const x = sideText(a, side),
+      y = sideText(b, side);
     if (x === y) continue;
     const found: string[] = [];
     if (sameButGenerated(parseOr(x), parseOr(y), '$', '', found)) ignored.push(...found.map((p) => `${side} ${p}`));
@@ -77,7 +78,8 @@ function parseOr(text: string): unknown {
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const ISO_TIME = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g;
 const ID_KEY = /(?:^|[_-])id$|[a-z]Id$|^id$/i;
-const TIME_KEY = /^(?:created|created_at|createdAt|timestamp|start_time|end_time|startTime|endTime|duration|duration_ms|durationMs|latency|latency_ms|latencyMs|elapsed|elapsed_ms)$/;
+const TIME_KEY =
+  /^(?:created|created_at|createdAt|timestamp|start_time|end_time|startTime|endTime|duration|duration_ms|durationMs|latency|latency_ms|latencyMs|elapsed|elapsed_ms)$/;
 /** An id a client generates: a word prefix and separator, then 8 or more letters and digits. */
 const RANDOM_ID = /^([A-Za-z][A-Za-z0-9]*[-_]+)?([A-Za-z0-9]{8,})$/;
 
@@ -91,7 +93,8 @@ export function generatedDifference(a: string, b: string, key: string): boolean 
   const ma = mask(a);
   if (ma !== a && ma === mask(b)) return true;
   if (!ID_KEY.test(key)) return false;
-  const x = RANDOM_ID.exec(a), y = RANDOM_ID.exec(b);
+  const x = RANDOM_ID.exec(a),
+    y = RANDOM_ID.exec(b);
   return !!x && !!y && (x[1] ?? '') === (y[1] ?? '') && x[2]!.length === y[2]!.length && /\d/.test(x[2]! + y[2]!);
 }
 
@@ -107,7 +110,8 @@ function sameButGenerated(a: unknown, b: unknown, path: string, key: string, fou
       found.push(path);
       return true;
     }
-    const ja = /^\s*[[{]/.test(a) ? parseOr(a) : a, jb = /^\s*[[{]/.test(b) ? parseOr(b) : b;
+    const ja = /^\s*[[{]/.test(a) ? parseOr(a) : a,
+      jb = /^\s*[[{]/.test(b) ? parseOr(b) : b;
     return typeof ja !== 'string' && typeof jb !== 'string' && sameButGenerated(ja, jb, path, key, found);
   }
   if (typeof a === 'number' && typeof b === 'number') {
@@ -117,7 +121,8 @@ function sameButGenerated(a: unknown, b: unknown, path: string, key: string, fou
   }
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameButGenerated(v, b[i], `${path}[${i}]`, key, found));
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-    const ka = Object.keys(a), kb = Object.keys(b);
+    const ka = Object.keys(a),
+      kb = Object.keys(b);
     if (ka.length !== kb.length || ka.some((k) => !Object.prototype.hasOwnProperty.call(b, k))) return false;
     return ka.every((k) => sameButGenerated((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`, k, found));
   }
@@ -128,13 +133,15 @@ function sameButGenerated(a: unknown, b: unknown, path: string, key: string, fou
 export function compareRuns(left: Step[], right: Step[]): Comparison {
   const parts = diffArrays(left.map(identity), right.map(identity));
   const pairs: StepPair[] = [];
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   for (const p of parts) {
     for (let n = 0; n < p.count!; n++) {
       if (p.added) pairs.push(pair(null, right[j++]!, 'added', []));
       else if (p.removed) pairs.push(pair(left[i++]!, null, 'removed', []));
       else {
-        const a = left[i++]!, b = right[j++]!;
+        const a = left[i++]!,
+          b = right[j++]!;
         const ignored: string[] = [];
         const d = differences(a, b, ignored);
         pairs.push(pair(a, b, d.length ? 'changed' : 'same', d, ignored));

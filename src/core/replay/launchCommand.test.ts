@@ -16,14 +16,29 @@ describe('replay launch command', () => {
   });
 
   it('splits a command line as a shell does, so a quoted guess debugs as it runs', () => {
-    assert.deepEqual(words(`'/opt/My Python/python' 'my agent.py' --q "a \\"b\\" c" x'y'z`, {}), ['/opt/My Python/python', 'my agent.py', '--q', 'a "b" c', 'xyz']);
+    assert.deepEqual(words(`'/opt/My Python/python' 'my agent.py' --q "a \\"b\\" c" x'y'z`, {}), [
+      '/opt/My Python/python',
+      'my agent.py',
+      '--q',
+      'a "b" c',
+      'xyz',
+    ]);
     const c = debugpyConfig(guessCommand('my agent.py', '/opt/My Python/python'), cwd, env, {});
     assert.equal(c?.python, '/opt/My Python/python');
     assert.equal(c?.program, path.join(cwd, 'my agent.py'));
   });
 
   it('tells a Python interpreter from other commands', () => {
-    for (const c of ['python agent.py', 'python3 agent.py', 'python3.12 -u agent.py', '/venv/bin/python -m app', 'C:\\Py\\python.exe a.py', 'py a.py', '${PY:-python3} a.py']) assert.ok(isPythonCommand(c, {}), c);
+    for (const c of [
+      'python agent.py',
+      'python3 agent.py',
+      'python3.12 -u agent.py',
+      '/venv/bin/python -m app',
+      'C:\\Py\\python.exe a.py',
+      'py a.py',
+      '${PY:-python3} a.py',
+    ])
+      assert.ok(isPythonCommand(c, {}), c);
     for (const c of ['node agent.js', 'npx tsx agent.ts', 'pytest', 'uv run agent.py', '']) assert.ok(!isPythonCommand(c, {}), c);
     assert.ok(isPythonCommand('$PY agent.py', { PY: '/x/bin/python3' }));
   });
@@ -31,8 +46,16 @@ describe('replay launch command', () => {
   it('makes a debugpy configuration from python FILE args: program from the folder, interpreter, env, justMyCode', () => {
     const c = debugpyConfig('/venv/bin/python -u -X dev agents/weather.py --city Paris', cwd, env, {});
     assert.deepEqual(c, {
-      type: 'debugpy', request: 'launch', name: 'Tracefork replay', python: '/venv/bin/python', cwd, env, console: 'internalConsole', justMyCode: true,
-      program: path.join(cwd, 'agents', 'weather.py'), args: ['--city', 'Paris'],
+      type: 'debugpy',
+      request: 'launch',
+      name: 'Tracefork replay',
+      python: '/venv/bin/python',
+      cwd,
+      env,
+      console: 'internalConsole',
+      justMyCode: true,
+      program: path.join(cwd, 'agents', 'weather.py'),
+      args: ['--city', 'Paris'],
     });
   });
 

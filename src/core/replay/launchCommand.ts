@@ -15,7 +15,10 @@ export interface LaunchConfig {
 
 /** `$VAR`, `${VAR}` and `${VAR:-default}` expanded from the environment, as the shell would. */
 export function expandEnv(s: string, env: NodeJS.ProcessEnv = process.env): string {
-  return s.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (_, a: string | undefined, dflt: string | undefined, b: string | undefined) => env[(a ?? b)!] || dflt || '');
+  return s.replace(
+    /\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g,
+    (_, a: string | undefined, dflt: string | undefined, b: string | undefined) => env[(a ?? b)!] || dflt || '',
+  );
 }
 
 /** A word for a shell command line, quoted only when it has to be. */
@@ -58,7 +61,17 @@ export function isPythonCommand(commandLine: string, env: NodeJS.ProcessEnv = pr
 /** A `node` launch configuration for a command line (for "Replay under Debugger" without launch.json). */
 export function nodeDebugConfig(commandLine: string, cwd: string, env: Record<string, string>, processEnv: NodeJS.ProcessEnv = process.env): LaunchConfig {
   const [exe, ...args] = words(commandLine, processEnv);
-  return { type: 'node', request: 'launch', name: 'Tracefork replay', cwd, runtimeExecutable: exe, runtimeArgs: args, env, console: 'internalConsole', skipFiles: ['<node_internals>/**'] };
+  return {
+    type: 'node',
+    request: 'launch',
+    name: 'Tracefork replay',
+    cwd,
+    runtimeExecutable: exe,
+    runtimeArgs: args,
+    env,
+    console: 'internalConsole',
+    skipFiles: ['<node_internals>/**'],
+  };
 }
 
 /** Interpreter options that take a value as the next word (`-W ignore`, `-X dev`). */

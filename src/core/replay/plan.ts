@@ -14,7 +14,10 @@ export class PlanError extends Error {}
 /** The recorded call a span stands for: the span itself, else the first recorded call under it. */
 export function forkCall(trace: StoredTrace, spanId: string): RecordedCall {
   const calls = recordedCalls(trace);
-  if (calls.length === 0) throw new PlanError('This run was not recorded with the Tracefork SDK (no tracefork.step.* attributes), so it cannot be replayed. Record the agent with the SDK (see sdk/README.md), or re-send one LLM call in the playground.');
+  if (calls.length === 0)
+    throw new PlanError(
+      'This run was not recorded with the Tracefork SDK (no tracefork.step.* attributes), so it cannot be replayed. Record the agent with the SDK (see sdk/README.md), or re-send one LLM call in the playground.',
+    );
   const own = calls.find((c) => c.spanId === spanId);
   if (own) return own;
   const children = new Map<string, string[]>();

@@ -15,7 +15,12 @@ export interface ChatRequest {
 
 function openAiMessage(m: Message): Record<string, unknown> {
   const out: Record<string, unknown> = { role: m.role === 'ai' ? 'assistant' : m.role, content: m.content ?? '' };
-  if (m.toolCalls?.length) out.tool_calls = m.toolCalls.map((c, i) => ({ id: c.id ?? `call_${i}`, type: 'function', function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments ?? {}) } }));
+  if (m.toolCalls?.length)
+    out.tool_calls = m.toolCalls.map((c, i) => ({
+      id: c.id ?? `call_${i}`,
+      type: 'function',
+      function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments ?? {}) },
+    }));
   if (m.toolCallId) out.tool_call_id = m.toolCallId;
   return out;
 }

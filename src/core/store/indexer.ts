@@ -112,9 +112,16 @@ function addRecord(index: SqlIndex, rec: { off: number; len: number; type: Recor
 function indexSpans({ index, totals, seen }: IndexContext, rec: PendingRecord & { type: RecordType.Spans }, seq: number): string[] {
   const users: string[] = [];
   for (const [traceId, spans] of byTrace(rec.entries)) {
-    let added = 0, errors = 0, start = Infinity, end = 0;
-    let rootName: string | null = null, rootStatus: number | null = null, firstName = '';
-    let session: string | null = null, model: string | null = null, replayOf: string | null = null;
+    let added = 0,
+      errors = 0,
+      start = Infinity,
+      end = 0;
+    let rootName: string | null = null,
+      rootStatus: number | null = null,
+      firstName = '';
+    let session: string | null = null,
+      model: string | null = null,
+      replayOf: string | null = null;
     for (const s of spans) {
       if (!seen.add(traceId, s.spanId)) continue;
       added++;

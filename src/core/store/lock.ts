@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 
 /** Another live process holds the database. */
 export class StoreBusyError extends Error {
-  constructor(readonly pid: number, readonly dbPath: string) {
+  constructor(
+    readonly pid: number,
+    readonly dbPath: string,
+  ) {
     super(`the database ${dbPath} is being written by another Tracefork process (pid ${pid})`);
   }
 }

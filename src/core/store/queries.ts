@@ -55,9 +55,10 @@ interface TraceRow {
 
 /** All traces (or the `limit` most recent), newest first. */
 export function listTraces(index: SqlIndex, limit?: number): TraceSummary[] {
-  const rows = limit === undefined
-    ? index.all<TraceRow>('SELECT * FROM traces ORDER BY start_us DESC, seq DESC')
-    : index.all<TraceRow>('SELECT * FROM traces ORDER BY start_us DESC, seq DESC LIMIT ?', [limit]);
+  const rows =
+    limit === undefined
+      ? index.all<TraceRow>('SELECT * FROM traces ORDER BY start_us DESC, seq DESC')
+      : index.all<TraceRow>('SELECT * FROM traces ORDER BY start_us DESC, seq DESC LIMIT ?', [limit]);
   return rows.map((r) => ({
     traceId: r.trace_id,
     name: r.root_name ?? r.first_name,
@@ -124,7 +125,12 @@ export interface TraceRecords {
 export function readTrace(index: SqlIndex, journal: Journal, traceId: string, cache = new RecordCache(0)): StoredTrace | null {
   if (!index.get('SELECT 1 AS x FROM traces WHERE trace_id = ?', [traceId])) return null;
   const recs = index.all<{ rec_off: number }>('SELECT rec_off FROM trace_records WHERE trace_id = ? ORDER BY rec_off', [traceId]);
-  const out = assembleTrace(traceId, recs.map((r) => r.rec_off), journal, cache);
+  const out = assembleTrace(
+    traceId,
+    recs.map((r) => r.rec_off),
+    journal,
+    cache,
+  );
   healCounts(index, out);
   return out;
 }
@@ -178,14 +184,25 @@ export function readSpan(index: SqlIndex, journal: Journal, traceId: string, spa
 
 /** Journal offsets of a trace's log records, ascending. */
 export function logRecordOffsets(index: SqlIndex, traceId: string): number[] {
-  return index.all<{ rec_off: number }>('SELECT t.rec_off FROM trace_records t JOIN records r ON r.off = t.rec_off WHERE t.trace_id = ? AND r.type = ? ORDER BY t.rec_off', [traceId, RecordType.Logs]).map((r) => r.rec_off);
+  return index
+    .all<{ rec_off: number }>(
+      'SELECT t.rec_off FROM trace_records t JOIN records r ON r.off = t.rec_off WHERE t.trace_id = ? AND r.type = ? ORDER BY t.rec_off',
+      [traceId, RecordType.Logs],
+    )
+    .map((r) => r.rec_off);
 }
 
 /**
  * One span read from its record in `journal` (which may be a read-only copy opened elsewhere),
  * with its log records from the trace's log records (`logOffsets`, asked only when the span is found).
  */
-export function spanFromRecords(journal: Pick<Journal, 'read'>, traceId: string, spanId: string, recOff: number, logOffsets: () => readonly number[]): StoredTrace | null {
+export function spanFromRecords(
+  journal: Pick<Journal, 'read'>,
+  traceId: string,
+  spanId: string,
+  recOff: number,
+  logOffsets: () => readonly number[],
+): StoredTrace | null {
   const out: StoredTrace = { traceId, spans: [], logs: [] };
   const rec = journal.read(recOff);
   const { enc, body } = recordBody(rec);
@@ -210,6 +227,10 @@ export function spanFromRecords(journal: Pick<Journal, 'read'>, traceId: string,
 function healCounts(index: SqlIndex, trace: StoredTrace): void {
   const errors = trace.spans.filter((s) => s.span.status?.code === 2).length;
   index.run('UPDATE traces SET span_count = ?, error_count = ? WHERE trace_id = ? AND (span_count != ? OR error_count != ?)', [
-    trace.spans.length, errors, trace.traceId, trace.spans.length, errors,
+    trace.spans.length,
+    errors,
+    trace.traceId,
+    trace.spans.length,
+    errors,
   ]);
 }

@@ -105,7 +105,11 @@ const PRIME_RECORDS = 32;
  * the next process, and those spans must still be counted once.
  */
 function primeSeen(seen: SeenSpans, index: SqlIndex, journal: Journal, before: number): void {
-  const rows = index.all<{ off: number }>('SELECT off FROM records WHERE type = ? AND off < ? ORDER BY off DESC LIMIT ?', [RecordType.Spans, before, PRIME_RECORDS]);
+  const rows = index.all<{ off: number }>('SELECT off FROM records WHERE type = ? AND off < ? ORDER BY off DESC LIMIT ?', [
+    RecordType.Spans,
+    before,
+    PRIME_RECORDS,
+  ]);
   for (const { off } of rows.reverse()) {
     try {
       const rec = pendingFromRecord(journal.read(off));
@@ -126,7 +130,9 @@ function repairTail(journal: Journal, end: { end: number; state: string }, readO
   if (end.state === 'corrupt') {
     const copy = `${journal.path}.corrupt-${stamp()}`;
     fs.copyFileSync(journal.path, copy);
-    warn(`The journal ${journal.path} is damaged at byte ${end.end}: a full copy was saved to ${copy}, and the ${lost} bytes after the damage were cut from the live journal.`);
+    warn(
+      `The journal ${journal.path} is damaged at byte ${end.end}: a full copy was saved to ${copy}, and the ${lost} bytes after the damage were cut from the live journal.`,
+    );
   } else {
     warn(`The journal ${journal.path} ended in an incomplete record (${lost} bytes, a write cut short by a crash); it was cut at the last complete record.`);
   }

@@ -30,7 +30,18 @@ describe('TraceStore', () => {
     const [summary] = store.list();
     assert.deepEqual(
       { ...summary },
-      { traceId, name: 'agent run', startTime: new Date(1_700_000_000_000).toISOString(), durationMs: 50, spanCount: 2, status: 'error', errorCount: 1, sessionId: null, model: null, replayOf: null },
+      {
+        traceId,
+        name: 'agent run',
+        startTime: new Date(1_700_000_000_000).toISOString(),
+        durationMs: 50,
+        spanCount: 2,
+        status: 'error',
+        errorCount: 1,
+        sessionId: null,
+        model: null,
+        replayOf: null,
+      },
     );
     const trace = store.get(traceId)!;
     assert.deepEqual(trace.spans.map((s) => s.span.name).sort(), ['agent run', 'tool']);
@@ -41,8 +52,13 @@ describe('TraceStore', () => {
   it('lists the most recent runs only when asked, and counts all runs and the failing ones', async () => {
     const store = await TraceStore.open(db);
     const ids = [0, 1, 2, 3].map(() => hexId(16));
-    ids.forEach((traceId, i) => store.ingestTraces(body([span({ traceId, name: `run ${i}`, startMs: 1_700_000_000_000 + i * 1000, error: i % 2 ? 'x' : undefined })]), 'json'));
-    assert.deepEqual(store.list(2).map((t) => t.name), ['run 3', 'run 2']);
+    ids.forEach((traceId, i) =>
+      store.ingestTraces(body([span({ traceId, name: `run ${i}`, startMs: 1_700_000_000_000 + i * 1000, error: i % 2 ? 'x' : undefined })]), 'json'),
+    );
+    assert.deepEqual(
+      store.list(2).map((t) => t.name),
+      ['run 3', 'run 2'],
+    );
     assert.equal(store.list().length, 4);
     assert.deepEqual(store.counts(), { total: 4, failing: 2 });
     store.close();
@@ -118,7 +134,10 @@ describe('TraceStore', () => {
     fs.writeFileSync(`${db}.journal`, buf);
     const warnings: string[] = [];
     store = await TraceStore.open(db, { onWarning: (m) => warnings.push(m) });
-    assert.deepEqual(store.list().map((x) => x.traceId), [a]);
+    assert.deepEqual(
+      store.list().map((x) => x.traceId),
+      [a],
+    );
     assert.match(warnings.join('\n'), /damaged at byte \d+: a full copy was saved/);
     assert.equal(fs.readdirSync(t.dir).filter((f) => f.startsWith('traces.db.journal.corrupt-')).length, 1);
     store.close();
@@ -133,7 +152,10 @@ describe('TraceStore', () => {
       store.ingestTraces(body([span({ traceId, startMs: 1_700_000_000_000 + i * 1000, attrs: { prompt: 'x'.repeat(2000) } })]), 'json');
       store.stats();
     }
-    assert.deepEqual(store.list().map((x) => x.traceId), ids.slice(3).reverse());
+    assert.deepEqual(
+      store.list().map((x) => x.traceId),
+      ids.slice(3).reverse(),
+    );
     const before = fs.statSync(`${db}.journal`).size;
     store.flush();
     const after = fs.statSync(`${db}.journal`).size;
@@ -141,7 +163,10 @@ describe('TraceStore', () => {
     assert.equal(store.get(ids[5])!.spans[0].span.attributes?.[0].value?.stringValue, 'x'.repeat(2000));
     store.close();
     const reopened = await TraceStore.open(db);
-    assert.deepEqual(reopened.list().map((x) => x.traceId), ids.slice(3).reverse());
+    assert.deepEqual(
+      reopened.list().map((x) => x.traceId),
+      ids.slice(3).reverse(),
+    );
     assert.equal(reopened.get(ids[3])!.spans.length, 1);
     reopened.close();
   });

@@ -13,7 +13,19 @@ import { encodingPrefix, pendingFromRecord } from './payload';
 import { SqlIndex } from './sqlIndex';
 import { acquireLock } from './lock';
 import { openIndex } from './recover';
-import { logRecordOffsets, readSpan, readTrace, listTraces, countTraces, recentTraceIds, traceRecords, RecordCache, type StoredTrace, type TraceRecords, type TraceSummary } from './queries';
+import {
+  logRecordOffsets,
+  readSpan,
+  readTrace,
+  listTraces,
+  countTraces,
+  recentTraceIds,
+  traceRecords,
+  RecordCache,
+  type StoredTrace,
+  type TraceRecords,
+  type TraceSummary,
+} from './queries';
 import { compactJournal } from './compact';
 import { scanLogs, scanTraces, type BodyEncoding } from '../otlp/decode';
 
@@ -187,7 +199,13 @@ export class TraceStore {
    */
   locate(traceIds: readonly string[]): { journal: { path: string; generation: string }; traces: TraceRecords[] } {
     this.refresh();
-    return { journal: { path: this.journal.path, generation: this.journal.generation }, traces: traceRecords(this.index, traceIds.map((t) => t.toLowerCase())) };
+    return {
+      journal: { path: this.journal.path, generation: this.journal.generation },
+      traces: traceRecords(
+        this.index,
+        traceIds.map((t) => t.toLowerCase()),
+      ),
+    };
   }
 
   /** Journal offsets of a trace's log records, ascending (to read one span's logs elsewhere). */
@@ -366,7 +384,7 @@ export class TraceStore {
     try {
       const fd = fs.openSync(tmp, 'w');
       try {
-        for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done);
+        for (let done = 0; done < data.length;) done += fs.writeSync(fd, data, done, data.length - done);
         fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
@@ -374,8 +392,9 @@ export class TraceStore {
       fs.renameSync(tmp, this.dbPath);
     } catch (e) {
       fs.rmSync(tmp, { force: true });
-      this.opts.onWarning?.(`The index snapshot could not be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the journal still holds every acknowledged span and the index is rebuilt from it at the next open.`);
+      this.opts.onWarning?.(
+        `The index snapshot could not be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the journal still holds every acknowledged span and the index is rebuilt from it at the next open.`,
+      );
     }
   }
-
 }

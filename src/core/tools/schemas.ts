@@ -12,20 +12,36 @@ const spanId = z.string().describe('a step id: 16 hex digits, from get_run');
 export const TOOL_SCHEMAS = {
   list_runs: {
     title: 'List Tracefork runs',
-    description: 'Recent agent runs recorded by Tracefork, failing first, with why each failed in one line. Filters: status (failing, passing, any), evaluator (a failing evaluator\'s name), model, text (in the run name), since (ISO time), limit (default 20).',
-    input: { status: z.enum(['failing', 'passing', 'any']).optional(), evaluator: z.string().optional(), model: z.string().optional(), text: z.string().optional(), since: z.string().optional(), limit: z.number().int().min(1).max(200).optional() },
+    description:
+      "Recent agent runs recorded by Tracefork, failing first, with why each failed in one line. Filters: status (failing, passing, any), evaluator (a failing evaluator's name), model, text (in the run name), since (ISO time), limit (default 20).",
+    input: {
+      status: z.enum(['failing', 'passing', 'any']).optional(),
+      evaluator: z.string().optional(),
+      model: z.string().optional(),
+      text: z.string().optional(),
+      since: z.string().optional(),
+      limit: z.number().int().min(1).max(200).optional(),
+    },
     runsCode: false,
   },
   get_run: {
     title: 'Read a Tracefork run',
-    description: 'One run: its failing steps with evaluator findings, errors and source locations (file:line), then its step tree with span ids, paged (offset, maxSteps).',
+    description:
+      'One run: its failing steps with evaluator findings, errors and source locations (file:line), then its step tree with span ids, paged (offset, maxSteps).',
     input: { traceId, offset: z.number().int().min(0).optional(), maxSteps: z.number().int().min(1).max(200).optional() },
     runsCode: false,
   },
   get_step: {
     title: 'Read a Tracefork step',
-    description: 'One step: input, output, tool calls, error and stack, findings; attributes: true adds the raw span attributes. Long answers are truncated with a marker; read on with offset.',
-    input: { traceId, spanId, attributes: z.boolean().optional(), maxChars: z.number().int().min(200).max(50000).optional(), offset: z.number().int().min(0).optional() },
+    description:
+      'One step: input, output, tool calls, error and stack, findings; attributes: true adds the raw span attributes. Long answers are truncated with a marker; read on with offset.',
+    input: {
+      traceId,
+      spanId,
+      attributes: z.boolean().optional(),
+      maxChars: z.number().int().min(200).max(50000).optional(),
+      offset: z.number().int().min(0).optional(),
+    },
     runsCode: false,
   },
   compare_runs: {
@@ -36,7 +52,8 @@ export const TOOL_SCHEMAS = {
   },
   eval: {
     title: 'Evaluate Tracefork runs',
-    description: 'Runs every evaluator over one run (traceId) or the recent runs (limit), as `tracefork eval` does; failing steps with their findings and locations.',
+    description:
+      'Runs every evaluator over one run (traceId) or the recent runs (limit), as `tracefork eval` does; failing steps with their findings and locations.',
     input: { traceId: traceId.optional(), limit: z.number().int().min(1).max(200).optional() },
     runsCode: false,
   },
@@ -48,13 +65,23 @@ export const TOOL_SCHEMAS = {
   },
   fork_replay: {
     title: 'Fork and replay a Tracefork run',
-    description: "Re-runs the agent from one step with an edited input: the recorded model and tool calls serve everything before the step, the step runs with `input` (the step's input as JSON, e.g. a tool's arguments), everything after runs live. Returns the new run's id, whether it now succeeds, and the comparison. Runs the agent's code.",
-    input: { traceId, spanId, input: z.unknown().describe("the fork step's edited input (JSON), as get_step shows it"), tools: z.record(z.string(), z.enum(['replay', 'live'])).optional().describe('per tool before the fork: replay (default) or live') },
+    description:
+      "Re-runs the agent from one step with an edited input: the recorded model and tool calls serve everything before the step, the step runs with `input` (the step's input as JSON, e.g. a tool's arguments), everything after runs live. Returns the new run's id, whether it now succeeds, and the comparison. Runs the agent's code.",
+    input: {
+      traceId,
+      spanId,
+      input: z.unknown().describe("the fork step's edited input (JSON), as get_step shows it"),
+      tools: z
+        .record(z.string(), z.enum(['replay', 'live']))
+        .optional()
+        .describe('per tool before the fork: replay (default) or live'),
+    },
     runsCode: true,
   },
   replay: {
     title: 'Replay a Tracefork run',
-    description: "Re-runs the agent with every recorded model and tool call served from the recording (no edit), then compares: shows whether the current code still behaves as recorded. Runs the agent's code.",
+    description:
+      "Re-runs the agent with every recorded model and tool call served from the recording (no edit), then compares: shows whether the current code still behaves as recorded. Runs the agent's code.",
     input: { traceId, tools: z.record(z.string(), z.enum(['replay', 'live'])).optional() },
     runsCode: true,
   },

@@ -21,7 +21,10 @@ describe('maskSecrets', () => {
   });
   it('masks every string of a nested value, keeping keys and other types', () => {
     assert.deepEqual(maskDeep({ messages: [{ role: 'user', content: `my key is ${OPENAI}` }], n: 3, ok: true, [`${OPENAI}`]: null }), {
-      messages: [{ role: 'user', content: 'my key is sk-…[masked]' }], n: 3, ok: true, [OPENAI]: null,
+      messages: [{ role: 'user', content: 'my key is sk-…[masked]' }],
+      n: 3,
+      ok: true,
+      [OPENAI]: null,
     });
   });
 });

@@ -17,7 +17,12 @@ const HINT = /sk-|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abprs]-|AIza|PRIVATE KEY/
 export function maskSecrets(text: string): string {
   if (!HINT.test(text)) return text;
   let out = text;
-  for (const re of KEYS) out = out.replace(re, (m) => (m.startsWith('-----BEGIN') ? '-----BEGIN PRIVATE KEY-----…[masked]' : `${m.slice(0, m.indexOf('-') > 0 && m.indexOf('-') < 8 ? m.indexOf('-') + 1 : 4)}…[masked]`));
+  for (const re of KEYS)
+    out = out.replace(re, (m) =>
+      m.startsWith('-----BEGIN')
+        ? '-----BEGIN PRIVATE KEY-----…[masked]'
+        : `${m.slice(0, m.indexOf('-') > 0 && m.indexOf('-') < 8 ? m.indexOf('-') + 1 : 4)}…[masked]`,
+    );
   return out;
 }
 
@@ -49,6 +54,12 @@ export function unmaskLike(edited: unknown, recorded: unknown): unknown {
   collect(recorded);
   if (!back.size) return edited;
   const restore = (v: unknown): unknown =>
-    typeof v === 'string' ? back.get(v) ?? v : Array.isArray(v) ? v.map(restore) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, restore(x)])) : v;
+    typeof v === 'string'
+      ? (back.get(v) ?? v)
+      : Array.isArray(v)
+        ? v.map(restore)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, restore(x)]))
+          : v;
   return restore(edited);
 }

@@ -16,12 +16,15 @@ function stored(file: string): StoredTrace {
 describe('buildTraceView', () => {
   it('turns the Vercel AI SDK capture into pre-order rows with subtree sizes, kinds and offsets', () => {
     const view = buildTraceView(stored('vercel-ai-sdk.otlp.json'));
-    assert.deepEqual(view.rows.map((r) => [r.index, r.parent, r.depth, r.descendants, r.kind, r.name]), [
-      [0, -1, 0, 3, 'chain', 'ai.generateText'],
-      [1, 0, 1, 0, 'llm', 'ai.generateText.doGenerate'],
-      [2, 0, 1, 0, 'tool', 'ai.toolCall'],
-      [3, 0, 1, 0, 'llm', 'ai.generateText.doGenerate'],
-    ]);
+    assert.deepEqual(
+      view.rows.map((r) => [r.index, r.parent, r.depth, r.descendants, r.kind, r.name]),
+      [
+        [0, -1, 0, 3, 'chain', 'ai.generateText'],
+        [1, 0, 1, 0, 'llm', 'ai.generateText.doGenerate'],
+        [2, 0, 1, 0, 'tool', 'ai.toolCall'],
+        [3, 0, 1, 0, 'llm', 'ai.generateText.doGenerate'],
+      ],
+    );
     assert.equal(view.rows[0].offsetMs, 0);
     assert.ok(view.rows[3].offsetMs > view.rows[1].offsetMs);
     assert.equal(view.rows[0].inputTokens, null, 'the outer span does not count its children twice');
@@ -41,8 +44,14 @@ describe('buildTraceView', () => {
       parent = s.spanId;
     }
     const view = buildTraceView({ traceId, spans: spans.reverse().map((s) => ({ span: s, resource: {}, scope: {} })), logs: [] });
-    assert.deepEqual(view.rows.map((r) => r.descendants), [4, 3, 2, 1, 0]);
-    assert.deepEqual(view.rows.map((r) => r.depth), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      view.rows.map((r) => r.descendants),
+      [4, 3, 2, 1, 0],
+    );
+    assert.deepEqual(
+      view.rows.map((r) => r.depth),
+      [0, 1, 2, 3, 4],
+    );
     assert.equal(view.rows[4].status, 'error');
     assert.equal(view.rows[4].error, 'boom');
     assert.equal(view.header.errorCount, 1);

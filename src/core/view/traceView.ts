@@ -26,7 +26,9 @@ const nanos = (s: string) => BigInt(s || '0');
 /** Builds the view of a trace. */
 export function buildTraceView(trace: StoredTrace, prices?: PriceTable): TraceView {
   const spans = trace.spans;
-  const order = preorder(spans.map(({ span }) => ({ spanId: span.spanId, parentSpanId: span.parentSpanId ?? null, startNanos: nanos(span.startTimeUnixNano) })));
+  const order = preorder(
+    spans.map(({ span }) => ({ spanId: span.spanId, parentSpanId: span.parentSpanId ?? null, startNanos: nanos(span.startTimeUnixNano) })),
+  );
   let start = spans.length ? nanos(spans[0].span.startTimeUnixNano) : 0n;
   let end = 0n;
   for (const { span } of spans) {
@@ -74,7 +76,10 @@ export function buildTraceView(trace: StoredTrace, prices?: PriceTable): TraceVi
 }
 
 function header(traceId: string, rows: RowData[], start: bigint, end: bigint): TraceHeader {
-  let inputTokens = 0, outputTokens = 0, cost: number | null = null, errorCount = 0;
+  let inputTokens = 0,
+    outputTokens = 0,
+    cost: number | null = null,
+    errorCount = 0;
   const repeated = duplicateModelCalls(rows, (i) => rows[i]!.parent);
   for (const [i, r] of rows.entries()) {
     if (r.status === 'error') errorCount++;

@@ -16,7 +16,13 @@ const traceOf = (arg: unknown): string | undefined =>
   typeof arg === 'string' ? arg : (arg as RunsNode | undefined)?.kind === 'run' ? (arg as { run: { traceId: string } }).run.traceId : undefined;
 
 /** Registers the replay commands. */
-export function registerReplayCommands(c: { host: ReceiverHost; replay: ReplayController; compare: CompareView; secrets: vscode.SecretStorage; verdict: (traceId: string) => Promise<Map<string, EvalScore[]> | null> }): vscode.Disposable[] {
+export function registerReplayCommands(c: {
+  host: ReceiverHost;
+  replay: ReplayController;
+  compare: CompareView;
+  secrets: vscode.SecretStorage;
+  verdict: (traceId: string) => Promise<Map<string, EvalScore[]> | null>;
+}): vscode.Disposable[] {
   const reg = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
   return [
     reg('tracefork.forkReplay', (traceId: string, spanId: string, direct?: DirectFork) => {
@@ -41,7 +47,16 @@ export function registerReplayCommands(c: { host: ReceiverHost; replay: ReplayCo
     reg('tracefork.compareRuns', async (arg: unknown) => {
       const runs = c.host.current?.list() ?? [];
       const pickRun = (title: string, exclude?: string) =>
-        vscode.window.showQuickPick(runs.filter((r) => r.traceId !== exclude).map((r) => ({ label: r.name, description: `${r.traceId.slice(0, 8)} · ${new Date(r.startTime).toLocaleString()}${r.replayOf ? ' · fork' : ''}`, id: r.traceId })), { title });
+        vscode.window.showQuickPick(
+          runs
+            .filter((r) => r.traceId !== exclude)
+            .map((r) => ({
+              label: r.name,
+              description: `${r.traceId.slice(0, 8)} · ${new Date(r.startTime).toLocaleString()}${r.replayOf ? ' · fork' : ''}`,
+              id: r.traceId,
+            })),
+          { title },
+        );
       const first = traceOf(arg) ?? (await pickRun('Compare: the original (left)'))?.id;
       if (!first) return;
       const second = await pickRun('Compare with (right)', first);
@@ -52,7 +67,11 @@ export function registerReplayCommands(c: { host: ReceiverHost; replay: ReplayCo
     reg('tracefork.compareOutputs', (node: PairNode) => c.compare.openDiff(node.index, 'output')),
     reg('tracefork.saveStepCase', (traceId: string, spanId: string) => saveStepCase(c.host, c.verdict, traceId, spanId)),
     reg('tracefork.setPlaygroundKey', async () => {
-      const key = await vscode.window.showInputBox({ title: 'API key for tracefork.playground.url', password: true, prompt: 'Kept in VS Code\'s secret storage; empty removes it.' });
+      const key = await vscode.window.showInputBox({
+        title: 'API key for tracefork.playground.url',
+        password: true,
+        prompt: "Kept in VS Code's secret storage; empty removes it.",
+      });
       if (key === undefined) return;
       if (key) await c.secrets.store('tracefork.playground.apiKey', key);
       else await c.secrets.delete('tracefork.playground.apiKey');
@@ -63,9 +82,30 @@ export function registerReplayCommands(c: { host: ReceiverHost; replay: ReplayCo
       const cur = c.compare.current;
       const last = c.replay.last;
       return {
-        comparison: cur && { left: cur.left, right: cur.right, firstDivergence: cur.comparison.firstDivergence, pairs: cur.comparison.pairs.map((p) => ({ status: p.status, differs: p.differs, source: p.source, name: (p.right ?? p.left)!.name, kind: (p.right ?? p.left)!.kind, spanId: p.right?.spanId ?? null })) },
-        calls: trace ? recordedCalls(trace).map((x) => ({ spanId: x.spanId, key: x.key, op: x.op, name: x.name, source: x.source, error: x.error?.message ?? null })) : null,
-        last: last && { planId: last.plan.planId, run: last.run?.traceId ?? null, exitCode: last.exitCode, divergences: last.divergences, cancelled: last.cancelled, forkKey: last.plan.fork?.key ?? null },
+        comparison: cur && {
+          left: cur.left,
+          right: cur.right,
+          firstDivergence: cur.comparison.firstDivergence,
+          pairs: cur.comparison.pairs.map((p) => ({
+            status: p.status,
+            differs: p.differs,
+            source: p.source,
+            name: (p.right ?? p.left)!.name,
+            kind: (p.right ?? p.left)!.kind,
+            spanId: p.right?.spanId ?? null,
+          })),
+        },
+        calls: trace
+          ? recordedCalls(trace).map((x) => ({ spanId: x.spanId, key: x.key, op: x.op, name: x.name, source: x.source, error: x.error?.message ?? null }))
+          : null,
+        last: last && {
+          planId: last.plan.planId,
+          run: last.run?.traceId ?? null,
+          exitCode: last.exitCode,
+          divergences: last.divergences,
+          cancelled: last.cancelled,
+          forkKey: last.plan.fork?.key ?? null,
+        },
       };
     }),
   ];
@@ -78,31 +118,66 @@ async function pickAb(c: { host: ReceiverHost; replay: ReplayController }): Prom
     void vscode.window.showInformationMessage('Tracefork: there are no recorded runs to A/B yet.');
     return undefined;
   }
-  const kind = await vscode.window.showQuickPick([
-    { label: 'The current code', description: 'each run again from its first call, live', change: 'code' as const },
-    { label: 'An edited system prompt…', description: 'the first model call of each run with your system prompt', change: 'system' as const },
-    { label: 'An edited step input…', description: 'a named step (tool or model) with your input (JSON)', change: 'step' as const },
-  ], { title: 'Tracefork A/B: what changes?' });
+  const kind = await vscode.window.showQuickPick(
+    [
+      { label: 'The current code', description: 'each run again from its first call, live', change: 'code' as const },
+      { label: 'An edited system prompt…', description: 'the first model call of each run with your system prompt', change: 'system' as const },
+      { label: 'An edited step input…', description: 'a named step (tool or model) with your input (JSON)', change: 'step' as const },
+    ],
+    { title: 'Tracefork A/B: what changes?' },
+  );
   if (!kind) return undefined;
   let change: AbChange = { kind: 'code' };
   if (kind.change === 'system') {
-    const text = await vscode.window.showInputBox({ title: 'Tracefork A/B: the system prompt to try', prompt: 'Replaces the system prompt of each run\'s first model call; everything after it runs live.' });
+    const text = await vscode.window.showInputBox({
+      title: 'Tracefork A/B: the system prompt to try',
+      prompt: "Replaces the system prompt of each run's first model call; everything after it runs live.",
+    });
     if (!text) return undefined;
     change = { kind: 'system', text };
   } else if (kind.change === 'step') {
-    const name = await vscode.window.showInputBox({ title: 'Tracefork A/B: the step to edit', prompt: 'A tool name or model id, as recorded (e.g. getWeather)' });
+    const name = await vscode.window.showInputBox({
+      title: 'Tracefork A/B: the step to edit',
+      prompt: 'A tool name or model id, as recorded (e.g. getWeather)',
+    });
     if (!name) return undefined;
-    const json = await vscode.window.showInputBox({ title: `Tracefork A/B: the input of ${name} (JSON)`, validateInput: (v) => { try { JSON.parse(v); return null; } catch (e) { return (e as Error).message; } } });
+    const json = await vscode.window.showInputBox({
+      title: `Tracefork A/B: the input of ${name} (JSON)`,
+      validateInput: (v) => {
+        try {
+          JSON.parse(v);
+          return null;
+        } catch (e) {
+          return (e as Error).message;
+        }
+      },
+    });
     if (json === undefined) return undefined;
     change = { kind: 'step', name, input: JSON.parse(json) };
   }
-  const picked = await vscode.window.showQuickPick(runs.slice(0, 200).map((r, i) => ({ label: r.name, description: `${r.traceId.slice(0, 8)} · ${new Date(r.startTime).toLocaleString()}${r.status === 'error' ? ' · failing' : ''}`, picked: i < 10, id: r.traceId })), { title: 'Tracefork A/B: which runs? (the 10 most recent are selected)', canPickMany: true });
+  const picked = await vscode.window.showQuickPick(
+    runs.slice(0, 200).map((r, i) => ({
+      label: r.name,
+      description: `${r.traceId.slice(0, 8)} · ${new Date(r.startTime).toLocaleString()}${r.status === 'error' ? ' · failing' : ''}`,
+      picked: i < 10,
+      id: r.traceId,
+    })),
+    { title: 'Tracefork A/B: which runs? (the 10 most recent are selected)', canPickMany: true },
+  );
   if (!picked?.length) return undefined;
-  return c.replay.abRuns(picked.map((p) => p.id), change);
+  return c.replay.abRuns(
+    picked.map((p) => p.id),
+    change,
+  );
 }
 
 /** Writes one step as a regression case (input, output, failed evaluators) under .tracefork/cases/. */
-async function saveStepCase(host: ReceiverHost, verdict: (traceId: string) => Promise<Map<string, EvalScore[]> | null>, traceId: string, spanId: string): Promise<void> {
+async function saveStepCase(
+  host: ReceiverHost,
+  verdict: (traceId: string) => Promise<Map<string, EvalScore[]> | null>,
+  traceId: string,
+  spanId: string,
+): Promise<void> {
   const trace = host.current?.get(traceId);
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!trace || !folder) {
@@ -115,7 +190,9 @@ async function saveStepCase(host: ReceiverHost, verdict: (traceId: string) => Pr
   if (!step) return;
   const file = writeRegressionCase(step, steps, scores.get(spanId) ?? [], path.join(folder.uri.fsPath, CASES_DIR), new Date(), caseRecording(trace, spanId));
   void vscode.commands.executeCommand('tracefork.refreshRegressionCases');
-  void vscode.window.showInformationMessage(`Tracefork saved "${step.name}" as a regression case in ${path.relative(folder.uri.fsPath, file)}.`, 'Open').then((a) => {
-    if (a) void vscode.window.showTextDocument(vscode.Uri.file(file));
-  });
+  void vscode.window
+    .showInformationMessage(`Tracefork saved "${step.name}" as a regression case in ${path.relative(folder.uri.fsPath, file)}.`, 'Open')
+    .then((a) => {
+      if (a) void vscode.window.showTextDocument(vscode.Uri.file(file));
+    });
 }

@@ -59,9 +59,11 @@ export class CompareView extends Disposable implements vscode.TreeDataProvider<P
   /** Compares two stored runs and shows the result, revealing the first divergence. */
   async show(left: string, right: string): Promise<Comparison> {
     const store = this.host.current;
-    const a = store?.get(left), b = store?.get(right);
+    const a = store?.get(left),
+      b = store?.get(right);
     if (!a || !b) throw new Error(`Run ${a ? right : left} is not in the store.`);
-    const la = buildSteps(a), lb = buildSteps(b);
+    const la = buildSteps(a),
+      lb = buildSteps(b);
     this.steps = new Map([...la, ...lb].map((s) => [`${s.traceId}/${s.spanId}`, s]));
     const comparison = compareRuns(la, lb);
     this.current = { left, right, comparison };
@@ -71,7 +73,10 @@ export class CompareView extends Disposable implements vscode.TreeDataProvider<P
     this.roots.forEach(walk);
     this.nodes.sort((x, y) => x.index - y.index);
     this.view.title = `Comparison: ${left.slice(0, 8)} ↔ ${right.slice(0, 8)}`;
-    this.view.message = comparison.firstDivergence < 0 ? 'The runs match step for step.' : `${comparison.counts.changed} changed, ${comparison.counts.added} only in the fork, ${comparison.counts.removed} only in the original.`;
+    this.view.message =
+      comparison.firstDivergence < 0
+        ? 'The runs match step for step.'
+        : `${comparison.counts.changed} changed, ${comparison.counts.added} only in the fork, ${comparison.counts.removed} only in the original.`;
     await vscode.commands.executeCommand('setContext', 'tracefork.hasComparison', true);
     this.changed.fire(undefined);
     await vscode.commands.executeCommand('tracefork.compare.focus');
@@ -111,9 +116,12 @@ export class CompareView extends Disposable implements vscode.TreeDataProvider<P
     const pair = this.current?.comparison.pairs[index];
     if (!pair) return;
     const which = side ?? (pair.differs.includes('output') || !pair.differs.includes('input') ? 'output' : 'input');
-    const uri = (s: Step | null, label: string) => vscode.Uri.from({ scheme: STEP_SCHEME, path: s ? `/${s.traceId}/${s.spanId}/${which}.json` : `/none/${label}/${which}.json` });
+    const uri = (s: Step | null, label: string) =>
+      vscode.Uri.from({ scheme: STEP_SCHEME, path: s ? `/${s.traceId}/${s.spanId}/${which}.json` : `/none/${label}/${which}.json` });
     const name = (pair.right ?? pair.left)!.name;
-    await vscode.commands.executeCommand('vscode.diff', uri(pair.left, 'original'), uri(pair.right, 'fork'), `${name} — ${which}: original ↔ fork`, { preview: true });
+    await vscode.commands.executeCommand('vscode.diff', uri(pair.left, 'original'), uri(pair.right, 'fork'), `${name} — ${which}: original ↔ fork`, {
+      preview: true,
+    });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {

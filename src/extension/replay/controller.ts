@@ -54,13 +54,18 @@ export const REPORT_SCHEME = 'tracefork-report';
 const reports = new Map<string, string>();
 
 /** Serves the report documents; registered once at activation. */
-export const reportProvider: vscode.TextDocumentContentProvider = { provideTextDocumentContent: (uri) => reports.get(uri.toString()) ?? 'This report is no longer available; run the A/B again.' };
+export const reportProvider: vscode.TextDocumentContentProvider = {
+  provideTextDocumentContent: (uri) => reports.get(uri.toString()) ?? 'This report is no longer available; run the A/B again.',
+};
 
 /** Says why replay is off in Restricted Mode and offers to manage trust; true when trusted. */
 export function requireTrust(what: string): boolean {
   if (vscode.workspace.isTrusted) return true;
   void vscode.window
-    .showWarningMessage(`Tracefork: ${what} runs your workspace's code, so it is off in Restricted Mode. Trust this workspace to use it.`, 'Manage Workspace Trust')
+    .showWarningMessage(
+      `Tracefork: ${what} runs your workspace's code, so it is off in Restricted Mode. Trust this workspace to use it.`,
+      'Manage Workspace Trust',
+    )
     .then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
   return false;
 }
@@ -86,7 +91,16 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
   last: ReplayOutcome | null = null;
 
   constructor(
-    private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; secrets: vscode.SecretStorage; openRun(traceId: string, spanId?: string): void; planDir?: string; workspaceState?: vscode.Memento; extraScores?: (traceId: string) => Map<string, EvalScore[]> | undefined },
+    private readonly ctx: {
+      extensionUri: vscode.Uri;
+      host: ReceiverHost;
+      log: vscode.OutputChannel;
+      secrets: vscode.SecretStorage;
+      openRun(traceId: string, spanId?: string): void;
+      planDir?: string;
+      workspaceState?: vscode.Memento;
+      extraScores?: (traceId: string) => Map<string, EvalScore[]> | undefined;
+    },
     private readonly compare: CompareView,
   ) {
     super();
@@ -124,10 +138,16 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const settingTools = Object.fromEntries(toolsBefore(plan).map((name) => [name, defaults[name] === 'live' ? 'live' : 'replay'] as const));
     if (direct) return this.run(trace, call.spanId, direct.input, direct.tools ?? settingTools, !!direct.debug, 'direct');
     const model: ForkModel = {
-      mode: 'fork', traceId, spanId: call.spanId, stepName: call.spanName === call.name ? call.name : `${call.spanName} (${call.name})`, op: call.op,
-      input: maskDeep(call.input), messagesField: messagesField(call.input),
+      mode: 'fork',
+      traceId,
+      spanId: call.spanId,
+      stepName: call.spanName === call.name ? call.name : `${call.spanName} (${call.name})`,
+      op: call.op,
+      input: maskDeep(call.input),
+      messagesField: messagesField(call.input),
       tools: toolsBefore(plan).map((name) => ({ name, policy: defaults[name] === 'live' || defaults[name] === 'ask' ? defaults[name] : 'replay' })),
-      hasCode: !!buildSteps(trace).find((s) => s.spanId === call.spanId)?.code, launch: describeLaunch(this.proxyLaunch(trace) ?? configuredLaunch()),
+      hasCode: !!buildSteps(trace).find((s) => s.spanId === call.spanId)?.code,
+      launch: describeLaunch(this.proxyLaunch(trace) ?? configuredLaunch()),
     };
     ForkEditorPanel.show(model, this.ctx.extensionUri, this, this.ctx.log);
     return undefined;
@@ -147,8 +167,14 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const out = await this.run(this.trace(m.traceId), m.spanId, input, tools, debug, editor);
     if (!out) return editor.status(false, '');
     if (out.cancelled) return editor.status(false, 'Cancelled.');
-    if (!out.run) return editor.status(false, '', [`The agent exited with code ${out.exitCode} and sent no run to Tracefork. Is it using the Tracefork SDK and exporting to ${this.ctx.host.state.url}? See the "Tracefork" output.`]);
-    editor.status(false, `Replayed as run ${out.run.traceId.slice(0, 8)}; the comparison is in the Comparison view.${out.divergences.length ? ` ${out.divergences[0]}` : ''}`);
+    if (!out.run)
+      return editor.status(false, '', [
+        `The agent exited with code ${out.exitCode} and sent no run to Tracefork. Is it using the Tracefork SDK and exporting to ${this.ctx.host.state.url}? See the "Tracefork" output.`,
+      ]);
+    editor.status(
+      false,
+      `Replayed as run ${out.run.traceId.slice(0, 8)}; the comparison is in the Comparison view.${out.divergences.length ? ` ${out.divergences[0]}` : ''}`,
+    );
   }
 
   cancel(editor: ForkEditorPanel): void {
@@ -157,7 +183,15 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     else editor.dispose();
   }
 
-  private async run(trace: StoredTrace, spanId: string | null, input: unknown, tools: Record<string, ToolChoice>, debug: boolean, owner: ForkEditorPanel | string, prepared?: { plan: ReplayPlan; quiet: boolean; token?: vscode.CancellationToken }): Promise<ReplayOutcome | undefined> {
+  private async run(
+    trace: StoredTrace,
+    spanId: string | null,
+    input: unknown,
+    tools: Record<string, ToolChoice>,
+    debug: boolean,
+    owner: ForkEditorPanel | string,
+    prepared?: { plan: ReplayPlan; quiet: boolean; token?: vscode.CancellationToken },
+  ): Promise<ReplayOutcome | undefined> {
     if (this.running.has(owner)) throw new Error('A replay from this editor is already running.');
     const steps = buildSteps(trace);
     const proxied = isProxyRecorded(trace);
@@ -165,7 +199,8 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     if (!launch || !this.canDebug(launch, debug)) return undefined;
     const call = spanId ? forkCall(trace, spanId) : null;
     // The editor showed masked credentials; what the user left as it was goes back unmasked.
-    const plan = prepared?.plan ?? buildPlan(trace, { forkSpanId: spanId, input: input === undefined || !call ? undefined : unmaskLike(input, call.input), tools });
+    const plan =
+      prepared?.plan ?? buildPlan(trace, { forkSpanId: spanId, input: input === undefined || !call ? undefined : unmaskLike(input, call.input), tools });
     const written = writePlan(this.planDir, plan);
     const file = written.file;
     const fork = steps.find((s) => s.spanId === spanId);
@@ -173,48 +208,68 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const outcome: ReplayOutcome = { plan, run: null, exitCode: null, divergences: [], cancelled: false };
     const log = this.ctx.log;
     log.appendLine(`replay: plan ${plan.planId} (${plan.steps.length} recorded calls before the fork at ${plan.fork?.key}) → ${file}`);
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: spanId ? `Tracefork: replaying from ${fork?.name ?? 'the fork'}` : 'Tracefork: replaying the run', cancellable: true }, async (progress, token) => {
-      const cancel = new vscode.CancellationTokenSource();
-      this.running.set(owner, { cancel: () => cancel.cancel() });
-      token.onCancellationRequested(() => cancel.cancel());
-      prepared?.token?.onCancellationRequested(() => cancel.cancel());
-      try {
-        editor?.status(true, 'Running the agent…');
-        progress.report({ message: 'running the agent…' });
-        const url = this.ctx.host.state.url ?? 'http://127.0.0.1:4318';
-        // A run recorded by the proxies replays through them: the receiver holds the plan, the agent's base URLs name the run.
-        const proxyRun = proxied ? await remoteRuns(url).create({ name: describeLaunch(launch) ?? 'replay', command: launch.kind === 'command' ? shellCommand(launch.commandLine) : undefined, cwd: launch.kind === 'command' ? (launch.cwd ?? launch.folder.uri.fsPath) : undefined, plan }) : null;
-        const env = { OTEL_EXPORTER_OTLP_ENDPOINT: url, [PLAN_ENV]: file, ...(proxyRun ? proxyEnv(url, proxyRun.token) : {}) };
+    await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: spanId ? `Tracefork: replaying from ${fork?.name ?? 'the fork'}` : 'Tracefork: replaying the run',
+        cancellable: true,
+      },
+      async (progress, token) => {
+        const cancel = new vscode.CancellationTokenSource();
+        this.running.set(owner, { cancel: () => cancel.cancel() });
+        token.onCancellationRequested(() => cancel.cancel());
+        prepared?.token?.onCancellationRequested(() => cancel.cancel());
         try {
-          outcome.exitCode = debug || launch.kind === 'debug'
-            ? await this.runDebug(launch, env, debug, fork?.code ? locate(fork.code) : null, fork?.code?.line ?? null, cancel.token)
-            : await this.runCommand(launch, env, outcome.divergences, cancel.token);
-        } finally {
-          if (proxyRun) {
-            const ended = await remoteRuns(url).end(proxyRun.token, outcome.exitCode);
-            outcome.divergences.push(...ended.divergences);
-            for (const d of ended.divergences) log.appendLine(`replay: ${d}`);
+          editor?.status(true, 'Running the agent…');
+          progress.report({ message: 'running the agent…' });
+          const url = this.ctx.host.state.url ?? 'http://127.0.0.1:4318';
+          // A run recorded by the proxies replays through them: the receiver holds the plan, the agent's base URLs name the run.
+          const proxyRun = proxied
+            ? await remoteRuns(url).create({
+                name: describeLaunch(launch) ?? 'replay',
+                command: launch.kind === 'command' ? shellCommand(launch.commandLine) : undefined,
+                cwd: launch.kind === 'command' ? (launch.cwd ?? launch.folder.uri.fsPath) : undefined,
+                plan,
+              })
+            : null;
+          const env = { OTEL_EXPORTER_OTLP_ENDPOINT: url, [PLAN_ENV]: file, ...(proxyRun ? proxyEnv(url, proxyRun.token) : {}) };
+          try {
+            outcome.exitCode =
+              debug || launch.kind === 'debug'
+                ? await this.runDebug(launch, env, debug, fork?.code ? locate(fork.code) : null, fork?.code?.line ?? null, cancel.token)
+                : await this.runCommand(launch, env, outcome.divergences, cancel.token);
+          } finally {
+            if (proxyRun) {
+              const ended = await remoteRuns(url).end(proxyRun.token, outcome.exitCode);
+              outcome.divergences.push(...ended.divergences);
+              for (const d of ended.divergences) log.appendLine(`replay: ${d}`);
+            }
           }
+          if (cancel.token.isCancellationRequested) {
+            outcome.cancelled = true;
+            return;
+          }
+          editor?.status(true, 'Waiting for the replayed run…');
+          progress.report({ message: 'waiting for the replayed run…' });
+          outcome.run = await this.waitForRun(plan, cancel.token);
+        } finally {
+          this.running.delete(owner);
+          cancel.dispose();
+          written.remove();
         }
-        if (cancel.token.isCancellationRequested) {
-          outcome.cancelled = true;
-          return;
-        }
-        editor?.status(true, 'Waiting for the replayed run…');
-        progress.report({ message: 'waiting for the replayed run…' });
-        outcome.run = await this.waitForRun(plan, cancel.token);
-      } finally {
-        this.running.delete(owner);
-        cancel.dispose();
-        written.remove();
-      }
-    });
+      },
+    );
     this.last = outcome;
     if (outcome.run && !prepared?.quiet) {
       const c = await this.compare.show(trace.traceId, outcome.run.traceId);
       const first = c.pairs[c.firstDivergence];
       const where = first ? `first divergence at ${(first.right ?? first.left)!.name}` : 'the runs match step for step';
-      void vscode.window.showInformationMessage(`Tracefork: replayed run ${outcome.run.traceId.slice(0, 8)}: ${where}.${outcome.divergences.length ? ` ${outcome.divergences.length} call(s) no longer matched the recording (see the Tracefork output).` : ''}`, 'Open Run').then((a) => a && this.ctx.openRun(outcome.run!.traceId));
+      void vscode.window
+        .showInformationMessage(
+          `Tracefork: replayed run ${outcome.run.traceId.slice(0, 8)}: ${where}.${outcome.divergences.length ? ` ${outcome.divergences.length} call(s) no longer matched the recording (see the Tracefork output).` : ''}`,
+          'Open Run',
+        )
+        .then((a) => a && this.ctx.openRun(outcome.run!.traceId));
     }
     return outcome;
   }
@@ -225,8 +280,16 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
    * evaluators (built-ins here, custom and judge scores as the live evaluators give them).
    */
   async runCase(c: RegressionCase, opts: { debug: boolean; token?: vscode.CancellationToken }): Promise<CaseResult> {
-    const none = { id: caseId(c), name: c.step.name, evaluators: c.failedEvaluators.map((e) => ({ name: e.name, passed: null, explanation: null })), newFailures: [], traceId: null, output: null };
-    if (!requireTrust('Running regression cases')) return { ...none, outcome: 'skipped', reason: 'running a case runs your agent, which is off in Restricted Mode' };
+    const none = {
+      id: caseId(c),
+      name: c.step.name,
+      evaluators: c.failedEvaluators.map((e) => ({ name: e.name, passed: null, explanation: null })),
+      newFailures: [],
+      traceId: null,
+      output: null,
+    };
+    if (!requireTrust('Running regression cases'))
+      return { ...none, outcome: 'skipped', reason: 'running a case runs your agent, which is off in Restricted Mode' };
     const original = this.ctx.host.current?.get(c.traceId);
     if (!original) return { ...none, outcome: 'skipped', reason: `its run ${c.traceId} is not in the store (kept runs: tracefork.retention.*)` };
     const made = casePlan(original, c);
@@ -235,7 +298,12 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     if (!out) return { ...none, outcome: 'skipped', reason: 'the agent was not started (no command chosen)' };
     if (out.cancelled) return { ...none, outcome: 'skipped', reason: 'cancelled' };
     const replayed = out.run ? this.ctx.host.current?.get(out.run.traceId) : null;
-    if (!replayed) return { ...none, outcome: 'error', reason: `the agent exited with code ${out.exitCode} and its run never reached Tracefork: is it recorded with the Tracefork SDK, or started through the proxy?` };
+    if (!replayed)
+      return {
+        ...none,
+        outcome: 'error',
+        reason: `the agent exited with code ${out.exitCode} and its run never reached Tracefork: is it recorded with the Tracefork SDK, or started through the proxy?`,
+      };
     const store = this.ctx.host.current!;
     const judged = async (trace: StoredTrace) => {
       const { steps, scores } = evaluateTrace(trace, { baseline: baselineFromStore(store, { beforeTraceId: c.traceId, maxTraces: 50 }) });
@@ -253,42 +321,59 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
    * *A/B a Change over Recorded Runs…*: each run re-run with the change (sequentially, cancellable),
    * before vs after as `tracefork ab` reports it; the report opens as a Markdown document.
    */
-  async abRuns(traceIds: string[], change: AbChange): Promise<{ runs: AbRun[]; worse: boolean; evaluators: ReturnType<typeof aggregate>['evaluators'] } | undefined> {
+  async abRuns(
+    traceIds: string[],
+    change: AbChange,
+  ): Promise<{ runs: AbRun[]; worse: boolean; evaluators: ReturnType<typeof aggregate>['evaluators'] } | undefined> {
     if (!requireTrust('A/B over recorded runs')) return undefined;
     const store = this.ctx.host.current;
     if (!store) return undefined;
     const runs: AbRun[] = [];
     const source = new vscode.CancellationTokenSource();
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tracefork: A/B over ${traceIds.length} run(s)`, cancellable: true }, async (progress, token) => {
-      token.onCancellationRequested(() => source.cancel());
-      for (const [i, traceId] of traceIds.entries()) {
-        if (source.token.isCancellationRequested) break;
-        progress.report({ message: `${i + 1} of ${traceIds.length}: ${traceId.slice(0, 8)}`, increment: 100 / traceIds.length });
-        const original = store.get(traceId);
-        const base: AbRun = { traceId, name: original ? store.list().find((t) => t.traceId === traceId)?.name ?? traceId : traceId, replayTraceId: null, before: null, after: null, firstDivergence: null, skipped: null };
-        if (!original) {
-          runs.push({ ...base, skipped: 'no longer in the store' });
-          continue;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Tracefork: A/B over ${traceIds.length} run(s)`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => source.cancel());
+        for (const [i, traceId] of traceIds.entries()) {
+          if (source.token.isCancellationRequested) break;
+          progress.report({ message: `${i + 1} of ${traceIds.length}: ${traceId.slice(0, 8)}`, increment: 100 / traceIds.length });
+          const original = store.get(traceId);
+          const base: AbRun = {
+            traceId,
+            name: original ? (store.list().find((t) => t.traceId === traceId)?.name ?? traceId) : traceId,
+            replayTraceId: null,
+            before: null,
+            after: null,
+            firstDivergence: null,
+            skipped: null,
+          };
+          if (!original) {
+            runs.push({ ...base, skipped: 'no longer in the store' });
+            continue;
+          }
+          let plan: ReplayPlan;
+          try {
+            plan = abPlan(original, change);
+          } catch (e) {
+            if (!(e instanceof PlanError)) throw e;
+            runs.push({ ...base, skipped: e.message });
+            continue;
+          }
+          const out = await this.run(original, plan.original.forkSpanId, undefined, {}, false, `ab:${traceId}`, { plan, quiet: true, token: source.token });
+          const replayed = out?.run ? this.ctx.host.current?.get(out.run.traceId) : null;
+          if (!replayed) {
+            runs.push({
+              ...base,
+              skipped: out?.cancelled ? 'cancelled' : `the agent exited with code ${out?.exitCode ?? '?'} and its run never reached Tracefork`,
+            });
+            continue;
+          }
+          const baseline = baselineFromStore(store, { beforeTraceId: traceId, maxTraces: 50 });
+          const measure = (t: StoredTrace) => ({ ...evaluateTrace(t, { baseline }), traceId: t.traceId });
+          runs.push(abCompared(base, measure(original), measure(replayed)));
         }
-        let plan: ReplayPlan;
-        try {
-          plan = abPlan(original, change);
-        } catch (e) {
-          if (!(e instanceof PlanError)) throw e;
-          runs.push({ ...base, skipped: e.message });
-          continue;
-        }
-        const out = await this.run(original, plan.original.forkSpanId, undefined, {}, false, `ab:${traceId}`, { plan, quiet: true, token: source.token });
-        const replayed = out?.run ? this.ctx.host.current?.get(out.run.traceId) : null;
-        if (!replayed) {
-          runs.push({ ...base, skipped: out?.cancelled ? 'cancelled' : `the agent exited with code ${out?.exitCode ?? '?'} and its run never reached Tracefork` });
-          continue;
-        }
-        const baseline = baselineFromStore(store, { beforeTraceId: traceId, maxTraces: 50 });
-        const measure = (t: StoredTrace) => ({ ...evaluateTrace(t, { baseline }), traceId: t.traceId });
-        runs.push(abCompared(base, measure(original), measure(replayed)));
-      }
-    });
+      },
+    );
     source.dispose();
     const agg = aggregate(runs);
     // A read-only document (nothing to save): the report, as Markdown.
@@ -297,7 +382,9 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: false });
     const worse = agg.evaluators.filter((e) => e.worse).map((e) => e.name);
-    void vscode.window[worse.length ? 'showWarningMessage' : 'showInformationMessage'](`Tracefork A/B: ${agg.compared} of ${runs.length} run(s) compared; ${worse.length ? `worse on ${worse.join(', ')}` : 'no evaluator is worse'}.`);
+    void vscode.window[worse.length ? 'showWarningMessage' : 'showInformationMessage'](
+      `Tracefork A/B: ${agg.compared} of ${runs.length} run(s) compared; ${worse.length ? `worse on ${worse.join(', ')}` : 'no evaluator is worse'}.`,
+    );
     return { runs, worse: agg.worse, evaluators: agg.evaluators };
   }
 
@@ -345,7 +432,9 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       return undefined;
     }
     if (!url) {
-      void vscode.window.showErrorMessage(`Tracefork: the receiver is not running (${this.ctx.host.state.detail}), so the agent's calls would go nowhere.`, 'Show Log').then((a) => a && this.ctx.log.show());
+      void vscode.window
+        .showErrorMessage(`Tracefork: the receiver is not running (${this.ctx.host.state.detail}), so the agent's calls would go nowhere.`, 'Show Log')
+        .then((a) => a && this.ctx.log.show());
       return undefined;
     }
     const key = 'tracefork.runAgent.command';
@@ -354,7 +443,13 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     if (commandLine === undefined) {
       const configs = vscode.workspace.getConfiguration('launch', folder.uri).get<vscode.DebugConfiguration[]>('configurations') ?? [];
       if (configs.length) {
-        const pick = await vscode.window.showQuickPick([{ label: '$(terminal) Enter a command…', description: state?.get<string>(key) ?? '', config: null as vscode.DebugConfiguration | null }, ...configs.map((c) => ({ label: c.name, description: `launch configuration (${c.type})`, config: c }))], { title: 'Tracefork: Run Agent — how is your agent started?' });
+        const pick = await vscode.window.showQuickPick(
+          [
+            { label: '$(terminal) Enter a command…', description: state?.get<string>(key) ?? '', config: null as vscode.DebugConfiguration | null },
+            ...configs.map((c) => ({ label: c.name, description: `launch configuration (${c.type})`, config: c })),
+          ],
+          { title: 'Tracefork: Run Agent — how is your agent started?' },
+        );
         if (!pick) return undefined;
         config = pick.config;
       }
@@ -362,7 +457,8 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     if (!config) {
       commandLine ??= await vscode.window.showInputBox({
         title: 'Tracefork: Run Agent',
-        prompt: 'Run in the workspace folder with OPENAI_BASE_URL, ANTHROPIC_BASE_URL and OTEL_EXPORTER_OTLP_ENDPOINT pointed at Tracefork: its model calls are recorded (no SDK needed) and can be forked and replayed.',
+        prompt:
+          'Run in the workspace folder with OPENAI_BASE_URL, ANTHROPIC_BASE_URL and OTEL_EXPORTER_OTLP_ENDPOINT pointed at Tracefork: its model calls are recorded (no SDK needed) and can be forked and replayed.',
         value: state?.get<string>(key) ?? vscode.workspace.getConfiguration('tracefork.replay', folder.uri).get<string>('command') ?? '',
         validateInput: (v) => (v.trim() ? null : 'Enter a command, e.g. python agent.py'),
       });
@@ -381,16 +477,23 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     log.appendLine(`run agent: ${config ? shown : `$ ${shown}`}  (run ${run.traceId}, in ${folder.uri.fsPath})`);
     log.show(true);
     let exitCode: number | null = null;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tracefork: running ${shown}`, cancellable: true }, async (progress, token) => {
-      progress.report({ message: 'its calls are recorded as they happen (output in the Tracefork log)' });
-      const env = proxyEnv(url, run.token);
-      exitCode = config ? await this.runDebug({ kind: 'debug', config, folder }, env, false, null, null, token) : await this.runCommand({ kind: 'command', commandLine: commandLine!, folder }, env, [], token);
-    });
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Tracefork: running ${shown}`, cancellable: true },
+      async (progress, token) => {
+        progress.report({ message: 'its calls are recorded as they happen (output in the Tracefork log)' });
+        const env = proxyEnv(url, run.token);
+        exitCode = config
+          ? await this.runDebug({ kind: 'debug', config, folder }, env, false, null, null, token)
+          : await this.runCommand({ kind: 'command', commandLine: commandLine!, folder }, env, [], token);
+      },
+    );
     const summary = await api.end(run.token, exitCode);
     log.appendLine(`run agent: exited with code ${exitCode}; ${summary.calls} call(s) recorded in run ${summary.traceId}`);
     for (let i = 0; i < 50 && !this.ctx.host.current?.get(summary.traceId); i++) await new Promise((r) => setTimeout(r, 100)); // a following window reads the store every second
     this.ctx.openRun(summary.traceId);
-    void vscode.window.showInformationMessage(`Tracefork: the agent exited with code ${exitCode}; ${summary.calls} model and tool call(s) recorded. Select a call and use Fork & Replay… to re-run from it.`);
+    void vscode.window.showInformationMessage(
+      `Tracefork: the agent exited with code ${exitCode}; ${summary.calls} model and tool call(s) recorded. Select a call and use Fork & Replay… to re-run from it.`,
+    );
     return { traceId: summary.traceId, exitCode, calls: summary.calls };
   }
 
@@ -405,13 +508,20 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       return false;
     }
     if (launch.kind === 'command' && !debugConfigFor(launch.commandLine, launch.folder, {})) {
-      void vscode.window.showErrorMessage(`Tracefork: "${launch.commandLine}" runs no Python file or module (python FILE or python -m MODULE), so it cannot be debugged. Name a launch.json configuration in tracefork.replay.launchConfiguration instead.`);
+      void vscode.window.showErrorMessage(
+        `Tracefork: "${launch.commandLine}" runs no Python file or module (python FILE or python -m MODULE), so it cannot be debugged. Name a launch.json configuration in tracefork.replay.launchConfiguration instead.`,
+      );
       return false;
     }
     return true;
   }
 
-  private runCommand(launch: AgentLaunch & { kind: 'command' }, env: Record<string, string>, divergences: string[], token: vscode.CancellationToken): Promise<number | null> {
+  private runCommand(
+    launch: AgentLaunch & { kind: 'command' },
+    env: Record<string, string>,
+    divergences: string[],
+    token: vscode.CancellationToken,
+  ): Promise<number | null> {
     const log = this.ctx.log;
     log.appendLine(`replay: $ ${maskSecrets(launch.commandLine)}  (in ${launch.cwd ?? launch.folder.uri.fsPath})`);
     const plan = env[PLAN_ENV] ?? null;
@@ -428,8 +538,16 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     });
   }
 
-  private async runDebug(launch: AgentLaunch, env: Record<string, string>, debug: boolean, file: vscode.Uri | null, line: number | null, token: vscode.CancellationToken): Promise<number | null> {
-    const base = launch.kind === 'debug' ? { ...launch.config, env: { ...(launch.config.env ?? {}), ...env } } : debugConfigFor(launch.commandLine, launch.folder, env);
+  private async runDebug(
+    launch: AgentLaunch,
+    env: Record<string, string>,
+    debug: boolean,
+    file: vscode.Uri | null,
+    line: number | null,
+    token: vscode.CancellationToken,
+  ): Promise<number | null> {
+    const base =
+      launch.kind === 'debug' ? { ...launch.config, env: { ...(launch.config.env ?? {}), ...env } } : debugConfigFor(launch.commandLine, launch.folder, env);
     if (!base) throw new Error(`"${launch.kind === 'command' ? launch.commandLine : ''}" cannot be started under the debugger.`);
     // Marked with the plan, so this replay's session is told apart from any other (same name or not).
     const marker = env[PLAN_ENV] ?? `run-${Date.now()}-${Math.random()}`;
@@ -441,12 +559,16 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const subs: vscode.Disposable[] = [];
     try {
       const ended = new Promise<void>((resolve) => {
-        subs.push(vscode.debug.onDidStartDebugSession((s) => {
-          if (s.configuration.__traceforkPlan === marker) session ??= s;
-        }));
-        subs.push(vscode.debug.onDidTerminateDebugSession((s) => {
-          if (s.configuration.__traceforkPlan === marker && (!session || s.id === session.id)) resolve();
-        }));
+        subs.push(
+          vscode.debug.onDidStartDebugSession((s) => {
+            if (s.configuration.__traceforkPlan === marker) session ??= s;
+          }),
+        );
+        subs.push(
+          vscode.debug.onDidTerminateDebugSession((s) => {
+            if (s.configuration.__traceforkPlan === marker && (!session || s.id === session.id)) resolve();
+          }),
+        );
       });
       const started = await vscode.debug.startDebugging(launch.folder, config, { noDebug: !debug });
       if (!started) throw new Error(`Could not start the debug configuration "${config.name}".`);
@@ -483,14 +605,27 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     }
     const cfg = vscode.workspace.getConfiguration('tracefork.playground');
     const request = playgroundRequest(step, cfg.get<string>('model') || undefined);
-    const model: ForkModel = { mode: 'playground', traceId, spanId, stepName: step.name, op: 'llm', input: maskDeep(request), messagesField: 'messages', tools: [], hasCode: !!step.code, launch: null };
+    const model: ForkModel = {
+      mode: 'playground',
+      traceId,
+      spanId,
+      stepName: step.name,
+      op: 'llm',
+      input: maskDeep(request),
+      messagesField: 'messages',
+      tools: [],
+      hasCode: !!step.code,
+      launch: null,
+    };
     ForkEditorPanel.show(model, this.ctx.extensionUri, this, this.ctx.log);
   }
 
   private async sendPlayground(editor: ForkEditorPanel, input: unknown): Promise<void> {
     const url = vscode.workspace.getConfiguration('tracefork.playground').get<string>('url');
     if (!url) {
-      editor.status(false, '', ['Set tracefork.playground.url to an OpenAI-compatible endpoint (e.g. http://localhost:11434/v1 or https://api.openai.com/v1) first.']);
+      editor.status(false, '', [
+        'Set tracefork.playground.url to an OpenAI-compatible endpoint (e.g. http://localhost:11434/v1 or https://api.openai.com/v1) first.',
+      ]);
       void vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.playground');
       return;
     }

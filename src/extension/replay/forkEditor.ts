@@ -33,7 +33,13 @@ export class ForkEditorPanel extends Disposable {
     return [...ForkEditorPanel.open.values()];
   }
 
-  private constructor(private readonly id: string, readonly model: ForkModel, extensionUri: vscode.Uri, private readonly handler: ForkEditorHandler, private readonly log: vscode.OutputChannel) {
+  private constructor(
+    private readonly id: string,
+    readonly model: ForkModel,
+    extensionUri: vscode.Uri,
+    private readonly handler: ForkEditorHandler,
+    private readonly log: vscode.OutputChannel,
+  ) {
     super();
     const title = `${model.mode === 'playground' ? 'Playground' : 'Fork'}: ${model.stepName}`;
     this.panel = this._register(

@@ -52,7 +52,13 @@ export async function resolveLaunch(guessFile: string | null, log?: vscode.Outpu
   }
   const list = configs(folder);
   if (list.length) {
-    const pick = await vscode.window.showQuickPick([...list.map((c) => ({ label: c.name, description: c.type, config: c as vscode.DebugConfiguration | null })), { label: '$(terminal) Enter a command…', description: '', config: null }], { title: 'How is your agent started?' });
+    const pick = await vscode.window.showQuickPick(
+      [
+        ...list.map((c) => ({ label: c.name, description: c.type, config: c as vscode.DebugConfiguration | null })),
+        { label: '$(terminal) Enter a command…', description: '', config: null },
+      ],
+      { title: 'How is your agent started?' },
+    );
     if (!pick) return null;
     if (pick.config) return { kind: 'debug', config: pick.config, folder };
   }

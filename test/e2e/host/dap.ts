@@ -18,7 +18,12 @@ export interface DapMessage {
  * stop records the top frame and continues. Resolves with the stops and the exit code when the
  * adapter says the program terminated.
  */
-export function debugOnce(adapter: string[], config: Record<string, unknown>, breakpoint: { path: string; line: number }, timeoutMs = 60_000): Promise<{ stops: Array<{ line: number; path: string }>; exitCode: number | null; output: string }> {
+export function debugOnce(
+  adapter: string[],
+  config: Record<string, unknown>,
+  breakpoint: { path: string; line: number },
+  timeoutMs = 60_000,
+): Promise<{ stops: Array<{ line: number; path: string }>; exitCode: number | null; output: string }> {
   const child = spawn(adapter[0]!, adapter.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   let seq = 1;
   let buf = Buffer.alloc(0);

@@ -42,7 +42,10 @@ describe('Tracefork extension', function () {
     assert.ok(failing, 'one run is failing');
     assert.equal(failing.name, 'ai.generateText');
     assert.equal(failing.errorCount, 1);
-    assert.ok(s.runs.some((r) => r.status !== 'error'), 'the clean run is not marked failing');
+    assert.ok(
+      s.runs.some((r) => r.status !== 'error'),
+      'the clean run is not marked failing',
+    );
   });
 
   it('receives OTLP/gRPC too: a real gRPC exporter (gzip) reaches the Runs view', async () => {
@@ -67,7 +70,10 @@ describe('Tracefork extension', function () {
   it('reports the failing step in Problems at the agent source line, and adds a CodeLens there', async () => {
     const file = vscode.Uri.file(path.join(workspaceDir(), 'weather-agent.ts'));
     const doc = await vscode.workspace.openTextDocument(file);
-    const throwLine = doc.getText().split('\n').findIndex((l) => l.includes("the failing step's line"));
+    const throwLine = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes("the failing step's line"));
     assert.ok(throwLine > 0);
     const diag = await waitFor('a Tracefork diagnostic', () => vscode.languages.getDiagnostics(file).find((d) => d.source === 'Tracefork'));
     assert.equal(diag.range.start.line, throwLine);
@@ -80,8 +86,8 @@ describe('Tracefork extension', function () {
     assert.match(lens.command!.title, /1 run · \$\(error\) 1 failing · p95/);
   });
 
-  it('runs the workspace\'s custom evaluator (trusted workspace) beside the built-in ones', async () => {
-    const s = await waitFor('the evaluators\' verdicts', async () => {
+  it("runs the workspace's custom evaluator (trusted workspace) beside the built-in ones", async () => {
+    const s = await waitFor("the evaluators' verdicts", async () => {
       const st = await state();
       return st.failingEvaluators.includes('token-budget') ? st : undefined;
     });
@@ -92,7 +98,10 @@ describe('Tracefork extension', function () {
     await vscode.commands.executeCommand('tracefork.saveRegressionCase', failing.traceId);
     const file = path.join(workspaceDir(), '.tracefork', 'cases', 'cases.jsonl');
     const text = await waitFor('the cases file', () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined));
-    const cases: unknown[] = text.trim().split('\n').map((l: string) => JSON.parse(l));
+    const cases: unknown[] = text
+      .trim()
+      .split('\n')
+      .map((l: string) => JSON.parse(l));
     const tool = cases.find((c) => JSON.stringify(c).includes('ai.toolCall'));
     assert.ok(tool, `a case for the failing tool call: ${JSON.stringify(cases).slice(0, 300)}`);
     assert.match(JSON.stringify(tool), /tool-failure/);

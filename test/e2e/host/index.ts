@@ -24,7 +24,10 @@ export function run(): Promise<void> {
   // Reporters print through Base.consoleLog(fmt, ...args); format here so the console gets plain text.
   Mocha.reporters.Base.consoleLog = (...args: unknown[]) => console.log(MARK + format(...args));
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   const results: HostResults = { passed: 0, failed: 0, failures: [] };
   return new Promise((resolve, reject) => {

@@ -54,20 +54,23 @@ describe('Tracefork live evaluators: custom evaluator files reloaded, LLM judge'
     await runAgent(url, 'ok');
     await waitFor('the run', async () => (await state()).runs.length >= 1);
     assert.ok(!(await state()).failingEvaluators.includes('no-tool-calls'));
-    fs.writeFileSync(added(), [
-      "module.exports = { name: 'no-tool-calls', version: '1',",
-      "  evaluate: (step) => ({ value: step.kind === 'tool' ? 0 : 1, passed: step.kind !== 'tool', explanation: 'tool steps are not allowed here' }) };",
-    ].join('\n'));
-    await waitFor('the added evaluator\'s verdict', failingOn('no-tool-calls'));
-    fs.writeFileSync(added(), [
-      "module.exports = { name: 'no-tools-at-all', version: '2',",
-      "  evaluate: (step) => ({ value: 0, passed: step.kind !== 'tool' }) };",
-    ].join('\n'));
-    const s = await waitFor('the edited evaluator\'s verdict', failingOn('no-tools-at-all'));
+    fs.writeFileSync(
+      added(),
+      [
+        "module.exports = { name: 'no-tool-calls', version: '1',",
+        "  evaluate: (step) => ({ value: step.kind === 'tool' ? 0 : 1, passed: step.kind !== 'tool', explanation: 'tool steps are not allowed here' }) };",
+      ].join('\n'),
+    );
+    await waitFor("the added evaluator's verdict", failingOn('no-tool-calls'));
+    fs.writeFileSync(
+      added(),
+      ["module.exports = { name: 'no-tools-at-all', version: '2',", "  evaluate: (step) => ({ value: 0, passed: step.kind !== 'tool' }) };"].join('\n'),
+    );
+    const s = await waitFor("the edited evaluator's verdict", failingOn('no-tools-at-all'));
     assert.ok(!s.failingEvaluators.includes('no-tool-calls'), `the old evaluator's verdicts are gone: ${s.failingEvaluators}`);
-    assert.ok(s.failingEvaluators.includes('token-budget'), 'the workspace\'s other evaluator still runs');
+    assert.ok(s.failingEvaluators.includes('token-budget'), "the workspace's other evaluator still runs");
     fs.rmSync(added());
-    await waitFor('the removed evaluator\'s verdicts gone', async () => !(await state()).failingEvaluators.includes('no-tools-at-all'));
+    await waitFor("the removed evaluator's verdicts gone", async () => !(await state()).failingEvaluators.includes('no-tools-at-all'));
   });
 
   it('grades the llm steps of a new run with the judge set in the settings, the key from secret storage', async () => {
@@ -77,9 +80,15 @@ describe('Tracefork live evaluators: custom evaluator files reloaded, LLM judge'
       req.on('data', (c) => (data += c));
       req.on('end', () => {
         const body = JSON.parse(data) as { model: string; messages: Array<{ content: string }> };
-        requests.push({ auth: req.headers.authorization, model: body.model, output: String((JSON.parse(body.messages[1].content) as { output: unknown }).output) });
+        requests.push({
+          auth: req.headers.authorization,
+          model: body.model,
+          output: String((JSON.parse(body.messages[1].content) as { output: unknown }).output),
+        });
         const verdict = { score: 0.2, passed: false, label: 'unhelpful', explanation: 'does not give the weather' };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: JSON.stringify(verdict) } }] }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: JSON.stringify(verdict) } }] }));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -91,10 +100,16 @@ describe('Tracefork live evaluators: custom evaluator files reloaded, LLM judge'
       await waitFor('the judge switched on', async () => (await state()).judge);
       assert.equal(requests.length, 0, 'runs from before the judge was switched on are not graded');
       await runAgent(url, 'ok');
-      await waitFor('the judge\'s verdict', failingOn('llm-judge'));
+      await waitFor("the judge's verdict", failingOn('llm-judge'));
       assert.ok(requests.length >= 1);
-      assert.ok(requests.every((r) => r.auth === 'Bearer k-e2e-judge' && r.model === 'judge-e2e'), JSON.stringify(requests));
-      assert.ok(requests.some((r) => r.output.includes('Sorry, I could not get the weather.')), JSON.stringify(requests));
+      assert.ok(
+        requests.every((r) => r.auth === 'Bearer k-e2e-judge' && r.model === 'judge-e2e'),
+        JSON.stringify(requests),
+      );
+      assert.ok(
+        requests.some((r) => r.output.includes('Sorry, I could not get the weather.')),
+        JSON.stringify(requests),
+      );
     } finally {
       server.closeAllConnections();
       server.close();

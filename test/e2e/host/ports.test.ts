@@ -18,7 +18,8 @@ interface State {
 const state = () => vscode.commands.executeCommand<State>('tracefork.__state');
 const setPort = (port: number) => vscode.workspace.getConfiguration('tracefork').update('receiver.port', port, vscode.ConfigurationTarget.Workspace);
 
-const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000) => waitForState(what, fn, timeoutMs, async () => JSON.stringify((await state()).receiver));
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000) =>
+  waitForState(what, fn, timeoutMs, async () => JSON.stringify((await state()).receiver));
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -66,10 +67,28 @@ describe('Tracefork when its port is taken', function () {
       const s = await waitFor('follower mode', async () => (await state()).receiver.mode === 'follower' && state());
       assert.equal(s.receiver.dbPath, db);
       const traceId = 'ab'.repeat(16);
-      const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId, spanId: 'cd'.repeat(8), name: 'sent to the other window', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000001000000000' }] }] }] });
+      const body = JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId,
+                    spanId: 'cd'.repeat(8),
+                    name: 'sent to the other window',
+                    startTimeUnixNano: '1700000000000000000',
+                    endTimeUnixNano: '1700000001000000000',
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      });
       const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
       assert.equal(res.status, 200);
-      await waitFor('the other window\'s run, shown here', async () => (await state()).runs.some((r) => r.traceId === traceId));
+      await waitFor("the other window's run, shown here", async () => (await state()).runs.some((r) => r.traceId === traceId));
       other.kill('SIGTERM');
       await waitFor('the take-over', async () => (await state()).receiver.mode === 'owner' && (await state()).receiver.port === port);
     } finally {

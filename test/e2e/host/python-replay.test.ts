@@ -16,7 +16,12 @@ import { debugOnce } from './dap';
 import { runInWorkspace, waitFor, workspaceDir, workspacePython } from './support';
 
 interface ReplayState {
-  comparison: { left: string; right: string; firstDivergence: number; pairs: Array<{ status: string; differs: string[]; source: string | null; name: string; kind: string }> } | null;
+  comparison: {
+    left: string;
+    right: string;
+    firstDivergence: number;
+    pairs: Array<{ status: string; differs: string[]; source: string | null; name: string; kind: string }>;
+  } | null;
   calls: Array<{ spanId: string; key: string; op: string; name: string; source: string | null; error: string | null }> | null;
 }
 interface State {
@@ -48,19 +53,35 @@ describe('Fork & replay of a Python agent', function () {
     const url = await waitFor('the receiver', async () => (await state()).receiver.url ?? undefined);
     const before = new Set((await state()).runs.map((r) => r.traceId));
     await runInWorkspace(workspacePython(), ['replay_agent.py'], url);
-    const original = await waitFor('the recorded Python run', async () => (await state()).runs.find((r) => !before.has(r.traceId) && r.name === 'py-weather-agent'));
+    const original = await waitFor('the recorded Python run', async () =>
+      (await state()).runs.find((r) => !before.has(r.traceId) && r.name === 'py-weather-agent'),
+    );
     assert.equal(original.status, 'error', 'the failing tool makes the run fail');
-    const calls = await waitFor('its recorded calls', async () => {
-      const all = (await replayState(original.traceId)).calls ?? [];
-      return all.filter(isCall).length === 3 ? all : undefined;
-    }, 20_000, async () => JSON.stringify((await replayState(original.traceId)).calls));
-    assert.deepEqual(calls.map((c) => c.op), ['step', 'llm', 'tool', 'llm'], JSON.stringify(calls));
+    const calls = await waitFor(
+      'its recorded calls',
+      async () => {
+        const all = (await replayState(original.traceId)).calls ?? [];
+        return all.filter(isCall).length === 3 ? all : undefined;
+      },
+      20_000,
+      async () => JSON.stringify((await replayState(original.traceId)).calls),
+    );
+    assert.deepEqual(
+      calls.map((c) => c.op),
+      ['step', 'llm', 'tool', 'llm'],
+      JSON.stringify(calls),
+    );
     const tool = calls[2]!;
     assert.match(tool.key, /tool:get_weather#0$/);
     assert.match(tool.error ?? '', /weather service unavailable for Paris/);
     [originalId, toolSpanId] = [original.traceId, tool.spanId];
 
-    const outcome = await vscode.commands.executeCommand<{ run: { traceId: string } | null; exitCode: number | null; divergences: string[] }>('tracefork.forkReplay', original.traceId, tool.spanId, { input: 'Lyon' });
+    const outcome = await vscode.commands.executeCommand<{ run: { traceId: string } | null; exitCode: number | null; divergences: string[] }>(
+      'tracefork.forkReplay',
+      original.traceId,
+      tool.spanId,
+      { input: 'Lyon' },
+    );
     assert.ok(outcome?.run, `a replayed run arrived (exit code ${outcome?.exitCode})`);
     assert.equal(outcome.exitCode, 0);
     assert.deepEqual(outcome.divergences, []);
@@ -69,7 +90,14 @@ describe('Fork & replay of a Python agent', function () {
     assert.equal(fork.replayOf, original.traceId, 'linked to its original');
     assert.equal(fork.status, 'unset', 'the edited city made the run succeed');
     const forkCalls = (await replayState(fork.traceId)).calls!;
-    assert.deepEqual(forkCalls.filter(isCall).map((c) => [c.op, c.source]), [['llm', 'recording'], ['tool', 'fork'], ['llm', 'live']]);
+    assert.deepEqual(
+      forkCalls.filter(isCall).map((c) => [c.op, c.source]),
+      [
+        ['llm', 'recording'],
+        ['tool', 'fork'],
+        ['llm', 'live'],
+      ],
+    );
 
     const { comparison } = await replayState();
     assert.ok(comparison);
@@ -96,7 +124,7 @@ describe('Fork & replay of a Python agent', function () {
     }
   });
 
-  it('the debugpy configuration of a Python command stops the real debugpy in the tool\'s body and reaches the receiver', async () => {
+  it("the debugpy configuration of a Python command stops the real debugpy in the tool's body and reaches the receiver", async () => {
     const python = workspacePython();
     const url = (await state()).receiver.url!;
     const folder = vscode.workspace.workspaceFolders![0]!;

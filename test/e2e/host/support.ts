@@ -8,7 +8,12 @@ import * as vscode from 'vscode';
  * Polls `fn` until it returns something truthy; on timeout says what it waited for, with
  * `describe()` (e.g. the receiver's state) when given.
  */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, describe?: () => Promise<string>): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 20_000,
+  describe?: () => Promise<string>,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -17,7 +17,8 @@ interface State {
   panels: Array<{ traceId: string; rows: number }>;
 }
 const state = () => vscode.commands.executeCommand<State>('tracefork.__state');
-const setEndpoint = (v: string | undefined) => vscode.workspace.getConfiguration('tracefork').update('forward.endpoint', v, vscode.ConfigurationTarget.Workspace);
+const setEndpoint = (v: string | undefined) =>
+  vscode.workspace.getConfiguration('tracefork').update('forward.endpoint', v, vscode.ConfigurationTarget.Workspace);
 
 async function server(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
   const s = http.createServer(handler);
@@ -54,8 +55,16 @@ describe('Tracefork and the team backend', function () {
     await setEndpoint(upstream.url);
     const s = await waitFor('forwarding on', async () => ((await state()).receiver.forward?.endpoint === upstream.url ? state() : undefined));
     await runWorkspaceAgent('weather-agent.ts', ['ok'], s.receiver.url!);
-    await waitFor('the run upstream', () => got.some((g) => g.path === '/v1/traces' && g.body.includes('getWeather')), 20_000, async () => JSON.stringify(got.map((g) => g.path)));
-    assert.ok(got.every((g) => g.auth === 'Bearer e2e-team'), 'the headers from secret storage went along');
+    await waitFor(
+      'the run upstream',
+      () => got.some((g) => g.path === '/v1/traces' && g.body.includes('getWeather')),
+      20_000,
+      async () => JSON.stringify(got.map((g) => g.path)),
+    );
+    assert.ok(
+      got.every((g) => g.auth === 'Bearer e2e-team'),
+      'the headers from secret storage went along',
+    );
     // The upstream has the request once it has read it; the forwarder counts it sent when the answer is back.
     await waitFor('the forwarder counting it sent', async () => ((await state()).receiver.forward?.stats.sent ?? 0) >= 1);
 
@@ -70,15 +79,42 @@ describe('Tracefork and the team backend', function () {
     const spanId = randomBytes(8).toString('hex');
     const now = BigInt(Date.now()) * 1_000_000n;
     const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64'); // Jaeger's protojson ids
-    const trace = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'prod-agent' } }] }, scopeSpans: [{ scope: { name: 'prod' }, spans: [
-      { traceId: b64(traceId), spanId: b64(spanId), name: 'chat gpt-4o-mini', kind: 'SPAN_KIND_CLIENT', startTimeUnixNano: String(now), endTimeUnixNano: String(now + 5_000_000n), attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } }] },
-    ] }] }] };
+    const trace = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'prod-agent' } }] },
+          scopeSpans: [
+            {
+              scope: { name: 'prod' },
+              spans: [
+                {
+                  traceId: b64(traceId),
+                  spanId: b64(spanId),
+                  name: 'chat gpt-4o-mini',
+                  kind: 'SPAN_KIND_CLIENT',
+                  startTimeUnixNano: String(now),
+                  endTimeUnixNano: String(now + 5_000_000n),
+                  attributes: [
+                    { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+                    { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
     const jaeger = await server((req, res) => {
       if (req.url === `/api/v3/traces/${traceId}`) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: trace }));
       else res.writeHead(404).end('{"error":{"message":"trace not found"}}');
     });
     try {
-      const r = await vscode.commands.executeCommand<{ traceId: string; spans: number }>('tracefork.openFromBackend', { from: 'jaeger', url: jaeger.url, traceId });
+      const r = await vscode.commands.executeCommand<{ traceId: string; spans: number }>('tracefork.openFromBackend', {
+        from: 'jaeger',
+        url: jaeger.url,
+        traceId,
+      });
       assert.deepEqual(r, { traceId, spans: 1 });
       await waitFor('the pulled run listed and open', async () => {
         const st = await state();

@@ -42,8 +42,11 @@ describe('Regression cases in the Testing view', function () {
     const item = await waitFor('the case in the Testing view', async () => (await tests()).items.find((i) => i.id === id));
     assert.match(item.label, /tool-failure · run [0-9a-f]{8}/);
     const callLine = source.split('\n').findIndex((l) => l.includes('await generateText(')) + 1;
-    assert.equal(item.line, callLine, 'the test sits at the step\'s source line');
-    assert.ok((await tests()).items.some((i) => i.label === 'ai.toolCall'), 'grouped under its step name');
+    assert.equal(item.line, callLine, "the test sits at the step's source line");
+    assert.ok(
+      (await tests()).items.some((i) => i.label === 'ai.toolCall'),
+      'grouped under its step name',
+    );
 
     await vscode.commands.executeCommand('testing.runAll');
     const failing = await waitFor('the case run with the bug', async () => (await tests()).last[id], 90_000);
@@ -52,10 +55,14 @@ describe('Regression cases in the Testing view', function () {
 
     fs.writeFileSync(agent, source.replace(bug, '// fixed: every city answers'));
     await vscode.commands.executeCommand('testing.runAll');
-    const fixed = await waitFor('the case run with the fix', async () => {
-      const r = (await tests()).last[id];
-      return r && r.traceId !== failing.traceId ? r : undefined;
-    }, 90_000);
+    const fixed = await waitFor(
+      'the case run with the fix',
+      async () => {
+        const r = (await tests()).last[id];
+        return r && r.traceId !== failing.traceId ? r : undefined;
+      },
+      90_000,
+    );
     assert.equal(fixed.outcome, 'fixed', fixed.reason);
 
     // Debug: the same run under the debugger, stopped at the case's source line.
@@ -63,12 +70,19 @@ describe('Regression cases in the Testing view', function () {
     const stops = tracker.stops;
     try {
       await vscode.commands.executeCommand('testing.debugAll');
-      const debugged = await waitFor('the case run under the debugger', async () => {
-        const r = (await tests()).last[id];
-        return r && r.traceId !== fixed.traceId ? r : undefined;
-      }, 90_000);
+      const debugged = await waitFor(
+        'the case run under the debugger',
+        async () => {
+          const r = (await tests()).last[id];
+          return r && r.traceId !== fixed.traceId ? r : undefined;
+        },
+        90_000,
+      );
       assert.equal(debugged.outcome, 'fixed');
-      assert.ok(stops.some((s) => s.line === callLine), `stopped at the case's line ${callLine} (stops: ${JSON.stringify(stops)})`);
+      assert.ok(
+        stops.some((s) => s.line === callLine),
+        `stopped at the case's line ${callLine} (stops: ${JSON.stringify(stops)})`,
+      );
     } finally {
       tracker.dispose();
     }
@@ -87,13 +101,27 @@ describe('A/B a change over recorded runs', function () {
       const runs = (await state()).runs.filter((r) => !before.has(r.traceId) && r.status === 'error');
       return runs.length === 2 ? runs : undefined;
     });
-    const result = await vscode.commands.executeCommand<{ runs: Array<{ replayTraceId: string | null; skipped: string | null }>; worse: boolean; evaluators: Array<{ name: string; before: number; after: number; worse: boolean }> }>('tracefork.abRuns', { runs: fresh.map((r) => r.traceId), change: { kind: 'step', name: 'getWeather', input: { city: 'Lyon' } } });
+    const result = await vscode.commands.executeCommand<{
+      runs: Array<{ replayTraceId: string | null; skipped: string | null }>;
+      worse: boolean;
+      evaluators: Array<{ name: string; before: number; after: number; worse: boolean }>;
+    }>('tracefork.abRuns', { runs: fresh.map((r) => r.traceId), change: { kind: 'step', name: 'getWeather', input: { city: 'Lyon' } } });
     assert.ok(result, 'the A/B ran');
-    assert.deepEqual(result.runs.map((r) => r.skipped), [null, null]);
+    assert.deepEqual(
+      result.runs.map((r) => r.skipped),
+      [null, null],
+    );
     assert.ok(result.runs.every((r) => r.replayTraceId));
-    assert.deepEqual(result.evaluators.find((e) => e.name === 'tool-failure'), { name: 'tool-failure', before: 2, after: 0, worse: false });
+    assert.deepEqual(
+      result.evaluators.find((e) => e.name === 'tool-failure'),
+      { name: 'tool-failure', before: 2, after: 0, worse: false },
+    );
     assert.equal(result.worse, false);
-    const doc = await waitFor('the report', () => vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'markdown' && e.document.getText().startsWith('# A/B: an edited input of getWeather')));
+    const doc = await waitFor('the report', () =>
+      vscode.window.visibleTextEditors.find(
+        (e) => e.document.languageId === 'markdown' && e.document.getText().startsWith('# A/B: an edited input of getWeather'),
+      ),
+    );
     assert.match(doc.document.getText(), /\| tool-failure \| 2 \| 0 \| better \|/);
     assert.equal(doc.document.isDirty, false, 'a read-only report, nothing to save');
     assert.equal(doc.document.languageId, 'markdown');
@@ -113,19 +141,40 @@ describe('Drift alerts', function () {
       const ms = 100 + (i % 4);
       const groundedness = i < 20 ? 0.8 + (i % 4) * 0.02 : 0.55; // the agent's own score (Arize-style eval.<name>.score)
       const span = {
-        traceId: `d71f${hex(i, 28)}`, spanId: `a${hex(i, 15)}`, name: 'chat drift-probe', kind: 3,
-        startTimeUnixNano: String(start), endTimeUnixNano: String(start + BigInt(ms) * 1_000_000n),
-        attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.request.model', value: { stringValue: 'drift-model' } }, { key: 'eval.answer_quality.score', value: { doubleValue: groundedness } }],
+        traceId: `d71f${hex(i, 28)}`,
+        spanId: `a${hex(i, 15)}`,
+        name: 'chat drift-probe',
+        kind: 3,
+        startTimeUnixNano: String(start),
+        endTimeUnixNano: String(start + BigInt(ms) * 1_000_000n),
+        attributes: [
+          { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+          { key: 'gen_ai.request.model', value: { stringValue: 'drift-model' } },
+          { key: 'eval.answer_quality.score', value: { doubleValue: groundedness } },
+        ],
       };
-      const res = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'drift-probe' } }] }, scopeSpans: [{ spans: [span] }] }] }) });
+      const res = await fetch(`${url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'drift-probe' } }] }, scopeSpans: [{ spans: [span] }] }],
+        }),
+      });
       assert.equal(res.status, 200);
     }
-    type Alerts = { findings: Array<{ id: string; kind: string; stepName: string | null; metric: string; message: string; traceId: string }>; notified: string[] };
+    type Alerts = {
+      findings: Array<{ id: string; kind: string; stepName: string | null; metric: string; message: string; traceId: string }>;
+      notified: string[];
+    };
     const mine = (a: Alerts) => a.findings.filter((f) => f.stepName === 'chat drift-probe');
-    const alerts = await waitFor('the drift finding', async () => {
-      const a = await vscode.commands.executeCommand<Alerts>('tracefork.__alerts');
-      return mine(a).length ? a : undefined;
-    }, 30_000);
+    const alerts = await waitFor(
+      'the drift finding',
+      async () => {
+        const a = await vscode.commands.executeCommand<Alerts>('tracefork.__alerts');
+        return mine(a).length ? a : undefined;
+      },
+      30_000,
+    );
     // Let the rest of the runs be evaluated: still one.
     await waitFor('every probe run evaluated', async () => (await state()).runs.filter((r) => r.name === 'chat drift-probe').length === 32 || undefined);
     await new Promise((r) => setTimeout(r, 1500));

@@ -22,8 +22,20 @@ describe('Tracefork as language-model tools', function () {
 
   it('are registered under their names, referenceable in prompts', async () => {
     await vscode.extensions.getExtension('tracefork.tracefork')!.activate();
-    const names = vscode.lm.tools.filter((t) => t.tags.includes('tracefork')).map((t) => t.name).sort();
-    assert.deepEqual(names, ['tracefork_compare_runs', 'tracefork_eval', 'tracefork_fork_replay', 'tracefork_get_run', 'tracefork_get_step', 'tracefork_list_runs', 'tracefork_replay', 'tracefork_save_regression_case']);
+    const names = vscode.lm.tools
+      .filter((t) => t.tags.includes('tracefork'))
+      .map((t) => t.name)
+      .sort();
+    assert.deepEqual(names, [
+      'tracefork_compare_runs',
+      'tracefork_eval',
+      'tracefork_fork_replay',
+      'tracefork_get_run',
+      'tracefork_get_step',
+      'tracefork_list_runs',
+      'tracefork_replay',
+      'tracefork_save_regression_case',
+    ]);
   });
 
   it("asks to confirm the tools that run the agent's code, and refuses them in Restricted Mode", async () => {
@@ -33,12 +45,24 @@ describe('Tracefork as language-model tools', function () {
     const prep = await lmToolHandler('fork_replay', unused).prepareInvocation!({ input }, token);
     assert.ok(prep?.confirmationMessages, 'fork_replay asks first');
     const message = prep.confirmationMessages.message;
-    assert.match(typeof message === 'string' ? message : message.value, /Re-run your agent from step b{16} of run a{32} with the input \{"city":"Lyon"\}\? This runs the workspace's code/);
-    assert.ok((await lmToolHandler('replay', unused).prepareInvocation!({ input: { traceId: input.traceId } }, token))?.confirmationMessages, 'replay asks first');
+    assert.match(
+      typeof message === 'string' ? message : message.value,
+      /Re-run your agent from step b{16} of run a{32} with the input \{"city":"Lyon"\}\? This runs the workspace's code/,
+    );
+    assert.ok(
+      (await lmToolHandler('replay', unused).prepareInvocation!({ input: { traceId: input.traceId } }, token))?.confirmationMessages,
+      'replay asks first',
+    );
     assert.equal((await lmToolHandler('list_runs', unused).prepareInvocation!({ input: {} }, token))?.confirmationMessages, undefined, 'reading asks nothing');
     // The handler as registered, with VS Code reporting the workspace untrusted:
-    await assert.rejects(Promise.resolve(lmToolHandler('fork_replay', unused, () => false).invoke({ input, toolInvocationToken: undefined }, token)), /does not run the workspace's code in Restricted Mode/);
-    await assert.rejects(Promise.resolve(lmToolHandler('replay', unused, () => false).invoke({ input: { traceId: input.traceId }, toolInvocationToken: undefined }, token)), /Restricted Mode/);
+    await assert.rejects(
+      Promise.resolve(lmToolHandler('fork_replay', unused, () => false).invoke({ input, toolInvocationToken: undefined }, token)),
+      /does not run the workspace's code in Restricted Mode/,
+    );
+    await assert.rejects(
+      Promise.resolve(lmToolHandler('replay', unused, () => false).invoke({ input: { traceId: input.traceId }, toolInvocationToken: undefined }, token)),
+      /Restricted Mode/,
+    );
   });
 
   it('a coding agent finds the failing step, forks it with another city, and learns the run now succeeds', async () => {

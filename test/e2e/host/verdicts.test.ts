@@ -28,17 +28,39 @@ function run(i: number, toolMs: number) {
   const root = randomBytes(8).toString('hex');
   const t0 = BigInt(Date.now() - 60_000 + i * 1000) * 1_000_000n;
   const ns = (ms: number) => BigInt(ms) * 1_000_000n;
-  const span = (spanId: string, parentSpanId: string, name: string, op: string, startMs: number, endMs: number, extra: Array<{ key: string; value: { stringValue: string } }> = []) => ({
-    traceId, spanId, parentSpanId, name, kind: 1,
-    startTimeUnixNano: String(t0 + ns(startMs)), endTimeUnixNano: String(t0 + ns(endMs)),
+  const span = (
+    spanId: string,
+    parentSpanId: string,
+    name: string,
+    op: string,
+    startMs: number,
+    endMs: number,
+    extra: Array<{ key: string; value: { stringValue: string } }> = [],
+  ) => ({
+    traceId,
+    spanId,
+    parentSpanId,
+    name,
+    kind: 1,
+    startTimeUnixNano: String(t0 + ns(startMs)),
+    endTimeUnixNano: String(t0 + ns(endMs)),
     attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: op } }, ...extra],
     status: { code: 1 },
   });
   const spans = [
     span(root, '', `invoke_agent verdicts-${i}`, 'invoke_agent', 0, toolMs + 10),
-    span(randomBytes(8).toString('hex'), root, `execute_tool ${TOOL}`, 'execute_tool', 5, 5 + toolMs, [{ key: 'gen_ai.tool.name', value: { stringValue: TOOL } }]),
+    span(randomBytes(8).toString('hex'), root, `execute_tool ${TOOL}`, 'execute_tool', 5, 5 + toolMs, [
+      { key: 'gen_ai.tool.name', value: { stringValue: TOOL } },
+    ]),
   ];
-  return { traceId, body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'verdicts-probe' } }] }, scopeSpans: [{ scope: { name: 'probe' }, spans }] }] }) };
+  return {
+    traceId,
+    body: JSON.stringify({
+      resourceSpans: [
+        { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'verdicts-probe' } }] }, scopeSpans: [{ scope: { name: 'probe' }, spans }] },
+      ],
+    }),
+  };
 }
 
 describe('One verdict source', function () {
@@ -78,7 +100,9 @@ describe('One verdict source', function () {
     await waitFor('the live verdict: latency fails', async () => (await state()).failingEvaluators.includes('latency'));
 
     await vscode.commands.executeCommand('tracefork.openRun', slow.traceId);
-    const panel = await waitFor('the panel marks the slow step', async () => (await state()).panels.find((p) => p.traceId === slow.traceId && p.failedRows.length > 0));
+    const panel = await waitFor('the panel marks the slow step', async () =>
+      (await state()).panels.find((p) => p.traceId === slow.traceId && p.failedRows.length > 0),
+    );
     const marked = new Map(panel.failedRows);
     assert.ok(marked.get(`execute_tool ${TOOL}`)?.includes('latency'), `the slow tool call is marked latency: ${JSON.stringify(panel.failedRows)}`);
     assert.ok(![...marked.values()].flat().includes('tool-failure'), 'nothing else failed');
@@ -86,7 +110,11 @@ describe('One verdict source', function () {
     await vscode.commands.executeCommand('tracefork.saveRegressionCase', slow.traceId);
     const saved = await waitFor('the case saved', () => {
       const text = fs.existsSync(casesFile()) ? fs.readFileSync(casesFile(), 'utf8') : '';
-      const fresh = text.slice(casesBefore?.length ?? 0).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { traceId?: string; step?: { name?: string }; failed?: Array<{ name: string }> });
+      const fresh = text
+        .slice(casesBefore?.length ?? 0)
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { traceId?: string; step?: { name?: string }; failed?: Array<{ name: string }> });
       return fresh.length ? fresh : undefined;
     });
     const tool = saved.find((c) => JSON.stringify(c).includes(`execute_tool ${TOOL}`));

@@ -1,5 +1,6 @@
 // The trace panel keeps its view across being hidden: VS Code reloads a hidden webview when it is
 // shown again, and the selected step and the collapsed rows come back as the user left them.
+import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { openRunFromView } from './uiHelpers.mjs';
 
@@ -7,15 +8,31 @@ export const timeout = 120_000;
 const PORT = 14318; // test/e2e/workspace/.vscode/settings.json
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
-export default async function ({ page, screenshot, webviewFrame, runCommand, assert }) {
-  await page.locator('.statusbar-item', { hasText: `Tracefork :${PORT}` }).first().waitFor({ timeout: 30_000 });
+export default async function ({ page, screenshot, webviewFrame, runCommand }) {
+  await page
+    .locator('.statusbar-item', { hasText: `Tracefork :${PORT}` })
+    .first()
+    .waitFor({ timeout: 30_000 });
   const traceId = randomBytes(16).toString('hex');
   const id = () => randomBytes(8).toString('hex');
   const [root, a, a1, b] = [id(), id(), id(), id()];
   const t0 = Date.now();
-  const span = (spanId, parentSpanId, name, dt) => ({ traceId, spanId, parentSpanId, name, kind: 1, startTimeUnixNano: `${t0 + dt}000000`, endTimeUnixNano: `${t0 + dt + 5}000000`, attributes: [] });
+  const span = (spanId, parentSpanId, name, dt) => ({
+    traceId,
+    spanId,
+    parentSpanId,
+    name,
+    kind: 1,
+    startTimeUnixNano: `${t0 + dt}000000`,
+    endTimeUnixNano: `${t0 + dt + 5}000000`,
+    attributes: [],
+  });
   const spans = [span(root, '', 'persist-run', 0), span(a, root, 'step-a', 1), span(a1, a, 'step-a-inner', 2), span(b, root, 'step-b', 3)];
-  const res = await fetch(`http://127.0.0.1:${PORT}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }) });
+  const res = await fetch(`http://127.0.0.1:${PORT}/v1/traces`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }),
+  });
   assert.equal(res.status, 200);
 
   const tab = await openRunFromView(page, runCommand, 'persist-run');

@@ -4,6 +4,7 @@
 // conversation, launch; the replay re-runs the agent's own command through the proxy, the calls
 // before the fork served from the recording, the edited request sent upstream (the mock of the
 // model API, in a process of its own, counts what reaches it), and the Comparison view marks it.
+import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { frameWith } from './uiHelpers.mjs';
@@ -13,10 +14,16 @@ const PORT = 14318; // test/e2e/workspace/.vscode/settings.json
 const UPSTREAM = 14400; // tracefork.proxy.openaiUpstream there
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
-export default async function ({ page, screenshot, runCommand, assert }) {
-  await page.locator('.statusbar-item', { hasText: `Tracefork :${PORT}` }).first().waitFor({ state: 'visible', timeout: 30_000 });
+export default async function ({ page, screenshot, runCommand }) {
+  await page
+    .locator('.statusbar-item', { hasText: `Tracefork :${PORT}` })
+    .first()
+    .waitFor({ state: 'visible', timeout: 30_000 });
   const repo = path.resolve(import.meta.dirname, '../../..');
-  const mock = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'test/clients/mockModelsMain.ts'), String(UPSTREAM)], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+  const mock = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'test/clients/mockModelsMain.ts'), String(UPSTREAM)], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     await new Promise((resolve, reject) => {
       mock.stdout.on('data', (b) => String(b).includes('http://') && resolve());
@@ -36,7 +43,11 @@ export default async function ({ page, screenshot, runCommand, assert }) {
     const calls = trace.locator('[role="treeitem"][data-loaded="true"]', { hasText: 'chat gpt-4o-mini' });
     await calls.nth(2).waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal((await requests()).length, 4, 'the agent made its four calls through the proxy');
-    assert.equal(await page.locator('.tabs-container .tab', { hasText: 'proxy-key0123456789' }).count(), 0, 'the key in the command line is masked in the run\'s name');
+    assert.equal(
+      await page.locator('.tabs-container .tab', { hasText: 'proxy-key0123456789' }).count(),
+      0,
+      "the key in the command line is masked in the run's name",
+    );
     await calls.nth(1).click();
     await trace.locator('text=sunny, 21C').first().waitFor({ timeout: 10_000 });
     await screenshot('proxy-run');
@@ -58,7 +69,11 @@ export default async function ({ page, screenshot, runCommand, assert }) {
     assert.match(await first.innerText(), /\(fork\)/);
     await editor.locator('.fork-status', { hasText: 'Replayed as run' }).waitFor({ timeout: 15_000 });
     const made = (await requests()).slice(before);
-    assert.deepEqual(made.map((r) => r.path), ['/v1/chat/completions', '/v1/responses', '/v1/embeddings'], 'the first call was served from the recording; the fork and the rest went upstream');
+    assert.deepEqual(
+      made.map((r) => r.path),
+      ['/v1/chat/completions', '/v1/responses', '/v1/embeddings'],
+      'the first call was served from the recording; the fork and the rest went upstream',
+    );
     assert.equal(made[0].body.messages.find((m) => m.role === 'tool').content, 'rainy, 9C', 'the edited request went upstream');
     await screenshot('proxy-comparison');
 

@@ -4,6 +4,7 @@
 // line, "Fork & Replay…" with another city asks for the agent's command prefilled with the guess
 // for a .py file (python3: this VS Code has no Python extension), which is replaced by the e2e
 // Python; the replayed run is compared and sits under the original as a fork.
+import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +15,7 @@ export const timeout = 240_000;
 const PORT = 14318; // test/e2e/workspace/.vscode/settings.json
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
-export default async function ({ page, workspace, screenshot, runCommand, openWorkbench, assert }) {
+export default async function ({ page, workspace, screenshot, runCommand, openWorkbench }) {
   const python = e2ePython();
   assert.ok(python, 'no Python with the Tracefork SDK: make .cache/py-venv first (node scripts/test-python.mjs, part of npm test)');
   // No replay command configured, so the extension guesses one from the run's .py file.
@@ -24,9 +25,15 @@ export default async function ({ page, workspace, screenshot, runCommand, openWo
   delete rest['tracefork.replay.command'];
   fs.writeFileSync(settingsFile, JSON.stringify(rest, null, 2));
   try {
-    await page.locator('.statusbar-item', { hasText: `Tracefork :${PORT}` }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page
+      .locator('.statusbar-item', { hasText: `Tracefork :${PORT}` })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
     const agent = spawnSync(python, ['replay_agent.py'], {
-      cwd: workspace, env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORT}` }, encoding: 'utf8', timeout: 60_000,
+      cwd: workspace,
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORT}` },
+      encoding: 'utf8',
+      timeout: 60_000,
     });
     assert.equal(agent.status, 0, `the agent failed: ${agent.stderr}`);
 
@@ -42,10 +49,17 @@ export default async function ({ page, workspace, screenshot, runCommand, openWo
     await toolRow().waitFor({ state: 'visible', timeout: 30_000 });
     await toolRow().click();
     await trace.locator('text=weather service unavailable for Paris').first().waitFor({ timeout: 10_000 });
-    const toolLine = fs.readFileSync(path.join(workspace, 'replay_agent.py'), 'utf8').split('\n').findIndex((l) => l.startsWith('@tracefork.tool("get_weather")')) + 1;
+    const toolLine =
+      fs
+        .readFileSync(path.join(workspace, 'replay_agent.py'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.startsWith('@tracefork.tool("get_weather")')) + 1;
     await page.keyboard.press('Enter');
     await page.locator('.tabs-container .tab.active', { hasText: 'replay_agent.py' }).waitFor({ timeout: 15_000 });
-    await page.locator('.statusbar-item', { hasText: `Ln ${toolLine}, Col 1` }).first().waitFor({ timeout: 10_000 });
+    await page
+      .locator('.statusbar-item', { hasText: `Ln ${toolLine}, Col 1` })
+      .first()
+      .waitFor({ timeout: 10_000 });
     await screenshot('python-source-line');
 
     // Back to the run, fork at the tool with another city.
@@ -67,7 +81,9 @@ export default async function ({ page, workspace, screenshot, runCommand, openWo
     // Nothing is configured: the command is asked for, prefilled with the guess for a .py file.
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await page.waitForFunction(() => document.querySelector('.quick-input-widget input.input')?.value, null, { timeout: 5000 });
+    await page.waitForFunction(() => /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input.input'))?.value, null, {
+      timeout: 5000,
+    });
     assert.equal(await input.inputValue(), 'python3 replay_agent.py', 'the guessed command for a Python run');
     await screenshot('python-command-guess');
     await input.fill(`${python} replay_agent.py`);
@@ -89,7 +105,11 @@ export default async function ({ page, workspace, screenshot, runCommand, openWo
     // The workbench restores its editors and groups into the next test: leave it as this test found
     // it, and reload so the closed layout is saved (closing the page may not save it).
     await runCommand('View: Close All Editor Groups').catch(() => {});
-    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await page
+      .locator('.tabs-container .tab')
+      .first()
+      .waitFor({ state: 'detached', timeout: 10_000 })
+      .catch(() => {});
     await openWorkbench().catch(() => {});
   }
 }

@@ -2,6 +2,7 @@
 // Tracefork SDK fails at its tool; open the run, select the failing tool step, "Fork & Replay…",
 // change the city in the fork editor, launch; the replayed run appears under the original in the
 // Runs view and the Comparison view marks the first divergence at the fork step.
+import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { frameWith } from './uiHelpers.mjs';
 
@@ -9,10 +10,16 @@ export const timeout = 240_000;
 const PORT = 14318; // test/e2e/workspace/.vscode/settings.json
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
-export default async function ({ page, workspace, screenshot, runCommand, assert }) {
-  await page.locator('.statusbar-item', { hasText: `Tracefork :${PORT}` }).first().waitFor({ state: 'visible', timeout: 30_000 });
+export default async function ({ page, workspace, screenshot, runCommand }) {
+  await page
+    .locator('.statusbar-item', { hasText: `Tracefork :${PORT}` })
+    .first()
+    .waitFor({ state: 'visible', timeout: 30_000 });
   const agent = spawnSync(process.execPath, ['--import', 'tsx', 'replay-agent.ts'], {
-    cwd: workspace, env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORT}` }, encoding: 'utf8', timeout: 60_000,
+    cwd: workspace,
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORT}` },
+    encoding: 'utf8',
+    timeout: 60_000,
   });
   assert.equal(agent.status, 0, `the agent failed: ${agent.stderr}`);
 

@@ -6,6 +6,7 @@
 // Runs view.
 // Prints p50/p95/max idle and under load. Asserts that every action was answered and that no
 // span was lost (created = acknowledged = stored); speed is measured, not asserted.
+import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
@@ -22,8 +23,11 @@ const LOAD_BOUND_MS = 120_000; // exporters still running then are stopped and t
 const PANEL_STEPS = 400;
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
-export default async function ({ page, runCommand, screenshot, assert }) {
-  await page.locator('.statusbar-item', { hasText: `Tracefork :${PORT}` }).first().waitFor({ timeout: 30_000 });
+export default async function ({ page, runCommand, screenshot }) {
+  await page
+    .locator('.statusbar-item', { hasText: `Tracefork :${PORT}` })
+    .first()
+    .waitFor({ timeout: 30_000 });
   assert.equal((await post(panelTrace())).status, 200);
   // The Runs view re-sorts as verdicts land: click until that run's panel is open (the only one).
   await openRunFromView(page, runCommand, 'responsiveness panel');
@@ -52,14 +56,22 @@ export default async function ({ page, runCommand, screenshot, assert }) {
   const acked = done.reduce((n, r) => n + r.sent, 0);
   const errors = [...new Set(done.flatMap((r) => r.errors))];
   const stored = await storedBenchSpans(page, created);
-  console.log(`  ${CLIENTS} exporters: ${created} spans created, ${acked} acknowledged, ${stored} stored in ${loadSecs.toFixed(1)} s (${Math.round(created / loadSecs)} spans/s); exporter errors: ${errors.join('; ') || 'none'}`);
-  for (const [what, key] of [['ArrowDown → selection shown', 'select'], ['ArrowDown → step detail shown (host round trip)', 'detail'], ['Enter on "Filter Runs…" → its quick pick (host round trip)', 'command'], ['POST of a run → row in the Runs view', 'runsView']]) {
+  console.log(
+    `  ${CLIENTS} exporters: ${created} spans created, ${acked} acknowledged, ${stored} stored in ${loadSecs.toFixed(1)} s (${Math.round(created / loadSecs)} spans/s); exporter errors: ${errors.join('; ') || 'none'}`,
+  );
+  for (const [what, key] of [
+    ['ArrowDown → selection shown', 'select'],
+    ['ArrowDown → step detail shown (host round trip)', 'detail'],
+    ['Enter on "Filter Runs…" → its quick pick (host round trip)', 'command'],
+    ['POST of a run → row in the Runs view', 'runsView'],
+  ]) {
     console.log(`  ${what}: idle ${summary(idle[key])}; under load ${summary(loaded[key])}`);
   }
   assert.deepEqual(errors, [], 'no exporter error');
   assert.equal(acked, created, 'every span acknowledged');
   assert.equal(stored, created, 'every span stored');
-  for (const key of ['select', 'detail', 'command', 'runsView']) assert.ok(loaded[key].length >= 2, `the UI answered ${key} during the load (${loaded[key].length})`);
+  for (const key of ['select', 'detail', 'command', 'runsView'])
+    assert.ok(loaded[key].length >= 2, `the UI answered ${key} during the load (${loaded[key].length})`);
 
   await runCommand('Tracefork: Delete All Runs'); // later tests start from an empty Runs view
   await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete All' }).click();
@@ -126,21 +138,25 @@ async function webviewContent(page) {
 /** One exporter process; `done` resolves with its { created, sent, errors } line. */
 function startExporter() {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'bench', 'exporterClient.ts'), String(SPANS_EACH)], {
-    cwd: REPO, env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: RECEIVER }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO,
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: RECEIVER },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const c = { child, running: true, done: null };
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
-  c.done = new Promise((resolve) => child.on('exit', (code, sig) => {
-    c.running = false;
-    try {
-      resolve(JSON.parse(out.trim().split('\n').pop()));
-    } catch {
-      resolve({ created: SPANS_EACH + Math.ceil(SPANS_EACH / 50), sent: 0, errors: [`exporter exited ${sig ?? code}: ${err.slice(-300)}`] });
-    }
-  }));
+  c.done = new Promise((resolve) =>
+    child.on('exit', (code, sig) => {
+      c.running = false;
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()));
+      } catch {
+        resolve({ created: SPANS_EACH + Math.ceil(SPANS_EACH / 50), sent: 0, errors: [`exporter exited ${sig ?? code}: ${err.slice(-300)}`] });
+      }
+    }),
+  );
   return c;
 }
 
@@ -151,7 +167,9 @@ async function storedBenchSpans(page, expected) {
   for (let i = 0; i < 30 && stored < expected; i++) {
     if (i) await page.waitForTimeout(1000);
     const list = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), 'list', '--db', info.db, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    stored = JSON.parse(list.stdout || '[]').filter((t) => t.name === 'invoke_agent bench').reduce((n, t) => n + t.spanCount, 0);
+    stored = JSON.parse(list.stdout || '[]')
+      .filter((t) => t.name === 'invoke_agent bench')
+      .reduce((n, t) => n + t.spanCount, 0);
   }
   return stored;
 }
@@ -163,7 +181,9 @@ function post(body) {
 const ns = (ms) => String(BigInt(Math.round(ms)) * 1_000_000n);
 const id = (bytes) => randomBytes(bytes).toString('hex');
 const attrs = (o) => Object.entries(o).map(([key, v]) => ({ key, value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v } }));
-const otlp = (spans) => ({ resourceSpans: [{ resource: { attributes: attrs({ 'service.name': 'responsiveness-test' }) }, scopeSpans: [{ scope: { name: 'e2e' }, spans }] }] });
+const otlp = (spans) => ({
+  resourceSpans: [{ resource: { attributes: attrs({ 'service.name': 'responsiveness-test' }) }, scopeSpans: [{ scope: { name: 'e2e' }, spans }] }],
+});
 
 /** A run of PANEL_STEPS chat steps under one root, to move through with the keyboard. */
 function panelTrace() {
@@ -171,10 +191,24 @@ function panelTrace() {
   const root = id(8);
   const t = Date.now() - 60_000;
   const steps = Array.from({ length: PANEL_STEPS }, (_, i) => ({
-    traceId, spanId: id(8), parentSpanId: root, name: `step ${i}`, kind: 3, startTimeUnixNano: ns(t + i * 10), endTimeUnixNano: ns(t + i * 10 + 8),
-    attributes: attrs({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 40, 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `question ${i}` }] }]) }),
+    traceId,
+    spanId: id(8),
+    parentSpanId: root,
+    name: `step ${i}`,
+    kind: 3,
+    startTimeUnixNano: ns(t + i * 10),
+    endTimeUnixNano: ns(t + i * 10 + 8),
+    attributes: attrs({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.usage.input_tokens': 40,
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `question ${i}` }] }]),
+    }),
   }));
-  return otlp([{ traceId, spanId: root, name: 'responsiveness panel', kind: 1, startTimeUnixNano: ns(t), endTimeUnixNano: ns(t + PANEL_STEPS * 10) }, ...steps]);
+  return otlp([
+    { traceId, spanId: root, name: 'responsiveness panel', kind: 1, startTimeUnixNano: ns(t), endTimeUnixNano: ns(t + PANEL_STEPS * 10) },
+    ...steps,
+  ]);
 }
 
 /** A one-step run dated an hour ahead, so it sorts first in the Runs view whatever else arrives. */

@@ -1,6 +1,7 @@
 // The user's path through the real VS Code: the receiver shows in the status bar, a real agent
 // whose tool fails sends its traces, the run appears in the Runs view marked failing, opening it
 // shows the step tree, and Enter on the failing step opens the agent's source at the throwing line.
+import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ export const timeout = 180_000;
 const PORT = 14318; // test/e2e/workspace/.vscode/settings.json
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
-export default async function ({ page, workspace, screenshot, webviewFrame, runCommand, assert }) {
+export default async function ({ page, workspace, screenshot, webviewFrame, runCommand }) {
   const status = page.locator('.statusbar-item', { hasText: `Tracefork :${PORT}` });
   await status.first().waitFor({ state: 'visible', timeout: 30_000 });
 
@@ -43,6 +44,9 @@ export default async function ({ page, workspace, screenshot, webviewFrame, runC
   const throwLine = lines.findIndex((l) => l.includes("the failing step's line")) + 1;
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab.active', { hasText: 'weather-agent.ts' }).waitFor({ timeout: 15_000 });
-  await page.locator('.statusbar-item', { hasText: `Ln ${throwLine}, Col 1` }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.statusbar-item', { hasText: `Ln ${throwLine}, Col 1` })
+    .first()
+    .waitFor({ timeout: 10_000 });
   await screenshot('source-line');
 }

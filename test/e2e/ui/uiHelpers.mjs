@@ -12,7 +12,10 @@ export async function openRunFromView(page, runCommand, name) {
   const tab = page.locator('.tabs-container .tab', { hasText: name });
   for (let i = 0; i < 5 && !(await tab.count()); i++) {
     await row.click();
-    await tab.first().waitFor({ timeout: 3000 }).catch(() => {});
+    await tab
+      .first()
+      .waitFor({ timeout: 3000 })
+      .catch(() => {});
   }
   return tab.first();
 }
@@ -25,7 +28,13 @@ export async function frameWith(page, selector, timeoutMs = 30_000) {
     const n = await outer.count();
     for (let i = 0; i < n; i++) {
       const inner = outer.nth(i).contentFrame().locator('#active-frame').contentFrame();
-      if ((await inner.locator(selector).count().catch(() => 0)) > 0) return inner;
+      if (
+        (await inner
+          .locator(selector)
+          .count()
+          .catch(() => 0)) > 0
+      )
+        return inner;
     }
     if (Date.now() > end) throw new Error(`no webview shows ${selector}`);
     await page.waitForTimeout(250);

@@ -19,7 +19,7 @@ export function installKeyProbe() {
         const pane = document.querySelector('.detail-pane');
         const want = sel?.querySelector('.name')?.textContent;
         if (selectedAt >= 0 && want && pane?.getAttribute('aria-busy') !== 'true' && pane?.querySelector('.detail-name')?.textContent === want) {
-          return resolve({ select: selectedAt - t0, detail: performance.now() - t0, index: Number(sel.dataset.index) });
+          return resolve({ select: selectedAt - t0, detail: performance.now() - t0, index: Number(/** @type {HTMLElement} */ (sel).dataset.index) });
         }
       }
       requestAnimationFrame(tick);

@@ -3,6 +3,7 @@
 // custom evaluator (.tracefork/evaluators/token-budget.js) does not run: its verdicts appear
 // nowhere, and a notification says why; the workspace's settings cannot move the receiver off
 // 127.0.0.1. Trusting the folder then runs the evaluator and applies the setting (the controls).
+import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -18,13 +19,17 @@ const WHY = 'does not run the custom evaluators';
  * notification saying why. Each `act({ page, panel, runCommand })` starts with the failing run open
  * in the trace panel (`panel`, its content frame) and a model-call step selected.
  */
+/** @type {Array<{ act: (ui: { page: any, panel: any, runCommand: (title: string) => Promise<void> }) => Promise<unknown>, message: RegExp }>} */
 const REFUSALS = [
   // Fork & replay re-runs the agent: the button in the step's detail refuses, with a notification saying why.
-  { act: ({ panel }) => panel.locator('button[data-action="fork"]').click(), message: /Fork & Replay runs your workspace's code, so it is off in Restricted Mode/ },
+  {
+    act: ({ panel }) => panel.locator('button[data-action="fork"]').click(),
+    message: /Fork & Replay runs your workspace's code, so it is off in Restricted Mode/,
+  },
 ];
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
-export default async function ({ page, workspace, runCommand, screenshot, webviewFrame, assert }) {
+export default async function ({ page, workspace, runCommand, screenshot, webviewFrame }) {
   // VS Code asks on opening the folder: desktop VS Code with a modal prompt, the web workbench
   // (code-server) by opening it in Restricted Mode under a banner. The user keeps it restricted.
   const prompt = page.locator('.monaco-dialog-box', { hasText: 'trust' });
@@ -38,7 +43,10 @@ export default async function ({ page, workspace, runCommand, screenshot, webvie
   await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 15_000 });
 
   // Tracefork runs in Restricted Mode (limited support) and tells the user what it leaves out.
-  await page.locator('.statusbar-item', { hasText: `Tracefork :${PORT}` }).first().waitFor({ timeout: 30_000 });
+  await page
+    .locator('.statusbar-item', { hasText: `Tracefork :${PORT}` })
+    .first()
+    .waitFor({ timeout: 30_000 });
   const notice = await findNotification(page, runCommand, WHY);
   const text = await notice.innerText();
   assert.match(text, /\.tracefork[\\/]evaluators/, `the notification names the folder: ${text}`);
@@ -109,7 +117,10 @@ export default async function ({ page, workspace, runCommand, screenshot, webvie
 
 /** Whether a Tracefork receiver answers on `host`:PORT. */
 function answers(host) {
-  return fetch(`http://${host}:${PORT}/tracefork/info`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+  return fetch(`http://${host}:${PORT}/tracefork/info`, { signal: AbortSignal.timeout(2000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
 }
 
 /** Whether this machine can listen on `host` (IPv6 loopback may be absent). */
@@ -123,7 +134,10 @@ function canListen(host) {
 /** Runs the workspace's real agent against the receiver; the run shows in the Runs view. */
 function runAgent(workspace, mode, assert) {
   const agent = spawnSync(process.execPath, ['--import', 'tsx', 'weather-agent.ts', mode], {
-    cwd: workspace, env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORT}` }, encoding: 'utf8', timeout: 60_000,
+    cwd: workspace,
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORT}` },
+    encoding: 'utf8',
+    timeout: 60_000,
   });
   assert.equal(agent.status, 0, `the agent failed: ${agent.stderr}`);
 }
@@ -134,7 +148,13 @@ function runAgent(workspace, mode, assert) {
  */
 async function findNotification(page, runCommand, text) {
   const toast = page.locator('.notification-toast', { hasText: text }).first();
-  if (await toast.waitFor({ timeout: 5_000 }).then(() => true, () => false)) return toast;
+  if (
+    await toast.waitFor({ timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    )
+  )
+    return toast;
   await runCommand('Notifications: Show Notifications');
   const entry = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
   await entry.waitFor({ timeout: 10_000 });

@@ -1,8 +1,9 @@
 // The harness itself works: the workbench renders with its status bar, the command palette
 // runs a command, and that command's editor opens and lists the running extensions.
+import * as assert from 'node:assert/strict';
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
-export default async function ({ page, runCommand, screenshot, assert }) {
+export default async function ({ page, runCommand, screenshot }) {
   await page.locator('.monaco-workbench').waitFor({ state: 'visible' });
   assert.ok(await page.locator('.statusbar').isVisible(), 'status bar is visible');
 

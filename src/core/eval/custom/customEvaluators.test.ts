@@ -32,18 +32,41 @@ describe('eval: custom evaluators in a worker', function () {
     write(MODULES);
     custom = new CustomEvaluators({ trusted: true });
     const loaded = await custom.load(dir);
-    assert.deepEqual(loaded.evaluators.map((e) => [e.name, e.version]), [['is-tool', '2'], ['steps-in-run', '0'], ['thrower', '0'], ['shape', '0']]);
+    assert.deepEqual(
+      loaded.evaluators.map((e) => [e.name, e.version]),
+      [
+        ['is-tool', '2'],
+        ['steps-in-run', '0'],
+        ['thrower', '0'],
+        ['shape', '0'],
+      ],
+    );
     assert.equal(loaded.notices.length, 2);
     assert.match(loaded.notices.join('\n'), /could not load e-syntax\.js: .*SyntaxError/);
     assert.match(loaded.notices.join('\n'), /could not load f-none\.js: Error: exports no evaluate/);
     const run = [llm('hi'), toolStep('t', {}, {})];
     const { scores } = await custom.run(run);
     const llmScores = scores.get(run[0].spanId) ?? [];
-    assert.deepEqual(llmScores.map((s) => [s.name, s.value, s.passed, s.source]), [['is-tool', 0, true, 'custom'], ['run-size', 2, true, 'custom'], ['thrower', null, null, 'custom'], ['shape', null, null, 'custom']]);
+    assert.deepEqual(
+      llmScores.map((s) => [s.name, s.value, s.passed, s.source]),
+      [
+        ['is-tool', 0, true, 'custom'],
+        ['run-size', 2, true, 'custom'],
+        ['thrower', null, null, 'custom'],
+        ['shape', null, null, 'custom'],
+      ],
+    );
     assert.equal(llmScores[0].evaluatorVersion, '2');
     assert.match(llmScores[2].explanation ?? '', /evaluator threw: TypeError: nope/);
     assert.match(llmScores[3].explanation ?? '', /invalid passed/);
-    assert.deepEqual((scores.get(run[1].spanId) ?? []).map((s) => [s.name, s.passed]), [['is-tool', false], ['thrower', null], ['shape', null]]);
+    assert.deepEqual(
+      (scores.get(run[1].spanId) ?? []).map((s) => [s.name, s.passed]),
+      [
+        ['is-tool', false],
+        ['thrower', null],
+        ['shape', null],
+      ],
+    );
   });
 
   it('an infinite loop times out, is reported on its step and skipped; the others still run', async () => {
@@ -75,14 +98,22 @@ describe('eval: custom evaluators in a worker', function () {
     const run = [llm('1'), llm('2')];
     const { scores } = await custom.run(run);
     const first = scores.get(run[0].spanId) ?? [];
-    assert.deepEqual(first.map((s) => `${s.name}:${s.passed}`), ['hog:null', 'exiter:null', 'ok:true']);
+    assert.deepEqual(
+      first.map((s) => `${s.name}:${s.passed}`),
+      ['hog:null', 'exiter:null', 'ok:true'],
+    );
     assert.match(first[0].explanation ?? '', /ran out of memory \(limit 32 MB\)/);
     assert.match(first[1].explanation ?? '', /exited \(code 3\)/);
-    assert.deepEqual((scores.get(run[1].spanId) ?? []).map((s) => s.name), ['ok']);
+    assert.deepEqual(
+      (scores.get(run[1].spanId) ?? []).map((s) => s.name),
+      ['ok'],
+    );
   });
 
   it('an untrusted workspace loads and runs nothing and says so once', async () => {
-    write({ 'a.js': `require('fs').writeFileSync(${JSON.stringify(path.join(os.tmpdir(), 'tf-should-not-exist'))}, 'x'); module.exports = { evaluate: () => ({ passed: false }) };` });
+    write({
+      'a.js': `require('fs').writeFileSync(${JSON.stringify(path.join(os.tmpdir(), 'tf-should-not-exist'))}, 'x'); module.exports = { evaluate: () => ({ passed: false }) };`,
+    });
     custom = new CustomEvaluators({ trusted: false });
     assert.deepEqual(await custom.load(dir), { evaluators: [], notices: [UNTRUSTED_NOTICE] });
     const r = await custom.run([llm('x')]);

@@ -55,7 +55,13 @@ export class CustomEvaluators {
   load(dir: string): Promise<{ evaluators: CustomEvaluatorInfo[]; notices: string[] }> {
     return this.serial(async () => {
       if (!this.opts.trusted) return { evaluators: [], notices: [UNTRUSTED_NOTICE] };
-      this.files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => FILES.test(f)).sort().map((f) => path.resolve(dir, f)) : [];
+      this.files = fs.existsSync(dir)
+        ? fs
+            .readdirSync(dir)
+            .filter((f) => FILES.test(f))
+            .sort()
+            .map((f) => path.resolve(dir, f))
+        : [];
       this.loadNotices = [];
       await this.start();
       return { evaluators: this.evaluators, notices: this.loadNotices };

@@ -22,9 +22,19 @@ function one(o: unknown, ev: { name: string; version: string }): EvalScore | str
   const passed = field(o, 'passed', isBool);
   const explanation = field(o, 'explanation', isStr);
   const name = field(o, 'name', isStr);
-  const bad = Object.entries({ value, label, passed, explanation, name }).filter(([, v]) => v === undefined).map(([k]) => k);
+  const bad = Object.entries({ value, label, passed, explanation, name })
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
   if (bad.length) return `returned a score with invalid ${bad.join(', ')} (value: number, label: string, passed: boolean, explanation: string)`;
-  return { name: name ?? ev.name, value: value ?? null, label: label ?? null, passed: passed ?? null, source: 'custom', explanation: explanation ?? null, evaluatorVersion: ev.version };
+  return {
+    name: name ?? ev.name,
+    value: value ?? null,
+    label: label ?? null,
+    passed: passed ?? null,
+    source: 'custom',
+    explanation: explanation ?? null,
+    evaluatorVersion: ev.version,
+  };
 }
 
 /** Scores from a returned value: an object, an array of them, or null/undefined for "no score". */

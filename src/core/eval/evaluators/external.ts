@@ -32,7 +32,12 @@ function eventScores(step: Step): Array<[EvalScore, string | null]> {
   for (const e of step.events) {
     if (e.name !== 'gen_ai.evaluation.result') continue;
     const a: Attrs = { ...(asRecord(e.body) ?? {}), ...e.attributes };
-    const s = agentScore(str(a['gen_ai.evaluation.name']), a['gen_ai.evaluation.score.value'], a['gen_ai.evaluation.score.label'], a['gen_ai.evaluation.explanation']);
+    const s = agentScore(
+      str(a['gen_ai.evaluation.name']),
+      a['gen_ai.evaluation.score.value'],
+      a['gen_ai.evaluation.score.label'],
+      a['gen_ai.evaluation.explanation'],
+    );
     if (s) out.push([s, str(a['gen_ai.response.id'])]);
   }
   return out;
@@ -74,7 +79,14 @@ function mappedScores(a: Attrs, mappings: ScoreMapping[]): EvalScore[] {
     if (v === null) continue;
     const passed = m.passAbove !== undefined ? v >= m.passAbove : m.passBelow !== undefined ? v <= m.passBelow : null;
     const rule = m.passAbove !== undefined ? `pass at ≥ ${m.passAbove}` : m.passBelow !== undefined ? `pass at ≤ ${m.passBelow}` : 'no pass rule';
-    out.push({ name: m.name ?? m.attribute, value: v, label: passed === null ? null : passed ? 'pass' : 'fail', passed, source: 'agent', explanation: `${m.attribute} = ${v} (${rule})` });
+    out.push({
+      name: m.name ?? m.attribute,
+      value: v,
+      label: passed === null ? null : passed ? 'pass' : 'fail',
+      passed,
+      source: 'agent',
+      explanation: `${m.attribute} = ${v} (${rule})`,
+    });
   }
   return out;
 }
@@ -97,7 +109,8 @@ export const external: RunEvaluator = {
     for (const step of run) {
       for (const [score, responseId] of eventScores(step)) out.push({ spanId: (responseId && responses().get(responseId)) || step.spanId, score });
       for (const score of attributeScores(step.attributes)) out.push({ spanId: step.spanId, score });
-      if (ctx.options.scoreMappings.length) for (const score of mappedScores(step.attributes, ctx.options.scoreMappings)) out.push({ spanId: step.spanId, score });
+      if (ctx.options.scoreMappings.length)
+        for (const score of mappedScores(step.attributes, ctx.options.scoreMappings)) out.push({ spanId: step.spanId, score });
     }
     return out;
   },

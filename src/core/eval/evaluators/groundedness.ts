@@ -8,9 +8,13 @@ import { answerText, hasToolCalls, valueText } from '../text';
 import { clip, score } from '../score';
 import type { EvalContext, StepEvaluator } from '../types';
 
-const STOP = new Set(('the and for are but not you your with this that from have has had was were will would can could should ' +
-  'its it\'s they them their there then than what which who whom when where why how all any each into out over under about ' +
-  'also just only very more most some such our ours his her she him been being does did doing yes here today').split(' '));
+const STOP = new Set(
+  (
+    'the and for are but not you your with this that from have has had was were will would can could should ' +
+    "its it's they them their there then than what which who whom when where why how all any each into out over under about " +
+    'also just only very more most some such our ours his her she him been being does did doing yes here today'
+  ).split(' '),
+);
 const SUPPORTED = 0.6;
 const MAX_RETRIEVALS = 20;
 
@@ -40,7 +44,9 @@ function retrievals(ctx: EvalContext): Array<{ start: string; words: string[] }>
 /** The words of the retrieved context the step could see; null when it saw none. */
 function context(step: Step, ctx: EvalContext): Set<string> | null {
   const words = new Set<string>();
-  const sources = retrievals(ctx).filter((r) => r.start <= step.startTime).slice(-MAX_RETRIEVALS);
+  const sources = retrievals(ctx)
+    .filter((r) => r.start <= step.startTime)
+    .slice(-MAX_RETRIEVALS);
   for (const r of sources) for (const x of r.words) words.add(x);
   for (const d of step.input?.documents ?? []) for (const x of contentWords(d.content ?? '')) words.add(x);
   return words.size ? words : null;
@@ -51,12 +57,17 @@ export const groundedness: StepEvaluator = {
   name: 'groundedness',
   version: '1',
   appliesTo: (step, ctx) =>
-    step.kind === 'llm' && !hasToolCalls(step) && answerText(step).trim() !== '' &&
+    step.kind === 'llm' &&
+    !hasToolCalls(step) &&
+    answerText(step).trim() !== '' &&
     ((step.input?.documents?.length ?? 0) > 0 || (retrievals(ctx)[0]?.start ?? '\uffff') <= step.startTime),
   evaluate(step, ctx) {
     const words = context(step, ctx);
     if (!words) return [];
-    const sentences = answerText(step).split(/(?<=[.!?])\s+|\n+/).map((s) => [s, contentWords(s)] as const).filter(([, w]) => w.length >= 3);
+    const sentences = answerText(step)
+      .split(/(?<=[.!?])\s+|\n+/)
+      .map((s) => [s, contentWords(s)] as const)
+      .filter(([, w]) => w.length >= 3);
     if (!sentences.length) return [];
     const unsupported = sentences.filter(([, w]) => w.filter((x) => words.has(x)).length / w.length < SUPPORTED);
     const share = (sentences.length - unsupported.length) / sentences.length;

@@ -18,7 +18,9 @@ describe('eval: handoff (tool arguments against the declared schema)', () => {
   const conventions: Record<string, Record<string, unknown>> = {
     'gen_ai.tool.definitions': { 'gen_ai.tool.definitions': JSON.stringify([{ type: 'function', function: { name: 'getWeather', parameters: PARAMS } }]) },
     'semconv flat definition': { 'gen_ai.tool.definitions': [JSON.stringify({ type: 'function', name: 'getWeather', parameters: PARAMS })] },
-    'llm.tools.N.tool.json_schema': { 'llm.tools.0.tool.json_schema': JSON.stringify({ type: 'function', function: { name: 'getWeather', parameters: PARAMS } }) },
+    'llm.tools.N.tool.json_schema': {
+      'llm.tools.0.tool.json_schema': JSON.stringify({ type: 'function', function: { name: 'getWeather', parameters: PARAMS } }),
+    },
     'ai.prompt.tools': { 'ai.prompt.tools': [JSON.stringify({ type: 'function', name: 'getWeather', inputSchema: PARAMS })] },
   };
   for (const [label, attrs] of Object.entries(conventions)) {

@@ -9,8 +9,7 @@ import type { StepEvaluator } from '../types';
 export const handoff: StepEvaluator = {
   name: 'handoff',
   version: '1',
-  appliesTo: (step) =>
-    step.kind === 'llm' && outputMessages(step).some((m) => m.toolCalls?.length) && toolDefinitions(step).size > 0,
+  appliesTo: (step) => step.kind === 'llm' && outputMessages(step).some((m) => m.toolCalls?.length) && toolDefinitions(step).size > 0,
   evaluate(step) {
     const defs = toolDefinitions(step);
     const problems: string[] = [];

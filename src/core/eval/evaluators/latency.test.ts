@@ -46,7 +46,13 @@ describe('eval: latency and cost against the rolling baseline', () => {
     for (let i = 0; i < 12; i++) b.observe([mkStep({ kind: 'chain', traceId: `r${i}`, name: 'agent', durationMs: 100, costUsd: 0.01 })]);
     const run = [mkStep({ kind: 'chain', name: 'agent', durationMs: 900, costUsd: 0.01 })];
     const placed = runBudget.evaluateRun(run, ctxOf(run, {}, b));
-    assert.deepEqual(placed.map((p) => [p.spanId, p.score.name, p.score.passed]), [[run[0].spanId, 'run-latency', false], [run[0].spanId, 'run-cost', true]]);
+    assert.deepEqual(
+      placed.map((p) => [p.spanId, p.score.name, p.score.passed]),
+      [
+        [run[0].spanId, 'run-latency', false],
+        [run[0].spanId, 'run-cost', true],
+      ],
+    );
   });
 
   it('observing the same run twice counts it once', () => {

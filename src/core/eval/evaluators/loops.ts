@@ -57,9 +57,15 @@ export const loops: RunEvaluator = {
     const out: Placed[] = [];
     for (const [step, { n, call }] of worst) {
       const what = `${call.name}(${clip(canonical(call.args), 80)})`;
-      const s = n > limit
-        ? score(this, { passed: false, value: n, label: 'loop', explanation: `${what} called ${n} times with the same arguments in this run (limit ${limit})` })
-        : score(this, { passed: true, value: n, explanation: n > 1 ? `${what}: call ${n} of at most ${limit}` : null });
+      const s =
+        n > limit
+          ? score(this, {
+              passed: false,
+              value: n,
+              label: 'loop',
+              explanation: `${what} called ${n} times with the same arguments in this run (limit ${limit})`,
+            })
+          : score(this, { passed: true, value: n, explanation: n > 1 ? `${what}: call ${n} of at most ${limit}` : null });
       out.push({ spanId: step.spanId, score: s });
     }
     return out;
@@ -74,9 +80,10 @@ export const runaway: RunEvaluator = {
     if (!run.length) return [];
     const n = run.filter((s) => s.kind === 'llm' || s.kind === 'tool').length;
     const max = ctx.options.maxSteps;
-    const s = n > max
-      ? score(this, { passed: false, value: n, label: 'runaway', explanation: `${n} model and tool steps in one run (limit ${max})` })
-      : { ...pass(this), value: n };
+    const s =
+      n > max
+        ? score(this, { passed: false, value: n, label: 'runaway', explanation: `${n} model and tool steps in one run (limit ${max})` })
+        : { ...pass(this), value: n };
     return [{ spanId: run[0].spanId, score: s }];
   },
 };

@@ -23,7 +23,12 @@ describe('eval: truncated, empty and refused answers', () => {
   });
 
   it('refusal: common phrasings and refusal parts fail; apologies that are not refusals pass', () => {
-    for (const t of ["I'm sorry, but I can't help with that.", 'I cannot assist with this request.', 'Let me think. I will not provide that information.', 'As an AI language model, I cannot browse.']) {
+    for (const t of [
+      "I'm sorry, but I can't help with that.",
+      'I cannot assist with this request.',
+      'Let me think. I will not provide that information.',
+      'As an AI language model, I cannot browse.',
+    ]) {
       assert.equal(judge(refusal, llm(t)), false, t);
     }
     const part = mkStep({ output: { messages: [{ role: 'assistant', content: null, parts: [{ type: 'refusal', refusal: 'no' }] }] } });

@@ -16,7 +16,13 @@ export const truncated: StepEvaluator = {
   evaluate(step) {
     if (!TRUNCATED.test(step.finishReason ?? '')) return [pass(this)];
     const tokens = step.outputTokens !== null ? ` after ${step.outputTokens} output tokens` : '';
-    return [score(this, { passed: false, label: 'truncated', explanation: `finish reason "${step.finishReason}": the answer was cut off at the token limit${tokens}` })];
+    return [
+      score(this, {
+        passed: false,
+        label: 'truncated',
+        explanation: `finish reason "${step.finishReason}": the answer was cut off at the token limit${tokens}`,
+      }),
+    ];
   },
 };
 
@@ -34,7 +40,13 @@ export const emptyOutput: StepEvaluator = {
     const msgs = outputMessages(step);
     const something = answerText(step).trim() !== '' || hasToolCalls(step) || msgs.some((m) => m.parts?.length);
     if (something) return [pass(this)];
-    return [score(this, { passed: false, label: 'empty', explanation: `the model answered nothing (finish reason ${step.finishReason ?? 'unknown'}, ${step.outputTokens ?? '?'} output tokens)` })];
+    return [
+      score(this, {
+        passed: false,
+        label: 'empty',
+        explanation: `the model answered nothing (finish reason ${step.finishReason ?? 'unknown'}, ${step.outputTokens ?? '?'} output tokens)`,
+      }),
+    ];
   },
 };
 
@@ -44,8 +56,11 @@ export const refusal: StepEvaluator = {
   version: '1',
   appliesTo: (step) => judgeable(step) && (answerText(step).trim() !== '' || outputMessages(step).some((m) => m.parts?.some(isRefusalPart))),
   evaluate(step) {
-    const part = outputMessages(step).flatMap((m) => m.parts ?? []).find(isRefusalPart);
-    if (part) return [score(this, { passed: false, label: 'refusal', explanation: `the provider marked the answer as a refusal: ${clip(JSON.stringify(part), 160)}` })];
+    const part = outputMessages(step)
+      .flatMap((m) => m.parts ?? [])
+      .find(isRefusalPart);
+    if (part)
+      return [score(this, { passed: false, label: 'refusal', explanation: `the provider marked the answer as a refusal: ${clip(JSON.stringify(part), 160)}` })];
     const m = REFUSAL.exec(answerText(step));
     if (!m) return [pass(this)];
     return [score(this, { passed: false, label: 'refusal', explanation: `the answer refuses: "${clip(m[0], 100)}"` })];

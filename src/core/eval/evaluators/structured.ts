@@ -55,6 +55,12 @@ export const structuredOutput: StepEvaluator = {
     const [text, why] = declared !== undefined ? [declared, 'output.mime_type is JSON'] : [answerText(step), jsonRequested(step)];
     const err = parseError(text);
     if (!err) return [pass(this)];
-    return [score(this, { passed: false, label: 'invalid JSON', explanation: `JSON expected (${why}) but the output does not parse: ${err}; output starts "${clip(text, 60)}"` })];
+    return [
+      score(this, {
+        passed: false,
+        label: 'invalid JSON',
+        explanation: `JSON expected (${why}) but the output does not parse: ${err}; output starts "${clip(text, 60)}"`,
+      }),
+    ];
   },
 };

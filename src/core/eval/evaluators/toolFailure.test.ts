@@ -14,7 +14,9 @@ describe('eval: tool failure', () => {
   it('fails on error status, exception event, {error} result and "Error…" text', () => {
     const cases = [
       toolStep('t', {}, null, { status: 'error', error: 'boom' }),
-      toolStep('t', {}, null, { events: [{ name: 'exception', time: '', attributes: { 'exception.type': 'TypeError', 'exception.message': 'x is undefined' }, source: 'span' }] }),
+      toolStep('t', {}, null, {
+        events: [{ name: 'exception', time: '', attributes: { 'exception.type': 'TypeError', 'exception.message': 'x is undefined' }, source: 'span' }],
+      }),
       toolStep('t', {}, { error: { message: 'rate limited' } }),
       toolStep('t', {}, 'Error: city not found'),
     ];

@@ -23,7 +23,9 @@ describe('eval: LLM judge in the live loop (mock OpenAI-compatible server on 127
         const user = JSON.parse(body.messages[1].content) as { output: string };
         requests.push({ auth: req.headers.authorization, output: user.output });
         const verdict = /trains/i.test(user.output) ? { score: 0.1, passed: false, explanation: 'off-topic' } : { score: 0.9 };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: JSON.stringify(verdict) } }] }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: JSON.stringify(verdict) } }] }));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -50,7 +52,13 @@ describe('eval: LLM judge in the live loop (mock OpenAI-compatible server on 127
     q.add(fresh);
     q.add(fresh); // the same steps again (the run changed): not graded twice
     await q.idle();
-    assert.deepEqual(requests.map((r) => [r.auth, r.output]), [['Bearer k-live', 'Sunny.'], ['Bearer k-live', 'Trains are late.']]);
+    assert.deepEqual(
+      requests.map((r) => [r.auth, r.output]),
+      [
+        ['Bearer k-live', 'Sunny.'],
+        ['Bearer k-live', 'Trains are late.'],
+      ],
+    );
     assert.deepEqual(scored, ['b'.repeat(32), 'b'.repeat(32)]);
     assert.equal(q.scores(old[0].traceId), undefined);
     const scores = q.scores(fresh[0].traceId)!;

@@ -16,19 +16,38 @@ const traceId = (i: number) => hex(i + 1, 32);
 function runSpans(i: number, fail: boolean, from = 0) {
   const t0 = BigInt(Date.UTC(2025, 0, 1)) * 1_000_000n + BigInt(i) * 10_000_000_000n;
   const span = (n: number, name: string, attributes: Array<[string, string | number]>, error = false) => ({
-    traceId: traceId(i), spanId: hex(i * 16 + n + 1, 16), parentSpanId: n ? hex(i * 16 + 1, 16) : '', name,
-    startTimeUnixNano: String(t0 + BigInt(n) * 1_000_000n), endTimeUnixNano: String(t0 + BigInt(n + 5) * 1_000_000n),
+    traceId: traceId(i),
+    spanId: hex(i * 16 + n + 1, 16),
+    parentSpanId: n ? hex(i * 16 + 1, 16) : '',
+    name,
+    startTimeUnixNano: String(t0 + BigInt(n) * 1_000_000n),
+    endTimeUnixNano: String(t0 + BigInt(n + 5) * 1_000_000n),
     attributes: attributes.map(([key, v]) => ({ key, value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v } })),
     status: { code: error ? 2 : 1, ...(error ? { message: 'weather service down' } : {}) },
   });
   return [
     span(0, 'invoke_agent weather', [['gen_ai.operation.name', 'invoke_agent']]),
-    span(1, 'chat m', [['gen_ai.operation.name', 'chat'], ['gen_ai.request.model', 'm'], ['gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'It is sunny.' }], finish_reason: 'stop' }])]]),
-    span(2, 'execute_tool getWeather', [['gen_ai.operation.name', 'execute_tool'], ['gen_ai.tool.name', 'getWeather'], ['code.file.path', '/src/agent.ts'], ['code.line.number', 42]], fail),
+    span(1, 'chat m', [
+      ['gen_ai.operation.name', 'chat'],
+      ['gen_ai.request.model', 'm'],
+      ['gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'It is sunny.' }], finish_reason: 'stop' }])],
+    ]),
+    span(
+      2,
+      'execute_tool getWeather',
+      [
+        ['gen_ai.operation.name', 'execute_tool'],
+        ['gen_ai.tool.name', 'getWeather'],
+        ['code.file.path', '/src/agent.ts'],
+        ['code.line.number', 42],
+      ],
+      fail,
+    ),
   ].slice(from);
 }
 
-const body = (spans: unknown[]) => Buffer.from(JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] }));
+const body = (spans: unknown[]) =>
+  Buffer.from(JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] }));
 
 describe('eval: live evaluation loop (worker thread)', function () {
   this.timeout(20_000);
@@ -73,7 +92,10 @@ describe('eval: live evaluation loop (worker thread)', function () {
       assert.equal(r.stepCount, 3);
       assert.deepEqual(r.scorecard, want.scorecard, `run ${i}`);
       assert.deepEqual(r.failing, i % 3 === 0 ? ['tool-failure'] : []);
-      assert.deepEqual(r.located.map((s) => [s.name, s.code.file, s.code.line, s.findings.map((f) => f.name)]), [['execute_tool getWeather', '/src/agent.ts', 42, i % 3 === 0 ? ['tool-failure'] : []]]);
+      assert.deepEqual(
+        r.located.map((s) => [s.name, s.code.file, s.code.line, s.findings.map((f) => f.name)]),
+        [['execute_tool getWeather', '/src/agent.ts', 42, i % 3 === 0 ? ['tool-failure'] : []]],
+      );
       assert.equal(r.steps, undefined, 'full steps only when asked for');
     }
     assert.equal(live.stats.steps >= 36, true);
@@ -101,7 +123,11 @@ describe('eval: live evaluation loop (worker thread)', function () {
     store.list();
     await live.idle();
     const r = latest();
-    assert.deepEqual([0, 1, 2].map((i) => r.get(traceId(i))?.steps?.length ?? 0), [0, 3, 3], 'only the 2 most recent');
+    assert.deepEqual(
+      [0, 1, 2].map((i) => r.get(traceId(i))?.steps?.length ?? 0),
+      [0, 3, 3],
+      'only the 2 most recent',
+    );
     assert.ok(r.get(traceId(2))!.scores!.some(([, list]) => list.some((s) => s.name === 'tool-failure' && s.passed === false)));
     batches.length = 0;
     live.refreshNow();
@@ -118,11 +144,17 @@ describe('eval: live evaluation loop (worker thread)', function () {
     store.ingestTraces(body(Array.from({ length: 10 }, (_, i) => runSpans(9 - i, false)).flat()), 'json');
     store.list();
     await live.idle();
-    assert.deepEqual(batches.map((b) => b.results.length), [2, 2, 2, 2, 2]);
-    assert.deepEqual(batches.flatMap((b) => b.results.map((r) => r.traceId)), Array.from({ length: 10 }, (_, i) => traceId(i)));
+    assert.deepEqual(
+      batches.map((b) => b.results.length),
+      [2, 2, 2, 2, 2],
+    );
+    assert.deepEqual(
+      batches.flatMap((b) => b.results.map((r) => r.traceId)),
+      Array.from({ length: 10 }, (_, i) => traceId(i)),
+    );
   });
 
-  it('holds a batch back while the receiver\'s thread is busy, up to maxDelayMs', async () => {
+  it("holds a batch back while the receiver's thread is busy, up to maxDelayMs", async () => {
     await live.dispose();
     const opts = { source: () => store, onBatch: (b: LiveBatch) => batches.push(b), debounceMs: 10, busyUtilization: -1, maxDelayMs: 1e9 };
     live = new LiveEvaluator(opts);
@@ -133,7 +165,10 @@ describe('eval: live evaluation loop (worker thread)', function () {
     assert.equal(batches.length, 0, 'always "busy": held back');
     opts.busyUtilization = 2; // never busy
     await live.idle();
-    assert.deepEqual(batches.map((b) => b.results.map((r) => r.failing)), [[['tool-failure']]]);
+    assert.deepEqual(
+      batches.map((b) => b.results.map((r) => r.failing)),
+      [[['tool-failure']]],
+    );
   });
 
   it('the verdict store answers the live verdict; a run too big for the loop is judged on demand, in the worker; a deleted run has none', async () => {
@@ -141,7 +176,8 @@ describe('eval: live evaluation loop (worker thread)', function () {
     live = new LiveEvaluator({ source: () => store, onBatch: (b) => batches.push(b), debounceMs: 20, maxSpans: 3 });
     store.onDidChange((ids) => live.changed(ids));
     // Ten quick runs make the baseline; the eleventh is slow: only the rolling baseline flags it.
-    const slow = (i: number) => runSpans(i, false).map((sp, n) => (n === 2 ? { ...sp, endTimeUnixNano: String(BigInt(sp.startTimeUnixNano) + 900_000_000n) } : sp));
+    const slow = (i: number) =>
+      runSpans(i, false).map((sp, n) => (n === 2 ? { ...sp, endTimeUnixNano: String(BigInt(sp.startTimeUnixNano) + 900_000_000n) } : sp));
     store.ingestTraces(body(Array.from({ length: 10 }, (_, i) => runSpans(i, false)).flat()), 'json');
     store.list();
     await live.idle();
@@ -152,7 +188,10 @@ describe('eval: live evaluation loop (worker thread)', function () {
     assert.ok(liveFailing.includes('latency'), `the live loop flags the slow run against the baseline (${liveFailing})`);
     const v = (await live.verdict(traceId(10)))!;
     assert.equal(v.source, 'live');
-    const failed = [...v.scores.values()].flat().filter((x) => x.passed === false).map((x) => x.name);
+    const failed = [...v.scores.values()]
+      .flat()
+      .filter((x) => x.passed === false)
+      .map((x) => x.name);
     assert.deepEqual([...new Set(failed)].sort(), [...liveFailing].sort(), 'the same verdict as the Runs view shows');
     // Four steps: over maxSpans, so the loop skips it; asked for, it is judged now with every step.
     store.ingestTraces(body([...runSpans(11, true), { ...runSpans(11, false)[1], spanId: hex(999, 16), name: 'chat again' }]), 'json');
@@ -167,7 +206,7 @@ describe('eval: live evaluation loop (worker thread)', function () {
     assert.equal(await live.verdict(traceId(10)), null);
   });
 
-  it('the same on the receiver\'s thread (in-process fallback)', async () => {
+  it("the same on the receiver's thread (in-process fallback)", async () => {
     await live.dispose();
     live = new LiveEvaluator({ source: () => store, onBatch: (b) => batches.push(b), debounceMs: 20, inProcess: true });
     store.onDidChange((ids) => live.changed(ids));

@@ -143,7 +143,15 @@ export class LiveEvaluator {
         return null; // the store closed meanwhile
       }
       const { journal, traces } = located;
-      const req: VerdictRequest = { type: 'verdict', id: this.nextId++, traceId, journal, trace: traces[0] ?? null, options: this.opts.options?.(), prices: this.opts.prices?.() };
+      const req: VerdictRequest = {
+        type: 'verdict',
+        id: this.nextId++,
+        traceId,
+        journal,
+        trace: traces[0] ?? null,
+        options: this.opts.options?.(),
+        prices: this.opts.prices?.(),
+      };
       const reply = await new Promise<VerdictReply>((resolve) => {
         this.verdictWaiters.set(req.id, resolve);
         this.post(req);
@@ -252,7 +260,8 @@ export class LiveEvaluator {
     let budget = this.opts.batchSpans ?? 20_000;
     for (const t of all) {
       const n = Math.min(t.spanCount, maxSpans);
-      if (traces.length && (this.dirty.size || n > budget)) this.dirty.add(t.traceId); // keeps oldest first
+      if (traces.length && (this.dirty.size || n > budget))
+        this.dirty.add(t.traceId); // keeps oldest first
       else {
         traces.push(t);
         budget -= n;

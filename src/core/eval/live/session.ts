@@ -82,7 +82,12 @@ export class EvalSession {
         if (t.offsets.length) this.verdicts.set(t.traceId, [...scores], steps.length);
         else this.verdicts.delete(t.traceId);
         const findings = this.drift.observe(t.traceId, steps, scores);
-        reply.results.push({ ...summarize(t.traceId, steps, scores), scorecard, ...(findings.length ? { findings } : {}), ...(withSteps.has(t.traceId) ? { steps, scores: [...scores] } : {}) });
+        reply.results.push({
+          ...summarize(t.traceId, steps, scores),
+          scorecard,
+          ...(findings.length ? { findings } : {}),
+          ...(withSteps.has(t.traceId) ? { steps, scores: [...scores] } : {}),
+        });
       } catch (e) {
         reply.errors.push({ traceId: t.traceId, message: (e as Error).message });
       }
@@ -142,7 +147,17 @@ function summarize(traceId: string, steps: Step[], scores: Map<string, EvalScore
   for (const s of steps) {
     if (!s.code?.line) continue;
     const findings = (scores.get(s.spanId) ?? []).filter((x) => x.passed === false).map((x) => ({ name: x.name, explanation: x.explanation }));
-    located.push({ spanId: s.spanId, name: s.name, code: s.code, status: s.status, error: s.error, durationMs: s.durationMs, costUsd: s.costUsd, startTime: s.startTime, findings });
+    located.push({
+      spanId: s.spanId,
+      name: s.name,
+      code: s.code,
+      status: s.status,
+      error: s.error,
+      durationMs: s.durationMs,
+      costUsd: s.costUsd,
+      startTime: s.startTime,
+      findings,
+    });
   }
   return { traceId, stepCount: steps.length, failing: [...failing], located };
 }

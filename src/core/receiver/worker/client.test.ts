@@ -69,10 +69,16 @@ describe('receiver worker (receivers and store off the extension host thread)', 
       assert.deepEqual(root.resource.attributes?.find((a) => a.key === 'service.name')?.value, { stringValue: `worker-${protocol}` });
       const tool = trace.spans.find((s) => s.span.spanId === sent.toolSpanId)!;
       const one = store.getSpan(sent.traceId, sent.toolSpanId, tool.recOff!)!;
-      assert.deepEqual(one.spans.map((s) => s.span.spanId), [sent.toolSpanId]);
+      assert.deepEqual(
+        one.spans.map((s) => s.span.spanId),
+        [sent.toolSpanId],
+      );
       assert.equal(one.spans[0]?.span.status?.code, 2);
       const cold = new RemoteStore(db, worker).getSpan(sent.traceId, sent.toolSpanId, tool.recOff!); // no `get` before: located through the worker
-      assert.deepEqual(cold?.spans.map((s) => s.span.spanId), [sent.toolSpanId]);
+      assert.deepEqual(
+        cold?.spans.map((s) => s.span.spanId),
+        [sent.toolSpanId],
+      );
       assert.ok(store.counts().failing >= 1);
       assert.ok(store.recent(50).includes(sent.traceId));
     });
@@ -100,7 +106,10 @@ describe('receiver worker (receivers and store off the extension host thread)', 
   });
 
   it('a taken port comes back as EADDRINUSE (the host then probes who holds it)', async () => {
-    await assert.rejects(worker.request({ op: 'listenHttp', host: '127.0.0.1', port: http.port, info: {}, proxy: {} }), (e: NodeJS.ErrnoException) => e.code === 'EADDRINUSE');
+    await assert.rejects(
+      worker.request({ op: 'listenHttp', host: '127.0.0.1', port: http.port, info: {}, proxy: {} }),
+      (e: NodeJS.ErrnoException) => e.code === 'EADDRINUSE',
+    );
   });
 
   it('stop flushes the store: a reader opened afterwards finds every run', async () => {
@@ -108,13 +117,19 @@ describe('receiver worker (receivers and store off the extension host thread)', 
     await worker.request({ op: 'stop' });
     const reader = await TraceStore.open(db, { readOnly: true });
     try {
-      assert.deepEqual(reader.list().map((t) => t.traceId), ids);
+      assert.deepEqual(
+        reader.list().map((t) => t.traceId),
+        ids,
+      );
     } finally {
       reader.close();
     }
     assert.ok(fs.existsSync(db), 'the index snapshot was written');
     await worker.request({ op: 'open', db, retention: {} }); // open again for `after`
-    assert.deepEqual(store.list().map((t) => t.traceId), ids);
+    assert.deepEqual(
+      store.list().map((t) => t.traceId),
+      ids,
+    );
     assert.deepEqual(exits, []);
   });
 });

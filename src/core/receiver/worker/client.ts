@@ -171,11 +171,14 @@ export class RemoteStore implements StoreApi {
   get(traceId: string): StoredTrace | null {
     return this.read([traceId], (j, t) => {
       const logs: number[] = [];
-      const reader = { generation: j.generation, read: (off: number) => {
-        const rec = j.read(off);
-        if (rec.type === RecordType.Logs) logs.push(off);
-        return rec;
-      } };
+      const reader = {
+        generation: j.generation,
+        read: (off: number) => {
+          const rec = j.read(off);
+          if (rec.type === RecordType.Logs) logs.push(off);
+          return rec;
+        },
+      };
       const out = assembleTrace(t.traceId, t.offsets, reader, this.cache);
       this.logsOf.delete(t.traceId);
       this.logsOf.set(t.traceId, { generation: j.generation, offsets: logs });
@@ -191,7 +194,8 @@ export class RemoteStore implements StoreApi {
    */
   getSpan(traceId: string, spanId: string, recOff: number): StoredTrace | null {
     const known = this.logsOf.get(traceId.toLowerCase());
-    if (known && this.journal?.generation === known.generation) return spanFromRecords(this.journal, traceId.toLowerCase(), spanId, recOff, () => known.offsets);
+    if (known && this.journal?.generation === known.generation)
+      return spanFromRecords(this.journal, traceId.toLowerCase(), spanId, recOff, () => known.offsets);
     return this.read([traceId], (j, t) => spanFromRecords(j, t.traceId, spanId, recOff, () => this.call<number[]>('logOffsets', t.traceId)));
   }
 

@@ -61,18 +61,30 @@ const u8 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 function query(op: string, args: unknown[]): unknown {
   const s = need();
   switch (op) {
-    case 'list': return s.list(args[0] as number | undefined);
-    case 'counts': return s.counts();
-    case 'recent': return s.recent(args[0] as number);
-    case 'locate': return s.locate(args[0] as string[]);
-    case 'logOffsets': return s.logOffsets(args[0] as string);
-    case 'delete': return s.delete(args[0] as string[]);
-    case 'clear': return s.clear();
-    case 'flush': return s.flush();
-    case 'stats': return s.stats();
-    case 'ingestTraces': return (sink ?? s).ingestTraces(u8(args[0] as Uint8Array), args[1] as BodyEncoding);
-    case 'ingestLogs': return (sink ?? s).ingestLogs(u8(args[0] as Uint8Array), args[1] as BodyEncoding);
-    default: throw new Error(`unknown store call "${op}"`);
+    case 'list':
+      return s.list(args[0] as number | undefined);
+    case 'counts':
+      return s.counts();
+    case 'recent':
+      return s.recent(args[0] as number);
+    case 'locate':
+      return s.locate(args[0] as string[]);
+    case 'logOffsets':
+      return s.logOffsets(args[0] as string);
+    case 'delete':
+      return s.delete(args[0] as string[]);
+    case 'clear':
+      return s.clear();
+    case 'flush':
+      return s.flush();
+    case 'stats':
+      return s.stats();
+    case 'ingestTraces':
+      return (sink ?? s).ingestTraces(u8(args[0] as Uint8Array), args[1] as BodyEncoding);
+    case 'ingestLogs':
+      return (sink ?? s).ingestLogs(u8(args[0] as Uint8Array), args[1] as BodyEncoding);
+    default:
+      throw new Error(`unknown store call "${op}"`);
   }
 }
 
@@ -88,7 +100,12 @@ async function handle(req: WorkerCall): Promise<unknown> {
     case 'setRetention':
       return need().setRetention(req.retention);
     case 'forward':
-      forwarder = new Forwarder({ url: req.url, headers: req.headers, maxQueueBytes: req.maxQueueBytes, onEvent: (event) => post({ type: 'forward', event, stats: { ...forwarder!.stats } }) });
+      forwarder = new Forwarder({
+        url: req.url,
+        headers: req.headers,
+        maxQueueBytes: req.maxQueueBytes,
+        onEvent: (event) => post({ type: 'forward', event, stats: { ...forwarder!.stats } }),
+      });
       sink = new ForwardingSink(need(), forwarder);
       return { ...forwarder.stats };
     case 'listenHttp': {

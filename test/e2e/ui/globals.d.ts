@@ -1,0 +1,5 @@
+// What the UI tests' page functions (uiProbes.mjs) leave on the page's window.
+interface Window {
+  __tfProbe?: Promise<unknown>;
+  __tfRow?: Promise<unknown>;
+}
