@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { toStep } from '../model/normalize';
 import { DETAILS_EVENT } from './genAi';
-import { logEvent, span, spanEvent } from './testSpans';
+import { logEvent, span, spanEvent } from '../../../test/support/testSpans';
 
 describe('gen_ai adapter (semconv 1.37+)', () => {
   it('reads structured messages, system instructions, reasoning and finish reasons', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { toStep } from '../model/normalize';
-import { logEvent, span, spanEvent } from './testSpans';
+import { logEvent, span, spanEvent } from '../../../test/support/testSpans';
 
 describe('gen_ai_legacy adapter (semconv before 1.37)', () => {
   it('reads indexed prompts and completions with tool calls and tool results', () => {

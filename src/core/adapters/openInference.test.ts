@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { toStep } from '../model/normalize';
-import { span, spanEvent } from './testSpans';
+import { span, spanEvent } from '../../../test/support/testSpans';
 
 /** What @arizeai/openinference-instrumentation-openai sets on a chat completion that calls a tool. */
 const openAiLlm = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { toStep } from '../model/normalize';
-import { loadFixture, span } from './testSpans';
+import { loadFixture, span } from '../../../test/support/testSpans';
 import { entityValue } from './traceloop';
 
 describe('traceloop adapter', () => {

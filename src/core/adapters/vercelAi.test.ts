@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { toStep } from '../model/normalize';
 import type { Step } from '../model/step';
-import { loadFixture, span, spanEvent } from './testSpans';
+import { loadFixture, span, spanEvent } from '../../../test/support/testSpans';
 import { vercelKind } from './vercelAi';
 
 describe('vercel_ai adapter', () => {

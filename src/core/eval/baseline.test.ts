@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { Baseline, runTotals } from './baseline';
-import { llm, mkStep } from './testing';
+import { llm, mkStep } from '../../../test/support/evalTesting';
 
 function naive(values: number[]): { median: number; mad: number } {
   const med = (xs: number[]) => {

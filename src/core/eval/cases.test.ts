@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readRegressionCases, regressionCase, writeRegressionCase } from './cases';
 import { runEvaluators } from './engine';
-import { llm, mkStep, toolStep } from './testing';
+import { llm, mkStep, toolStep } from '../../../test/support/evalTesting';
 
 describe('eval: regression cases', () => {
   const tool = toolStep('getWeather', { city: 'Paris' }, { tempC: 21 }, { toolCallId: 'c1', durationMs: 1 });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { Baseline } from './baseline';
 import { mergeScores, runEvaluators, scoreSteps, STEP_EVALUATORS } from './engine';
-import { fixtureRuns, llm, mkStep, toolStep } from './testing';
+import { fixtureRuns, llm, mkStep, toolStep } from '../../../test/support/evalTesting';
 import type { StepEvaluator } from './types';
 
 describe('eval: engine', () => {

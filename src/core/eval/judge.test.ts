@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { judgeRun, judgeStep, type JudgeConfig } from './judge';
-import { llm, toolStep } from './testing';
+import { llm, toolStep } from '../../../test/support/evalTesting';
 
 describe('eval: LLM-as-judge (mock OpenAI-compatible server on 127.0.0.1)', () => {
   let server: http.Server;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { logEvent, span, spanEvent, T0 } from '../adapters/testSpans';
+import { logEvent, span, spanEvent, T0 } from '../../../test/support/testSpans';
 import type { LogRecord } from '../otlp/types';
 import { loadPrices } from './cost';
 import { toStep } from './normalize';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { llm, toolStep } from '../testing';
+import { llm, toolStep } from '../../../../test/support/evalTesting';
 import { CustomEvaluators, UNTRUSTED_NOTICE } from './customEvaluators';
 
 const MODULES: Record<string, string> = {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { StepEvent } from '../../model/step';
-import { ctxOf, llm, mkStep } from '../testing';
+import { ctxOf, llm, mkStep } from '../../../../test/support/evalTesting';
 import { external, passedFromLabel } from './external';
 
 const evalEvent = (attrs: Record<string, unknown>, source: StepEvent['source'] = 'span'): StepEvent => ({

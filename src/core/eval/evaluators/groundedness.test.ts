@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ctxOf, llm, mkStep } from '../testing';
+import { ctxOf, llm, mkStep } from '../../../../test/support/evalTesting';
 import { contentWords, groundedness } from './groundedness';
 
 const DOC = 'The Eiffel Tower is 330 metres tall. It was completed in 1889 for the World Fair in Paris.';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Step } from '../../model/step';
-import { ctxOf, mkStep } from '../testing';
+import { ctxOf, mkStep } from '../../../../test/support/evalTesting';
 import { handoff } from './handoff';
 
 const PARAMS = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };

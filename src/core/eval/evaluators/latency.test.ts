@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { Baseline } from '../baseline';
-import { ctxOf, llm, mkStep } from '../testing';
+import { ctxOf, llm, mkStep } from '../../../../test/support/evalTesting';
 import { cost, latency, runBudget } from './latency';
 
 /** A baseline fed with `n` earlier one-step runs of step "chat"/model "m" lasting ~`ms` and costing ~$0.001. */

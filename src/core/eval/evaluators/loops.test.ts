@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Step } from '../../model/step';
-import { ctxOf, llm, mkStep, toolStep } from '../testing';
+import { ctxOf, llm, mkStep, toolStep } from '../../../../test/support/evalTesting';
 import { canonical, loops, runaway } from './loops';
 
 const verdicts = (run: Step[], opts = {}) => loops.evaluateRun(run, ctxOf(run, opts)).map((p) => [p.spanId, p.score.passed, p.score.value]);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Step } from '../../model/step';
 import type { StepEvaluator } from '../types';
-import { ctxOf, llm, mkStep } from '../testing';
+import { ctxOf, llm, mkStep } from '../../../../test/support/evalTesting';
 import { emptyOutput, refusal, truncated } from './output';
 
 const judge = (ev: StepEvaluator, s: Step) => (ev.appliesTo(s, ctxOf([s])) ? ev.evaluate(s, ctxOf([s]))[0].passed : 'n/a');

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Step } from '../../model/step';
 import type { StepEvaluator } from '../types';
 import { luhn } from '../patterns';
-import { ctxOf, llm, mkStep, toolStep } from '../testing';
+import { ctxOf, llm, mkStep, toolStep } from '../../../../test/support/evalTesting';
 import { injection, pii, secrets } from './safety';
 
 const judge = (ev: StepEvaluator, s: Step) => (ev.appliesTo(s, ctxOf([s])) ? ev.evaluate(s, ctxOf([s]))[0] : null);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Step } from '../../model/step';
-import { ctxOf, llm, mkStep } from '../testing';
+import { ctxOf, llm, mkStep } from '../../../../test/support/evalTesting';
 import { structuredOutput } from './structured';
 
 const judge = (s: Step) => (structuredOutput.appliesTo(s, ctxOf([s])) ? structuredOutput.evaluate(s, ctxOf([s]))[0] : null);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ctxOf, llm, toolStep } from '../testing';
+import { ctxOf, llm, toolStep } from '../../../../test/support/evalTesting';
 import { stepError, toolFailure } from './toolFailure';
 
 const run = (s: ReturnType<typeof toolStep>) => toolFailure.evaluate(s, ctxOf([s]))[0];

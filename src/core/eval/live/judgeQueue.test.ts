@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JudgeQueue } from './judgeQueue';
-import { llm, toolStep } from '../testing';
+import { llm, toolStep } from '../../../../test/support/evalTesting';
 import type { JudgeConfig } from '../judge';
 import type { Step } from '../../model/step';
 

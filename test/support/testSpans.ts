@@ -1,8 +1,8 @@
 /** Test helpers: OTLP/JSON spans, events and log records built from plain objects, and the shared fixtures. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { KeyValue, LogRecord, Resource, Scope, Span, SpanEvent, TracesData } from '../otlp/types';
-import { jsToAnyValue } from '../otlp/values';
+import type { KeyValue, LogRecord, Resource, Scope, Span, SpanEvent, TracesData } from '../../src/core/otlp/types';
+import { jsToAnyValue } from '../../src/core/otlp/values';
 
 /** Start of every test span: 2025-01-01T00:00:00.000Z in nanoseconds. */
 export const T0 = 1735689600000000000n;
@@ -54,7 +54,7 @@ export interface FixtureSpan {
 
 /** The spans of test/fixtures/<name>.otlp.json (captured from real frameworks), in file order. */
 export function loadFixture(name: string): FixtureSpan[] {
-  const file = path.resolve(__dirname, '../../../test/fixtures', `${name}.otlp.json`);
+  const file = path.resolve(__dirname, '../fixtures', `${name}.otlp.json`);
   const data = JSON.parse(fs.readFileSync(file, 'utf8')) as TracesData;
   const out: FixtureSpan[] = [];
   for (const rs of data.resourceSpans ?? []) {

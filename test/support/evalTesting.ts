@@ -1,11 +1,11 @@
 /** Test helpers: steps from partial objects, a context, and the shared clean fixtures as runs. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Step } from '../model/step';
-import { buildSteps } from '../model/steps';
-import { tracesFromOtlpJson } from './otlpFile';
-import { Baseline } from './baseline';
-import { DEFAULT_OPTIONS, type EvalContext, type EvalOptions } from './types';
+import type { Step } from '../../src/core/model/step';
+import { buildSteps } from '../../src/core/model/steps';
+import { tracesFromOtlpJson } from '../../src/core/eval/otlpFile';
+import { Baseline } from '../../src/core/eval/baseline';
+import { DEFAULT_OPTIONS, type EvalContext, type EvalOptions } from '../../src/core/eval/types';
 
 let counter = 0;
 
@@ -80,7 +80,7 @@ export function ctxOf(run: Step[], options: Partial<EvalOptions> = {}, baseline:
 
 /** The runs of the clean fixtures captured from real frameworks (test/fixtures), as steps. */
 export function fixtureRuns(): Array<{ file: string; steps: Step[] }> {
-  const dir = path.resolve(__dirname, '../../../test/fixtures');
+  const dir = path.resolve(__dirname, '../fixtures');
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
