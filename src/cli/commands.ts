@@ -8,7 +8,7 @@ import { LOOPBACK, newStats } from '../core/receiver/ingest';
 import { Forwarder, ForwardingSink, parseHeaderSpecs } from '../core/receiver/forward';
 import { DecodeError } from '../core/otlp/decode';
 import { importOtlpText } from '../core/otlp/file';
-import { traceToOtlpJson } from '../core/otlp/exportJson';
+import { writeOtlpJson, writePrettyJson } from '../core/otlp/exportJson';
 import { baselineFromStore, evaluateTrace } from '../core/eval/trace';
 import { defaultDb, parse, portOption, UsageError } from './args';
 import { printSteps, printTraces } from './format';
@@ -203,8 +203,11 @@ export async function show(argv: string[]): Promise<number> {
     const trace = getTrace(store, id);
     // Steps carry their evaluator scores; latency/cost are judged against the earlier runs in this store.
     const { steps } = evaluateTrace(trace, { baseline: baselineFromStore(store, { beforeTraceId: trace.traceId, maxTraces: 50 }) });
-    if (flags.json) process.stdout.write(JSON.stringify({ traceId: trace.traceId, steps }, null, 2) + '\n');
-    else printSteps(trace.traceId, steps);
+    // Written step by step: a big run's JSON is never one string (V8 caps strings at ~512 MB).
+    if (flags.json) {
+      writePrettyJson({ traceId: trace.traceId }, 'steps', steps, (chunk) => process.stdout.write(chunk));
+      process.stdout.write('\n');
+    } else printSteps(trace.traceId, steps);
     return 0;
   });
 }
@@ -212,7 +215,8 @@ export async function show(argv: string[]): Promise<number> {
 /** `export TRACE_ID`: OTLP/JSON on stdout, credentials masked unless `--unmasked`. */
 export async function exportTrace(argv: string[]): Promise<number> {
   return withTrace(argv, { unmasked: { type: 'boolean' } }, (store, id, flags) => {
-    process.stdout.write(JSON.stringify(traceToOtlpJson(getTrace(store, id), { unmasked: !!flags.unmasked })) + '\n');
+    writeOtlpJson(getTrace(store, id), (chunk) => process.stdout.write(chunk), { unmasked: !!flags.unmasked });
+    process.stdout.write('\n');
     return 0;
   });
 }

@@ -26,7 +26,11 @@ export function duplicateModelCalls(items: readonly CallLike[], parentOf: (i: nu
     if (items[i]!.kind !== 'llm') continue;
     let p = parentOf(i);
     while (p >= 0 && items[p]!.kind !== 'llm') p = parentOf(p);
-    if (p >= 0) inner.set(p, [...(inner.get(p) ?? []), i]);
+    if (p < 0) continue;
+    const list = inner.get(p);
+    if (list)
+      list.push(i); // not a copy per child: an agent span may hold 100,000 model calls
+    else inner.set(p, [i]);
   }
   const out = new Set<number>();
   for (const [outer, nested] of inner) {

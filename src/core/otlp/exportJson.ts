@@ -45,3 +45,83 @@ function rawOtlpJson(trace: StoredTrace): OtlpJsonDocument {
   }
   return doc;
 }
+
+/**
+ * The same document as `JSON.stringify(traceToOtlpJson(trace, opts))`, byte for byte, written in
+ * pieces (one span or log record at a time, masked one at a time): a run of a million spans is
+ * never one string in memory.
+ */
+export function writeOtlpJson(trace: StoredTrace, write: (chunk: string) => void, { unmasked = false } = {}): void {
+  const mask = <T>(v: T): T => (unmasked ? v : maskDeep(v));
+  const out = new ChunkedWriter(write);
+  const part = <T>(
+    key: 'resourceSpans' | 'resourceLogs',
+    inner: 'scopeSpans' | 'scopeLogs',
+    list: 'spans' | 'logRecords',
+    groups: ReturnType<typeof group<T>>,
+  ) => {
+    out.add(`${JSON.stringify(key)}:[`);
+    groups.forEach((r, ri) => {
+      out.add(`${ri ? ',' : ''}{"resource":${JSON.stringify(mask(r.resource))},${JSON.stringify(inner)}:[`);
+      [...r.scopes.values()].forEach((sc, si) => {
+        out.add(`${si ? ',' : ''}{"scope":${JSON.stringify(mask(sc.scope))},${JSON.stringify(list)}:[`);
+        sc.items.forEach((item, ii) => out.add(`${ii ? ',' : ''}${JSON.stringify(mask(item))}`));
+        out.add(']}');
+      });
+      out.add(']}');
+    });
+    out.add(']');
+  };
+  out.add('{');
+  part('resourceSpans', 'scopeSpans', 'spans', group<Span>(trace.spans.map(({ span, resource, scope }) => ({ resource, scope, item: span }))));
+  if (trace.logs.length) {
+    out.add(',');
+    part('resourceLogs', 'scopeLogs', 'logRecords', group<LogRecord>(trace.logs.map(({ resource, scope, ...item }) => ({ resource, scope, item }))));
+  }
+  out.add('}');
+  out.end();
+}
+
+/** Collects small strings and hands them on in chunks of about 1 MB. */
+export class ChunkedWriter {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(
+    private readonly write: (chunk: string) => void,
+    private readonly chunk = 1 << 20,
+  ) {}
+
+  add(s: string): void {
+    this.parts.push(s);
+    this.size += s.length;
+    if (this.size >= this.chunk) this.flush();
+  }
+
+  flush(): void {
+    if (!this.parts.length) return;
+    this.write(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
+
+  end(): void {
+    this.flush();
+  }
+}
+
+/**
+ * `{ ...head, [key]: items }` written as `JSON.stringify(that, null, 2)` writes it, byte for byte,
+ * one item at a time (`tracefork show --json` of a big run).
+ */
+export function writePrettyJson(head: Record<string, unknown>, key: string, items: readonly unknown[], write: (chunk: string) => void): void {
+  const out = new ChunkedWriter(write);
+  out.add('{\n');
+  for (const [k, v] of Object.entries(head)) out.add(`  ${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replace(/\n/g, '\n  ')},\n`);
+  if (!items.length) out.add(`  ${JSON.stringify(key)}: []\n}`);
+  else {
+    out.add(`  ${JSON.stringify(key)}: [\n`);
+    items.forEach((item, i) => out.add(`${i ? ',\n' : ''}    ${JSON.stringify(item, null, 2).replace(/\n/g, '\n    ')}`));
+    out.add('\n  ]\n}');
+  }
+  out.end();
+}
