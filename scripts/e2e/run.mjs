@@ -8,7 +8,7 @@
 //   TRACEFORK_E2E_TIMEOUT_MS     bound on everything after setup (default 600000)
 //   TRACEFORK_E2E_KEEP=1         keep the run's temp folder (workspace, user data, extensions)
 //   TRACEFORK_E2E_SKIP_UI=1      run only the in-host suite
-//   TRACEFORK_E2E_ONLY=name      run only the UI tests whose file name contains `name` (no in-host suite)
+//   TRACEFORK_E2E_ONLY=name[,…]  run only the UI tests whose file name contains one of the names (no in-host suite)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildHostTests, HOST_INDEX } from './buildHostTests.mjs';
@@ -175,6 +175,10 @@ async function cleanup() {
   live.browser = live.server = null;
   await browser?.close().catch((e) => console.error(`[e2e] closing the browser: ${e.message}`));
   await server?.stop().catch((e) => console.error(`[e2e] stopping code-server: ${e.message}`));
+  // The workbench's logs (the extension host's, each output channel's: "Tracefork" says what the receiver did) stay beside the screenshots.
+  for (const logs of runDir ? [path.join(runDir, 'user-data', 'logs'), path.join(runDir, 'untrusted', 'user-data', 'logs')] : []) {
+    if (fs.existsSync(logs)) fs.cpSync(logs, path.join(OUTPUT_DIR, 'logs', path.relative(runDir, logs).split(path.sep)[0]), { recursive: true });
+  }
   if (runDir && !process.env.TRACEFORK_E2E_KEEP) fs.rmSync(runDir, { recursive: true, force: true });
   else if (runDir) log(`kept ${runDir}`);
 }

@@ -18,7 +18,7 @@ export async function uiTestFiles({ untrusted = false, dir = UI_DIR } = {}) {
   const files = fs.existsSync(dir)
     ? fs
         .readdirSync(dir)
-        .filter((f) => f.endsWith('.test.mjs') && (!only || f.includes(only)))
+        .filter((f) => f.endsWith('.test.mjs') && (!only || only.split(',').some((o) => f.includes(o))))
         .sort()
     : [];
   const out = [];

@@ -22,6 +22,8 @@ import { CaseTests } from './caseTests';
 import { Alerts } from './alerts';
 import { TrendsPanel } from './trendsPanel';
 
+let closing: (() => Promise<void>) | undefined;
+
 /** Called by VS Code once startup has finished. */
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -29,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const config = readConfig();
   const storage = context.storageUri ?? context.globalStorageUri;
   const host = new ReceiverHost(path.join(storage.fsPath, 'traces.db'), config, log, () => readForwardHeaders(context.secrets));
+  closing = () => host.shutdown();
   const insights = new CodeInsights(host, { lens: config.codeLens, diagnostics: config.diagnostics });
   insights.log = (m) => log.appendLine(m);
   const runs = new RunsProvider(host, (id) => insights.failingEvaluatorsOf(id));
@@ -118,5 +121,11 @@ function* caseTestsIds(items: vscode.TestItemCollection): Iterable<{ id: string;
   }
 }
 
-/** Nothing to do: every resource is in context.subscriptions. */
-export function deactivate(): void {}
+/**
+ * Everything else is in context.subscriptions; the receiver is awaited here so that its worker
+ * writes the index snapshot before the extension host exits (the next window then opens at once
+ * instead of re-reading the journal's tail).
+ */
+export function deactivate(): Promise<void> | undefined {
+  return closing?.();
+}

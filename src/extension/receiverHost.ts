@@ -330,7 +330,15 @@ export class ReceiverHost extends Disposable {
   }
 
   /** Stops, and ends the worker thread (the window is closing). */
-  private async shutdown(): Promise<void> {
+  /** Stops receiving, lets the worker flush the store (its index snapshot) and ends the thread; the window is closing. */
+  async shutdown(): Promise<void> {
+    this.closing ??= this.close();
+    return this.closing;
+  }
+
+  private closing: Promise<void> | undefined;
+
+  private async close(): Promise<void> {
     await this.stop();
     await this.worker?.terminate();
     this.worker = undefined;

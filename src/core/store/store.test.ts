@@ -19,6 +19,28 @@ describe('TraceStore', () => {
   });
   afterEach(() => t.cleanup());
 
+  it('tells its listeners, and those of a reader, that everything changed when it is cleared', async () => {
+    const store = await TraceStore.open(db);
+    const reader = await TraceStore.open(db, { readOnly: true });
+    try {
+      const seen: string[][] = [];
+      const read: string[][] = [];
+      store.onDidChange((ids) => seen.push(ids));
+      reader.onDidChange((ids) => read.push(ids));
+      const traceId = hexId(16);
+      store.ingestTraces(body([span({ traceId })]), 'json');
+      store.flush();
+      store.clear();
+      assert.deepEqual(seen, [[traceId], []]);
+      reader.poll();
+      assert.deepEqual(read, [[traceId], []]);
+      assert.deepEqual(reader.list(), []);
+    } finally {
+      reader.close();
+      store.close();
+    }
+  });
+
   it('lists and reads back what it ingested, across a close and reopen', async () => {
     const traceId = hexId(16);
     const root = span({ traceId, name: 'agent run', durMs: 50 });

@@ -273,7 +273,7 @@ export class TraceStore {
   private applyRead(rec: JournalRecord): void {
     const changed = applyRecord(this.ctx, pendingFromRecord(rec), ++this.seq);
     this.journal.size = rec.off + rec.len;
-    if (changed.length) for (const fn of this.listeners) fn(changed);
+    if (changed.length || rec.type === RecordType.Clear) for (const fn of this.listeners) fn(rec.type === RecordType.Clear ? [] : changed);
   }
 
   private append(type: RecordType, ...parts: Buffer[]): number {
@@ -313,13 +313,16 @@ export class TraceStore {
       this.index.db.run('BEGIN');
       this.inTransaction = true;
     }
+    let cleared = false;
     while (this.queue.length && more()) {
       const rec = this.queue.shift()!;
+      cleared ||= rec.type === RecordType.Clear;
       for (const t of applyRecord(this.ctx, rec, ++this.seq)) changed.add(t);
       if ('entries' in rec) this.queuedSpans -= rec.entries.length;
     }
     this.enforceRetention();
-    if (changed.size) for (const fn of this.listeners) fn([...changed]);
+    // After a Clear every trace changed: [] tells the listeners to re-read everything.
+    if (changed.size || cleared) for (const fn of this.listeners) fn(cleared ? [] : [...changed]);
   }
 
   private commit(): void {

@@ -75,6 +75,12 @@ export default async function ({ page, runCommand, screenshot }) {
 
   await runCommand('Tracefork: Delete All Runs'); // later tests start from an empty Runs view
   await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete All' }).click();
+  // Done when the store says so (the worker first indexes what is still queued), not when the click lands.
+  await page
+    .locator('.statusbar-item', { hasText: `Tracefork :${PORT}` })
+    .filter({ hasText: ' 0 runs' })
+    .first()
+    .waitFor({ timeout: 60_000 });
 }
 
 function newFigures() {

@@ -28,13 +28,17 @@ const stats = newStats();
 // Change events, coalesced: the host re-reads what it shows per event, not per indexing slice.
 const CHANGE_COALESCE_MS = 30;
 let changed = new Set<string>();
+/** An event with no ids (a Clear) means every trace changed; it wins over the ids coalesced with it. */
+let everything = false;
 let changeTimer: NodeJS.Timeout | undefined;
 function onChanged(ids: string[]): void {
+  if (!ids.length) everything = true;
   for (const id of ids) changed.add(id);
   changeTimer ??= setTimeout(() => {
     changeTimer = undefined;
-    const ids = [...changed];
+    const ids = everything ? [] : [...changed];
     changed = new Set();
+    everything = false;
     post({ type: 'changed', ids });
   }, CHANGE_COALESCE_MS);
 }
@@ -158,6 +162,7 @@ async function handle(req: WorkerCall): Promise<unknown> {
       if (changeTimer) clearTimeout(changeTimer);
       changeTimer = undefined;
       changed = new Set();
+      everything = false;
       store?.close();
       store = sink = undefined;
       return null;
