@@ -46,7 +46,7 @@ export default tseslint.config(
   },
   {
     // Functions the UI tests hand to page.evaluate run in the browser.
-    files: ['test/e2e/ui/**'],
+    files: ['test/e2e/ui/**', 'bench/ui.mjs'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {
