@@ -28,7 +28,7 @@ def record(serve: Serve, models: MockModels, script: str, calls: int = 3) -> tup
     tool calls are in, the agent's JSON line). Fails unless the agent called the model twice."""
     seen = {r["traceId"] for r in serve.runs()}
     before = models.calls()
-    started = datetime.now(timezone.utc) - timedelta(seconds=1)
+    started = datetime.now(timezone.utc) - timedelta(milliseconds=50)  # spans carry this machine's clock
     out = run_agent(script, env(serve, models)).result
     assert models.calls() - before == 2, "the agent called the model twice"
 
