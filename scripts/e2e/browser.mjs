@@ -53,9 +53,8 @@ export async function openWorkbench(page, url, folder, { timeout = 60_000 } = {}
 
 /** Runs a command by its palette title: F1, `>title`, wait for its row, Enter (or a click when another row has focus). */
 export async function runCommand(page, title, { timeout = 15_000 } = {}) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout });
+  await openPalette(page, input, timeout);
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout });
@@ -67,6 +66,42 @@ export async function runCommand(page, title, { timeout = 15_000 } = {}) {
     .locator('.quick-input-widget')
     .waitFor({ state: 'hidden', timeout })
     .catch(() => {});
+}
+
+/**
+ * F1, and the palette's input visible. A key press can land where the workbench does not see it (focus
+ * left in an element that a re-render removed, as the trust editor's button after Trust): then the
+ * palette opens from the workbench's own key handler after a click on its title area, or from
+ * Ctrl+Shift+P. A modal dialog in the way is named in the error instead of a bare timeout.
+ * @param {import('playwright-core').Page} page
+ * @param {import('playwright-core').Locator} input
+ * @param {number} timeout
+ */
+async function openPalette(page, input, timeout) {
+  const attempts = [
+    async () => page.keyboard.press('F1'),
+    async () => {
+      await page.keyboard.press('Escape');
+      const title = page.locator('.part.titlebar, .part.statusbar').first();
+      await title.focus().catch(() => {});
+      await page.keyboard.press('F1');
+    },
+    async () => page.keyboard.press('Control+Shift+P'),
+  ];
+  const each = Math.max(3000, Math.floor(timeout / attempts.length));
+  let last;
+  for (const attempt of attempts) {
+    await attempt();
+    try {
+      await input.waitFor({ state: 'visible', timeout: each });
+      return;
+    } catch (e) {
+      last = e;
+    }
+  }
+  const dialog = page.locator('.monaco-dialog-box');
+  const blocking = (await dialog.count()) ? ` (a dialog is open: ${JSON.stringify((await dialog.first().innerText()).slice(0, 300))})` : '';
+  throw new Error(`the command palette did not open${blocking}: ${/** @type {Error} */ (last).message}`);
 }
 
 /** The content frame of the active webview (VS Code nests it: outer iframe, then #active-frame). */

@@ -5,7 +5,7 @@
  */
 import { register } from './index';
 
-const registration = register();
+const registration = register({ run: 'process' }); // the whole script is one run, as python -m tracefork.auto
 let flushed = false;
 process.once('beforeExit', () => {
   if (flushed) return;

@@ -4,9 +4,9 @@
  * `code.line.number` and `code.function.name` — so every step, including the model calls a
  * framework makes deep inside its own code, links to the line of the agent that caused it.
  */
-import type { Context } from '@opentelemetry/api';
+import { trace, type Context, type Span as ApiSpan } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { usefulFrame } from './contract';
+import { usefulFrame, type Frame } from './contract';
 
 const SDK_DIR = __dirname;
 
@@ -23,17 +23,58 @@ export function callSite(): { file: string; line: number | null; function: strin
   return usefulFrame(lines.join('\n'));
 }
 
-/** A span processor that adds the call site to every span that does not carry one. */
+const inherited = new WeakSet<object>();
+
+/** True when a span's `code.*` came from an enclosing span (no frame of the agent's own code was on its stack). */
+export function inheritedLocation(span: ApiSpan): boolean {
+  return inherited.has(span);
+}
+
+/** `code.*` attributes of a location. */
+export function locationAttributes(site: Frame): Record<string, string | number> {
+  return {
+    'code.file.path': site.file,
+    ...(site.line !== null ? { 'code.line.number': site.line } : {}),
+    ...(site.function ? { 'code.function.name': site.function } : {}),
+  };
+}
+
+const MAX_OPEN = 10_000;
+
+/**
+ * A span processor that adds the call site to every span that does not carry one. A span started
+ * where no frame of the agent's code is on the stack (a model call deep inside a framework, after
+ * an async hop the stack does not show) takes the location of its closest enclosing span that has
+ * one: the agent line that led to it, never nothing when the agent's code is on the way.
+ */
 export class CallSiteProcessor implements SpanProcessor {
-  onStart(span: Span, _ctx: Context): void {
-    if (span.attributes['code.file.path'] !== undefined || span.attributes['code.filepath'] !== undefined) return;
-    const site = callSite();
+  private readonly open = new Map<string, Frame>();
+
+  onStart(span: Span, ctx: Context): void {
+    const a = span.attributes;
+    const file = a['code.file.path'] ?? a['code.filepath'];
+    if (file !== undefined) {
+      const line = a['code.line.number'] ?? a['code.lineno'];
+      this.remember(span, { file: String(file), line: typeof line === 'number' ? line : null, function: null });
+      return;
+    }
+    let site: Frame | null = callSite();
+    if (!site) {
+      const parent = trace.getSpan(ctx)?.spanContext().spanId;
+      site = (parent && this.open.get(parent)) || null;
+      if (site) inherited.add(span);
+    }
     if (!site) return;
-    span.setAttribute('code.file.path', site.file);
-    if (site.line !== null) span.setAttribute('code.line.number', site.line);
-    if (site.function) span.setAttribute('code.function.name', site.function);
+    span.setAttributes(locationAttributes(site));
+    this.remember(span, site);
   }
-  onEnd(_span: ReadableSpan): void {}
+  private remember(span: Span, site: Frame): void {
+    this.open.set(span.spanContext().spanId, site);
+    if (this.open.size > MAX_OPEN) this.open.delete(this.open.keys().next().value!);
+  }
+  onEnd(span: ReadableSpan): void {
+    this.open.delete(span.spanContext().spanId);
+  }
   forceFlush(): Promise<void> {
     return Promise.resolve();
   }

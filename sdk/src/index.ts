@@ -13,10 +13,13 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
 import { CallSiteProcessor } from './callSite';
 import { ReplayLinkProcessor } from './replay/link';
 import { runtime } from './replay/runtime';
+import { FrameworkSpans, RunGroup } from './replay/framework';
 
 export { CallSiteProcessor, callSite } from './callSite';
 export { traceforkMiddleware, traceforkTools } from './adapters/aiSdk';
 export { traceforkFetch } from './adapters/openai';
+export { traceforkMcp } from './adapters/mcp';
+export { FrameworkSpans, RunGroup, describesModelCall, describesTool } from './replay/framework';
 export { step, tool } from './adapters/generic';
 export { ATTR, PLAN_ENV, type ReplayPlan, type PlannedStep, type ToolPolicy } from './contract';
 export { runtime, resetRuntime } from './replay/runtime';
@@ -29,6 +32,15 @@ export interface RegisterOptions {
   endpoint?: string;
   /** service.name of the agent; default OTEL_SERVICE_NAME, else the script's name. */
   serviceName?: string;
+  /**
+   * How calls made outside any span (no step(), no framework tracing) are grouped into runs:
+   * `'idle'` (default) — one run from the first such call until none has been in flight for
+   * `runIdleMs`; `'process'` — one run for the whole process (what `@tracefork/sdk/auto` uses);
+   * `'none'` — every such call is a run of its own.
+   */
+  run?: 'idle' | 'process' | 'none';
+  /** For `run: 'idle'`: how long without a call in flight ends the run; default 2000 ms. */
+  runIdleMs?: number;
 }
 
 /** What register() set up. */
@@ -57,10 +69,23 @@ function setUp(opts: RegisterOptions): Registration {
           .pop()!
           .replace(/\.[cm]?[jt]s$/, '')
       : 'agent');
+  // LangChain runs its callbacks — the tracers that start its spans, OpenInference's among them —
+  // in the background by default, so a tool's or model's span may start after the call it
+  // describes is under way, and the call could not be recorded on it. Unless the agent chose,
+  // LangChain is asked to await its callbacks (its setting for serverless), so each span exists
+  // before its call runs.
+  process.env.LANGCHAIN_CALLBACKS_BACKGROUND ??= 'false';
+  const framework = new FrameworkSpans();
+  const mode = opts.run ?? 'idle';
+  const group = mode === 'none' ? null : new RunGroup(serviceName, mode === 'process' ? Infinity : (opts.runIdleMs ?? 2000));
+  const rt = runtime();
+  rt.framework = framework;
+  rt.group = group;
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName, 'telemetry.sdk.name.tracefork': 'tracefork-sdk' }),
     spanProcessors: [
       new CallSiteProcessor(),
+      framework,
       new ReplayLinkProcessor(() => runtime().replayer),
       new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }), { scheduledDelayMillis: 200 }),
     ],
@@ -70,6 +95,7 @@ function setUp(opts: RegisterOptions): Registration {
   return {
     provider,
     async shutdown() {
+      runtime().group?.close();
       await provider.forceFlush();
       await provider.shutdown();
     },

@@ -86,8 +86,8 @@ function printComparison(c: Comparison, json: boolean): void {
       differs: p.differs,
       ignored: p.ignored,
       source: p.source,
-      left: p.left && { spanId: p.left.spanId, name: p.left.name, kind: p.left.kind },
-      right: p.right && { spanId: p.right.spanId, name: p.right.name, kind: p.right.kind },
+      left: p.left && { spanId: p.left.spanId, name: p.left.name, kind: p.left.kind, depth: p.left.depth },
+      right: p.right && { spanId: p.right.spanId, name: p.right.name, kind: p.right.kind, depth: p.right.depth },
     }));
     process.stdout.write(JSON.stringify({ firstDivergence: c.firstDivergence, counts: c.counts, pairs: rows }, null, 2) + '\n');
     return;

@@ -4,6 +4,7 @@
  * which does the same for tools' `execute`. Structural types only: the SDK does not depend on `ai`.
  */
 import { activeSpanNamed, callThrough, recordCall } from '../replay/runtime';
+import { callSite } from '../callSite';
 
 /** The parts of LanguageModelV3CallOptions that are the call's input (not signals or headers). */
 const INPUT_FIELDS = [
@@ -46,6 +47,7 @@ const isModelSpan = (n: string) => /\.do(Generate|Stream)$/.test(n);
 
 /** The middleware to pass to `wrapLanguageModel({ model, middleware: traceforkMiddleware() })`. */
 export function traceforkMiddleware() {
+  const defSite = callSite();
   return {
     specificationVersion: 'v3' as const,
     async wrapGenerate({ doGenerate, params, model }: WrapOptions): Promise<never> {
@@ -57,6 +59,7 @@ export function traceforkMiddleware() {
           adapter: 'ai-sdk',
           input,
           ownSpan: activeSpanNamed(isModelSpan),
+          defSite,
           spanName: `chat ${model.modelId}`,
           spanAttributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model.modelId, 'gen_ai.provider.name': model.provider },
         },
@@ -74,6 +77,7 @@ export function traceforkMiddleware() {
           adapter: 'ai-sdk',
           input,
           ownSpan: activeSpanNamed(isModelSpan),
+          defSite,
           spanName: `chat ${model.modelId}`,
           spanAttributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model.modelId },
         },
@@ -115,6 +119,7 @@ type AnyTool = { execute?: (input: never, options: never) => unknown } & Record<
 
 /** The same tools with `execute` recorded (and served from the recording before a fork). */
 export function traceforkTools<T extends Record<string, AnyTool>>(tools: T): T {
+  const defSite = callSite();
   const out: Record<string, AnyTool> = {};
   for (const [name, t] of Object.entries(tools)) {
     const execute = t.execute;
@@ -132,6 +137,7 @@ export function traceforkTools<T extends Record<string, AnyTool>>(tools: T): T {
             adapter: 'ai-sdk',
             input,
             ownSpan: activeSpanNamed((n) => n === 'ai.toolCall'),
+            defSite,
             spanName: `execute_tool ${name}`,
             spanAttributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name },
           },

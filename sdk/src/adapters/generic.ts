@@ -4,26 +4,44 @@
  * calls made inside `step` are keyed under it.
  */
 import { recordCall } from '../replay/runtime';
+import { describesTool } from '../replay/framework';
+import { callSite } from '../callSite';
 
-/** The tool function, recorded; its arguments are the input (one argument is recorded as itself). */
+/**
+ * The tool function, recorded; its arguments are the input (one argument is recorded as itself).
+ * Inside a framework's tool span (OpenInference's for a LangChain tool) the call is recorded on
+ * that span; a call whose stack shows no frame of the agent points at the line that wrapped it.
+ */
 export function tool<A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
-  return (...args: A) =>
-    recordCall<R>(
+  const defSite = callSite();
+  return (...args: A) => {
+    // The input is the arguments the function declares: what a framework passes beyond them (the
+    // config LangChain gives a tool function: callbacks, run ids, signals) is not data of the call,
+    // so it is passed through, neither recorded nor hashed. A function that declares none (rest or
+    // default parameters) has every argument recorded.
+    const declared = fn.length > 0 && fn.length < args.length ? fn.length : args.length;
+    const data = args.slice(0, declared);
+    const extra = args.slice(declared);
+    const input = data.length === 1 ? data[0] : data;
+    return recordCall<R>(
       {
         op: 'tool',
         name,
         adapter: 'generic',
-        input: args.length === 1 ? args[0] : args,
+        input,
+        adopt: (span) => describesTool(span, name),
+        defSite,
         spanName: `execute_tool ${name}`,
         spanAttributes: {
           'gen_ai.operation.name': 'execute_tool',
           'gen_ai.tool.name': name,
-          'gen_ai.tool.call.arguments': safeJson(args.length === 1 ? args[0] : args),
+          'gen_ai.tool.call.arguments': safeJson(input),
         },
         describeOutput: (out) => ({ 'gen_ai.tool.call.result': safeJson(out) }),
       },
-      async (edited) => fn(...((args.length === 1 ? [edited] : edited) as A)),
+      async (edited) => fn(...([...(data.length === 1 ? [edited] : (edited as unknown[])), ...extra] as A)),
     );
+  };
 }
 
 /** Runs fn(input) as a recorded step named `name`. */

@@ -5,6 +5,8 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { activeSpanNamed, callThrough } from '../replay/runtime';
+import { describesModelCall } from '../replay/framework';
+import { callSite } from '../callSite';
 
 type Fetch = typeof fetch;
 type Msg = { role?: string; content?: unknown; tool_calls?: Array<{ id?: string; function?: { name?: string; arguments?: string } }>; tool_call_id?: string };
@@ -54,6 +56,7 @@ function describe(request: Record<string, unknown>, res: RecordedResponse): Attr
 
 /** A fetch that records chat completions (and replays them under a plan); other requests pass through. */
 export function traceforkFetch(base: Fetch = globalThis.fetch): Fetch {
+  const defSite = callSite();
   return async (resource, init) => {
     const url = typeof resource === 'string' ? resource : resource instanceof URL ? resource.href : resource.url;
     if (!CHAT.test(new URL(url).pathname) || (init?.method ?? 'GET').toUpperCase() !== 'POST' || typeof init?.body !== 'string') return base(resource, init);
@@ -66,6 +69,8 @@ export function traceforkFetch(base: Fetch = globalThis.fetch): Fetch {
         adapter: 'openai',
         input: request,
         ownSpan: activeSpanNamed((n) => n === 'openai.chat' || n === 'ChatCompletion'),
+        adopt: (span) => describesModelCall(span, model),
+        defSite,
         spanName: `chat ${model}`,
         spanAttributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': model },
         describeOutput: (out) => describe(request, out as RecordedResponse),

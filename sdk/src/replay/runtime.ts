@@ -5,14 +5,20 @@
  */
 import { context, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { StepScopes } from './scope';
-import { decode, encodeChecked, errorRecord, inputHash, reviveError } from '../contract';
+import { decode, encodeChecked, errorRecord, inputHash, reviveError, type Frame } from '../contract';
 import { readPlan, Replayer } from './replayer';
 import { ATTR, PLAN_ENV } from '../contract';
+import { attributesOf, SDK_TRACER, type FrameworkSpans, type RunGroup } from './framework';
+import { inheritedLocation, locationAttributes } from '../callSite';
 
 /** Process-wide SDK state (one per process, like OpenTelemetry's own globals). */
 export interface Runtime {
   scopes: StepScopes;
   replayer: Replayer | null;
+  /** Open spans of other instrumentations, when register() installed the processor that tracks them. */
+  framework?: FrameworkSpans | null;
+  /** The run span that calls outside any span join, when register() groups them. */
+  group?: RunGroup | null;
 }
 
 let current: Runtime | undefined;
@@ -28,9 +34,10 @@ export function runtime(): Runtime {
   return current;
 }
 
-/** Replaces the runtime (tests; a process that runs several agents in turn). */
+/** Replaces the runtime (tests; a process that runs several agents in turn); keeps register()'s span tracking and run grouping. */
 export function resetRuntime(replayer: Replayer | null = null): Runtime {
-  current = { scopes: new StepScopes(), replayer };
+  current?.group?.close();
+  current = { scopes: new StepScopes(), replayer, framework: current?.framework, group: current?.group };
   return current;
 }
 
@@ -38,11 +45,19 @@ export function resetRuntime(replayer: Replayer | null = null): Runtime {
 export interface CallInfo {
   op: 'llm' | 'tool' | 'step';
   name: string;
-  adapter: 'ai-sdk' | 'openai' | 'generic';
+  adapter: 'ai-sdk' | 'openai' | 'generic' | 'mcp-client';
   /** The call's input as data (what is hashed, recorded and edited in a fork). */
   input: unknown;
   /** The framework's own span for this call when there is one (e.g. `ai.toolCall`); else a span is started. */
   ownSpan?: Span;
+  /**
+   * True for a span that already describes this very call (an instrumentation's LLM or tool span):
+   * the call is recorded on it instead of a nested span of its own, so one call stays one step.
+   * Tried on the active span, then on the open spans of other instrumentations (FrameworkSpans).
+   */
+  adopt?: (span: Span) => boolean;
+  /** Where the wrapped function was wrapped (`tool()`), used when no frame of the agent's code is on the call's stack. */
+  defSite?: Frame | null;
   /** Name and attributes of the span started when there is no own span. */
   spanName?: string;
   spanAttributes?: Attributes;
@@ -86,11 +101,30 @@ export async function callThrough<T>(
   serve: (output: unknown) => T,
 ): Promise<T> {
   const rt = runtime();
-  const key = rt.scopes.nextKey(info.op, info.name);
+  const place = placeCall(info, rt);
+  const own = place.owner;
+  const anchor = own ?? place.parent ?? trace.getActiveSpan();
+  const key = rt.scopes.nextKey(info.op, info.name, anchor?.spanContext().traceId);
   const decision = rt.replayer ? rt.replayer.decide(info.op, info.name, key, info.input) : { kind: 'record' as const };
   const input = decision.kind === 'fork' ? decision.input : info.input;
-  const own = info.ownSpan;
-  const span = own ?? trace.getTracer('tracefork-sdk').startSpan(info.spanName ?? `${info.op} ${info.name}`, { attributes: info.spanAttributes });
+  const parentContext = place.parent ? trace.setSpan(context.active(), place.parent) : context.active();
+  const span = own ?? trace.getTracer(SDK_TRACER).startSpan(info.spanName ?? `${info.op} ${info.name}`, { attributes: info.spanAttributes }, parentContext);
+  if (own && place.adopted && info.spanAttributes) {
+    const have = attributesOf(own);
+    for (const [k, v] of Object.entries(info.spanAttributes)) if (have[k] === undefined && v !== undefined) own.setAttribute(k, v);
+  }
+  // When the call's stack showed no frame of the agent: a tool points at the line that wrapped it
+  // (what ran is there) rather than at an enclosing span's; a model call with no location at all at
+  // the line that gave the framework the recorded client (traceforkFetch(), traceforkMiddleware()).
+  const located = attributesOf(span)['code.file.path'] !== undefined;
+  if (info.defSite && (!located || (info.op === 'tool' && inheritedLocation(span)))) span.setAttributes(locationAttributes(info.defSite));
+  let left = false;
+  const leaveGroup = () => {
+    if (place.grouped && !left) {
+      left = true;
+      rt.group?.leave();
+    }
+  };
   const recordedInput = encodeChecked(input);
   span.setAttributes({
     [ATTR.key]: key,
@@ -132,15 +166,43 @@ export async function callThrough<T>(
   };
   let result: { value: T; output: Promise<unknown> };
   try {
-    result = await (own ? body() : context.with(trace.setSpan(context.active(), span), body));
+    result = await (own ? body() : context.with(trace.setSpan(parentContext, span), body));
   } catch (e) {
     fail(e);
     if (!own) span.end();
+    leaveGroup();
     throw e;
   }
   // The output is recorded when it has all passed through (at once, except for streams).
-  result.output.then(finish, fail).finally(() => {
-    if (!own) span.end();
-  });
+  result.output
+    .then(finish, fail)
+    .finally(() => {
+      if (!own) span.end();
+      leaveGroup();
+    })
+    .catch(() => undefined);
   return result.value;
+}
+
+/**
+ * Where a call's span goes: recorded on a span that already describes the call (`owner`: the
+ * framework's own span, the active span, or an open span of another instrumentation that was not
+ * made current), else started under `parent` when nothing is active (the newest open framework
+ * span, so the call joins the framework's trace; else the run span register() groups calls in),
+ * else under the active span.
+ */
+function placeCall(info: CallInfo, rt: Runtime): { owner?: Span; adopted?: boolean; parent?: Span; grouped?: boolean } {
+  if (info.ownSpan) return { owner: info.ownSpan };
+  const active = trace.getActiveSpan();
+  const adopt = info.adopt;
+  const fits = (s: Span) => adopt !== undefined && s.isRecording() && attributesOf(s)[ATTR.key] === undefined && adopt(s);
+  if (active && fits(active)) return { owner: active, adopted: true };
+  const owner = rt.framework?.find(fits, active?.spanContext().traceId);
+  if (owner) return { owner, adopted: true };
+  if (active?.isRecording()) return {};
+  const inner = rt.framework?.innermost();
+  if (inner) return { parent: inner };
+  // A top-level step is a run of its own, except when the whole process is one run (auto).
+  const group = rt.group && (info.op !== 'step' || !Number.isFinite(rt.group.idleMs)) ? rt.group : null;
+  return group ? { parent: group.enter(), grouped: true } : {};
 }
