@@ -38,7 +38,7 @@ const USAGE = `usage: tracefork <command> [options]
          [--tool NAME=live]... [--json] [-- COMMAND...] (the Tracefork SDK, or the proxy: a run made by
                                                        "tracefork run" replays its own command when none is given)
   compare TRACE_A TRACE_B [--json]                     step by step; exit 1 when they differ
-  test   [--cases DIR] [--json] [--evaluators DIR] -- COMMAND...
+  test   [--cases DIR] [--json] [--evaluators DIR] [-- COMMAND...]
                                                        re-run every regression case against the agent's current
                                                        code; exit 1 when one still fails or fails elsewhere
   ab     --runs IDS|last:N|failing:N|name:T|model:T [--edit-system FILE | --edit-step NAME=FILE]

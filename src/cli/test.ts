@@ -1,5 +1,5 @@
 /**
- * `test [--cases DIR] [--json] [--db FILE] [--port 4318] [--evaluators DIR] -- COMMAND...`: every
+ * `test [--cases DIR] [--json] [--db FILE] [--port 4318] [--evaluators DIR] [-- COMMAND...]`: every
  * regression case run again against the agent's current code (sdk/REPLAY.md: the calls before the
  * case's step from the recording, the step and the rest live), judged with the same evaluators.
  * Exit 1 when a case still fails, fails elsewhere, or cannot be checked: a CI gate that runs real
@@ -14,7 +14,7 @@ import { casePlan, caseId, failsGate, judgeCase, type CaseResult } from '../core
 import { baselineFromStore } from '../core/eval/trace';
 import { mergeScores, runEvaluators } from '../core/eval/engine';
 import { CustomEvaluators } from '../core/eval/custom/customEvaluators';
-import { isProxyRecorded } from '../core/replay/recorded';
+import { isProxyRecorded, recordedCommand } from '../core/replay/recorded';
 import { findReplayRun, writePlan } from '../core/replay/run';
 import type { StoredTrace } from '../core/store/queries';
 import { PLAN_ENV, type ReplayPlan } from '../../sdk/src/contract';
@@ -32,12 +32,13 @@ export async function runUnderPlan(
   proxied: boolean,
   command: string[],
   waitMs = 10_000,
+  cwd: string = process.cwd(),
 ): Promise<{ traceId: string | null; exitCode: number; divergences: string[] }> {
   if (proxied) {
-    const { token } = await rx.create({ name: command.join(' '), command, cwd: process.cwd(), plan });
+    const { token } = await rx.create({ name: command.join(' '), command, cwd, plan });
     let code: number;
     try {
-      code = await runAgent(command, proxyEnv(rx.url, token), { stdoutToStderr: true });
+      code = await runAgent(command, proxyEnv(rx.url, token), { stdoutToStderr: true, cwd });
     } catch (e) {
       await rx.end(token, 127);
       throw e;
@@ -47,7 +48,7 @@ export async function runUnderPlan(
   }
   const written = writePlan(os.tmpdir(), plan);
   try {
-    const code = await runAgent(command, { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, [PLAN_ENV]: written.file }, { stdoutToStderr: true });
+    const code = await runAgent(command, { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, [PLAN_ENV]: written.file }, { stdoutToStderr: true, cwd });
     const deadline = Date.now() + waitMs;
     for (;;) {
       const run = await rx.read((store) => findReplayRun(store, plan));
@@ -65,7 +66,8 @@ export async function runUnderPlan(
 
 /** `test`: prints one line per case (or JSON); exit 1 when any case fails the gate. */
 export async function testCommand(argv: string[]): Promise<number> {
-  const [opts, command] = splitCommand(argv, 'test');
+  // The command is optional: a case recorded by `tracefork run` knows how its agent was started.
+  const [opts, command] = argv.includes('--') ? splitCommand(argv, 'test') : [argv, [] as string[]];
   const { values } = parse(
     opts,
     {
@@ -152,9 +154,18 @@ async function runCase(
   if (!original) return { ...none, outcome: 'skipped', reason: `its run ${c.traceId} is not in the store (kept runs: tracefork.retention.*)` };
   const made = casePlan(original, c);
   if ('skip' in made) return { ...none, outcome: 'skipped', reason: made.skip };
+  // The command given after --, else the one the case (or its run) recorded, in its folder.
+  const agent = command.length ? { command, cwd: null } : (c.agent ?? recordedCommand(original));
+  if (!agent?.command.length)
+    return {
+      ...none,
+      outcome: 'error',
+      reason:
+        'the case does not say how its agent is started (runs recorded by `tracefork run` do): pass the command after --, e.g. tracefork test -- node agent.js',
+    };
   let run;
   try {
-    run = await runUnderPlan(rx, made.plan, isProxyRecorded(original), command, waitMs);
+    run = await runUnderPlan(rx, made.plan, isProxyRecorded(original), agent.command, waitMs, agent.cwd ?? process.cwd());
   } catch (e) {
     if (e instanceof UsageError) throw e;
     return { ...none, outcome: 'error', reason: (e as Error).message };

@@ -171,6 +171,26 @@ describe('tracefork test: regression cases run again against the current code', 
     assert.match(out.cases[1]!.reason, /its run f{32} is not in the store/);
   });
 
+  it("without -- COMMAND, each case's agent starts as the case recorded it (in its folder); a case that says nothing is an error saying what to pass", async () => {
+    fs.writeFileSync(agent, agentSource(false));
+    const file = path.join(casesDir, 'cases.jsonl');
+    const saved = fs.readFileSync(file, 'utf8');
+    const c = JSON.parse(saved.trim()) as Record<string, unknown>;
+    // As `tracefork run` records it: the command relative to its folder.
+    const started = { ...c, agent: { command: [process.execPath, '--import', 'tsx', path.basename(agent)], cwd: dir } };
+    fs.writeFileSync(file, `${JSON.stringify(started)}\n${JSON.stringify({ ...c, agent: null })}\n`);
+    const r = await runAsync([process.execPath, CLI, 'test', '--cases', casesDir, '--db', db, '--port', new URL(serve.url).port, '--json'], {}, ROOT);
+    fs.writeFileSync(file, saved);
+    const out = JSON.parse(r.stdout) as { cases: Array<Record<string, any>> };
+    assert.deepEqual(
+      out.cases.map((x) => x.outcome),
+      ['fixed', 'error'],
+      r.stderr,
+    );
+    assert.match(out.cases[1]!.reason, /does not say how its agent is started .*pass the command after --/);
+    assert.equal(r.status, 1, 'the case that could not run fails the gate');
+  });
+
   it('a run with no recorded calls is skipped, saying how to record it; a broken cases file is a clear error', async () => {
     const file = path.join(casesDir, 'cases.jsonl');
     const saved = fs.readFileSync(file, 'utf8');

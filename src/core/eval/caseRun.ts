@@ -75,7 +75,10 @@ export function judgeCase(
   const base = { id: caseId(c), name: c.step.name, traceId: replayed.trace.traceId, newFailures: [] as CaseResult['newFailures'] };
   const call = recordedCalls(replayed.trace).find((x) => x.key === key);
   const step = call ? replayed.steps.find((s) => s.spanId === call.spanId) : undefined;
-  const names = c.failedEvaluators.map((e) => e.name);
+  // What passing means: the case's `expect` (v2), else (v1) the evaluators that failed pass now and
+  // nothing new fails.
+  const names = c.expect?.passes ?? c.failedEvaluators.map((e) => e.name);
+  const noNewFailures = c.expect?.noNewFailures ?? true;
   if (!step)
     return {
       ...base,
@@ -87,13 +90,14 @@ export function judgeCase(
   const now = replayed.scores.get(step.spanId) ?? [];
   // A built-in scores only where it applies (no score: nothing to flag); a custom evaluator or the
   // judge that gives no score did not run, which is not a pass.
-  const evaluators = c.failedEvaluators.map((e) => {
-    const s = now.find((x) => x.name === e.name);
-    const ran = s || e.source === 'builtin' || e.source === 'agent';
+  const evaluators = names.map((name) => {
+    const s = now.find((x) => x.name === name);
+    const source = c.failedEvaluators.find((e) => e.name === name)?.source;
+    const ran = s || source === 'builtin' || source === 'agent';
     return {
-      name: e.name,
+      name,
       passed: s ? s.passed !== false : ran ? true : null,
-      explanation: s?.explanation ?? (ran ? null : `the ${e.source} evaluator ${e.name} did not run on the new run`),
+      explanation: s?.explanation ?? (ran ? null : `the ${source ? `${source} ` : ''}evaluator ${name} did not run on the new run`),
     };
   });
   const notRun = evaluators.filter((e) => e.passed === null);
@@ -118,7 +122,7 @@ export function judgeCase(
   for (const f of newHere) base.newFailures.push({ step: step.name, evaluator: f.name, explanation: f.explanation ?? null });
   if (still.length)
     return { ...base, outcome: 'failing', reason: still.map((e) => `${e.name}: ${e.explanation ?? 'failed'}`).join('; '), evaluators, output: step.output };
-  if (base.newFailures.length)
+  if (base.newFailures.length && noNewFailures)
     return {
       ...base,
       outcome: 'regressed',
@@ -126,10 +130,13 @@ export function judgeCase(
       evaluators,
       output: step.output,
     };
+  const elsewhere = base.newFailures.length
+    ? ` (not gated, expect.noNewFailures is false: ${base.newFailures.map((f) => `${f.evaluator} on ${f.step}`).join(', ')})`
+    : '';
   return {
     ...base,
     outcome: 'fixed',
-    reason: `${names.join(', ') || 'its evaluators'} pass${names.length === 1 ? 'es' : ''} now`,
+    reason: `${names.join(', ') || 'its evaluators'} pass${names.length === 1 ? 'es' : ''} now${elsewhere}`,
     evaluators,
     output: step.output,
   };

@@ -39,9 +39,9 @@ export interface RegressionCase {
   failedEvaluators: Array<Pick<Score, 'name' | 'value' | 'label' | 'explanation' | 'source'> & { evaluatorVersion: string | null }>;
   /** v2: the step key of the recorded call (sdk/REPLAY.md) the case re-runs from, when the step was recorded. */
   key?: string | null;
-  /** v2: the agent's command, when the run recorded it (`tracefork run`); else the test's own command. */
+  /** v2: the agent's command, when the run recorded it (`tracefork run`); `tracefork test` without `-- COMMAND` starts it. */
   agent?: { command: string[]; cwd: string | null } | null;
-  /** v2: what passing means: these evaluators pass on the step, and nothing fails that did not before. */
+  /** v2: what passing means: these evaluators pass on the step, and (`noNewFailures`) nothing fails that did not before; edit it to loosen or widen the gate. */
   expect?: { passes: string[]; noNewFailures: boolean };
 }
 
