@@ -1,13 +1,14 @@
 /**
  * `ab --runs FILTER|IDS [--edit-system FILE | --edit-step NAME=FILE] [--concurrency 2] [--json] -- COMMAND...`:
  * a set of recorded runs re-run with one change and compared before and after. Exit 1 when the
- * change is worse on any evaluator (it fails in more runs than before).
+ * change is worse on any evaluator (it fails in more runs than before) or no run could be
+ * compared; 130 when stopped (Ctrl+C) before the end, after printing what was compared.
  */
 import * as fs from 'node:fs';
 import { buildSteps } from '../core/model/steps';
 import { baselineFromStore } from '../core/eval/trace';
 import { runEvaluators } from '../core/eval/engine';
-import { abCompared, abPlan, aggregate, selectRuns, type AbChange, type AbRun } from '../core/replay/ab';
+import { abCompared, abPlan, aggregate, selectRuns, totalsLine, type AbAggregate, type AbChange, type AbRun } from '../core/replay/ab';
 import { PlanError } from '../core/replay/plan';
 import { isProxyRecorded } from '../core/replay/recorded';
 import type { StoredTrace } from '../core/store/queries';
@@ -66,7 +67,11 @@ export async function abCommand(argv: string[]): Promise<number> {
   if (!fs.existsSync(`${db}.journal`)) throw new CliError(`no Tracefork database at ${db}: the runs are read from it (pass --db)`);
   const rx = await openProxyReceiver(portOption(values.port, 4318), db);
   let cancelled = false;
-  const stop = () => (cancelled = true);
+  const abort = new AbortController();
+  const stop = () => {
+    cancelled = true;
+    abort.abort();
+  };
   process.once('SIGINT', stop);
   try {
     let selected;
@@ -83,7 +88,7 @@ export async function abCommand(argv: string[]): Promise<number> {
     const worker = async () => {
       while (!cancelled && next < selected.length) {
         const i = next++;
-        results[i] = await abRun(rx, selected[i]!.traceId, selected[i]!.name, edit, command, Number(values['wait-ms'] ?? 10_000));
+        results[i] = await abRun(rx, selected[i]!.traceId, selected[i]!.name, edit, command, Number(values['wait-ms'] ?? 10_000), abort.signal);
         done++;
         if (!values.json)
           process.stderr.write(
@@ -96,6 +101,16 @@ export async function abCommand(argv: string[]): Promise<number> {
     const agg = aggregate(runs);
     if (values.json) process.stdout.write(JSON.stringify({ change: edit.kind, runs, ...agg, cancelled }, null, 2) + '\n');
     else print(runs, agg, cancelled);
+    // A gate that compared nothing, or was stopped, has not shown the change is fine.
+    if (cancelled) {
+      process.stderr.write(`tracefork: ab cancelled after ${runs.length} of ${selected.length} run(s)\n`);
+      return 130;
+    }
+    if (!agg.compared) {
+      const why = [...new Set(runs.map((r) => r.skipped).filter(Boolean))].join('; ');
+      process.stderr.write(`tracefork: ab compared no run, so it cannot say whether the change is worse: ${why}\n`);
+      return 1;
+    }
     return agg.worse ? 1 : 0;
   } finally {
     process.off('SIGINT', stop);
@@ -103,7 +118,7 @@ export async function abCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function abRun(rx: ProxyReceiver, traceId: string, name: string, edit: AbChange, command: string[], waitMs: number): Promise<AbRun> {
+async function abRun(rx: ProxyReceiver, traceId: string, name: string, edit: AbChange, command: string[], waitMs: number, signal: AbortSignal): Promise<AbRun> {
   const base: AbRun = { traceId, name, replayTraceId: null, before: null, after: null, firstDivergence: null, skipped: null };
   const original = await rx.trace(traceId);
   if (!original) return { ...base, skipped: 'no longer in the store' };
@@ -114,7 +129,8 @@ async function abRun(rx: ProxyReceiver, traceId: string, name: string, edit: AbC
     if (e instanceof PlanError) return { ...base, skipped: e.message };
     throw e;
   }
-  const run = await runUnderPlan(rx, plan, isProxyRecorded(original), command, waitMs);
+  const run = await runUnderPlan(rx, plan, isProxyRecorded(original), command, waitMs, process.cwd(), signal);
+  if (signal.aborted && !run.traceId) return { ...base, skipped: 'cancelled' };
   const replayed = run.traceId ? await rx.trace(run.traceId) : null;
   if (!replayed) return { ...base, skipped: `the agent exited with code ${run.exitCode} and its run never reached the receiver` };
   // Both sides against the same baseline: the runs before the original.
@@ -126,7 +142,7 @@ async function abRun(rx: ProxyReceiver, traceId: string, name: string, edit: AbC
   return abCompared(base, evaluate(original), evaluate(replayed));
 }
 
-function print(runs: AbRun[], agg: ReturnType<typeof aggregate>, cancelled: boolean): void {
+function print(runs: AbRun[], agg: AbAggregate, cancelled: boolean): void {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out('run       before        after         tokens   cost         latency   first divergence');
   for (const r of runs) {
@@ -144,6 +160,7 @@ function print(runs: AbRun[], agg: ReturnType<typeof aggregate>, cancelled: bool
   for (const e of agg.evaluators)
     out(`${e.name.padEnd(21)}${String(e.before).padStart(4)} → ${e.after}${e.worse ? '   WORSE' : e.after < e.before ? '   better' : ''}`);
   const worse = agg.evaluators.filter((e) => e.worse).map((e) => e.name);
+  if (agg.compared) out(`totals    ${totalsLine(agg.totals)}`);
   out(
     `${agg.compared} of ${runs.length} run(s) compared${cancelled ? ' (cancelled)' : ''}: ${worse.length ? `worse on ${worse.join(', ')}` : 'no evaluator is worse'}`,
   );

@@ -33,6 +33,7 @@ export async function runUnderPlan(
   command: string[],
   waitMs = 10_000,
   cwd: string = process.cwd(),
+  signal?: AbortSignal,
 ): Promise<{ traceId: string | null; exitCode: number; divergences: string[] }> {
   if (proxied) {
     const { token } = await rx.create({ name: command.join(' '), command, cwd, plan });
@@ -56,7 +57,7 @@ export async function runUnderPlan(
         await new Promise((r) => setTimeout(r, 300)); // the last batch of spans
         return { traceId: run.traceId, exitCode: code, divergences: [] };
       }
-      if (Date.now() > deadline) return { traceId: null, exitCode: code, divergences: [] };
+      if (Date.now() > deadline || signal?.aborted) return { traceId: null, exitCode: code, divergences: [] };
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {

@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { CLI, listJson, startServe, waitFor, type Serve, runAsync } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
@@ -87,6 +88,13 @@ describe('tracefork ab: recorded runs re-run with one change, before vs after', 
       'each run was re-run and diverged',
     );
     assert.ok(out.runs.every((x) => x.after.failed > x.before.failed));
+    const totals = (out as unknown as { totals: Record<'before' | 'after', { tokens: number; costUsd: number; meanDurationMs: number; passRate: number }> })
+      .totals;
+    const sum = (side: 'before' | 'after') => out.runs.reduce((n, x) => n + x[side].tokens, 0);
+    assert.equal(totals.before.tokens, sum('before'), 'the totals add up the compared runs');
+    assert.equal(totals.after.tokens, sum('after'));
+    assert.ok(totals.after.passRate < totals.before.passRate, `fewer scores pass after the edit (${totals.before.passRate} → ${totals.after.passRate})`);
+    assert.ok(totals.before.meanDurationMs > 0);
     assert.equal(listJson(db).filter((t) => t.replayOf).length, 10, 'the re-runs are stored, linked to their originals');
   });
 
@@ -95,6 +103,10 @@ describe('tracefork ab: recorded runs re-run with one change, before vs after', 
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^run {7}before {8}after/m);
     assert.match(r.stdout, /3 of 3 run\(s\) compared: no evaluator is worse/);
+    assert.match(
+      r.stdout,
+      /^totals {4}scores passing 100\.0% → 100\.0%; tokens \d+ → \d+ \([+-]\d+\); cost \$[\d.]+ → \$[\d.]+ .*; mean latency \d+ → \d+ ms/m,
+    );
     assert.match(r.stderr, /ab 3\/3/);
   });
 
@@ -110,6 +122,41 @@ describe('tracefork ab: recorded runs re-run with one change, before vs after', 
     assert.equal(r.status, 1);
     const out = JSON.parse(r.stdout) as { evaluators: Array<{ name: string; after: number }> };
     assert.equal(out.evaluators.find((e) => e.name === 'tool-failure')!.after, 2);
+  });
+
+  it('a set in which no run can be compared is not a pass: exit 1, saying why', async () => {
+    // An edit of a step the runs do not have: every run is skipped.
+    const input = path.join(tmp.dir, 'nothing.json');
+    fs.writeFileSync(input, '{}');
+    const r = await ab(['--runs', 'last:2', '--edit-step', `noSuchStep=${input}`]);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stdout, /0 of 2 run\(s\) compared/);
+    assert.match(r.stderr, /ab compared no run, so it cannot say whether the change is worse: it has no step named "noSuchStep"/);
+  });
+
+  it('Ctrl+C stops it: the runs compared so far are printed, exit 130', async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'ab', '--db', db, '--port', new URL(serve.url).port, '--concurrency', '1', '--runs', 'last:10', '--', process.execPath, '--import', 'tsx', AGENT],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '',
+      stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b));
+    const firstDone = new Promise<void>((resolve) =>
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b;
+        if (/ab 1\/10/.test(stderr)) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await firstDone;
+    child.kill('SIGINT');
+    const code = await exited;
+    assert.equal(code, 130, `${stdout}\n${stderr}`);
+    const compared = Number(/(\d+) of (\d+) run\(s\) compared \(cancelled\)/.exec(stdout)?.[1]);
+    assert.ok(compared >= 1 && compared < 10, `stopped early, with what was compared printed:\n${stdout}`);
+    assert.match(stderr, /ab cancelled after \d+ of 10 run\(s\)/);
   });
 
   it('bad selections and changes are usage errors (exit 2) or say what is missing (exit 1)', async () => {

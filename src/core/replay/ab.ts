@@ -175,8 +175,36 @@ export interface AbEvaluator {
   worse: boolean;
 }
 
+/** One side of the compared runs, added up: tokens and cost in total, latency per run, the share of scores that passed. */
+export interface AbTotals {
+  tokens: number;
+  costUsd: number;
+  meanDurationMs: number;
+  /** Passed scores over all scores with a verdict (null when none had one). */
+  passRate: number | null;
+}
+
 /** The aggregate of an A/B. */
-export function aggregate(runs: AbRun[]): { evaluators: AbEvaluator[]; worse: boolean; compared: number } {
+export interface AbAggregate {
+  evaluators: AbEvaluator[];
+  worse: boolean;
+  compared: number;
+  /** Over the compared runs only (a skipped run counts on neither side). */
+  totals: { before: AbTotals; after: AbTotals };
+}
+
+function totals(sides: RunMetrics[]): AbTotals {
+  const scored = sides.reduce((n, m) => n + m.passed + m.failed, 0);
+  return {
+    tokens: sides.reduce((n, m) => n + m.tokens, 0),
+    costUsd: sides.reduce((n, m) => n + m.costUsd, 0),
+    meanDurationMs: sides.length ? sides.reduce((n, m) => n + m.durationMs, 0) / sides.length : 0,
+    passRate: scored ? sides.reduce((n, m) => n + m.passed, 0) / scored : null,
+  };
+}
+
+/** The aggregate of an A/B. */
+export function aggregate(runs: AbRun[]): AbAggregate {
   const compared = runs.filter((r) => r.before && r.after);
   const names = new Set(compared.flatMap((r) => [...r.before!.failing, ...r.after!.failing]));
   const evaluators = [...names].sort().map((name) => {
@@ -184,11 +212,28 @@ export function aggregate(runs: AbRun[]): { evaluators: AbEvaluator[]; worse: bo
     const after = compared.filter((r) => r.after!.failing.includes(name)).length;
     return { name, before, after, worse: after > before };
   });
-  return { evaluators, worse: evaluators.some((e) => e.worse), compared: compared.length };
+  return {
+    evaluators,
+    worse: evaluators.some((e) => e.worse),
+    compared: compared.length,
+    totals: { before: totals(compared.map((r) => r.before!)), after: totals(compared.map((r) => r.after!)) },
+  };
+}
+
+/** One line of the totals, before → after (the CLI's table and the extension's report). */
+export function totalsLine(t: AbAggregate['totals']): string {
+  const pct = (r: number | null) => (r === null ? 'n/a' : `${(r * 100).toFixed(1)}%`);
+  const delta = (a: number, b: number, digits = 0) => `${b - a >= 0 ? '+' : '-'}${Math.abs(b - a).toFixed(digits)}`;
+  return [
+    `scores passing ${pct(t.before.passRate)} → ${pct(t.after.passRate)}`,
+    `tokens ${t.before.tokens} → ${t.after.tokens} (${delta(t.before.tokens, t.after.tokens)})`,
+    `cost $${t.before.costUsd.toFixed(6)} → $${t.after.costUsd.toFixed(6)} (${delta(t.before.costUsd, t.after.costUsd, 6)})`,
+    `mean latency ${Math.round(t.before.meanDurationMs)} → ${Math.round(t.after.meanDurationMs)} ms (${delta(t.before.meanDurationMs, t.after.meanDurationMs)} ms)`,
+  ].join('; ');
 }
 
 /** The A/B as a Markdown report (the extension's document; the same figures as `tracefork ab`). */
-export function abReport(change: AbChange, runs: AbRun[], agg: ReturnType<typeof aggregate>): string {
+export function abReport(change: AbChange, runs: AbRun[], agg: AbAggregate): string {
   const what = change.kind === 'code' ? 'the current code' : change.kind === 'system' ? 'an edited system prompt' : `an edited input of ${change.name}`;
   const lines = [
     `# A/B: ${what}`,
@@ -199,10 +244,13 @@ export function abReport(change: AbChange, runs: AbRun[], agg: ReturnType<typeof
             .filter((e) => e.worse)
             .map((e) => e.name)
             .join(', ')}**`
-        : 'no evaluator is worse'
+        : agg.compared
+          ? 'no evaluator is worse'
+          : '**nothing could be compared**, so this says nothing about the change'
     }.`,
     '',
   ];
+  if (agg.compared) lines.push(`Over the compared runs: ${totalsLine(agg.totals)}.`, '');
   lines.push('| evaluator | runs failing before | after | |', '|---|---:|---:|---|');
   for (const e of agg.evaluators) lines.push(`| ${e.name} | ${e.before} | ${e.after} | ${e.worse ? 'worse' : e.after < e.before ? 'better' : ''} |`);
   lines.push('', '| run | before | after | Δ tokens | Δ cost | Δ latency | first divergence |', '|---|---|---|---:|---:|---:|---|');

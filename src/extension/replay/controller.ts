@@ -382,8 +382,11 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: false });
     const worse = agg.evaluators.filter((e) => e.worse).map((e) => e.name);
-    void vscode.window[worse.length ? 'showWarningMessage' : 'showInformationMessage'](
-      `Tracefork A/B: ${agg.compared} of ${runs.length} run(s) compared; ${worse.length ? `worse on ${worse.join(', ')}` : 'no evaluator is worse'}.`,
+    const why = [...new Set(runs.map((r) => r.skipped).filter(Boolean))].join('; ');
+    void vscode.window[worse.length || !agg.compared ? 'showWarningMessage' : 'showInformationMessage'](
+      agg.compared
+        ? `Tracefork A/B: ${agg.compared} of ${runs.length} run(s) compared; ${worse.length ? `worse on ${worse.join(', ')}` : 'no evaluator is worse'}.`
+        : `Tracefork A/B compared no run, so it says nothing about the change: ${why || 'cancelled'}.`,
     );
     return { runs, worse: agg.worse, evaluators: agg.evaluators };
   }
