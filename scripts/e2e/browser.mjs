@@ -90,10 +90,11 @@ async function openPalette(page, input, timeout) {
   ];
   const each = Math.max(3000, Math.floor(timeout / attempts.length));
   let last;
-  for (const attempt of attempts) {
+  for (const [i, attempt] of attempts.entries()) {
     await attempt();
     try {
       await input.waitFor({ state: 'visible', timeout: each });
+      if (i) process.stderr.write(`  (the command palette opened on attempt ${i + 1})\n`);
       return;
     } catch (e) {
       last = e;

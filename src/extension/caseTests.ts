@@ -1,7 +1,8 @@
 /**
  * Regression cases in VS Code's Testing view (the `vscode.tests` TestController API): each case of
- * `.tracefork/cases/cases.jsonl` is a test under its workspace folder, grouped by step name, at the
- * step's source line when the run is kept. *Run* re-runs it against the current code as
+ * `.tracefork/cases/cases.jsonl` is a test under its workspace folder, grouped by agent (the step's
+ * source file, or the command that started the agent) and step name, at the step's source line when
+ * the run is kept. *Run* re-runs it against the current code as
  * `tracefork test` does; *Debug* does so under the debugger, stopped at the case's line. Results
  * carry the failing evaluator's explanation and a diff of the rejected output against the new one.
  * Cases update when the file changes (saving a case adds it at once).
@@ -64,13 +65,30 @@ export class CaseTests extends Disposable {
         folders.push(root);
         continue;
       }
+      // Folder → agent (its file, or the command that started it) → step name → case.
+      const agents = new Map<string, vscode.TestItem>();
       const groups = new Map<string, vscode.TestItem>();
       for (const c of cases) {
         const id = caseId(c);
         this.cases.set(id, c);
-        let group = groups.get(c.step.name);
-        if (!group) groups.set(c.step.name, (group = this.ctrl.createTestItem(`group:${folder.uri}:${c.step.name}`, c.step.name)));
         const where = this.location(c);
+        const agentLabel = where
+          ? path.relative(folder.uri.fsPath, where.uri.fsPath) || path.basename(where.uri.fsPath)
+          : c.agent?.command.length
+            ? c.agent.command.join(' ')
+            : 'run not kept or not located';
+        let agent = agents.get(agentLabel);
+        if (!agent) {
+          agent = this.ctrl.createTestItem(`agent:${folder.uri}:${agentLabel}`, agentLabel, where?.uri);
+          agents.set(agentLabel, agent);
+        }
+        const groupKey = `${agentLabel}\u0000${c.step.name}`;
+        let group = groups.get(groupKey);
+        if (!group) {
+          group = this.ctrl.createTestItem(`group:${folder.uri}:${agentLabel}:${c.step.name}`, c.step.name);
+          groups.set(groupKey, group);
+          agent.children.add(group);
+        }
         const item = this.ctrl.createTestItem(
           id,
           `${c.failedEvaluators.map((e) => e.name).join(', ') || 'saved step'} · run ${c.traceId.slice(0, 8)}`,
@@ -80,7 +98,7 @@ export class CaseTests extends Disposable {
         item.description = new Date(c.createdAt).toLocaleString();
         group.children.add(item);
       }
-      root.children.replace([...groups.values()]);
+      root.children.replace([...agents.values()]);
       folders.push(root);
     }
     this.ctrl.items.replace(folders);

@@ -114,9 +114,9 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 /** Every test item id under a collection (the hidden state command for the end-to-end tests). */
-function* caseTestsIds(items: vscode.TestItemCollection): Iterable<{ id: string; label: string; line: number | null }> {
+function* caseTestsIds(items: vscode.TestItemCollection): Iterable<{ id: string; label: string; line: number | null; parent: string | null }> {
   for (const [, item] of items) {
-    yield { id: item.id, label: item.label, line: item.range ? item.range.start.line + 1 : null };
+    yield { id: item.id, label: item.label, line: item.range ? item.range.start.line + 1 : null, parent: item.parent?.id ?? null };
     yield* caseTestsIds(item.children);
   }
 }

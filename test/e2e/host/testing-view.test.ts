@@ -13,7 +13,7 @@ interface State {
   runs: Array<{ traceId: string; name: string; status: string }>;
 }
 interface CaseTestsState {
-  items: Array<{ id: string; label: string; line: number | null }>;
+  items: Array<{ id: string; label: string; line: number | null; parent: string | null }>;
   last: Record<string, { outcome: string; reason: string; traceId: string | null }>;
 }
 
@@ -43,9 +43,14 @@ describe('Regression cases in the Testing view', function () {
     assert.match(item.label, /tool-failure · run [0-9a-f]{8}/);
     const callLine = source.split('\n').findIndex((l) => l.includes('await generateText(')) + 1;
     assert.equal(item.line, callLine, "the test sits at the step's source line");
+    const items = (await tests()).items;
+    const group = items.find((i) => i.id === item.parent);
+    assert.equal(group?.label, 'ai.toolCall', 'grouped under its step name');
+    const agentGroup = items.find((i) => i.id === group?.parent);
+    assert.equal(agentGroup?.label, 'replay-agent.ts', "under its agent's file");
     assert.ok(
-      (await tests()).items.some((i) => i.label === 'ai.toolCall'),
-      'grouped under its step name',
+      items.some((i) => i.id === agentGroup?.parent && i.id.startsWith('folder:')),
+      'under its workspace folder',
     );
 
     await vscode.commands.executeCommand('testing.runAll');
