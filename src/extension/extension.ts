@@ -65,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const caseTests = new CaseTests(host, replay, log);
   const alerts = new Alerts(log);
+  const statusBar = new StatusBar(host, runs, alerts);
   context.subscriptions.push(
     compare,
     replay,
@@ -72,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): void {
     alerts,
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reportProvider),
     insights.onDidFind((e) => alerts.add(e.findings, e.first)),
-    vscode.commands.registerCommand('tracefork.__alerts', () => ({ findings: alerts.findings, notified: alerts.notified })),
+    vscode.commands.registerCommand('tracefork.__alerts', () => ({ findings: alerts.findings, notified: alerts.notified, statusBar: statusBar.text })),
     vscode.commands.registerCommand(
       'tracefork.showTrends',
       (series?: string) =>
@@ -94,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): void {
     runs,
     insights,
     tree,
-    new StatusBar(host, runs, alerts),
+    statusBar,
     new CustomEvaluatorsHost(insights, log),
     new JudgeHost(insights, context.secrets, log),
     runs.onDidChangeTreeData(updateBadge),

@@ -24,6 +24,11 @@ export class StatusBar extends Disposable {
     this.item.show();
   }
 
+  /** What the status bar shows now (tests). */
+  get text(): string {
+    return this.item.text;
+  }
+
   private render(): void {
     const s = this.host.state;
     const { total, failing } = this.runs.totals;

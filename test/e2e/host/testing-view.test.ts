@@ -134,48 +134,54 @@ describe('A/B a change over recorded runs', function () {
   });
 });
 
+/** 32 runs of one step whose own quality score (Arize-style `eval.<name>.score`) drops after the 20th. */
+async function sendProbe(url: string, from: number, name: string, tracePrefix: string, spanPrefix: string): Promise<void> {
+  const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
+  for (let i = 0; i < 32; i++) {
+    const start = BigInt(from + i * 1000) * 1_000_000n;
+    const ms = 100 + (i % 4);
+    const quality = i < 20 ? 0.8 + (i % 4) * 0.02 : 0.55;
+    const span = {
+      traceId: `${tracePrefix}${hex(i, 32 - tracePrefix.length)}`,
+      spanId: `${spanPrefix}${hex(i, 16 - spanPrefix.length)}`,
+      name,
+      kind: 3,
+      startTimeUnixNano: String(start),
+      endTimeUnixNano: String(start + BigInt(ms) * 1_000_000n),
+      attributes: [
+        { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+        { key: 'gen_ai.request.model', value: { stringValue: 'drift-model' } },
+        { key: 'eval.answer_quality.score', value: { doubleValue: quality } },
+      ],
+    };
+    const res = await fetch(`${url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'drift-probe' } }] }, scopeSpans: [{ spans: [span] }] }],
+      }),
+    });
+    assert.equal(res.status, 200);
+  }
+}
+
 describe('Drift alerts', function () {
   this.timeout(120_000);
+  type Alerts = {
+    findings: Array<{ id: string; kind: string; stepName: string | null; metric: string; message: string; traceId: string }>;
+    notified: string[];
+    statusBar: string;
+  };
+  const alertsNow = () => vscode.commands.executeCommand<Alerts>('tracefork.__alerts');
 
   it('a score that degrades over a sequence of runs raises exactly one drift finding and one notification', async () => {
     const url = await waitFor('the receiver', async () => (await state()).receiver.url ?? undefined);
-    const now = Date.now() - 60_000;
-    const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
-    for (let i = 0; i < 32; i++) {
-      const start = BigInt(now + i * 1000) * 1_000_000n;
-      const ms = 100 + (i % 4);
-      const groundedness = i < 20 ? 0.8 + (i % 4) * 0.02 : 0.55; // the agent's own score (Arize-style eval.<name>.score)
-      const span = {
-        traceId: `d71f${hex(i, 28)}`,
-        spanId: `a${hex(i, 15)}`,
-        name: 'chat drift-probe',
-        kind: 3,
-        startTimeUnixNano: String(start),
-        endTimeUnixNano: String(start + BigInt(ms) * 1_000_000n),
-        attributes: [
-          { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
-          { key: 'gen_ai.request.model', value: { stringValue: 'drift-model' } },
-          { key: 'eval.answer_quality.score', value: { doubleValue: groundedness } },
-        ],
-      };
-      const res = await fetch(`${url}/v1/traces`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'drift-probe' } }] }, scopeSpans: [{ spans: [span] }] }],
-        }),
-      });
-      assert.equal(res.status, 200);
-    }
-    type Alerts = {
-      findings: Array<{ id: string; kind: string; stepName: string | null; metric: string; message: string; traceId: string }>;
-      notified: string[];
-    };
+    await sendProbe(url, Date.now() - 60_000, 'chat drift-probe', 'd71f', 'a');
     const mine = (a: Alerts) => a.findings.filter((f) => f.stepName === 'chat drift-probe');
     const alerts = await waitFor(
       'the drift finding',
       async () => {
-        const a = await vscode.commands.executeCommand<Alerts>('tracefork.__alerts');
+        const a = await alertsNow();
         return mine(a).length ? a : undefined;
       },
       30_000,
@@ -183,11 +189,31 @@ describe('Drift alerts', function () {
     // Let the rest of the runs be evaluated: still one.
     await waitFor('every probe run evaluated', async () => (await state()).runs.filter((r) => r.name === 'chat drift-probe').length === 32 || undefined);
     await new Promise((r) => setTimeout(r, 1500));
-    const after = await vscode.commands.executeCommand<Alerts>('tracefork.__alerts');
+    const after = await alertsNow();
     assert.equal(mine(after).length, 1, JSON.stringify(mine(after)));
     const f = mine(alerts)[0]!;
     assert.equal(f.metric, 'score:answer_quality');
     assert.match(f.message, /^answer_quality of `chat drift-probe` fell from a median 0\.82 to 0\.\d+ over the last 10 runs/);
     assert.equal(after.notified.filter((id) => id === f.id).length, 1, 'one notification for it');
+    assert.ok(after.statusBar.endsWith(`$(bell) ${after.findings.length}`), `the status bar counts the alerts: ${after.statusBar}`);
+  });
+
+  it('another alert within the minute is counted in the status bar, not notified again', async () => {
+    const url = await waitFor('the receiver', async () => (await state()).receiver.url ?? undefined);
+    const before = await alertsNow();
+    await sendProbe(url, Date.now() - 45_000, 'chat drift-probe-b', 'd72f', 'b');
+    const later = await waitFor(
+      'the second drift finding',
+      async () => {
+        const a = await alertsNow();
+        return a.findings.some((f) => f.stepName === 'chat drift-probe-b') ? a : undefined;
+      },
+      30_000,
+    );
+    const second = later.findings.find((f) => f.stepName === 'chat drift-probe-b')!;
+    assert.ok(!later.notified.includes(second.id), 'no second notification within a minute of the first');
+    assert.equal(later.notified.length, before.notified.length);
+    assert.ok(later.findings.length > before.findings.length);
+    assert.ok(later.statusBar.endsWith(`$(bell) ${later.findings.length}`), `the status bar counts it: ${later.statusBar}`);
   });
 });
