@@ -11,6 +11,8 @@ export interface StepRowProps {
   top: number;
   selected: boolean;
   collapsed: boolean;
+  /** Another instrumentation's span of this same model call is nested in it (header.folded). */
+  folded?: boolean;
   /** The trace's duration, the waterfall's full width. */
   totalMs: number;
   onSelect(index: number): void;
@@ -64,6 +66,14 @@ export function StepRow(p: StepRowProps) {
         </span>
         <Icon name={KIND_ICON[row.kind] ?? 'circle-outline'} class={`kind-icon kind-${row.kind}`} />
         <span class="name">{row.name}</span>
+        {p.folded && (
+          <span
+            class="chip chip-folded"
+            title="Another instrumentation's span of this same model call is folded into this row (its tokens and cost are counted once); expand to see it"
+          >
+            1 call
+          </span>
+        )}
         {failed && <Icon name="error" class="status-error" label="failed" />}
         <ScoreChips names={row.failedScores} />
       </span>

@@ -3,7 +3,7 @@
  * only the rendered range (plus overscan) in the DOM, its pages asked for as it scrolls.
  * Keyboard per the WAI-ARIA tree pattern; the focus stays on the tree (aria-activedescendant).
  */
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'preact/hooks';
 import type { TraceHeader } from '../src/shared/protocol';
 import { formatDuration } from './format';
 import { StepRow } from './StepRow';
@@ -19,6 +19,7 @@ const OVERSCAN = 20;
 export function StepTree({ trace, header }: { trace: TraceState; header: TraceHeader }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const { visible, rows, selected, collapsed } = trace;
+  const folded = useMemo(() => new Set(header.folded ?? []), [header.folded]);
   const virtualizer = useVirtualizer({ count: visible.length, rowHeight: ROW_HEIGHT, overscan: OVERSCAN, getScrollElement: () => scrollRef.current });
   const items = virtualizer.getVirtualItems();
   const first = items.length ? items[0].index : 0;
@@ -95,6 +96,7 @@ export function StepTree({ trace, header }: { trace: TraceState; header: TraceHe
                 top={it.start}
                 selected={index === selected}
                 collapsed={collapsed.has(index)}
+                folded={rows[index] ? folded.has(rows[index].spanId) : false}
                 totalMs={header.durationMs}
                 onSelect={trace.select}
                 onToggle={trace.toggle}

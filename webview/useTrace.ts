@@ -125,7 +125,8 @@ export function useTrace(host: Host, state?: StateStore) {
       // Shown again after being hidden: the same run comes back as the user left it.
       const kept = state?.get();
       const restore = isViewState(kept) && kept.traceId === h.traceId ? kept : null;
-      setCollapsed(new Set(restore?.collapsed ?? []));
+      // Otherwise a model call two instrumentations describe starts as one row, the nested span folded into it.
+      setCollapsed(new Set(restore?.collapsed ?? h.folded ?? []));
       setSel({ index: -1, spanId: restore?.selected ?? null });
       bump();
     },

@@ -119,6 +119,19 @@ describe('trace webview (dev harness in headless Chromium, host CSP)', function 
     assert.match((await h.page.locator('.source-link').textContent())!, /agent\/loop\.ts:42/);
   });
 
+  it('a row the host says holds a folded duplicate of its model call starts collapsed, marked, and expands to show it', async () => {
+    h = await openHarness(browser, server.url, '?rows=300&folded=0');
+    const root = row(h, 0);
+    await h.page.locator('[data-index="0"][aria-expanded=false]').waitFor();
+    assert.equal(await h.page.locator('[role=treeitem]').count(), 1, 'the folded row hides what is nested in it');
+    assert.equal(await root.locator('.chip-folded').count(), 1);
+    assert.match((await root.locator('.chip-folded').getAttribute('title'))!, /folded into this row .*counted once/);
+    assert.equal(await row(h, 1).count(), 0);
+    await root.locator('.twisty').click();
+    await h.page.locator('[data-index="0"][aria-expanded=true]').waitFor();
+    await row(h, 1).waitFor();
+  });
+
   it('logs unknown host messages and follows a host `select` into a collapsed subtree', async () => {
     h = await openHarness(browser, server.url, '?rows=300');
     await h.page.evaluate('window.__fakeHost.send({ type: "bogus" })');

@@ -20,6 +20,8 @@ const params = new URLSearchParams(location.search);
 const latency = Number(params.get('latency') ?? 5);
 let rows: RowData[] = generateRows(Number(params.get('rows') ?? 200));
 const posted: FromWebview[] = [];
+/** `?folded=0,5`: rows the header says another span of the same model call is folded into. */
+const folded = (params.get('folded') ?? '').split(',').filter(Boolean).map(Number);
 const win = window as unknown as HarnessWindow;
 document.body.classList.add(themeClass(params.get('theme')));
 
@@ -35,7 +37,7 @@ function send(msg: ToWebview) {
 function answer(msg: FromWebview) {
   switch (msg.type) {
     case 'ready':
-      return send({ type: 'init', header: headerOf(rows) });
+      return send({ type: 'init', header: { ...headerOf(rows), folded: folded.map((i) => rows[i]?.spanId).filter((id): id is string => !!id) } });
     case 'getRows':
       return send({ type: 'rows', inReplyTo: msg.requestId, start: msg.start, rows: rows.slice(msg.start, msg.start + msg.count) });
     case 'getDetail': {

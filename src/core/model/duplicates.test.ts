@@ -44,5 +44,10 @@ describe('one model call, one step in the totals', () => {
     const total = again.reduce((n, s) => n + (s.inputTokens ?? 0), 0);
     assert.equal(total, calls[0]!.inputTokens! + calls[1]!.inputTokens!, 'each call counted once');
     assert.equal(buildTraceView(trace).header.inputTokens, total, "the trace panel's header counts it once too");
+    assert.deepEqual(
+      [...buildTraceView(trace).header.folded!].sort(),
+      calls.map((c) => c.parentSpanId!).sort(),
+      "the tree starts with each recorded request folded into OpenInference's ChatOpenAI span of it",
+    );
   });
 });

@@ -39,4 +39,10 @@ export interface TraceHeader {
   inputTokens: number;
   outputTokens: number;
   costUsd: number | null;
+  /**
+   * Span ids of the llm rows another instrumentation's span of the same call is nested in (one
+   * model call, one step): the view starts them collapsed, the nested span folded into them and
+   * still reachable by expanding.
+   */
+  folded?: string[];
 }

@@ -32,6 +32,7 @@ describe('buildTraceView', () => {
     assert.equal(view.header.rowCount, 4);
     assert.equal(view.header.name, 'ai.generateText');
     assert.deepEqual(view.recOffs, [7, 7, 7, 7]);
+    assert.deepEqual(view.header.folded, [], "the AI SDK's outer span is a chain over two calls: nothing folded");
   });
 
   it('marks errors, counts them, and nests a deep chain with correct subtree sizes', () => {

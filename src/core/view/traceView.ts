@@ -95,6 +95,7 @@ function header(traceId: string, rows: RowData[], start: bigint, end: bigint): T
     startTime: new Date(Number(start / 1_000_000n)).toISOString(),
     durationMs: end > start ? Number(end - start) / 1e6 : 0,
     rowCount: rows.length,
+    folded: [...repeated].map((i) => rows[i]!.spanId),
     errorCount,
     inputTokens,
     outputTokens,
