@@ -9,6 +9,7 @@ with text quoting it."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -50,6 +51,9 @@ class MockModels:
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     #: Seconds each answer waits, to stand for a model's latency (benchmarks).
     delay: float = 0.0
+    #: How the next call fails, once: {"status": 529} answers that status with an error body in the
+    #: provider's shape; {"drop": True} sends the first events of a stream, then drops the connection.
+    fail_next: dict[str, Any] | None = None
 
     @property
     def openai_url(self) -> str:
@@ -185,6 +189,12 @@ def start_mock() -> MockModels:
             mock.requests.append((self.path, body))
             if mock.delay:
                 time.sleep(mock.delay)
+            fail, mock.fail_next = mock.fail_next, None
+            if fail and "status" in fail:
+                kind = "overloaded_error" if self.path.startswith("/v1/messages") else "server_error"
+                err = {"type": "error", "error": {"type": kind, "message": f"mock upstream failure {fail['status']}"}}
+                self._send(int(fail["status"]), "application/json", json.dumps(err).encode())
+                return
             whole, events = route(body, len(mock.requests))
             if not body.get("stream"):
                 self._send(200, "application/json", json.dumps(whole).encode())
@@ -193,7 +203,12 @@ def start_mock() -> MockModels:
             self.send_header("content-type", "text/event-stream")
             self.send_header("transfer-encoding", "chunked")
             self.end_headers()
-            for chunk in _sse(events):
+            for i, chunk in enumerate(_sse(events)):
+                if fail and fail.get("drop") and i == 2:
+                    # The connection dies mid-stream: no terminating chunk.
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                 self.wfile.flush()
             self.wfile.write(b"0\r\n\r\n")

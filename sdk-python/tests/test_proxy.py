@@ -105,3 +105,25 @@ def test_unreachable_upstream_reaches_the_agent_as_a_502(tmp_path: Path) -> None
     assert f"127.0.0.1:{closed} could not be reached" in answer["message"]
     steps = json.loads(cli("show", out["traceId"], "--db", str(tmp_path / "t.db"), "--json"))["steps"]
     assert [s["status"] for s in steps if s["kind"] == "llm"] == ["error"]
+
+
+@pytest.mark.parametrize(("mode", "status"), [("openai-once", 503), ("anthropic-once", 529)])
+def test_upstream_error_reaches_the_agent_as_given(proxied: Serve, models: MockModels, tmp_path: Path, mode: str, status: int) -> None:
+    models.fail_next = {"status": status}
+    out = tf("run", "--port", port(proxied), "--json", "--", *AGENT, answer=tmp_path / "a.json", AGENT_MODE=mode)
+    answer = json.loads((tmp_path / "a.json").read_text())
+    assert answer["status"] == status, answer
+    assert f"mock upstream failure {status}" in answer["message"], "the upstream's own body"
+    assert [s["status"] for s in proxied.steps(out["traceId"]) if s["kind"] == "llm"] == ["error"]
+
+
+@pytest.mark.parametrize("mode", ["openai-stream-once", "anthropic-stream-once"])
+def test_dropped_stream_is_dropped_for_the_agent_after_what_arrived(proxied: Serve, models: MockModels, tmp_path: Path, mode: str) -> None:
+    models.fail_next = {"drop": True}
+    out = tf("run", "--port", port(proxied), "--json", "--", *AGENT, answer=tmp_path / "a.json", AGENT_MODE=mode)
+    answer = json.loads((tmp_path / "a.json").read_text())
+    assert "broken" in answer and "ok" not in answer, f"the client saw the stream break: {answer}"
+    assert answer["events"] >= 1, "the events before the drop reached the client first"
+    llm = [s for s in proxied.steps(out["traceId"]) if s["kind"] == "llm"]
+    assert [s["status"] for s in llm] == ["error"]
+    assert "broke off" in json.dumps(llm[0]["attributes"])

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CASES_DIR, readRegressionCases, type RegressionCase } from '../core/eval/cases';
-import { caseId, failsGate, type CaseResult } from '../core/eval/caseRun';
+import { caseDiff, caseId, failsGate, type CaseResult } from '../core/eval/caseRun';
 import { buildSteps } from '../core/model/steps';
 import { Disposable } from './dispose';
 import { locate } from './sourceLinks';
@@ -21,14 +21,14 @@ import type { ReplayController } from './replay/controller';
 /** The command that re-reads the cases files (run after a case is saved). */
 export const REFRESH_CASES = 'tracefork.refreshRegressionCases';
 
-const text = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v, null, 2));
-
 /** The Testing view's regression cases. */
 export class CaseTests extends Disposable {
   readonly ctrl: vscode.TestController;
   private readonly cases = new Map<string, RegressionCase>();
   /** The results of the last run, by case id (tests). */
   readonly last = new Map<string, CaseResult>();
+  /** The failure message of the last run, by case id (tests): its text and, for a diff, both sides. */
+  readonly messages = new Map<string, { message: string; expected: string | null; actual: string | null }>();
 
   constructor(
     private readonly host: ReceiverHost,
@@ -145,20 +145,20 @@ export class CaseTests extends Disposable {
         r = { id: item.id, name: c.step.name, outcome: 'error', reason: (e as Error).message, evaluators: [], newFailures: [], traceId: null, output: null };
       }
       this.last.set(item.id, r);
+      this.messages.delete(item.id);
       this.log.appendLine(`regression case ${c.step.name} (run ${c.traceId.slice(0, 8)}): ${r.outcome} — ${r.reason}`);
       run.appendOutput(`${c.step.name}: ${r.outcome} — ${r.reason}${r.traceId ? ` (run ${r.traceId})` : ''}\r\n`, undefined, item);
       const ms = Date.now() - started;
       if (r.outcome === 'skipped') run.skipped(item);
       else if (!failsGate(r)) run.passed(item, ms);
       else {
-        const message =
-          r.outcome === 'failing' && r.output !== null
-            ? vscode.TestMessage.diff(
-                r.reason,
-                text(c.rejectedOutput?.messages ?? c.rejectedOutput?.value ?? c.rejectedOutput),
-                text(r.output?.messages ?? r.output?.value ?? r.output),
-              )
-            : new vscode.TestMessage(r.reason);
+        const diff = caseDiff(c, r);
+        const message = diff ? vscode.TestMessage.diff(r.reason, diff.expected, diff.actual) : new vscode.TestMessage(r.reason);
+        this.messages.set(item.id, {
+          message: typeof message.message === 'string' ? message.message : message.message.value,
+          expected: message.expectedOutput ?? null,
+          actual: message.actualOutput ?? null,
+        });
         const where = this.location(c);
         if (where?.line) message.location = new vscode.Location(where.uri, new vscode.Position(where.line - 1, 0));
         if (r.outcome === 'error') run.errored(item, message, ms);

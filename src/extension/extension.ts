@@ -86,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('tracefork.__caseTests', () => ({
       items: [...caseTestsIds(caseTests.ctrl.items)],
       last: Object.fromEntries(caseTests.last),
+      messages: Object.fromEntries(caseTests.messages),
     })),
     ...registerReplayCommands({ host, replay, compare, secrets: context.secrets, verdict }),
     ...registerBackendCommands({ host, secrets: context.secrets, workspaceState: context.workspaceState, openRun }),

@@ -187,6 +187,69 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
     assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), first.answer, 'byte for byte the recorded answer');
   });
 
+  it('plain curl through the whole loop: a no-edit replay, a fork of call 2, the stream, the key, an outage', async () => {
+    const CURL = ['sh', path.resolve(__dirname, '../clients/curlAgent.sh')];
+    const read = (file: string, part: string) => fs.readFileSync(`${file}.${part}`, 'utf8');
+    const run = async (env: Record<string, string> = {}) => {
+      const file = answerFile();
+      const out = await cliJson(['run', '--port', port, '--json', '--', ...CURL], { ANSWER_FILE: file, ...env });
+      return { traceId: out.traceId as string, file };
+    };
+    let before = mock.requests.length;
+    const first = await run();
+    assert.equal(mock.requests.length - before, 2);
+    assert.equal(read(first.file, '1.status'), '200');
+    assert.equal(read(first.file, '2.status'), '200');
+    const sse = read(first.file, '2.sse');
+    assert.ok(sse.split('\n\n').filter((e) => e.startsWith('data: {')).length > 3, 'curl got the answer as a stream of events');
+    assert.match(sse, /data: \[DONE\]/);
+    const llm = showJson(db, first.traceId).steps.filter((s) => s.kind === 'llm');
+    assert.equal(llm.length, 2);
+    assert.match(JSON.stringify(llm[1]!.output), /sunny, 21C/, 'the streamed answer folded back into its message');
+    assert.ok(!cliOk(['export', first.traceId, '--db', db, '--unmasked']).includes(KEY), 'the key is not in the export');
+
+    // No edit: nothing reaches the upstream; curl gets the same bytes, the stream as a stream.
+    before = mock.requests.length;
+    const again = answerFile();
+    const replay = await cliJson(['replay', first.traceId, '--db', db, '--port', port, '--json'], { ANSWER_FILE: again });
+    assert.equal(mock.requests.length, before);
+    assert.deepEqual(replay.calls, { recording: 2, fork: 0, live: 0 });
+    assert.equal(read(again, '1.json'), read(first.file, '1.json'));
+    assert.equal(read(again, '2.sse'), sse, 'the recorded stream, byte for byte');
+
+    // A fork of call 2 with an edited request: exactly that call goes upstream, with the edit.
+    const plan = JSON.parse(cliOk(['plan', first.traceId, '--db', db, '--fork', llm[1]!.spanId])) as {
+      fork: { input: { messages: Array<{ role: string; content: unknown }> } };
+    };
+    const edited = structuredClone(plan.fork.input);
+    edited.messages.find((m) => m.role === 'tool')!.content = 'rainy, 9C';
+    const input = path.join(tmp.dir, 'curl-edit.json');
+    fs.writeFileSync(input, JSON.stringify(edited));
+    before = mock.requests.length;
+    const forked = answerFile();
+    const fork = await cliJson(['replay', first.traceId, '--db', db, '--port', port, '--fork', llm[1]!.spanId, '--input', input, '--json'], {
+      ANSWER_FILE: forked,
+    });
+    assert.equal(mock.requests.length - before, 1, 'call 1 served, call 2 live');
+    assert.equal(mock.requests.at(-1)!.body.messages.find((m: { role: string }) => m.role === 'tool').content, 'rainy, 9C');
+    assert.deepEqual(fork.calls, { recording: 1, fork: 1, live: 0 });
+    const text = (events: string) =>
+      events
+        .split('\n\n')
+        .filter((e) => e.startsWith('data: {'))
+        .map((e) => (JSON.parse(e.slice(6)) as { choices: Array<{ delta: { content?: string | null } }> }).choices[0]?.delta.content ?? '')
+        .join('');
+    assert.equal(text(read(forked, '2.sse')), 'The weather is: rainy, 9C', 'the forked call streamed live to curl');
+    assert.equal(text(sse), 'The weather is: sunny, 21C');
+
+    // An outage: curl sees the upstream's status and body.
+    mock.failNext = { kind: 'status', status: 503 };
+    const down = await run();
+    assert.equal(read(down.file, '1.status'), '503');
+    assert.match(read(down.file, '1.json'), /mock upstream failure 503/);
+    assert.equal(showJson(db, down.traceId).steps.find((s) => s.kind === 'llm')!.status, 'error');
+  });
+
   it('an upstream error reaches the agent as the upstream gave it (status and body), and is recorded as a failed step', async () => {
     mock.failNext = { kind: 'status', status: 529 };
     const r = await runAgent([process.execPath, AGENT], { AGENT_MODE: 'single' });

@@ -1,7 +1,8 @@
 """An agent with no tracing and no Tracefork code: the openai and anthropic clients as their docs
 show them, reading their keys and base URLs from the environment (which `tracefork run` points at
 the proxy). A tool loop on each: a call that asks for get_weather, then the answer, streamed. With
-AGENT_MODE=anthropic-once it makes one Anthropic call and writes down how it failed, if it did.
+AGENT_MODE=anthropic-once / openai-once (or their -stream- forms) it makes one call and writes down
+what arrived and how it failed, if it did.
 Writes what it got to $ANSWER_FILE."""
 
 import json
@@ -13,13 +14,29 @@ import openai
 TOOL_RESULT = os.environ.get("AGENT_TOOL_RESULT", "sunny, 21C")
 answer: dict[str, object] = {}
 
-if os.environ.get("AGENT_MODE") == "anthropic-once":
+MODE = os.environ.get("AGENT_MODE", "")
+if MODE in ("anthropic-once", "openai-once", "anthropic-stream-once", "openai-stream-once"):
+    # One call; what arrived and how it failed, if it did.
+    events = 0
     try:
-        anthropic.Anthropic(max_retries=0).messages.create(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "hi"}])
+        if MODE == "anthropic-once":
+            anthropic.Anthropic(max_retries=0).messages.create(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "hi"}])
+        elif MODE == "openai-once":
+            openai.OpenAI(max_retries=0).chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+        elif MODE == "anthropic-stream-once":
+            with anthropic.Anthropic(max_retries=0).messages.stream(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "hi"}]) as s:
+                for _ in s:
+                    events += 1
+        else:
+            for _ in openai.OpenAI(max_retries=0).chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], stream=True):
+                events += 1
         answer["ok"] = True
-    except anthropic.APIStatusError as e:
+    except (anthropic.APIStatusError, openai.APIStatusError) as e:
         answer["status"] = e.status_code
         answer["message"] = str(e)
+    except Exception as e:  # noqa: BLE001 - a broken stream surfaces as the transport's own error
+        answer["broken"] = f"{type(e).__name__}: {e}"
+    answer["events"] = events
     with open(os.environ["ANSWER_FILE"], "w") as f:
         json.dump(answer, f)
     raise SystemExit(0)

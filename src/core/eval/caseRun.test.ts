@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { failsGate, judgeCase } from './caseRun';
+import { caseDiff, failsGate, judgeCase } from './caseRun';
 import { regressionCase, type RegressionCase } from './cases';
 import type { EvalScore } from './types';
 import type { Step } from '../model/step';
@@ -81,11 +81,16 @@ describe('eval: a regression case judged on its new run', () => {
     assert.equal(judgeCase(saved, KEY, original, replay([])).outcome, 'fixed');
   });
 
-  it('failing: the evaluator still fails, with its explanation', () => {
+  it('failing: the evaluator still fails, with its explanation and a diff of the rejected output against the new one', () => {
     const r = judgeCase(saved, KEY, original, replay([score('refusal', false, 'still refuses')]));
     assert.equal(r.outcome, 'failing');
     assert.equal(r.reason, 'refusal: still refuses');
     assert.ok(failsGate(r));
+    const diff = caseDiff(saved, r)!;
+    assert.match(diff.expected, /"content": "I'm sorry, but I can't help with that\."/);
+    assert.match(diff.actual, /"content": "It is 21 °C in Paris\."/);
+    assert.equal(caseDiff(saved, { ...r, output: null }), null, 'no output now: a plain message');
+    assert.equal(caseDiff(saved, judgeCase(saved, KEY, original, replay([score('refusal', true)]))), null, 'a fixed case has no diff');
   });
 
   it('regressed: fixed, but another evaluator now fails on another step', () => {

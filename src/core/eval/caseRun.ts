@@ -144,3 +144,18 @@ export function judgeCase(
 
 /** Whether a result fails the gate (skipped cases are reported, not failed). */
 export const failsGate = (r: CaseResult): boolean => r.outcome === 'failing' || r.outcome === 'regressed' || r.outcome === 'unreached' || r.outcome === 'error';
+
+const outputText = (v: Step['output'] | null | undefined): string => {
+  const shown = v?.messages ?? v?.value ?? v;
+  return shown === null || shown === undefined ? '' : typeof shown === 'string' ? shown : JSON.stringify(shown, null, 2);
+};
+
+/**
+ * What a still-failing case shows as a diff: the output the evaluators rejected when it was saved
+ * ("expected" side: what the case was about) against the new run's output of the step. Null when
+ * there is nothing to set side by side (the step gave no output, or the case did not get that far).
+ */
+export function caseDiff(c: RegressionCase, r: CaseResult): { expected: string; actual: string } | null {
+  if (r.outcome !== 'failing' || r.output === null) return null;
+  return { expected: outputText(c.rejectedOutput), actual: outputText(r.output) };
+}

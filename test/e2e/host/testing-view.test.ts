@@ -15,6 +15,7 @@ interface State {
 interface CaseTestsState {
   items: Array<{ id: string; label: string; line: number | null; parent: string | null }>;
   last: Record<string, { outcome: string; reason: string; traceId: string | null }>;
+  messages: Record<string, { message: string; expected: string | null; actual: string | null }>;
 }
 
 const state = () => vscode.commands.executeCommand<State>('tracefork.__state');
@@ -57,6 +58,18 @@ describe('Regression cases in the Testing view', function () {
     const failing = await waitFor('the case run with the bug', async () => (await tests()).last[id], 90_000);
     assert.equal(failing.outcome, 'failing');
     assert.match(failing.reason, /tool-failure: getWeather: status error: weather service unavailable for Paris/);
+    const shown = (await tests()).messages[id];
+    assert.equal(shown?.message, failing.reason, "the Testing view's failure message is the evaluator's explanation");
+    assert.equal(shown?.expected, null, 'a tool that threw has no output to set side by side');
+
+    // The cases file edited outside the extension (a teammate's commit, a hand edit): the tests follow.
+    const file = path.join(workspaceDir(), '.tracefork', 'cases', 'cases.jsonl');
+    const saved = fs.readFileSync(file, 'utf8');
+    const copy = { ...JSON.parse(saved.trim().split('\n').at(-1)!), spanId: 'e'.repeat(16) };
+    fs.appendFileSync(file, `${JSON.stringify(copy)}\n`);
+    await waitFor('the case added outside', async () => (await tests()).items.some((i) => i.id === `${copy.traceId}:${copy.spanId}`) || undefined);
+    fs.writeFileSync(file, saved);
+    await waitFor('the case removed outside', async () => !(await tests()).items.some((i) => i.id === `${copy.traceId}:${copy.spanId}`) || undefined);
 
     fs.writeFileSync(agent, source.replace(bug, '// fixed: every city answers'));
     await vscode.commands.executeCommand('testing.runAll');
