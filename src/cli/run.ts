@@ -227,6 +227,20 @@ export async function mcpProxyCommand(argv: string[]): Promise<number> {
   agent.onmessage = (m) => proxy.fromClient(m as Record<string, unknown>);
   server.onmessage = (m) => proxy.fromServer(m as Record<string, unknown>);
   server.onerror = (e) => warn(`mcp-proxy: the server: ${e.message}`);
+  // A line from the agent that is not JSON-RPC: the answer JSON-RPC prescribes (the message had no
+  // id we could read), and the proxy goes on with the next line.
+  agent.onerror = (e) => {
+    const kind =
+      e instanceof SyntaxError
+        ? { what: 'a line that is not JSON', code: -32700, message: `Parse error: ${e.message}` }
+        : e.name === 'ZodError'
+          ? { what: 'a message that is not JSON-RPC', code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 message' }
+          : /exceeded maximum size/.test(e.message)
+            ? { what: 'a message too large to read', code: -32600, message: `Invalid Request: dropped, ${e.message}` }
+            : null;
+    warn(`mcp-proxy: the agent sent ${kind?.what ?? 'something unreadable'}: ${e.message.slice(0, 200)}`);
+    if (kind) void agent.send({ jsonrpc: '2.0', id: null, error: { code: kind.code, message: kind.message } } as never);
+  };
   try {
     await server.start();
   } catch (e) {

@@ -17,6 +17,8 @@ export interface MockModels {
   requests: Array<{ path: string; body: Body; headers: http.IncomingHttpHeaders }>;
   /** The next call fails this way. */
   failNext: null | { kind: 'status'; status: number } | { kind: 'drop' } | { kind: 'hang' };
+  /** Requests left hanging that the caller then gave up on (their connection closed). */
+  abandoned: number;
   /** Milliseconds between stream events. */
   eventGapMs: number;
   close(): Promise<void>;
@@ -164,7 +166,7 @@ const ROUTES: Record<string, (b: Body, n: number) => [Body, Events]> = {
 
 export async function startMockModels(port = 0): Promise<MockModels> {
   const sockets = new Set<import('node:net').Socket>();
-  const mock: MockModels = { url: '', requests: [], failNext: null, eventGapMs: 5, close: async () => {} };
+  const mock: MockModels = { url: '', requests: [], failNext: null, abandoned: 0, eventGapMs: 5, close: async () => {} };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -193,7 +195,10 @@ export async function startMockModels(port = 0): Promise<MockModels> {
     mock.requests.push({ path, body, headers: req.headers });
     const fail = mock.failNext;
     mock.failNext = null;
-    if (fail?.kind === 'hang') return; // never answers
+    if (fail?.kind === 'hang') {
+      res.on('close', () => mock.abandoned++); // never answers
+      return;
+    }
     if (fail?.kind === 'status') {
       res.writeHead(fail.status, { 'content-type': 'application/json', 'x-mock': 'failure' });
       res.end(JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: `mock upstream failure ${fail.status}` } }));

@@ -188,6 +188,104 @@ describe('MCP proxy: tool calls recorded and replayed through the official MCP c
     assert.match(err, /tool calls are not recorded: the receiver at http:\/\/127\.0\.0\.1:\d+ cannot be reached/);
   });
 
+  it('stdio: a line that is not JSON, or not JSON-RPC, gets its JSON-RPC error; the proxy goes on and records nothing', async () => {
+    const child = spawn(process.execPath, [CLI, 'mcp-proxy', '--name', 'hostile', '--receiver', serve.url, '--', process.execPath, EVERYTHING, 'stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const lines: Array<Record<string, any>> = [];
+    let out = '',
+      err = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b;
+      for (let i = out.indexOf('\n'); i >= 0; i = out.indexOf('\n')) {
+        lines.push(JSON.parse(out.slice(0, i)) as Record<string, any>);
+        out = out.slice(i + 1);
+      }
+    });
+    child.stderr!.on('data', (b: Buffer) => (err += b));
+    const until = async (what: string, ok: () => boolean) => {
+      for (const deadline = Date.now() + 15_000; !ok(); await new Promise((r) => setTimeout(r, 20)))
+        assert.ok(Date.now() < deadline, `${what}; got ${JSON.stringify(lines)}\n${err}`);
+    };
+    const before = JSON.parse(cliOk(['list', '--db', db, '--json'])).length as number;
+    try {
+      child.stdin!.write('this is not json\n');
+      await until('a parse error', () => lines.some((l) => l.error?.code === -32700));
+      child.stdin!.write('{"hello": "world"}\n');
+      await until('an invalid-request error', () => lines.some((l) => l.error?.code === -32600));
+      assert.ok(
+        lines.every((l) => l.id === null),
+        'answered with id null: the message had no id to read',
+      );
+      child.stdin!.write(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+        }) + '\n',
+      );
+      await until('the server still answers', () => lines.some((l) => l.id === 1 && l.result?.serverInfo));
+      child.stdin!.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+      child.stdin!.write(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { arguments: {} } }) + '\n');
+      await until("the server's own answer to a tools/call without a name", () => lines.some((l) => l.id === 2));
+      assert.ok(lines.find((l) => l.id === 2)!.error || lines.find((l) => l.id === 2)!.result?.isError, 'the server refused it');
+      assert.match(err, /mcp-proxy: the agent sent a line that is not JSON/);
+      assert.equal(JSON.parse(cliOk(['list', '--db', db, '--json'])).length, before, 'nothing was recorded');
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('http: bodies over the limit, bodies that are not JSON and calls without a name get clear answers; nothing is recorded', async () => {
+    const url = `${serve.url}/proxy/mcp/everything`;
+    const before = relay.toolCalls();
+    const runs = JSON.parse(cliOk(['list', '--db', db, '--json'])).length as number;
+    // Announced as 64 MiB: refused from the header, before the body arrives.
+    const big = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(64 * 1024 ** 2) } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.write('x'.repeat(10));
+    });
+    assert.equal(big.status, 413);
+    assert.match(big.body, /request body of 67108864 bytes exceeds the 33554432-byte limit/);
+    const notJson = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: 'not json',
+    });
+    assert.ok(notJson.status >= 400 && notJson.status < 500, `the server's own refusal passes through (${notJson.status})`);
+    assert.match(await notJson.text(), /-32700|Parse error/i);
+    const nameless = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: {} }),
+    });
+    assert.ok(nameless.status >= 400, `refused by the server (${nameless.status})`);
+    assert.equal(relay.toolCalls(), before + 1, 'passed through once, as sent');
+    assert.equal(JSON.parse(cliOk(['list', '--db', db, '--json'])).length, runs, 'nothing was recorded');
+    // A configured server that is down: a 502 that names it.
+    const closed = await freePort();
+    const dead = await startServe(path.join(tmp.dir, 'dead.db'), 15_000, { args: ['--mcp', `down=http://127.0.0.1:${closed}/mcp`] });
+    try {
+      const r = await fetch(`${dead.url}/proxy/mcp/down`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+      });
+      assert.equal(r.status, 502);
+      assert.match(((await r.json()) as { error: { message: string } }).error.message, new RegExp(`127\\.0\\.0\\.1:${closed} could not be reached`));
+    } finally {
+      await dead.stop();
+    }
+    // And OTLP ingest is untouched.
+    assert.equal((await fetch(`${serve.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 200);
+  });
+
   it('the calls API refuses what it cannot use', async () => {
     let r = await fetch(`${serve.url}/proxy/calls`, { method: 'POST', body: JSON.stringify({ arguments: {} }) });
     assert.equal(r.status, 400);

@@ -268,6 +268,34 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
     assert.match(JSON.stringify(llm.attributes), /broke off/);
   });
 
+  it("an upstream that never answers: the agent's own timeout ends the call, the upstream request is cancelled, the step failed with why", async () => {
+    mock.failNext = { kind: 'hang' };
+    const abandoned = mock.abandoned;
+    const gaveUp = await fetch(`${serve.url}/proxy/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ model: 'timeout-model', messages: [{ role: 'user', content: 'x' }] }),
+      signal: AbortSignal.timeout(500), // what a client's request timeout does
+    }).then(
+      () => null,
+      (e: Error) => e.name,
+    );
+    assert.equal(gaveUp, 'TimeoutError');
+    for (const deadline = Date.now() + 10_000; mock.abandoned === abandoned; await new Promise((r) => setTimeout(r, 20)))
+      assert.ok(Date.now() < deadline, 'the upstream request was never cancelled');
+    const step = await (async () => {
+      for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 100))) {
+        const runs = JSON.parse(cliOk(['list', '--db', db, '--json'])) as Array<{ traceId: string }>;
+        for (const t of runs) {
+          const s = showJson(db, t.traceId).steps.find((x) => x.model === 'timeout-model');
+          if (s && s.status === 'error') return s;
+        }
+        assert.ok(Date.now() < deadline, 'the timed-out call was never recorded');
+      }
+    })();
+    assert.match(JSON.stringify(step.attributes), /the agent closed the connection before the upstream answered/);
+  });
+
   it('an unreachable upstream is a 502 that says which upstream and what to check', async () => {
     const closed = await freePort();
     const dead = await startServe(path.join(tmp.dir, 'dead.db'), 15_000, { args: ['--upstream-openai', `http://127.0.0.1:${closed}/v1`] });
