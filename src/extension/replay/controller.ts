@@ -487,7 +487,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
         const env = proxyEnv(url, run.token);
         exitCode = config
           ? await this.runDebug({ kind: 'debug', config, folder }, env, false, null, null, token)
-          : await this.runCommand({ kind: 'command', commandLine: commandLine!, folder }, env, [], token);
+          : await this.runCommand({ kind: 'command', commandLine: commandLine!, folder }, env, [], token, 'run agent');
       },
     );
     const summary = await api.end(run.token, exitCode);
@@ -524,9 +524,10 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     env: Record<string, string>,
     divergences: string[],
     token: vscode.CancellationToken,
+    label = 'replay',
   ): Promise<number | null> {
     const log = this.ctx.log;
-    log.appendLine(`replay: $ ${maskSecrets(launch.commandLine)}  (in ${launch.cwd ?? launch.folder.uri.fsPath})`);
+    log.appendLine(`${label}: $ ${maskSecrets(launch.commandLine)}  (in ${launch.cwd ?? launch.folder.uri.fsPath})`);
     const plan = env[PLAN_ENV] ?? null;
     let child: ChildProcess;
     return new Promise((resolve) => {
@@ -536,8 +537,8 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
         for (const m of text.matchAll(/\[tracefork\] replay: (.*)/g)) divergences.push(m[1]!);
       });
       const sub = token.onCancellationRequested(() => stopReplay(child));
-      child.on('error', (e) => (log.appendLine(`replay: could not start the agent: ${e.message}`), sub.dispose(), resolve(null)));
-      child.on('exit', (code) => (log.appendLine(`replay: the agent exited with code ${code}`), sub.dispose(), resolve(code)));
+      child.on('error', (e) => (log.appendLine(`${label}: could not start the agent: ${e.message}`), sub.dispose(), resolve(null)));
+      child.on('exit', (code) => (log.appendLine(`${label}: the agent exited with code ${code}`), sub.dispose(), resolve(code)));
     });
   }
 
