@@ -19,6 +19,21 @@ export interface TraceforkConfig {
   forward: { endpoint: string; queueMegabytes: number };
   /** Where the record/replay proxies send calls (empty: the providers' public APIs), and the MCP servers by name. */
   proxy: { openaiUpstream: string; anthropicUpstream: string; mcpServers: Record<string, string> };
+  /** The single-call playground's OpenAI-compatible endpoint (off while empty) and model override. */
+  playground: { url: string; model: string };
+}
+
+/** A tool's policy for the calls before a fork (`tracefork.replay.tools`). */
+export type ToolPolicy = 'replay' | 'live' | 'ask';
+
+/** How a folder's agent is replayed (`tracefork.replay.*`, resource-scoped). */
+export interface ReplayConfig {
+  /** The shell command that starts the agent (empty: ask). */
+  command: string;
+  /** A launch.json configuration's name to start it with instead (empty: none). */
+  launchConfiguration: string;
+  /** Per-tool policies; an unknown value reads as `replay`. */
+  tools: Record<string, ToolPolicy>;
 }
 
 /** Reads the settings now. */
@@ -46,7 +61,29 @@ export function readConfig(): TraceforkConfig {
       anthropicUpstream: c.get<string>('proxy.anthropicUpstream', '').trim(),
       mcpServers: c.get<Record<string, string>>('proxy.mcpServers', {}),
     },
+    playground: { url: c.get<string>('playground.url', '').trim(), model: c.get<string>('playground.model', '').trim() },
   };
+}
+
+/** Reads `tracefork.replay.*` for a folder (the first one when none is given). */
+export function readReplayConfig(folder?: vscode.Uri): ReplayConfig {
+  const c = vscode.workspace.getConfiguration('tracefork.replay', folder ?? vscode.workspace.workspaceFolders?.[0]?.uri);
+  const tools = c.get<Record<string, string>>('tools', {}) ?? {};
+  return {
+    command: c.get<string>('command', '') ?? '',
+    launchConfiguration: c.get<string>('launchConfiguration', '') ?? '',
+    tools: Object.fromEntries(Object.entries(tools).map(([k, v]) => [k, v === 'live' || v === 'ask' ? v : 'replay'])),
+  };
+}
+
+/** Remembers the command that starts a folder's agent (`tracefork.replay.command`, in the workspace). */
+export function saveReplayCommand(folder: vscode.Uri, commandLine: string): Thenable<void> {
+  return vscode.workspace.getConfiguration('tracefork.replay', folder).update('command', commandLine, vscode.ConfigurationTarget.Workspace);
+}
+
+/** A folder's launch.json configurations (the `launch` section, not Tracefork's own). */
+export function launchConfigurations(folder: vscode.Uri): vscode.DebugConfiguration[] {
+  return vscode.workspace.getConfiguration('launch', folder).get<vscode.DebugConfiguration[]>('configurations') ?? [];
 }
 
 /** True when a configuration change touches one of the given Tracefork sections. */

@@ -1,7 +1,8 @@
 /**
  * The layers' import rules, read from the sources: the contract module is a leaf, the SDK needs
  * nothing outside sdk/, core never imports the VS Code layer, the CLI or the webview protocol, the
- * webviews reach core only through src/shared, and the layers have no cycle.
+ * webviews reach core only through src/shared, the layers have no cycle, and the extension reads its
+ * settings through config.ts only.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -121,5 +122,16 @@ describe('layers and their imports', () => {
     };
     for (const layer of edges.keys()) assert.equal(cycle(layer)?.join(' → ') ?? null, null);
     assert.ok(edges.get('core')?.has('contract') && edges.get('sdk')?.has('contract'), 'both sides use the contract');
+  });
+
+  it("the extension reads its settings only through config.ts (typed, one place for each setting's default)", () => {
+    const files = sources('src/extension');
+    assert.ok(files.length > 10);
+    const direct = files.filter((f) => !f.endsWith(`${path.sep}config.ts`) && /\.getConfiguration\(/.test(fs.readFileSync(f, 'utf8')));
+    assert.deepEqual(
+      direct.map((f) => path.relative(ROOT, f)),
+      [],
+    );
+    assert.match(fs.readFileSync(path.join(ROOT, 'src/extension/config.ts'), 'utf8'), /\.getConfiguration\(/, 'the reader itself is found');
   });
 });

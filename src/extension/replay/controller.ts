@@ -32,6 +32,7 @@ import { baselineFromStore, evaluateTrace } from '../../core/eval/trace';
 import { mergeScores } from '../../core/eval/engine';
 import { abCompared, abPlan, abReport, aggregate, type AbChange, type AbRun } from '../../core/replay/ab';
 import type { EvalScore } from '../../core/eval/types';
+import { launchConfigurations, readConfig, readReplayConfig } from '../config';
 
 /** Options of a fork started without the editor (tests, other extensions). */
 export interface DirectFork {
@@ -134,7 +135,8 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       return undefined;
     }
     const plan = buildPlan(trace, { forkSpanId: call.spanId });
-    const defaults = vscode.workspace.getConfiguration('tracefork.replay').get<Record<string, string>>('tools') ?? {};
+    const defaults = readReplayConfig().tools;
+    // Forks started without the editor take `ask` as `replay` (nobody to ask).
     const settingTools = Object.fromEntries(toolsBefore(plan).map((name) => [name, defaults[name] === 'live' ? 'live' : 'replay'] as const));
     if (direct) return this.run(trace, call.spanId, direct.input, direct.tools ?? settingTools, !!direct.debug, 'direct');
     const model: ForkModel = {
@@ -145,7 +147,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       op: call.op,
       input: maskDeep(call.input),
       messagesField: messagesField(call.input),
-      tools: toolsBefore(plan).map((name) => ({ name, policy: defaults[name] === 'live' || defaults[name] === 'ask' ? defaults[name] : 'replay' })),
+      tools: toolsBefore(plan).map((name) => ({ name, policy: defaults[name] ?? 'replay' })),
       hasCode: !!buildSteps(trace).find((s) => s.spanId === call.spanId)?.code,
       launch: describeLaunch(this.proxyLaunch(trace) ?? configuredLaunch()),
     };
@@ -444,7 +446,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const state = this.ctx.workspaceState;
     let config: vscode.DebugConfiguration | null = null;
     if (commandLine === undefined) {
-      const configs = vscode.workspace.getConfiguration('launch', folder.uri).get<vscode.DebugConfiguration[]>('configurations') ?? [];
+      const configs = launchConfigurations(folder.uri);
       if (configs.length) {
         const pick = await vscode.window.showQuickPick(
           [
@@ -462,7 +464,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
         title: 'Tracefork: Run Agent',
         prompt:
           'Run in the workspace folder with OPENAI_BASE_URL, ANTHROPIC_BASE_URL and OTEL_EXPORTER_OTLP_ENDPOINT pointed at Tracefork: its model calls are recorded (no SDK needed) and can be forked and replayed.',
-        value: state?.get<string>(key) ?? vscode.workspace.getConfiguration('tracefork.replay', folder.uri).get<string>('command') ?? '',
+        value: state?.get<string>(key) ?? readReplayConfig(folder.uri).command,
         validateInput: (v) => (v.trim() ? null : 'Enter a command, e.g. python agent.py'),
       });
       if (!commandLine) return undefined;
@@ -607,8 +609,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       void vscode.window.showWarningMessage('Tracefork: the playground re-sends LLM calls; pick an LLM step.');
       return;
     }
-    const cfg = vscode.workspace.getConfiguration('tracefork.playground');
-    const request = playgroundRequest(step, cfg.get<string>('model') || undefined);
+    const request = playgroundRequest(step, readConfig().playground.model || undefined);
     const model: ForkModel = {
       mode: 'playground',
       traceId,
@@ -625,7 +626,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
   }
 
   private async sendPlayground(editor: ForkEditorPanel, input: unknown): Promise<void> {
-    const url = vscode.workspace.getConfiguration('tracefork.playground').get<string>('url');
+    const url = readConfig().playground.url;
     if (!url) {
       editor.status(false, '', [
         'Set tracefork.playground.url to an OpenAI-compatible endpoint (e.g. http://localhost:11434/v1 or https://api.openai.com/v1) first.',

@@ -7,30 +7,25 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { debugpyConfig, guessCommand, isPythonCommand, isPythonFile, nodeDebugConfig } from '../../core/replay/launchCommand';
 import { selectedPython } from './python';
+import { launchConfigurations, readReplayConfig, saveReplayCommand } from '../config';
 
 /** A resolved way to start the agent. */
 export type AgentLaunch =
   | { kind: 'command'; commandLine: string; folder: vscode.WorkspaceFolder; cwd?: string }
   | { kind: 'debug'; config: vscode.DebugConfiguration; folder: vscode.WorkspaceFolder };
 
-type Configs = vscode.DebugConfiguration[];
-
-function configs(folder: vscode.WorkspaceFolder): Configs {
-  return vscode.workspace.getConfiguration('launch', folder.uri).get<Configs>('configurations') ?? [];
-}
+const configs = (folder: vscode.WorkspaceFolder) => launchConfigurations(folder.uri);
 
 /** What is configured, without asking (null when nothing is). */
 export function configuredLaunch(): AgentLaunch | null {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) return null;
-  const cfg = vscode.workspace.getConfiguration('tracefork.replay', folder.uri);
-  const name = cfg.get<string>('launchConfiguration');
-  if (name) {
-    const config = configs(folder).find((c) => c.name === name);
+  const cfg = readReplayConfig(folder.uri);
+  if (cfg.launchConfiguration) {
+    const config = configs(folder).find((c) => c.name === cfg.launchConfiguration);
     if (config) return { kind: 'debug', config, folder };
   }
-  const commandLine = cfg.get<string>('command');
-  return commandLine ? { kind: 'command', commandLine, folder } : null;
+  return cfg.command ? { kind: 'command', commandLine: cfg.command, folder } : null;
 }
 
 /** A one-line description of a launch, for the editor. */
@@ -72,7 +67,7 @@ export async function resolveLaunch(guessFile: string | null, log?: vscode.Outpu
     validateInput: (v) => (v.trim() ? null : 'Enter a command, e.g. npx tsx agent.ts'),
   });
   if (!commandLine) return null;
-  await vscode.workspace.getConfiguration('tracefork.replay', folder.uri).update('command', commandLine, vscode.ConfigurationTarget.Workspace);
+  await saveReplayCommand(folder.uri, commandLine);
   return { kind: 'command', commandLine, folder };
 }
 
