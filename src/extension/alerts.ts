@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { DriftFinding } from '../core/eval/drift';
 import { Disposable } from './dispose';
+import { runCommand } from './commandRegistry';
 
 /** The alerts of this window. */
 export class Alerts extends Disposable {
@@ -44,9 +45,9 @@ export class Alerts extends Disposable {
     const more = fresh.length > 1 ? ` (+${fresh.length - 1} more in the Tracefork log)` : '';
     const actions = [...(f.spanId ? ['Open Run', 'Fork & Replay…'] : ['Open Run']), ...(f.kind === 'drift' && f.stepName ? ['Show Trends'] : [])];
     void vscode.window.showWarningMessage(`Tracefork ${f.kind === 'drift' ? 'drift' : 'session'} alert: ${f.message}${more}`, ...actions).then((a) => {
-      if (a === 'Open Run') void vscode.commands.executeCommand('tracefork.openRun', f.traceId, f.spanId ?? undefined);
-      else if (a === 'Fork & Replay…') void vscode.commands.executeCommand('tracefork.forkReplay', f.traceId, f.spanId);
-      else if (a === 'Show Trends') void vscode.commands.executeCommand('tracefork.showTrends', `${f.stepName}\u0000${f.metric}`);
+      if (a === 'Open Run') void runCommand('tracefork.openRun', f.traceId, f.spanId ?? undefined);
+      else if (a === 'Fork & Replay…') void runCommand('tracefork.forkReplay', f.traceId, f.spanId ?? undefined);
+      else if (a === 'Show Trends') void runCommand('tracefork.showTrends', `${f.stepName}\u0000${f.metric}`);
     });
   }
 }

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { importOtlpText } from '../core/otlp/file';
 import { BACKENDS, pullTrace, PullError, type Backend } from '../core/otlp/pull';
+import { registerCommand } from './commandRegistry';
 import { parseHeaderSpecs } from '../core/receiver/forward';
 import { FORWARD_HEADERS_SECRET, type ReceiverHost } from './receiverHost';
 
@@ -46,7 +47,7 @@ const LABELS: Record<Backend, { label: string; example: string; detail: string }
 /** Registers the commands. */
 export function registerBackendCommands(c: BackendContext): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('tracefork.setForwardHeaders', async (line?: unknown) => {
+    registerCommand('tracefork.setForwardHeaders', async (line?: unknown) => {
       const text =
         typeof line === 'string'
           ? line
@@ -70,71 +71,68 @@ export function registerBackendCommands(c: BackendContext): vscode.Disposable[] 
       else await c.secrets.delete(FORWARD_HEADERS_SECRET);
       await c.host.restartForwarding();
     }),
-    vscode.commands.registerCommand(
-      'tracefork.openFromBackend',
-      async (args?: { from?: Backend; url?: string; traceId?: string; headers?: string; project?: string }) => {
-        const from =
-          args?.from ??
-          (
-            await vscode.window.showQuickPick(
-              BACKENDS.map((b) => ({ label: LABELS[b].label, detail: LABELS[b].detail, backend: b })),
-              { title: 'Open Trace from Backend: which backend?' },
-            )
-          )?.backend;
-        if (!from) return;
-        const lastKey = `tracefork.backend.${from}.url`;
-        const url =
-          args?.url ??
-          (await vscode.window.showInputBox({
+    registerCommand('tracefork.openFromBackend', async (args?: { from?: Backend; url?: string; traceId?: string; headers?: string; project?: string }) => {
+      const from =
+        args?.from ??
+        (
+          await vscode.window.showQuickPick(
+            BACKENDS.map((b) => ({ label: LABELS[b].label, detail: LABELS[b].detail, backend: b })),
+            { title: 'Open Trace from Backend: which backend?' },
+          )
+        )?.backend;
+      if (!from) return;
+      const lastKey = `tracefork.backend.${from}.url`;
+      const url =
+        args?.url ??
+        (await vscode.window.showInputBox({
+          title: `Open Trace from ${LABELS[from].label}`,
+          prompt: from === 'otlp' ? 'The URL of the trace (OTLP/JSON)' : `The ${LABELS[from].label} address`,
+          value: c.workspaceState.get<string>(lastKey) ?? LABELS[from].example,
+          ignoreFocusOut: true,
+        }));
+      if (!url) return;
+      const traceId =
+        args?.traceId ??
+        (
+          await vscode.window.showInputBox({
             title: `Open Trace from ${LABELS[from].label}`,
-            prompt: from === 'otlp' ? 'The URL of the trace (OTLP/JSON)' : `The ${LABELS[from].label} address`,
-            value: c.workspaceState.get<string>(lastKey) ?? LABELS[from].example,
+            prompt: 'The trace id (32 hex digits)',
             ignoreFocusOut: true,
-          }));
-        if (!url) return;
-        const traceId =
-          args?.traceId ??
-          (
-            await vscode.window.showInputBox({
-              title: `Open Trace from ${LABELS[from].label}`,
-              prompt: 'The trace id (32 hex digits)',
-              ignoreFocusOut: true,
-              validateInput: (v) => (/^[0-9a-fA-F]{32}$/.test(v.trim()) ? null : 'a trace id is 32 hex digits'),
-            })
-          )?.trim();
-        if (!traceId) return;
-        const store = c.host.current;
-        if (!store || c.host.state.mode === 'follower') {
-          void vscode.window.showWarningMessage("Tracefork: this window is showing another window's runs; open the trace from the window that is receiving.");
-          return;
-        }
-        let headers: Record<string, string>;
-        try {
-          headers = args?.headers !== undefined ? parseHeaderLine(args.headers) : {};
-        } catch (e) {
-          void vscode.window.showErrorMessage(`Tracefork: ${(e as Error).message}`);
-          return;
-        }
-        try {
-          const pulled = await vscode.window.withProgress(
-            {
-              location: vscode.ProgressLocation.Notification,
-              title: `Tracefork: pulling trace ${traceId.slice(0, 8)}… from ${LABELS[from].label}`,
-              cancellable: false,
-            },
-            () => pullTrace({ from, url, traceId, headers, project: args?.project }),
-          );
-          importOtlpText(store, JSON.stringify(pulled.request));
-          store.flush();
-          await c.workspaceState.update(lastKey, url);
-          c.openRun(traceId.toLowerCase());
-          return { traceId: traceId.toLowerCase(), spans: pulled.spans };
-        } catch (e) {
-          const message = e instanceof PullError ? e.message : `pulling failed: ${(e as Error).message}`;
-          void vscode.window.showErrorMessage(`Tracefork: ${message}. Nothing was stored.`);
-          return { error: message };
-        }
-      },
-    ),
+            validateInput: (v) => (/^[0-9a-fA-F]{32}$/.test(v.trim()) ? null : 'a trace id is 32 hex digits'),
+          })
+        )?.trim();
+      if (!traceId) return;
+      const store = c.host.current;
+      if (!store || c.host.state.mode === 'follower') {
+        void vscode.window.showWarningMessage("Tracefork: this window is showing another window's runs; open the trace from the window that is receiving.");
+        return;
+      }
+      let headers: Record<string, string>;
+      try {
+        headers = args?.headers !== undefined ? parseHeaderLine(args.headers) : {};
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Tracefork: ${(e as Error).message}`);
+        return;
+      }
+      try {
+        const pulled = await vscode.window.withProgress(
+          {
+            location: vscode.ProgressLocation.Notification,
+            title: `Tracefork: pulling trace ${traceId.slice(0, 8)}… from ${LABELS[from].label}`,
+            cancellable: false,
+          },
+          () => pullTrace({ from, url, traceId, headers, project: args?.project }),
+        );
+        importOtlpText(store, JSON.stringify(pulled.request));
+        store.flush();
+        await c.workspaceState.update(lastKey, url);
+        c.openRun(traceId.toLowerCase());
+        return { traceId: traceId.toLowerCase(), spans: pulled.spans };
+      } catch (e) {
+        const message = e instanceof PullError ? e.message : `pulling failed: ${(e as Error).message}`;
+        void vscode.window.showErrorMessage(`Tracefork: ${message}. Nothing was stored.`);
+        return { error: message };
+      }
+    }),
   ];
 }

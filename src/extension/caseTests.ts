@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerCommand } from './commandRegistry';
 import { CASES_DIR, readRegressionCases, type RegressionCase } from '../core/eval/cases';
 import { caseDiff, caseId, failsGate, type CaseResult } from '../core/eval/caseRun';
 import { buildSteps } from '../core/model/steps';
@@ -19,7 +20,7 @@ import type { ReceiverHost } from './receiverHost';
 import type { ReplayController } from './replay/controller';
 
 /** The command that re-reads the cases files (run after a case is saved). */
-export const REFRESH_CASES = 'tracefork.refreshRegressionCases';
+export const REFRESH_CASES = 'tracefork.refreshRegressionCases' as const;
 
 /** The Testing view's regression cases. */
 export class CaseTests extends Disposable {
@@ -45,7 +46,7 @@ export class CaseTests extends Disposable {
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
     this._register(host.onDidChangeState(() => this.refresh())); // the store opened: cases get their source lines
     // Saving a case refreshes at once (file events can lag, or miss a folder the watcher excludes).
-    this._register(vscode.commands.registerCommand(REFRESH_CASES, () => this.refresh()));
+    this._register(registerCommand(REFRESH_CASES, () => this.refresh()));
     this.refresh();
   }
 

@@ -9,7 +9,8 @@ import { buildSteps } from '../core/model/steps';
 import { CASES_DIR, writeRegressionCase } from '../core/eval/cases';
 import * as path from 'node:path';
 import type { ReceiverHost } from './receiverHost';
-import type { RunFilter, RunsNode, RunsProvider } from './runsView';
+import type { RunFilter, RunsProvider } from './runsView';
+import { registerCommand, runCommand, runIdOf } from './commandRegistry';
 import type { CodeInsights } from './codeInsights';
 import type { EvalScore } from '../core/eval/types';
 
@@ -26,12 +27,11 @@ export interface CommandContext {
   verdict: (traceId: string) => Promise<Map<string, EvalScore[]> | null>;
 }
 
-const runId = (arg: unknown): string | undefined =>
-  typeof arg === 'string' ? arg : (arg as RunsNode | undefined)?.kind === 'run' ? (arg as { run: { traceId: string } }).run.traceId : undefined;
+const runId = runIdOf;
 
 /** Registers the commands; returns their disposables. */
 export function registerCommands(c: CommandContext): vscode.Disposable[] {
-  const reg = (id: string, fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, fn);
+  const reg = registerCommand;
   const store = () => {
     const s = c.host.current;
     if (!s) throw new Error('Tracefork has no store open yet; see the Tracefork output channel.');
@@ -144,7 +144,7 @@ async function saveRegressionCases(c: CommandContext, traceId: string | undefine
   const dir = path.join(folder.uri.fsPath, CASES_DIR);
   let file = '';
   for (const step of failing) file = writeRegressionCase(step, steps, scores.get(step.spanId) ?? [], dir, new Date(), caseRecording(trace, step.spanId));
-  void vscode.commands.executeCommand('tracefork.refreshRegressionCases');
+  void runCommand('tracefork.refreshRegressionCases');
   void vscode.window
     .showInformationMessage(`Tracefork saved ${failing.length} regression case(s) to ${path.relative(folder.uri.fsPath, file)}.`, 'Open')
     .then((open) => {

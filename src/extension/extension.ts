@@ -10,6 +10,7 @@ import { RunsProvider } from './runsView';
 import { StatusBar } from './statusBar';
 import { CodeInsights } from './codeInsights';
 import { registerCommands } from './commands';
+import { registerCommand } from './commandRegistry';
 import { CustomEvaluatorsHost } from './customEvaluatorsHost';
 import { JudgeHost } from './judgeHost';
 import { CompareView } from './replay/compareView';
@@ -73,8 +74,8 @@ export function activate(context: vscode.ExtensionContext): void {
     alerts,
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reportProvider),
     insights.onDidFind((e) => alerts.add(e.findings, e.first)),
-    vscode.commands.registerCommand('tracefork.__alerts', () => ({ findings: alerts.findings, notified: alerts.notified, statusBar: statusBar.text })),
-    vscode.commands.registerCommand(
+    registerCommand('tracefork.__alerts', () => ({ findings: alerts.findings, notified: alerts.notified, statusBar: statusBar.text })),
+    registerCommand(
       'tracefork.showTrends',
       (series?: string) =>
         void TrendsPanel.show(
@@ -82,8 +83,8 @@ export function activate(context: vscode.ExtensionContext): void {
           typeof series === 'string' ? series : undefined,
         ),
     ),
-    vscode.commands.registerCommand('tracefork.__trends', () => TrendsPanel.open?.model ?? null),
-    vscode.commands.registerCommand('tracefork.__caseTests', () => ({
+    registerCommand('tracefork.__trends', () => TrendsPanel.open?.model ?? null),
+    registerCommand('tracefork.__caseTests', () => ({
       items: [...caseTestsIds(caseTests.ctrl.items)],
       last: Object.fromEntries(caseTests.last),
       messages: Object.fromEntries(caseTests.messages),

@@ -5,6 +5,7 @@
  * TRACEFORK_JUDGE_API_KEY environment variable; it is never a setting.
  */
 import * as vscode from 'vscode';
+import { registerCommand } from './commandRegistry';
 import { DEFAULT_CRITERIA, type JudgeConfig } from '../core/eval/judge';
 import { Disposable } from './dispose';
 import { affects, readConfig } from './config';
@@ -27,7 +28,7 @@ export class JudgeHost extends Disposable {
     this._register(vscode.workspace.onDidChangeConfiguration((e) => affects(e, 'judge') && this.apply()));
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.apply()));
     this._register(secrets.onDidChange((e) => e.key === SECRET && this.apply()));
-    this._register(vscode.commands.registerCommand('tracefork.setJudgeApiKey', (key?: unknown) => this.setKey(key)));
+    this._register(registerCommand('tracefork.setJudgeApiKey', (key?: unknown) => this.setKey(key)));
     void this.apply();
   }
 

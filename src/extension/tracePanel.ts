@@ -3,6 +3,7 @@
  * selection); the host answers from the store and pushes `changed` while the run grows.
  */
 import * as vscode from 'vscode';
+import { runCommand } from './commandRegistry';
 import { Disposable } from './dispose';
 import { traceHtml } from './webviewHtml';
 import { openSource } from './sourceLinks';
@@ -166,8 +167,8 @@ export class TracePanel extends Disposable {
         return;
       }
       case 'stepAction': {
-        const command = { fork: 'tracefork.forkReplay', playground: 'tracefork.playground', saveCase: 'tracefork.saveStepCase' }[m.action];
-        void vscode.commands.executeCommand(command, this.traceId, m.spanId);
+        const command = ({ fork: 'tracefork.forkReplay', playground: 'tracefork.playground', saveCase: 'tracefork.saveStepCase' } as const)[m.action];
+        void runCommand(command, this.traceId, m.spanId);
         return;
       }
       case 'log':

@@ -10,10 +10,9 @@ import type { CompareView, PairNode } from './compareView';
 import type { DirectFork, ReplayController } from './controller';
 import type { AbChange } from '../../core/replay/ab';
 import type { ReceiverHost } from '../receiverHost';
-import type { RunsNode } from '../runsView';
+import { registerCommand, runCommand, runIdOf } from '../commandRegistry';
 
-const traceOf = (arg: unknown): string | undefined =>
-  typeof arg === 'string' ? arg : (arg as RunsNode | undefined)?.kind === 'run' ? (arg as { run: { traceId: string } }).run.traceId : undefined;
+const traceOf = runIdOf;
 
 /** Registers the replay commands. */
 export function registerReplayCommands(c: {
@@ -23,9 +22,9 @@ export function registerReplayCommands(c: {
   secrets: vscode.SecretStorage;
   verdict: (traceId: string) => Promise<Map<string, EvalScore[]> | null>;
 }): vscode.Disposable[] {
-  const reg = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+  const reg = registerCommand;
   return [
-    reg('tracefork.forkReplay', (traceId: string, spanId: string, direct?: DirectFork) => {
+    reg('tracefork.forkReplay', (traceId?: string, spanId?: string, direct?: DirectFork) => {
       if (typeof traceId !== 'string' || typeof spanId !== 'string') {
         void vscode.window.showInformationMessage('Tracefork: open a run, select a step, and use "Fork & Replay…" in its details.');
         return;
@@ -189,7 +188,7 @@ async function saveStepCase(
   const step = steps.find((s) => s.spanId === spanId);
   if (!step) return;
   const file = writeRegressionCase(step, steps, scores.get(spanId) ?? [], path.join(folder.uri.fsPath, CASES_DIR), new Date(), caseRecording(trace, spanId));
-  void vscode.commands.executeCommand('tracefork.refreshRegressionCases');
+  void runCommand('tracefork.refreshRegressionCases');
   void vscode.window
     .showInformationMessage(`Tracefork saved "${step.name}" as a regression case in ${path.relative(folder.uri.fsPath, file)}.`, 'Open')
     .then((a) => {
