@@ -1,22 +1,21 @@
 /**
- * Fork & replay in the editor: trust gate, the fork editor, the launch (with progress and
- * cancel, or under the debugger with a breakpoint at the fork step), finding the replayed run
- * and opening the comparison. Also the single-call playground.
+ * Fork & replay in the editor, the orchestration: trust gate, the fork editor, the plan, the
+ * launch with progress and cancel (started by AgentLauncher), waiting for the replayed run on the
+ * store's change events, and the comparison; regression cases, A/B and *Run Agent* on the same
+ * path. The single-call playground is PlaygroundController's.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import type { ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
+import { AgentLauncher } from './launcher';
+import { PlaygroundController } from './playgroundController';
+import { waitForStoreRun } from './storeWait';
 import { locate } from '../sourceLinks';
 import { ForkEditorPanel, type ForkEditorHandler } from './forkEditor';
-import { configuredLaunch, debugConfigFor, describeLaunch, isPythonLaunch, resolveLaunch, type AgentLaunch } from './launch';
-import { askForPythonDebugger, hasPythonDebugger } from './python';
-import { isPythonFile, pythonBreakLine } from '../../core/replay/launchCommand';
+import { configuredLaunch, describeLaunch, resolveLaunch, type AgentLaunch } from './launch';
 import type { CompareView } from './compareView';
 import { buildPlan, forkCall, PlanError, toolsBefore } from '../../core/replay/plan';
-import { findReplayRun, startReplay, stopReplay, writePlan } from '../../core/replay/run';
-import { playgroundRequest, sendChat } from '../../core/replay/playground';
+import { findReplayRun, writePlan } from '../../core/replay/run';
 import { buildSteps } from '../../core/model/steps';
 import { maskDeep, maskSecrets, unmaskLike } from '../../core/view/maskSecrets';
 import { PLAN_ENV, type ReplayPlan } from '../../../sdk/src/contract';
@@ -32,7 +31,7 @@ import { baselineFromStore, evaluateTrace } from '../../core/eval/trace';
 import { mergeScores } from '../../core/eval/engine';
 import { abCompared, abPlan, abReport, aggregate, type AbChange, type AbRun } from '../../core/replay/ab';
 import type { EvalScore } from '../../core/eval/types';
-import { launchConfigurations, readConfig, readReplayConfig } from '../config';
+import { launchConfigurations, readReplayConfig } from '../config';
 
 /** Options of a fork started without the editor (tests, other extensions). */
 export interface DirectFork {
@@ -77,14 +76,6 @@ function messagesField(input: unknown): string | null {
   return Array.isArray(o.prompt) ? 'prompt' : Array.isArray(o.messages) ? 'messages' : null;
 }
 
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 /** Runs forks and the playground. */
 export class ReplayController extends Disposable implements ForkEditorHandler {
   private running = new Map<ForkEditorPanel | string, { cancel(): void }>();
@@ -105,6 +96,16 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     private readonly compare: CompareView,
   ) {
     super();
+    this.launcher = new AgentLauncher(ctx.log);
+    this.playgroundCtl = new PlaygroundController(ctx, this);
+  }
+
+  private readonly launcher: AgentLauncher;
+  private readonly playgroundCtl: PlaygroundController;
+
+  /** "Playground…": one LLM call, edited, re-sent to the configured endpoint. */
+  playground(traceId: string, spanId: string): Promise<void> {
+    return this.playgroundCtl.playground(traceId, spanId);
   }
 
   /** Where plan files are written (a private folder per plan, removed after the run). */
@@ -164,7 +165,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
   /** From the editor. */
   async launch(editor: ForkEditorPanel, input: unknown, tools: Record<string, ToolChoice>, debug: boolean): Promise<void> {
     const m = editor.model;
-    if (m.mode === 'playground') return this.sendPlayground(editor, input);
+    if (m.mode === 'playground') return this.playgroundCtl.send(editor, input);
     if (!requireTrust('Fork & Replay')) return;
     const out = await this.run(this.trace(m.traceId), m.spanId, input, tools, debug, editor);
     if (!out) return editor.status(false, '');
@@ -198,7 +199,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
     const steps = buildSteps(trace);
     const proxied = isProxyRecorded(trace);
     const launch = (await this.proxyLaunchUnmasked(trace)) ?? (await resolveLaunch(steps[0]?.code?.file ?? null, this.ctx.log));
-    if (!launch || !this.canDebug(launch, debug)) return undefined;
+    if (!launch || !this.launcher.canDebug(launch, debug)) return undefined;
     const call = spanId ? forkCall(trace, spanId) : null;
     // The editor showed masked credentials; what the user left as it was goes back unmasked.
     const plan =
@@ -238,8 +239,8 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
           try {
             outcome.exitCode =
               debug || launch.kind === 'debug'
-                ? await this.runDebug(launch, env, debug, fork?.code ? locate(fork.code) : null, fork?.code?.line ?? null, cancel.token)
-                : await this.runCommand(launch, env, outcome.divergences, cancel.token);
+                ? await this.launcher.runDebug(launch, env, debug, fork?.code ? locate(fork.code) : null, fork?.code?.line ?? null, cancel.token)
+                : await this.launcher.runCommand(launch, env, outcome.divergences, cancel.token);
           } finally {
             if (proxyRun) {
               const ended = await remoteRuns(url).end(proxyRun.token, outcome.exitCode);
@@ -253,7 +254,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
           }
           editor?.status(true, 'Waiting for the replayed run…');
           progress.report({ message: 'waiting for the replayed run…' });
-          outcome.run = await this.waitForRun(plan, cancel.token);
+          outcome.run = await waitForStoreRun(this.ctx.host, (store) => findReplayRun(store, plan), cancel.token);
         } finally {
           this.running.delete(owner);
           cancel.dispose();
@@ -488,161 +489,18 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
         progress.report({ message: 'its calls are recorded as they happen (output in the Tracefork log)' });
         const env = proxyEnv(url, run.token);
         exitCode = config
-          ? await this.runDebug({ kind: 'debug', config, folder }, env, false, null, null, token)
-          : await this.runCommand({ kind: 'command', commandLine: commandLine!, folder }, env, [], token, 'run agent');
+          ? await this.launcher.runDebug({ kind: 'debug', config, folder }, env, false, null, null, token)
+          : await this.launcher.runCommand({ kind: 'command', commandLine: commandLine!, folder }, env, [], token, 'run agent');
       },
     );
     const summary = await api.end(run.token, exitCode);
     log.appendLine(`run agent: exited with code ${exitCode}; ${summary.calls} call(s) recorded in run ${summary.traceId}`);
-    for (let i = 0; i < 50 && !this.ctx.host.current?.get(summary.traceId); i++) await new Promise((r) => setTimeout(r, 100)); // a following window reads the store every second
+    // A window that follows another's receiver reads the store every second: wait for the run there.
+    await waitForStoreRun(this.ctx.host, (store) => (store.get(summary.traceId) ? { traceId: summary.traceId } : null), undefined, 5000, 0);
     this.ctx.openRun(summary.traceId);
     void vscode.window.showInformationMessage(
       `Tracefork: the agent exited with code ${exitCode}; ${summary.calls} model and tool call(s) recorded. Select a call and use Fork & Replay… to re-run from it.`,
     );
     return { traceId: summary.traceId, exitCode, calls: summary.calls };
-  }
-
-  /**
-   * False (having said why) when a Python replay that goes through the debugger (Replay under
-   * Debugger, or any launch.json configuration) cannot start: no debugpy, or no file to debug.
-   */
-  private canDebug(launch: AgentLaunch, debug: boolean): boolean {
-    if (!(debug || launch.kind === 'debug') || !isPythonLaunch(launch)) return true;
-    if (!hasPythonDebugger()) {
-      askForPythonDebugger();
-      return false;
-    }
-    if (launch.kind === 'command' && !debugConfigFor(launch.commandLine, launch.folder, {})) {
-      void vscode.window.showErrorMessage(
-        `Tracefork: "${launch.commandLine}" runs no Python file or module (python FILE or python -m MODULE), so it cannot be debugged. Name a launch.json configuration in tracefork.replay.launchConfiguration instead.`,
-      );
-      return false;
-    }
-    return true;
-  }
-
-  private runCommand(
-    launch: AgentLaunch & { kind: 'command' },
-    env: Record<string, string>,
-    divergences: string[],
-    token: vscode.CancellationToken,
-    label = 'replay',
-  ): Promise<number | null> {
-    const log = this.ctx.log;
-    log.appendLine(`${label}: $ ${maskSecrets(launch.commandLine)}  (in ${launch.cwd ?? launch.folder.uri.fsPath})`);
-    const plan = env[PLAN_ENV] ?? null;
-    let child: ChildProcess;
-    return new Promise((resolve) => {
-      const { [PLAN_ENV]: _plan, ...rest } = env;
-      child = startReplay({ command: launch.commandLine, shell: true, cwd: launch.cwd ?? launch.folder.uri.fsPath, env: rest }, plan, (text) => {
-        log.append(text);
-        for (const m of text.matchAll(/\[tracefork\] replay: (.*)/g)) divergences.push(m[1]!);
-      });
-      const sub = token.onCancellationRequested(() => stopReplay(child));
-      child.on('error', (e) => (log.appendLine(`${label}: could not start the agent: ${e.message}`), sub.dispose(), resolve(null)));
-      child.on('exit', (code) => (log.appendLine(`${label}: the agent exited with code ${code}`), sub.dispose(), resolve(code)));
-    });
-  }
-
-  private async runDebug(
-    launch: AgentLaunch,
-    env: Record<string, string>,
-    debug: boolean,
-    file: vscode.Uri | null,
-    line: number | null,
-    token: vscode.CancellationToken,
-  ): Promise<number | null> {
-    const base =
-      launch.kind === 'debug' ? { ...launch.config, env: { ...(launch.config.env ?? {}), ...env } } : debugConfigFor(launch.commandLine, launch.folder, env);
-    if (!base) throw new Error(`"${launch.kind === 'command' ? launch.commandLine : ''}" cannot be started under the debugger.`);
-    // Marked with the plan, so this replay's session is told apart from any other (same name or not).
-    const marker = env[PLAN_ENV] ?? `run-${Date.now()}-${Math.random()}`;
-    const config = { ...base, __traceforkPlan: marker };
-    let bp: vscode.SourceBreakpoint | undefined;
-    if (debug && file && line && isPythonFile(file.fsPath)) line = pythonBreakLine(readText(file.fsPath), line);
-    if (debug && file && line) vscode.debug.addBreakpoints([(bp = new vscode.SourceBreakpoint(new vscode.Location(file, new vscode.Position(line - 1, 0))))]);
-    let session: vscode.DebugSession | undefined;
-    const subs: vscode.Disposable[] = [];
-    try {
-      const ended = new Promise<void>((resolve) => {
-        subs.push(
-          vscode.debug.onDidStartDebugSession((s) => {
-            if (s.configuration.__traceforkPlan === marker) session ??= s;
-          }),
-        );
-        subs.push(
-          vscode.debug.onDidTerminateDebugSession((s) => {
-            if (s.configuration.__traceforkPlan === marker && (!session || s.id === session.id)) resolve();
-          }),
-        );
-      });
-      const started = await vscode.debug.startDebugging(launch.folder, config, { noDebug: !debug });
-      if (!started) throw new Error(`Could not start the debug configuration "${config.name}".`);
-      subs.push(token.onCancellationRequested(() => void vscode.debug.stopDebugging(session)));
-      await ended;
-      return null;
-    } finally {
-      subs.forEach((d) => d.dispose());
-      if (bp) vscode.debug.removeBreakpoints([bp]);
-    }
-  }
-
-  /** Waits until the replayed run is in the store (spans are flushed as the agent exits). */
-  private async waitForRun(plan: ReplayPlan, token: vscode.CancellationToken, timeoutMs = 15_000): Promise<TraceSummary | null> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && !token.isCancellationRequested) {
-      const store = this.ctx.host.current;
-      const run = store ? findReplayRun(store, plan) : null;
-      if (run) {
-        await new Promise((r) => setTimeout(r, 300)); // let the last batch of spans land
-        return findReplayRun(this.ctx.host.current!, plan) ?? run;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return null;
-  }
-
-  /** "Playground…": one LLM call, edited, re-sent to the configured endpoint. */
-  async playground(traceId: string, spanId: string): Promise<void> {
-    const step = buildSteps(this.trace(traceId)).find((s) => s.spanId === spanId);
-    if (!step || step.kind !== 'llm') {
-      void vscode.window.showWarningMessage('Tracefork: the playground re-sends LLM calls; pick an LLM step.');
-      return;
-    }
-    const request = playgroundRequest(step, readConfig().playground.model || undefined);
-    const model: ForkModel = {
-      mode: 'playground',
-      traceId,
-      spanId,
-      stepName: step.name,
-      op: 'llm',
-      input: maskDeep(request),
-      messagesField: 'messages',
-      tools: [],
-      hasCode: !!step.code,
-      launch: null,
-    };
-    ForkEditorPanel.show(model, this.ctx.extensionUri, this, this.ctx.log);
-  }
-
-  private async sendPlayground(editor: ForkEditorPanel, input: unknown): Promise<void> {
-    const url = readConfig().playground.url;
-    if (!url) {
-      editor.status(false, '', [
-        'Set tracefork.playground.url to an OpenAI-compatible endpoint (e.g. http://localhost:11434/v1 or https://api.openai.com/v1) first.',
-      ]);
-      void vscode.commands.executeCommand('workbench.action.openSettings', 'tracefork.playground');
-      return;
-    }
-    const key = (await this.ctx.secrets.get('tracefork.playground.apiKey')) ?? process.env.TRACEFORK_PLAYGROUND_API_KEY;
-    editor.status(true, `Sending to ${url}…`);
-    try {
-      const answer = await sendChat(url, input as Parameters<typeof sendChat>[1], key);
-      editor.post({ type: 'playgroundResult', output: answer.message ?? answer.body });
-      editor.status(false, `Answered by ${url}.`);
-    } catch (e) {
-      editor.post({ type: 'playgroundResult', output: null, error: (e as Error).message });
-      editor.status(false, '', [(e as Error).message]);
-    }
   }
 }
