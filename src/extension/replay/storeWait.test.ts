@@ -6,7 +6,7 @@ import { waitForStoreRun } from './storeWait';
 function fakeHost() {
   const events = new EventEmitter();
   const runs = new Map<string, number>(); // trace id → spans so far
-  const on = (name: string) => (fn: (v: never) => void) => {
+  const on = (name: string) => (fn: (v: string[]) => void) => {
     events.on(name, fn);
     return { dispose: () => events.off(name, fn) };
   };
