@@ -1,6 +1,7 @@
 /**
  * Source → steps: failing steps become Problems at their source line, and lines that produced
- * steps get a CodeLens with their runs, failures, p95 latency and cost. Every run that changes is
+ * steps get a CodeLens with their runs, failures, p95 latency and cost (what each line shows is
+ * insights/lines.ts; this class keeps the verdicts and hands them to VS Code). Every run that changes is
  * evaluated by the LiveEvaluator in its worker thread (the receiver's thread only says where the
  * run lies in the journal); the user's custom evaluators and the optional LLM judge then add
  * their verdicts. Lines and lenses cover the most recent runs.
@@ -18,22 +19,7 @@ import type { EvalScore } from '../core/eval/types';
 import type { CustomEvaluators } from '../core/eval/custom/customEvaluators';
 import type { Step } from '../core/model/step';
 import type { ReceiverHost } from './receiverHost';
-
-/** One step that has a source line on this machine. */
-interface LineStep {
-  file: string;
-  line: number;
-  traceId: string;
-  spanId: string;
-  name: string;
-  failed: boolean;
-  error: string | null;
-  /** Evaluators that failed on this step, with their explanations. */
-  findings: Array<{ name: string; explanation: string | null }>;
-  durationMs: number;
-  costUsd: number | null;
-  time: number;
-}
+import { lineLenses, lineProblems, type LineStep } from './insights/lines';
 
 /** Diagnostics and CodeLens from recent runs; evaluator verdicts of every run. */
 export class CodeInsights extends Disposable implements vscode.CodeLensProvider {
@@ -244,83 +230,29 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
     this.diagnostics.clear();
     if (!this.enabled.diagnostics) return;
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const [key, steps] of groupBy(this.all(), (s) => `${s.file}\0${s.line}\0${s.name}`)) {
-      const failures = steps.filter((s) => s.failed).sort((a, b) => b.time - a.time);
-      if (!failures.length) continue;
-      const latest = failures[0];
-      const runs = new Set(steps.map((s) => s.traceId)).size;
+    for (const p of lineProblems(this.all())) {
       const d = new vscode.Diagnostic(
-        new vscode.Range(latest.line - 1, 0, latest.line - 1, Number.MAX_SAFE_INTEGER),
-        `${latest.name} failed in ${new Set(failures.map((s) => s.traceId)).size} of ${runs} run(s): ${latest.error ?? 'error status'}`,
-        vscode.DiagnosticSeverity.Error,
+        new vscode.Range(p.line - 1, 0, p.line - 1, Number.MAX_SAFE_INTEGER),
+        p.message,
+        p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
       );
       d.source = 'Tracefork';
-      d.code = {
-        value: 'open run',
-        target: vscode.Uri.parse(`command:tracefork.openRun?${encodeURIComponent(JSON.stringify([latest.traceId, latest.spanId]))}`),
-      };
-      const file = key.split('\0')[0];
-      byFile.set(file, [...(byFile.get(file) ?? []), d]);
-    }
-    const seen = new Set<string>();
-    for (const s of this.all().sort((a, b) => b.time - a.time)) {
-      for (const f of s.failed ? [] : s.findings) {
-        const key = `${s.file}|${s.line}|${s.name}|${f.name}`;
-        if (seen.has(key)) continue; // the latest run's finding stands for the others
-        seen.add(key);
-        const d = new vscode.Diagnostic(
-          new vscode.Range(s.line - 1, 0, s.line - 1, Number.MAX_SAFE_INTEGER),
-          `${s.name}: evaluator ${f.name} failed${f.explanation ? ` — ${f.explanation}` : ''}`,
-          vscode.DiagnosticSeverity.Warning,
-        );
-        d.source = 'Tracefork';
-        d.code = { value: f.name, target: vscode.Uri.parse(`command:tracefork.openRun?${encodeURIComponent(JSON.stringify([s.traceId, s.spanId]))}`) };
-        byFile.set(s.file, [...(byFile.get(s.file) ?? []), d]);
-      }
+      d.code = { value: p.code, target: vscode.Uri.parse(`command:tracefork.openRun?${encodeURIComponent(JSON.stringify([p.traceId, p.spanId]))}`) };
+      byFile.set(p.file, [...(byFile.get(p.file) ?? []), d]);
     }
     for (const [file, ds] of byFile) this.diagnostics.set(vscode.Uri.file(file), ds);
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!this.enabled.lens) return [];
-    const steps = this.all().filter((s) => s.file === doc.uri.fsPath);
-    return [...groupBy(steps, (s) => String(s.line))].map(([line, group]) => {
-      const latest = group.reduce((a, b) => (b.time > a.time ? b : a));
-      const runs = new Set(group.map((s) => s.traceId)).size;
-      const failing = new Set(group.filter((s) => s.failed).map((s) => s.traceId)).size;
-      const cost = group.reduce((n, s) => n + (s.costUsd ?? 0), 0);
-      const title = [
-        `$(pulse) ${runs} run${runs === 1 ? '' : 's'}`,
-        failing ? `$(error) ${failing} failing` : null,
-        `p95 ${fmtMs(p95(group.map((s) => s.durationMs)))}`,
-        cost ? `$${cost.toFixed(4)}` : null,
-      ]
-        .filter(Boolean)
-        .join(' · ');
-      const range = new vscode.Range(Number(line) - 1, 0, Number(line) - 1, 0);
-      return new vscode.CodeLens(range, {
-        title,
-        command: 'tracefork.openRun',
-        arguments: [latest.traceId, latest.spanId],
-        tooltip: 'Open the latest run at this step',
-      });
-    });
+    return lineLenses(this.all(), doc.uri.fsPath).map(
+      (l) =>
+        new vscode.CodeLens(new vscode.Range(l.line - 1, 0, l.line - 1, 0), {
+          title: l.title,
+          command: 'tracefork.openRun',
+          arguments: [l.traceId, l.spanId],
+          tooltip: 'Open the latest run at this step',
+        }),
+    );
   }
-}
-
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const it of items) m.set(key(it), [...(m.get(key(it)) ?? []), it]);
-  return m;
-}
-
-/** The 95th percentile (nearest rank). */
-export function p95(values: number[]): number {
-  if (!values.length) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)];
-}
-
-function fmtMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`;
 }
