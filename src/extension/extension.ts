@@ -61,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
       openRun,
       workspaceState: context.workspaceState,
       extraScores: (id) => insights.extraScores(id),
+      onDidScore: [insights.onDidEvaluate, insights.onDidJudge],
     },
     compare,
   );

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import { AgentLauncher } from './launcher';
 import { PlaygroundController } from './playgroundController';
-import { waitForStoreRun } from './storeWait';
+import { waitForEvent, waitForStoreRun } from './storeWait';
 import { locate } from '../sourceLinks';
 import { ForkEditorPanel, type ForkEditorHandler } from './forkEditor';
 import { configuredLaunch, describeLaunch, resolveLaunch, type AgentLaunch } from './launch';
@@ -92,6 +92,8 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       planDir?: string;
       workspaceState?: vscode.Memento;
       extraScores?: (traceId: string) => Map<string, EvalScore[]> | undefined;
+      /** Fired when custom evaluators or the judge add scores (what extraScores reads). */
+      onDidScore?: ReadonlyArray<vscode.Event<unknown>>;
     },
     private readonly compare: CompareView,
   ) {
@@ -312,8 +314,9 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       const { steps, scores } = evaluateTrace(trace, { baseline: baselineFromStore(store, { beforeTraceId: c.traceId, maxTraces: 50 }) });
       // Custom evaluators and the judge score a new run in the background: wait a little for them when the case needs them.
       const needs = c.failedEvaluators.some((e) => e.source === 'custom' || e.source === 'judge');
-      for (let i = 0; needs && i < 50 && !this.ctx.extraScores?.(trace.traceId); i++) await new Promise((r) => setTimeout(r, 100));
-      const extra = this.ctx.extraScores?.(trace.traceId);
+      const extra = needs
+        ? await waitForEvent(this.ctx.onDidScore ?? [], () => this.ctx.extraScores?.(trace.traceId), 5000)
+        : this.ctx.extraScores?.(trace.traceId);
       if (extra) mergeScores(scores, extra);
       return { steps, scores, trace };
     };

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { waitForStoreRun } from './storeWait';
+import { waitForEvent, waitForStoreRun } from './storeWait';
 
 /** The two events and the store the wait reads, driven by the test. */
 function fakeHost() {
@@ -47,5 +47,22 @@ describe('waiting for a run on the store’s change events', () => {
     const cancelled = waitForStoreRun(host, (() => null) as never, token as never, 5000, 0);
     cancel();
     assert.equal(await cancelled, null);
+  });
+
+  it('waitForEvent: the value now, or on the first event that brings it, or undefined at the deadline', async () => {
+    const events = new EventEmitter();
+    const event = (fn: (v: unknown) => void) => {
+      events.on('e', fn);
+      return { dispose: () => events.off('e', fn) };
+    };
+    assert.equal(await waitForEvent([event as never], () => 'now', 1000), 'now');
+    const box: { value?: string } = {};
+    const waiting = waitForEvent([event as never], () => box.value, 5000);
+    events.emit('e');
+    box.value = 'scored';
+    events.emit('e');
+    assert.equal(await waiting, 'scored');
+    assert.equal(events.listenerCount('e'), 0, 'unsubscribed');
+    assert.equal(await waitForEvent([event as never], () => undefined, 50), undefined);
   });
 });

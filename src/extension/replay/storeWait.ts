@@ -49,3 +49,25 @@ export function waitForStoreRun<T extends { traceId: string }>(
     check();
   });
 }
+
+/** Resolves with what `get` returns once it returns something, checked now and on each of `events`; undefined at `timeoutMs`. */
+export function waitForEvent<T>(events: ReadonlyArray<vscode.Event<unknown>>, get: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
+  const now = get();
+  if (now !== undefined) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const subs: vscode.Disposable[] = [];
+    const finish = (v: T | undefined) => {
+      clearTimeout(deadline);
+      subs.forEach((d) => d.dispose());
+      resolve(v);
+    };
+    const deadline = setTimeout(() => finish(undefined), timeoutMs);
+    for (const e of events)
+      subs.push(
+        e(() => {
+          const v = get();
+          if (v !== undefined) finish(v);
+        }),
+      );
+  });
+}
