@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { CLI, listJson, startServe, waitFor, type Serve, runAsync } from '../support/cli';
+import { CLI, listJson, startServe, eventually, type Serve, runAsync } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
 const AGENT = path.resolve(__dirname, '../clients/abAgent.ts');
@@ -58,7 +58,7 @@ describe('tracefork ab: recorded runs re-run with one change, before vs after', 
       );
       for (const r of batch) assert.equal(r.status, 0, r.stderr);
     }
-    await waitFor(() => assert.equal(listJson(db).length, 10), 10_000);
+    await eventually(() => assert.equal(listJson(db).length, 10), 10_000);
   });
   after(async () => {
     await serve?.stop();

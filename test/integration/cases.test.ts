@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, ROOT, ensureBuilt, listJson, showJson, startServe, waitFor, type Serve, runAsync } from '../support/cli';
+import { CLI, ROOT, ensureBuilt, listJson, showJson, startServe, eventually, type Serve, runAsync } from '../support/cli';
 import { writeRegressionCase } from '../../src/core/eval/cases';
 import { caseRecording } from '../../src/core/eval/caseRun';
 import { evaluateTrace } from '../../src/core/eval/trace';
@@ -82,7 +82,7 @@ describe('tracefork test: regression cases run again against the current code', 
     fs.writeFileSync(agent, agentSource(true));
     const r = await runAsync([process.execPath, '--import', 'tsx', agent], { OTEL_EXPORTER_OTLP_ENDPOINT: serve.url });
     assert.equal(r.status, 0, r.stderr);
-    original = await waitFor(() => {
+    original = await eventually(() => {
       const t = listJson(db).find((x) => x.name.includes('case-agent') || x.name.includes('generateText'));
       assert.ok(t && t.errorCount > 0);
       return t.traceId;

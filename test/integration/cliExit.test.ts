@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runVercelAgent, type AgentMode } from '../clients/vercelAgent';
-import { CLI, ROOT, runCli, serveForSuite, showJson, waitFor } from '../support/cli';
+import { CLI, ROOT, runCli, serveForSuite, showJson, eventually } from '../support/cli';
 
 /** Asserts the exit status of `tracefork ...args`, showing the output when it differs; returns it. */
 function exits(status: number, args: string[], gate = false) {
@@ -27,7 +27,7 @@ describe('CLI exit status, as a process', function () {
     const r = await runVercelAgent({ endpoint: s.serve.url, mode });
     assert.deepEqual(r.exportErrors, []);
     const id = r.traceIds[0]!;
-    await waitFor(() => assert.equal(showJson(s.db, id).steps.length, r.exported.length), 3000);
+    await eventually(() => assert.equal(showJson(s.db, id).steps.length, r.exported.length), 3000);
     return id;
   }
 

@@ -13,7 +13,7 @@ import { runEval } from '../../src/cli/eval';
 import { UsageError } from '../../src/cli/args';
 import { CliError } from '../../src/cli/commands';
 import type { EvalReport, TraceReport } from '../../src/core/eval/report';
-import { ensureBuilt, runCli, showJson, startServe, waitFor, type Serve } from '../support/cli';
+import { ensureBuilt, runCli, showJson, startServe, eventually, type Serve } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures');
@@ -38,7 +38,7 @@ describe('eval over real Vercel AI SDK runs', function () {
     const r = await runVercelAgent({ endpoint: s.url, mode, loopCount });
     assert.deepEqual(r.exportErrors, []);
     const id = r.traceIds[0];
-    await waitFor(() => assert.equal(showJson(dbFile, id).steps.length, r.exported.length), 2000);
+    await eventually(() => assert.equal(showJson(dbFile, id).steps.length, r.exported.length), 2000);
     return id;
   }
 

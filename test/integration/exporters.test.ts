@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sendEvaluationLog, sendWithOfficialExporter, type SentTrace } from '../clients/exporters';
 import type { Step } from '../../src/core/model/step';
-import { cliOk, exportText, grpcEndpoint, listJson, ROOT, showJson, waitFor, serveForSuite } from '../support/cli';
+import { cliOk, exportText, grpcEndpoint, listJson, ROOT, showJson, eventually, serveForSuite } from '../support/cli';
 
 type KV = { key: string; value: unknown };
 type OtlpSpan = {
@@ -56,7 +56,7 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
       before(async () => {
         sent = await sendWithOfficialExporter({ endpoint: endpointFor(protocol), protocol, compression, serviceName });
         assert.deepEqual(sent.exportErrors, []);
-        const shown = await waitFor(() => {
+        const shown = await eventually(() => {
           const s = showJson(suite.db, sent.traceId);
           assert.equal(s.steps.length, 3);
           return s;
@@ -161,7 +161,7 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
       it('attaches the evaluation log record to its span and exports it under resourceLogs', async () => {
         const sent = await sendEvaluationLog({ endpoint: endpointFor(protocol), protocol, compression, score: 0.75 });
         assert.deepEqual([sent.exportErrors, sent.exportedLogs, sent.exportedSpans], [[], 1, 1]);
-        const step = await waitFor(() => {
+        const step = await eventually(() => {
           const s = showJson(suite.db, sent.traceId).steps.find((x) => x.spanId === sent.spanId);
           assert.ok(
             s?.events.some((e) => e.source === 'log'),
@@ -209,7 +209,7 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
       const runs = await Promise.all([1500, 1500, 1500, 1500].map(exporterProcess));
       for (const r of runs) assert.deepEqual(r.exportErrors, []);
       const created = runs.reduce((n, r) => n + r.spanCount, 0);
-      const stored = await waitFor(() => {
+      const stored = await eventually(() => {
         const rows = listJson(suite.db);
         const n = runs.reduce(
           (sum, r) => sum + (rows.find((t) => t.traceId === r.traceId)?.spanCount ?? 0) + (rows.find((t) => t.traceId === r.linkedTraceId)?.spanCount ?? 0),
@@ -228,7 +228,7 @@ describe('official OpenTelemetry exporters → tracefork serve', function () {
       const log = await sendEvaluationLog({ endpoint: suite.serve.url, serviceName: 'round-trip' });
       const fresh = path.join(path.dirname(suite.db), 'imported.db');
       for (const traceId of [trace.traceId, log.traceId]) {
-        const first = await waitFor(() => {
+        const first = await eventually(() => {
           const text = exportText(suite.db, traceId);
           if (traceId === log.traceId) assert.match(text, /"resourceLogs"/);
           return text;

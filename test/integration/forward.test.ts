@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sendWithOfficialExporter } from '../clients/exporters';
-import { freePort, listJson, runCli, startServe, waitFor, type Serve } from '../support/cli';
+import { freePort, listJson, runCli, startServe, eventually, type Serve } from '../support/cli';
 import { startPhoenix, type Phoenix } from '../support/phoenix';
 
 describe('forwarding to the team backend (serve --forward)', function () {
@@ -36,7 +36,7 @@ describe('forwarding to the team backend (serve --forward)', function () {
     const overGrpc = await sendWithOfficialExporter({ endpoint: `http://127.0.0.1:${grpcPort}`, protocol: 'grpc', serviceName: 'fwd-grpc' });
     for (const sent of [overHttp, overGrpc]) {
       assert.equal(sent.exportErrors.length, 0);
-      await waitFor(() => assert.equal(spanCount(path.join(dir, 'upstream.db'), sent.traceId), spanCount(path.join(dir, 'local.db'), sent.traceId)), 10_000);
+      await eventually(() => assert.equal(spanCount(path.join(dir, 'upstream.db'), sent.traceId), spanCount(path.join(dir, 'local.db'), sent.traceId)), 10_000);
       assert.ok(spanCount(path.join(dir, 'local.db'), sent.traceId) > 0);
       const a = runCli(['export', sent.traceId, '--db', path.join(dir, 'local.db')]).stdout;
       const b = runCli(['export', sent.traceId, '--db', path.join(dir, 'upstream.db')]).stdout;
@@ -54,11 +54,11 @@ describe('forwarding to the team backend (serve --forward)', function () {
     for (const s of sent) assert.equal(s.exportErrors.length, 0, 'the local receiver acknowledged everything while the upstream was down');
     const total = (db: string) => listJson(db).reduce((n, t) => n + t.spanCount, 0);
     const created = sent.reduce((n, s) => n + s.spanCount, 0);
-    await waitFor(() => assert.equal(total(localDb), created, 'local: 0 spans lost'), 5000);
+    await eventually(() => assert.equal(total(localDb), created, 'local: 0 spans lost'), 5000);
     const localSpans = total(localDb);
     const upstream = await serve('burst-upstream', [], { port });
     const upDb = path.join(dir, 'burst-upstream.db');
-    await waitFor(() => assert.equal(total(upDb), localSpans), 30_000);
+    await eventually(() => assert.equal(total(upDb), localSpans), 30_000);
     assert.ok(upstream.proc.exitCode === null);
   });
 
@@ -75,7 +75,7 @@ describe('forwarding to the team backend (serve --forward)', function () {
     assert.equal(sent.exportErrors.length, 0);
     const want = spanCount(path.join(dir, 'phoenix-local.db'), sent.traceId);
     assert.ok(want > 20);
-    await waitFor(async () => assert.equal((await phoenix.spans(sent.traceId)).length, want), 30_000);
+    await eventually(async () => assert.equal((await phoenix.spans(sent.traceId)).length, want), 30_000);
   });
 
   it('bad forwarding options get a clear error and exit 2', () => {

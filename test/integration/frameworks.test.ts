@@ -9,7 +9,7 @@ import { runOpenAIAgent, type OpenAIAgentResult } from '../clients/openaiAgent';
 import { runVercelAgent, type AgentMode } from '../clients/vercelAgent';
 import prices from '../../src/core/model/prices.json';
 import type { Step } from '../../src/core/model/step';
-import { listJson, ROOT, showJson, waitFor, serveForSuite } from '../support/cli';
+import { listJson, ROOT, showJson, eventually, serveForSuite } from '../support/cli';
 
 const ONE_SECOND = 1000; // what serve acknowledged is readable by list/show within this
 const PROMPT = 'What is the weather in Paris?';
@@ -22,7 +22,7 @@ describe('agent frameworks → tracefork serve', function () {
 
   /** Steps of `traceId` once `spans` of them are readable, polled for at most one second. */
   const stepsOf = (traceId: string, spans: number) =>
-    waitFor(() => {
+    eventually(() => {
       const { steps } = showJson(suite.db, traceId);
       assert.equal(steps.length, spans);
       return steps;

@@ -11,7 +11,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cliAsync, cliOk, listJson, ROOT, runAsync, runCli, serveForSuite, showJson, waitFor } from '../support/cli';
+import { cliAsync, cliOk, listJson, ROOT, runAsync, runCli, serveForSuite, showJson, eventually } from '../support/cli';
 import { startMockOpenAI, type MockOpenAI } from '../clients/mockOpenAI';
 import type { Step } from '../../src/core/model/step';
 
@@ -146,7 +146,7 @@ describe('JS agent frameworks: one run per invocation, located, replayed and for
         assert.equal(r.status, 0, r.stderr);
         assert.ok(fw.toolCalls(lastJson(r.stdout)) >= 1, r.stdout);
         // Every span the agent exported is in before it exits: one run, whole, within a second.
-        const run = await waitFor(() => {
+        const run = await eventually(() => {
           const fresh = listJson(s.db).filter((t) => !before.has(t.traceId));
           assert.equal(fresh.length, 1, `runs: ${fresh.map((t) => t.name).join(', ')}`);
           return fresh[0]!;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CLI, listJson, ROOT, startServe, waitFor, type Serve } from '../support/cli';
+import { CLI, listJson, ROOT, startServe, eventually, type Serve } from '../support/cli';
 
 const AGENT = path.resolve(ROOT, 'test/e2e/workspace/replay-agent.ts');
 
@@ -36,7 +36,7 @@ describe('tracefork mcp (the official MCP client over stdio)', function () {
     const r = spawnSync(process.execPath, ['--import', 'tsx', AGENT], { cwd: ROOT, encoding: 'utf8', env });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'Sorry, I could not get the weather.');
-    failing = await waitFor(() => {
+    failing = await eventually(() => {
       const runs = listJson(db);
       assert.equal(runs.length, 1);
       return runs[0]!.traceId;

@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI, freePort, listJson, ROOT, runCli, showJson, startServe, waitFor, type CliResult, type Serve } from '../support/cli';
+import { CLI, freePort, listJson, ROOT, runCli, showJson, startServe, eventually, type CliResult, type Serve } from '../support/cli';
 import { startPhoenix, type Phoenix } from '../support/phoenix';
 
 const VERCEL = path.resolve(__dirname, '../clients/replayVercelAgent.ts');
@@ -62,7 +62,7 @@ describe('pulling a trace from a backend (tracefork pull)', function () {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: source.url },
     });
     assert.equal(r.status, 0, r.stderr);
-    recorded = await waitFor(() => {
+    recorded = await eventually(() => {
       const t = listJson(db('source'));
       assert.equal(t.length, 1);
       return t[0]!.traceId;
@@ -85,9 +85,9 @@ describe('pulling a trace from a backend (tracefork pull)', function () {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: forwarding.url },
     });
     assert.equal(r.status, 0, r.stderr);
-    const traceId = await waitFor(() => listJson(db('forwarding'))[0]!.traceId, 5000);
+    const traceId = await eventually(() => listJson(db('forwarding'))[0]!.traceId, 5000);
     const want = listJson(db('forwarding'))[0]!.spanCount;
-    await waitFor(async () => assert.equal((await phoenix.spans(traceId)).length, want), 30_000);
+    await eventually(async () => assert.equal((await phoenix.spans(traceId)).length, want), 30_000);
 
     const out = await pull(['--from', 'phoenix', phoenix.url, traceId, '--json'], db('pulled-phoenix'));
     assert.equal(out.status, 0, out.stderr);

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cliAsync, cliOk, listJson, runCli, serveForSuite, showJson, waitFor } from '../support/cli';
+import { cliAsync, cliOk, listJson, runCli, serveForSuite, showJson, eventually } from '../support/cli';
 import { startMockOpenAI, type MockOpenAI } from '../clients/mockOpenAI';
 import type { TraceSummary } from '../../src/core/store/queries';
 
@@ -56,7 +56,7 @@ describe('fork and replay with real agents', function () {
   async function record(file: string, args: string[], env: Record<string, string> = {}): Promise<{ run: TraceSummary; out: Record<string, unknown> }> {
     const before = new Set(listJson(s.db).map((t) => t.traceId));
     const out = await runAgent(file, args, { ...endpointEnv, ...env });
-    const run = await waitFor(() => {
+    const run = await eventually(() => {
       const fresh = listJson(s.db).filter((t) => !before.has(t.traceId));
       assert.equal(fresh.length, 1);
       return fresh[0]!;

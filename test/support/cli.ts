@@ -121,10 +121,12 @@ export function exportText(db: string, traceId: string): string {
 }
 
 /**
- * Polls `fn` until it returns without throwing, for at most `timeoutMs` (measured from the call);
- * then rethrows its last error. Used for "acknowledged data is readable within one second".
+ * Retries `fn` until it stops throwing (its assertions hold), for at most `timeoutMs` (measured from
+ * the call); then rethrows its last error. Used for "acknowledged data is readable within one
+ * second". (`waitFor`, in the in-host and Python suites, waits for a value instead: until `fn`
+ * returns something.)
  */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 1000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 1000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
