@@ -1,8 +1,10 @@
 // Builds the extension for release (`node esbuild.mjs --production`) and packages it as a .vsix
-// with vsce, offline. Used by the demo and the end-to-end tests.
+// with vsce, offline. Used by the demo and the end-to-end tests; `npm run package` runs it on this
+// checkout and writes tracefork-<version>.vsix here.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Builds and packages the extension in `extDir` into `vsix`; returns its size in MB. */
 export function packageExtension({ extDir, vsix, repo, log = console.log }) {
@@ -38,4 +40,10 @@ function ignoreFile(extDir, outDir) {
 function exec(cmd, args, cwd) {
   const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
   if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.signal})`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const { version } = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+  packageExtension({ extDir: repo, vsix: path.join(repo, `tracefork-${version}.vsix`), repo });
 }
