@@ -250,6 +250,34 @@ describe('model-API proxy: any agent recorded and replayed with no SDK', functio
     assert.equal(showJson(db, down.traceId).steps.find((s) => s.kind === 'llm')!.status, 'error');
   });
 
+  it('a stream reaches the agent event by event as the upstream sends it, not at its end', async () => {
+    const gap = 150;
+    mock.eventGapMs = gap;
+    try {
+      const res = await fetch(`${serve.url}/proxy/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      const seen: Array<{ at: number; text: string }> = [];
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) seen.push({ at: Date.now(), text: decoder.decode(chunk, { stream: true }) });
+      const events = seen
+        .map((c) => c.text)
+        .join('')
+        .split('\n\n')
+        .filter(Boolean).length;
+      assert.ok(events > 4, `the upstream sent ${events} events`);
+      const spread = seen.at(-1)!.at - seen[0]!.at;
+      // The upstream spaces its events `gap` apart: a proxy that held the stream to its end would hand
+      // them over together.
+      assert.ok(seen.length > 2, `the answer came in ${seen.length} pieces`);
+      assert.ok(spread >= 0.4 * gap * (events - 1), `first to last piece ${spread} ms, the upstream took about ${gap * (events - 1)} ms`);
+    } finally {
+      mock.eventGapMs = 5;
+    }
+  });
+
   it('an upstream error reaches the agent as the upstream gave it (status and body), and is recorded as a failed step', async () => {
     mock.failNext = { kind: 'status', status: 529 };
     const r = await runAgent([process.execPath, AGENT], { AGENT_MODE: 'single' });

@@ -110,8 +110,11 @@ export default async function ({ page, workspace, runCommand, screenshot, webvie
   await screenshot('trusted-runs');
   if (ipv6) {
     fs.writeFileSync(settings, JSON.stringify({ ...JSON.parse(original), 'tracefork.receiver.host': '::1' }));
-    for (let i = 0; i < 50 && (await answers('127.0.0.1')); i++) await page.waitForTimeout(300);
-    assert.ok(!(await answers('127.0.0.1')) && (await answers('[::1]')), 'trusted, the workspace setting applies (the receiver moved to ::1 only)');
+    // The receiver restarts: 127.0.0.1 closes first, ::1 answers once the new listener is up.
+    const moved = async () => !(await answers('127.0.0.1')) && (await answers('[::1]'));
+    let ok = false;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && !(ok = await moved()); ) await page.waitForTimeout(250);
+    assert.ok(ok, 'trusted, the workspace setting applies (the receiver moved to ::1 only)');
   }
 }
 
