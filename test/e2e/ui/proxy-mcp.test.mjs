@@ -1,5 +1,6 @@
 // MCP tools through the proxy, the way a user meets them in the real VS Code: the workspace names
-// an MCP server (tracefork.proxy.mcpServers) and asks to be asked about the echo tool before a fork
+// an MCP server (tracefork.proxy.mcpServers) and an Anthropic gateway (tracefork.proxy.anthropicUpstream,
+// which the Anthropic route then calls), and asks to be asked about the echo tool before a fork
 // (tracefork.replay.tools: ask); "Run Agent with Tracefork…" runs an agent with no SDK whose MCP
 // client goes through the proxy route; the run's tool calls are steps; Fork & Replay… at get-sum
 // with edited arguments: the editor preselects nothing for echo and refuses to launch until the
@@ -51,6 +52,27 @@ export default async function ({ page, workspace, screenshot, runCommand }) {
       up.end(body);
     });
   });
+  // A stand-in for an Anthropic-compatible gateway, named in tracefork.proxy.anthropicUpstream.
+  /** @type {Array<{ path: string | undefined, key: string | string[] | undefined }>} */
+  const gateway = [];
+  const anthropic = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      gateway.push({ path: req.url, key: req.headers['x-api-key'] });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-x',
+          content: [{ type: 'text', text: 'hi from the gateway' }],
+          stop_reason: 'end_turn',
+          usage: { input_tokens: 3, output_tokens: 4 },
+        }),
+      );
+    });
+  });
   const settings = path.join(workspace, '.vscode', 'settings.json');
   const original = fs.readFileSync(settings, 'utf8');
   try {
@@ -60,12 +82,15 @@ export default async function ({ page, workspace, screenshot, runCommand }) {
       server.once('exit', (c) => reject(new Error(`the everything server exited ${c}: ${err}`)));
     });
     await new Promise((resolve) => relay.listen(RELAY, '127.0.0.1', () => resolve(undefined)));
+    await new Promise((resolve) => anthropic.listen(0, '127.0.0.1', () => resolve(undefined)));
+    const gatewayUrl = `http://127.0.0.1:${/** @type {net.AddressInfo} */ (anthropic.address()).port}`;
     fs.writeFileSync(
       settings,
       JSON.stringify({
         ...JSON.parse(original),
         'tracefork.proxy.mcpServers': { everything: `http://127.0.0.1:${RELAY}/mcp` },
         'tracefork.replay.tools': { echo: 'ask' },
+        'tracefork.proxy.anthropicUpstream': gatewayUrl,
       }),
     );
     // The receiver takes the setting: its MCP route answers for "everything".
@@ -79,6 +104,16 @@ export default async function ({ page, workspace, screenshot, runCommand }) {
       assert.ok(i < 100, 'the receiver never took tracefork.proxy.mcpServers');
       await new Promise((r) => setTimeout(r, 100));
     }
+
+    // The Anthropic route goes to the gateway of the setting, the agent's key with it.
+    const viaGateway = await fetch(`http://127.0.0.1:${PORT}/proxy/anthropic/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-e2e-gateway', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'claude-x', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(viaGateway.status, 200);
+    assert.match(await viaGateway.text(), /hi from the gateway/);
+    assert.deepEqual(gateway, [{ path: '/v1/messages', key: 'sk-ant-e2e-gateway' }], 'tracefork.proxy.anthropicUpstream took the call');
 
     await runCommand('Tracefork: Run Agent with Tracefork…');
     const input = page.locator('.quick-input-widget input.input');
@@ -128,6 +163,8 @@ export default async function ({ page, workspace, screenshot, runCommand }) {
     server.kill();
     relay.closeAllConnections();
     relay.close();
+    anthropic.closeAllConnections();
+    anthropic.close();
     await runCommand('View: Close All Editor Groups').catch(() => {});
   }
 }
