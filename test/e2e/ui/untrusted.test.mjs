@@ -113,7 +113,7 @@ export default async function ({ page, workspace, runCommand, screenshot, webvie
     // The receiver restarts: 127.0.0.1 closes first, ::1 answers once the new listener is up.
     const moved = async () => !(await answers('127.0.0.1')) && (await answers('[::1]'));
     let ok = false;
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline && !(ok = await moved()); ) await page.waitForTimeout(250);
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && !(ok = await moved());) await page.waitForTimeout(250);
     assert.ok(ok, 'trusted, the workspace setting applies (the receiver moved to ::1 only)');
   }
 }
