@@ -3,7 +3,9 @@
  * work (a custom model client, a retrieval, a sub-agent). Both serve the recording in a replay;
  * calls made inside `step` are keyed under it.
  */
-import { recordCall } from '../replay/runtime';
+import type { Attributes } from '@opentelemetry/api';
+import { recordCall, type CallInfo } from '../replay/runtime';
+import type { Frame } from '../contract';
 import { describesTool } from '../replay/framework';
 import { callSite } from '../callSite';
 
@@ -23,24 +25,32 @@ export function tool<A extends unknown[], R>(name: string, fn: (...args: A) => R
     const data = args.slice(0, declared);
     const extra = args.slice(declared);
     const input = data.length === 1 ? data[0] : data;
-    return recordCall<R>(
-      {
-        op: 'tool',
-        name,
-        adapter: 'generic',
-        input,
-        adopt: (span) => describesTool(span, name),
-        defSite,
-        spanName: `execute_tool ${name}`,
-        spanAttributes: {
-          'gen_ai.operation.name': 'execute_tool',
-          'gen_ai.tool.name': name,
-          'gen_ai.tool.call.arguments': safeJson(input),
-        },
-        describeOutput: (out) => ({ 'gen_ai.tool.call.result': safeJson(out) }),
-      },
-      async (edited) => fn(...([...(data.length === 1 ? [edited] : (edited as unknown[])), ...extra] as A)),
+    return recordCall<R>(toolCall(name, input, 'generic', defSite), async (edited) =>
+      fn(...([...(data.length === 1 ? [edited] : (edited as unknown[])), ...extra] as A)),
     );
+  };
+}
+
+/**
+ * How a tool call is recorded, whichever adapter makes it (`tool()`, `traceforkMcp`): an OTel GenAI
+ * `execute_tool` span, or the framework's tool span for it when one is open.
+ */
+export function toolCall(name: string, input: unknown, adapter: CallInfo['adapter'], defSite: Frame | null, attributes: Attributes = {}): CallInfo {
+  return {
+    op: 'tool',
+    name,
+    adapter,
+    input,
+    adopt: (span) => describesTool(span, name),
+    defSite,
+    spanName: `execute_tool ${name}`,
+    spanAttributes: {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': name,
+      'gen_ai.tool.call.arguments': safeJson(input),
+      ...attributes,
+    },
+    describeOutput: (out) => ({ 'gen_ai.tool.call.result': safeJson(out) }),
   };
 }
 

@@ -7,7 +7,7 @@
  * on the MCP SDK.
  */
 import { recordCall } from '../replay/runtime';
-import { describesTool } from '../replay/framework';
+import { toolCall } from './generic';
 import { callSite } from '../callSite';
 
 /** What `traceforkMcp` needs of a client: `Client.callTool(params, resultSchema?, options?)`. */
@@ -20,33 +20,9 @@ export function traceforkMcp<C extends McpToolClient>(client: C): C {
   const callTool = client.callTool.bind(client) as (params: { name: string; arguments?: Record<string, unknown> }, ...rest: unknown[]) => Promise<unknown>;
   const defSite = callSite();
   const recorded = (params: { name: string; arguments?: Record<string, unknown> } & Record<string, unknown>, ...rest: unknown[]) =>
-    recordCall(
-      {
-        op: 'tool',
-        name: params.name,
-        adapter: 'mcp-client',
-        input: params.arguments ?? {},
-        adopt: (span) => describesTool(span, params.name),
-        defSite,
-        spanName: `execute_tool ${params.name}`,
-        spanAttributes: {
-          'gen_ai.operation.name': 'execute_tool',
-          'gen_ai.tool.name': params.name,
-          'gen_ai.tool.call.arguments': safeJson(params.arguments ?? {}),
-          'mcp.method.name': 'tools/call',
-        },
-        describeOutput: (out) => ({ 'gen_ai.tool.call.result': safeJson(out) }),
-      },
-      async (edited) => callTool({ ...params, arguments: edited as Record<string, unknown> }, ...rest),
+    recordCall(toolCall(params.name, params.arguments ?? {}, 'mcp-client', defSite, { 'mcp.method.name': 'tools/call' }), async (edited) =>
+      callTool({ ...params, arguments: edited as Record<string, unknown> }, ...rest),
     );
   (client as unknown as { callTool: typeof recorded }).callTool = recorded;
   return client;
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? 'null';
-  } catch {
-    return String(v);
-  }
 }

@@ -99,7 +99,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
   ) {
     super();
     this.launcher = new AgentLauncher(ctx.log);
-    this.playgroundCtl = new PlaygroundController(ctx, this);
+    this.playgroundCtl = new PlaygroundController(ctx, this, (id) => this.trace(id));
   }
 
   private readonly launcher: AgentLauncher;

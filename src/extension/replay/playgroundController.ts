@@ -9,22 +9,18 @@ import { playgroundRequest, sendChat } from '../../core/replay/playground';
 import { buildSteps } from '../../core/model/steps';
 import { maskDeep } from '../../core/view/maskSecrets';
 import type { ForkModel } from '../../shared/protocol';
-import type { ReceiverHost } from '../receiverHost';
+import type { StoredTrace } from '../../core/store/queries';
 import { readConfig } from '../config';
 
 /** Opens the playground and sends its calls. */
 export class PlaygroundController {
   constructor(
-    private readonly ctx: { extensionUri: vscode.Uri; host: ReceiverHost; log: vscode.OutputChannel; secrets: vscode.SecretStorage },
+    private readonly ctx: { extensionUri: vscode.Uri; log: vscode.OutputChannel; secrets: vscode.SecretStorage },
     /** Who the fork editor reports to (the replay controller, which hands playground launches back here). */
     private readonly handler: ForkEditorHandler,
+    /** A stored run, or an error saying it is gone. */
+    private readonly trace: (traceId: string) => StoredTrace,
   ) {}
-
-  private trace(traceId: string) {
-    const t = this.ctx.host.current?.get(traceId);
-    if (!t) throw new Error(`Run ${traceId} is not in the store.`);
-    return t;
-  }
 
   /** "Playground…": one LLM call, edited, re-sent to the configured endpoint. */
   async playground(traceId: string, spanId: string): Promise<void> {
