@@ -101,6 +101,17 @@ describe('eval: a regression case judged on its new run', () => {
     assert.ok(failsGate(r));
   });
 
+  it('under the debugger a new latency failure is reported, not gated (paused time is in the durations); any other still is', () => {
+    const slow = [score('latency', false, '40x the baseline')];
+    const debugged = judgeCase(saved, KEY, original, replay([score('refusal', true)], slow), { untimed: true });
+    assert.equal(debugged.outcome, 'fixed');
+    assert.match(debugged.reason, /not gated, a run under the debugger counts its paused time: latency on tool/);
+    assert.equal(judgeCase(saved, KEY, original, replay([score('refusal', true)], slow)).outcome, 'regressed', 'without the debugger it regresses');
+    const other = judgeCase(saved, KEY, original, replay([score('refusal', true)], [...slow, score('tool-failure', false)]), { untimed: true });
+    assert.equal(other.outcome, 'regressed');
+    assert.doesNotMatch(other.reason, /latency/);
+  });
+
   it('a failure the original run had too is not new', () => {
     const withToolFailure = { ...original, scores: new Map([...original.scores, [tool.spanId, [score('tool-failure', false)]]]) };
     const r = judgeCase(saved, KEY, withToolFailure, replay([score('refusal', true)], [score('tool-failure', false)]));

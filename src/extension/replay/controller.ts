@@ -320,7 +320,7 @@ export class ReplayController extends Disposable implements ForkEditorHandler {
       if (extra) mergeScores(scores, extra);
       return { steps, scores, trace };
     };
-    return judgeCase(c, made.key, await judged(original), await judged(replayed));
+    return judgeCase(c, made.key, await judged(original), await judged(replayed), { untimed: opts.debug });
   }
 
   /**

@@ -96,7 +96,7 @@ describe('Regression cases in the Testing view', function () {
         },
         90_000,
       );
-      assert.equal(debugged.outcome, 'fixed');
+      assert.equal(debugged.outcome, 'fixed', debugged.reason);
       assert.ok(
         stops.some((s) => s.line === callLine),
         `stopped at the case's line ${callLine} (stops: ${JSON.stringify(stops)})`,
