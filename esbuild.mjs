@@ -18,6 +18,7 @@ const contexts = await Promise.all([
       extension: 'src/extension/extension.ts',
       evalWorker: 'src/core/eval/live/worker.ts',
       receiverWorker: 'src/core/receiver/worker/receiverWorker.ts',
+      viewWorker: 'src/core/view/worker/viewWorker.ts',
     },
     outdir: 'dist',
     platform: 'node',

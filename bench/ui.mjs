@@ -6,7 +6,8 @@
 //   process: the rows are in a nested webview frame, so add Playwright's polling, a few ms);
 // - End → the last row painted, and ArrowUp → that step's detail shown (both timed inside the webview,
 //   from the key event's timestamp to the animation frame that shows it);
-// - the extension host's resident memory after the panel opened, and after it closed.
+// - the extension host's resident memory after the panel opened, and after it closed (retention is
+//   raised to 8 GB so that a 1,000,000-step run, ~2 GB, is kept whole).
 // Printed as a table beside the 5-step run measured in the same run. Not a test: nothing is asserted.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -147,7 +148,10 @@ async function main() {
   packageExtension({ extDir: REPO, vsix, repo: REPO, log });
   const workspace = path.join(DIR, 'workspace');
   fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'tracefork.receiver.port': PORT, 'tracefork.receiver.grpcPort': 0 }));
+  fs.writeFileSync(
+    path.join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify({ 'tracefork.receiver.port': PORT, 'tracefork.receiver.grpcPort': 0, 'tracefork.retention.maxMegabytes': 8192 }),
+  );
   installVsix(vsix, path.join(DIR, 'extensions'));
   const server = await startCodeServer({
     workspace,

@@ -15,6 +15,7 @@ import { JudgeQueue } from '../core/eval/live/judgeQueue';
 import { mergeScores } from '../core/eval/engine';
 import type { JudgeConfig } from '../core/eval/judge';
 import type { LocatedStep } from '../core/eval/live/protocol';
+import type { TraceRecords } from '../core/store/queries';
 import type { EvalScore } from '../core/eval/types';
 import type { CustomEvaluators } from '../core/eval/custom/customEvaluators';
 import type { Step } from '../core/model/step';
@@ -32,6 +33,9 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   private readonly judgedEmitter = this._register(new vscode.EventEmitter<string[]>());
   /** Fires with the runs whose verdicts changed ([]: any run may have: custom evaluators, the judge). */
   readonly onDidJudge = this.judgedEmitter.event;
+  private readonly bigEmitter = this._register(new vscode.EventEmitter<{ journal: { path: string; generation: string }; traces: TraceRecords[] }>());
+  /** Fires with where changed runs too big for the live evaluators lie (the trace panels prebuild their rows). */
+  readonly onDidGrowBig = this.bigEmitter.event;
   private readonly findingsEmitter = this._register(new vscode.EventEmitter<{ findings: DriftFinding[]; first: boolean }>());
   /** Drift and session findings of each batch (`first`: the batch that re-read the history at start). */
   readonly onDidFind = this.findingsEmitter.event;
@@ -60,6 +64,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
       onBatch: (b) => this.apply(b),
       onError: (m) => this.log?.(`evaluation: ${m}`),
       wantSteps: () => !!this.custom?.evaluators.length || this.judge.enabled,
+      onBigTraces: (journal, traces) => this.bigEmitter.fire({ journal, traces }),
     });
     this._register(toDisposable(() => (this.judge.dispose(), void this.live.dispose(), this.publishTimer && clearTimeout(this.publishTimer))));
     this._register(host.onDidChangeTraces((ids) => this.live.changed(ids)));

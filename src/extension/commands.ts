@@ -13,6 +13,7 @@ import type { RunFilter, RunsProvider } from './runsView';
 import { registerCommand, runCommand, runIdOf } from './commandRegistry';
 import type { CodeInsights } from './codeInsights';
 import type { EvalScore } from '../core/eval/types';
+import type { ViewWorker } from '../core/view/worker/client';
 
 /** What the commands act on. */
 export interface CommandContext {
@@ -25,6 +26,8 @@ export interface CommandContext {
   openRun: (traceId: string, spanId?: string) => void;
   /** A run's scores by span id from the verdict store (built-in, custom, judge), null when it is gone. */
   verdict: (traceId: string) => Promise<Map<string, EvalScore[]> | null>;
+  /** The trace panels' view worker (its state is shown to the tests). */
+  views: ViewWorker;
 }
 
 const runId = runIdOf;
@@ -85,20 +88,14 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
     reg('tracefork.showLog', () => c.log.show()),
     // Hidden: exposes state to the end-to-end tests running inside the extension host.
-    reg('tracefork.__state', () => ({
+    reg('tracefork.__state', async () => ({
       activationMs: c.activationMs(),
       receiver: c.host.state,
       runs: c.runs.runs,
       failingEvaluators: c.insights.allFailingEvaluators(),
       judge: c.insights.judgeEnabled,
-      panels: TracePanel.all().map((p) => ({
-        traceId: p.traceId,
-        rows: p.rows.length,
-        failedRows: p.rows
-          .filter((r) => r.failedScores?.length)
-          .slice(0, 50)
-          .map((r) => [r.name, r.failedScores]),
-      })),
+      panels: await Promise.all(TracePanel.all().map(async (p) => ({ traceId: p.traceId, ...(await p.testView()) }))),
+      views: { running: c.views.running, held: c.views.running ? await c.views.held() : 0 },
     })),
   ];
 }

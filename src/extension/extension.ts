@@ -17,6 +17,9 @@ import { CompareView } from './replay/compareView';
 import { ReplayController, REPORT_SCHEME, reportProvider } from './replay/controller';
 import { registerReplayCommands } from './replay/commands';
 import { TracePanel } from './tracePanel';
+import { ViewWorker } from '../core/view/worker/client';
+import { PREBUILT_BUDGET } from '../core/view/worker/viewSession';
+import type { PriceTable } from '../core/model/cost';
 import { readForwardHeaders, registerBackendCommands } from './backend';
 import { registerLmTools } from './lmTools';
 import { CaseTests } from './caseTests';
@@ -50,8 +53,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const compare = new CompareView(host);
   // Scores come from one place, the verdict store of the live evaluator (its worker), never computed on this thread.
   const verdict = (traceId: string) => insights.verdictOf(traceId);
+  // Trace panels read their runs through one view worker; big runs are prebuilt there as they grow.
+  const views = new ViewWorker((m) => log.appendLine(m));
+  const prebuild = insights.onDidGrowBig(({ journal, traces }) => {
+    for (const t of traces.filter((x) => x.spanCount <= PREBUILT_BUDGET))
+      views
+        .update(t.traceId, { journal, offsets: t.offsets, spanCount: t.spanCount }, false, prices as PriceTable | undefined)
+        .catch((e: Error) => log.appendLine(`prebuilding the rows of ${t.traceId}: ${e.message}`));
+  });
   const openRun = (traceId: string, spanId?: string) =>
-    TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices, verdict, onDidJudge: insights.onDidJudge }, spanId);
+    TracePanel.show(traceId, { extensionUri: context.extensionUri, host, log, prices: () => prices, views, verdict, onDidJudge: insights.onDidJudge }, spanId);
   const replay = new ReplayController(
     {
       extensionUri: context.extensionUri,
@@ -69,6 +80,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const alerts = new Alerts(log);
   const statusBar = new StatusBar(host, runs, alerts);
   context.subscriptions.push(
+    prebuild,
+    { dispose: () => void views.terminate() },
     compare,
     replay,
     caseTests,
@@ -103,7 +116,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new JudgeHost(insights, context.secrets, log),
     runs.onDidChangeTreeData(updateBadge),
     insights.onDidEvaluate(() => runs.redraw()), // evaluator verdicts mark runs and feed the filter
-    ...registerCommands({ host, runs, insights, log, activationMs: () => activationMs, openRun, verdict }),
+    ...registerCommands({ host, runs, insights, log, activationMs: () => activationMs, openRun, verdict, views }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affects(e, 'receiver', 'retention', 'prices', 'codeLens', 'diagnostics', 'forward', 'proxy')) return;
       const next = readConfig();

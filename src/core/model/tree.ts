@@ -8,7 +8,8 @@
 export interface TreeNode {
   spanId: string;
   parentSpanId: string | null;
-  startNanos: bigint;
+  /** Start time in nanoseconds (a number when relative to a base, exact below 2^53). */
+  startNanos: bigint | number;
 }
 
 /** Returns [index into nodes, depth] pairs in pre-order. */
@@ -22,8 +23,9 @@ export function preorder(nodes: TreeNode[]): Array<[number, number]> {
     else children.set(parent, [i]);
   });
   const byStart = (a: number, b: number) => {
-    const d = nodes[a].startNanos - nodes[b].startNanos;
-    return d < 0n ? -1 : d > 0n ? 1 : a - b;
+    const x = nodes[a].startNanos,
+      y = nodes[b].startNanos;
+    return x < y ? -1 : x > y ? 1 : a - b;
   };
   for (const list of children.values()) list.sort(byStart);
   const out: Array<[number, number]> = [];

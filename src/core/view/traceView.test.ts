@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildTraceView } from './traceView';
+import { buildTraceView, rowOnly } from './traceView';
+import { toStep } from '../model/normalize';
 import { decodeTraces } from '../otlp/decode';
 import type { StoredTrace } from '../store/queries';
 import { hexId, span } from '../../../test/support/otlp';
@@ -56,5 +57,38 @@ describe('buildTraceView', () => {
     assert.equal(view.rows[4].status, 'error');
     assert.equal(view.rows[4].error, 'boom');
     assert.equal(view.header.errorCount, 1);
+  });
+});
+
+describe('rowOnly', () => {
+  it('makes, for every capture in test/fixtures, the rows the full spans make', () => {
+    const dir = path.resolve(__dirname, '../../../test/fixtures');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.otlp.json'));
+    assert.ok(files.length >= 5);
+    let emptied = 0;
+    for (const file of files) {
+      const trace = stored(file);
+      for (const s of trace.spans) {
+        const light = rowOnly(s.span);
+        if (light !== s.span) emptied++;
+        const full = toStep({ span: s.span, resource: s.resource, scope: s.scope });
+        const row = toStep({ span: light, resource: s.resource, scope: s.scope });
+        const fields = (x: typeof full) => [
+          x.name,
+          x.kind,
+          x.status,
+          x.durationMs,
+          x.model,
+          x.inputTokens,
+          x.outputTokens,
+          x.costUsd,
+          x.error,
+          x.code,
+          x.scores,
+        ];
+        assert.deepEqual(fields(row), fields(full), `${file}: ${s.span.name}`);
+      }
+    }
+    assert.ok(emptied > 0, 'some captured spans carry long messages');
   });
 });

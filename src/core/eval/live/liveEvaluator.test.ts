@@ -7,7 +7,7 @@ import { buildSteps } from '../../model/steps';
 import { Baseline } from '../baseline';
 import { runEvaluators } from '../engine';
 import { LiveEvaluator, type LiveBatch } from './liveEvaluator';
-import { EvalSession } from './session';
+import { EvalSession, MAX_ON_DEMAND_SPANS } from './session';
 
 const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
 const traceId = (i: number) => hex(i + 1, 32);
@@ -204,6 +204,29 @@ describe('eval: live evaluation loop (worker thread)', function () {
     assert.equal((await live.verdict(traceId(11)))!.source, 'live', 'kept once made');
     store.delete([traceId(10)]);
     assert.equal(await live.verdict(traceId(10)), null);
+  });
+
+  it('tells the big runs it does not evaluate, and does not build a run over MAX_ON_DEMAND_SPANS on demand', async () => {
+    await live.dispose();
+    const big: string[] = [];
+    live = new LiveEvaluator({
+      source: () => store,
+      onBatch: (b) => batches.push(b),
+      debounceMs: 20,
+      maxSpans: 2,
+      onBigTraces: (_, t) => big.push(...t.map((x) => x.traceId)),
+    });
+    store.onDidChange((ids) => live.changed(ids));
+    store.ingestTraces(body([...runSpans(12, false), ...runSpans(13, false).slice(0, 2)]), 'json');
+    store.list();
+    await live.idle();
+    assert.deepEqual(big, [traceId(12)], 'the run over maxSpans, not the small one');
+    const { journal, traces } = store.locate([traceId(12)]);
+    const session = new EvalSession();
+    const reply = session.verdict({ type: 'verdict', id: 1, traceId: traceId(12), journal, trace: { ...traces[0]!, spanCount: MAX_ON_DEMAND_SPANS + 1 } });
+    assert.equal(reply.scores, null);
+    assert.equal(reply.error, undefined, 'not an error: the run is shown without scores');
+    session.close();
   });
 
   it("the same on the receiver's thread (in-process fallback)", async () => {

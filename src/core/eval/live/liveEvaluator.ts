@@ -59,6 +59,8 @@ export interface LiveOptions {
   window?: number;
   /** Traces with more spans are not evaluated live (default 5000). */
   maxSpans?: number;
+  /** Told where the changed traces over `maxSpans` lie (the trace panels prebuild their rows from it). */
+  onBigTraces?: (journal: Located['journal'], traces: TraceRecords[]) => void;
   /** About how many spans one batch holds (default 20,000; a bigger trace goes alone). */
   batchSpans?: number;
   /** Whether to send back full steps and scores of the recent traces (custom evaluators, the judge). */
@@ -256,6 +258,8 @@ export class LiveEvaluator {
     const found = new Set(all.map((t) => t.traceId));
     const removed = [...ids].filter((id) => !found.has(id));
     const maxSpans = this.opts.maxSpans ?? 5000;
+    const big = all.filter((t) => t.spanCount > maxSpans);
+    if (big.length) this.opts.onBigTraces?.(journal, big);
     const traces: TraceRecords[] = [];
     let budget = this.opts.batchSpans ?? 20_000;
     for (const t of all) {

@@ -57,6 +57,9 @@ export class VerdictCache {
   }
 }
 
+/** The biggest run evaluated on demand (its full steps, messages included, are built at once). */
+export const MAX_ON_DEMAND_SPANS = 200_000;
+
 /** Evaluates batches of traces read straight from the journal file. */
 export class EvalSession {
   readonly verdicts = new VerdictCache();
@@ -104,6 +107,8 @@ export class EvalSession {
     if (!req.trace) return reply; // not in the store (deleted, evicted)
     const kept = this.verdicts.get(req.traceId);
     if (kept) return { ...reply, scores: kept, source: 'live' };
+    // Evaluating means holding every step at once: a run bigger than this is shown without scores.
+    if (req.trace.spanCount > MAX_ON_DEMAND_SPANS) return reply;
     const journal = this.open(req.journal);
     if (!journal) return { ...reply, error: 'the journal was compacted meanwhile; ask again' };
     try {

@@ -1,0 +1,230 @@
+/**
+ * The view worker's state: one RunModel per run a panel holds or that was prebuilt, read straight
+ * from the journal file. An update reads only the records it has not read yet, in slices that
+ * yield to the other requests (a page of another run is answered while a big one is read), and
+ * reports progress. Prebuilt runs are kept within a budget of steps, least recently used first out;
+ * a run no panel holds any more is dropped, so closing a panel gives its memory back.
+ */
+import { performance } from 'node:perf_hooks';
+import { Journal, RecordType } from '../../store/journal';
+import { recordBody } from '../../store/payload';
+import { RecordCache, spanFromRecords } from '../../store/queries';
+import { decodeLogs } from '../../otlp/decode';
+import { toStep } from '../../model/normalize';
+import { maskDeep } from '../maskSecrets';
+import { RunModel } from '../traceView';
+import type { PriceTable } from '../../model/cost';
+import type { Step } from '../../model/step';
+import type { StoredTrace } from '../../store/queries';
+import type { RowData } from '../rows';
+import type { TraceLocation, UpdateReply } from './protocol';
+
+/** Steps kept for prebuilt runs no panel holds (a panel's run is never dropped while it is open): about 300 MB. */
+export const PREBUILT_BUDGET = 500_000;
+/** A prebuilt run nobody opened is dropped this long after it last changed. */
+export const PREBUILT_TTL_MS = 120_000;
+/** Longest a slice of reading runs before other requests are answered. */
+const SLICE_MS = 30;
+
+interface RunState {
+  model: RunModel;
+  path: string;
+  generation: string;
+  read: Set<number>;
+  logOffsets: number[];
+  panels: number;
+  used: number;
+  usedAt: number;
+  /** The update in progress; the next one starts after it. */
+  busy: Promise<unknown>;
+  dropped: boolean;
+}
+
+/** Options of a session. */
+export interface ViewSessionOptions {
+  onProgress?: (traceId: string, done: number, total: number) => void;
+  budget?: number;
+  ttlMs?: number;
+  /** Called between slices (the worker yields to its message queue there). */
+  yieldNow?: () => Promise<void>;
+}
+
+/** The runs the view worker holds. */
+export class ViewSession {
+  private readonly runs = new Map<string, RunState>();
+  private journal: Journal | null = null;
+  private readonly cache = new RecordCache(8);
+  private clock = 0;
+
+  constructor(private readonly opts: ViewSessionOptions = {}) {}
+
+  /** Steps held over all runs. */
+  get held(): number {
+    let n = 0;
+    for (const r of this.runs.values()) n += r.model.size;
+    return n;
+  }
+
+  /** Reads what is new of a run and lays it out; see ViewRequest `update`. */
+  update(traceId: string, at: TraceLocation, open: boolean, prices?: PriceTable): Promise<UpdateReply> {
+    let run = this.runs.get(traceId);
+    if (run && (run.path !== at.journal.path || run.generation !== at.journal.generation)) {
+      // The journal was compacted (or the store moved): its offsets mean other records now.
+      run.dropped = true;
+      this.runs.delete(traceId);
+      run = { ...this.fresh(traceId, at, prices), panels: run.panels };
+      this.runs.set(traceId, run);
+    }
+    if (!run) this.runs.set(traceId, (run = this.fresh(traceId, at, prices)));
+    if (open) run.panels++;
+    const r = run;
+    const next = r.busy.then(() => this.read(traceId, r, at));
+    r.busy = next.catch(() => undefined);
+    return next.finally(() => this.evict());
+  }
+
+  /** Rows of a run's published layout, or null when the worker does not hold it. */
+  rows(traceId: string, start: number, count: number): RowData[] | null {
+    const run = this.touch(traceId);
+    return run ? run.model.rows(start, count) : null;
+  }
+
+  /** The full step of one row, read again from its record (credentials masked), or null. */
+  detail(traceId: string, spanId: string, prices?: PriceTable): Step | null {
+    const run = this.touch(traceId);
+    const recOff = run?.model.recOff(spanId);
+    if (!run || recOff === undefined || recOff < 0) return null;
+    const journal = this.open(run.path, run.generation);
+    if (!journal) return null;
+    const stored = spanFromRecords(journal, traceId, spanId, recOff, () => run.logOffsets);
+    const s = stored?.spans[0];
+    if (!s) return null;
+    const step = toStep({ span: s.span, resource: s.resource, scope: s.scope, logs: stored.logs }, prices);
+    return maskDeep({ ...step, depth: run.model.depthOf(spanId) ?? step.depth });
+  }
+
+  /** Names of rows by span id (absent ids left out). */
+  names(traceId: string, spanIds: readonly string[]): Array<[string, string]> {
+    const run = this.runs.get(traceId);
+    if (!run) return [];
+    const want = new Set(spanIds);
+    const out: Array<[string, string]> = [];
+    for (let start = 0, n = run.model.publish().rowCount; start < n && out.length < want.size; start += 2000)
+      for (const r of run.model.rows(start, 2000)) if (want.has(r.spanId)) out.push([r.spanId, r.name]);
+    return out;
+  }
+
+  /** A panel let go of a run; a run no panel holds is dropped. Returns the steps still held. */
+  close(traceId: string): number {
+    const run = this.runs.get(traceId);
+    if (run && --run.panels <= 0) {
+      run.dropped = true;
+      this.runs.delete(traceId);
+    }
+    if (!this.runs.size) {
+      this.journal?.close();
+      this.journal = null;
+    }
+    return this.held;
+  }
+
+  /** Releases everything. */
+  dispose(): void {
+    for (const r of this.runs.values()) r.dropped = true;
+    this.runs.clear();
+    this.journal?.close();
+    this.journal = null;
+  }
+
+  private fresh(traceId: string, at: TraceLocation, prices?: PriceTable): RunState {
+    return {
+      model: new RunModel(traceId, prices),
+      path: at.journal.path,
+      generation: at.journal.generation,
+      read: new Set(),
+      logOffsets: [],
+      panels: 0,
+      used: ++this.clock,
+      usedAt: performance.now(),
+      busy: Promise.resolve(),
+      dropped: false,
+    };
+  }
+
+  private touch(traceId: string): RunState | undefined {
+    const run = this.runs.get(traceId);
+    if (run) [run.used, run.usedAt] = [++this.clock, performance.now()];
+    return run;
+  }
+
+  private async read(traceId: string, run: RunState, at: TraceLocation): Promise<UpdateReply> {
+    [run.used, run.usedAt] = [++this.clock, performance.now()];
+    const journal = this.open(run.path, run.generation);
+    if (!journal) return { stale: true };
+    const { model } = run;
+    let sliceStart = performance.now();
+    for (const off of at.offsets) {
+      if (run.dropped) break;
+      if (run.read.has(off)) continue;
+      const rec = journal.read(off);
+      const { enc, body } = recordBody(rec);
+      if (rec.type === RecordType.Spans) {
+        for (const g of this.cache.groups(journal.generation, off, enc, body, traceId))
+          for (const span of g.spans) model.addSpan(span, g.resource, g.scope, off);
+      } else if (rec.type === RecordType.Logs) {
+        run.logOffsets.push(off);
+        const logs: StoredTrace['logs'] = [];
+        for (const g of decodeLogs(body, enc, traceId).groups) for (const l of g.logs) logs.push({ ...l, resource: g.resource, scope: g.scope });
+        for (const spanId of model.addLogs(logs)) {
+          const again = spanFromRecords(journal, traceId, spanId, model.recOff(spanId) ?? -1, () => []);
+          const s = again?.spans[0];
+          if (s) model.reseed(s.span, s.resource, s.scope);
+        }
+      }
+      run.read.add(off);
+      if (performance.now() - sliceStart > SLICE_MS) {
+        this.opts.onProgress?.(traceId, model.size, Math.max(at.spanCount, model.size));
+        await (this.opts.yieldNow ?? (() => new Promise<void>((resolve) => setImmediate(resolve))))();
+        sliceStart = performance.now();
+      }
+    }
+    return { header: model.publish() };
+  }
+
+  /** Drops the prebuilt runs not used for `ttlMs`; returns the steps still held. */
+  expire(now = performance.now()): number {
+    for (const [id, r] of this.runs)
+      if (r.panels <= 0 && now - r.usedAt > (this.opts.ttlMs ?? PREBUILT_TTL_MS)) {
+        r.dropped = true;
+        this.runs.delete(id);
+      }
+    return this.held;
+  }
+
+  /** Drops the least recently used prebuilt runs while over the budget. */
+  private evict(): void {
+    const budget = this.opts.budget ?? PREBUILT_BUDGET;
+    let prebuilt = 0;
+    for (const r of this.runs.values()) if (r.panels <= 0) prebuilt += r.model.size;
+    if (prebuilt <= budget) return;
+    const byAge = [...this.runs.entries()].filter(([, r]) => r.panels <= 0).sort((a, b) => a[1].used - b[1].used);
+    for (const [id, r] of byAge) {
+      if (prebuilt <= budget) break;
+      r.dropped = true;
+      this.runs.delete(id);
+      prebuilt -= r.model.size;
+    }
+  }
+
+  /** The journal of that generation, or null when the file now holds another one. */
+  private open(path: string, generation: string): Journal | null {
+    if (this.journal?.path === path && this.journal.generation === generation) return this.journal;
+    const j = Journal.open(path, true);
+    if (j.generation !== generation) {
+      j.close();
+      return null;
+    }
+    this.journal?.close();
+    return (this.journal = j);
+  }
+}
