@@ -18,6 +18,7 @@ import { ReplayController, REPORT_SCHEME, reportProvider } from './replay/contro
 import { registerReplayCommands } from './replay/commands';
 import { TracePanel } from './tracePanel';
 import { ViewWorker } from '../core/view/worker/client';
+import { profileFromEnv } from '../core/profile';
 import { PREBUILT_BUDGET } from '../core/view/worker/viewSession';
 import type { PriceTable } from '../core/model/cost';
 import { readForwardHeaders, registerBackendCommands } from './backend';
@@ -31,6 +32,7 @@ let closing: (() => Promise<void>) | undefined;
 /** Called by VS Code once startup has finished. */
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
+  profileFromEnv('extension-host');
   const log = vscode.window.createOutputChannel('Tracefork');
   const config = readConfig();
   const storage = context.storageUri ?? context.globalStorageUri;

@@ -21,11 +21,18 @@ function sameModel(a: string | null, b: string | null): boolean {
 
 /** Indexes of the outer steps whose usage repeats their one nested model call's. `parentOf(i)` is the index of i's parent, -1 for a root. */
 export function duplicateModelCalls(items: readonly CallLike[], parentOf: (i: number) => number): Set<number> {
+  return duplicateModelCallsBy(items.length, (i) => items[i]!, parentOf);
+}
+
+/** The same over n items read by `at` (a view's columns: no object per row is kept). */
+export function duplicateModelCallsBy(n: number, at: (i: number) => CallLike, parentOf: (i: number) => number): Set<number> {
+  const llm = new Uint8Array(n);
+  for (let i = 0; i < n; i++) llm[i] = at(i).kind === 'llm' ? 1 : 0;
   const inner = new Map<number, number[]>();
-  for (let i = 0; i < items.length; i++) {
-    if (items[i]!.kind !== 'llm') continue;
+  for (let i = 0; i < n; i++) {
+    if (!llm[i]) continue;
     let p = parentOf(i);
-    while (p >= 0 && items[p]!.kind !== 'llm') p = parentOf(p);
+    while (p >= 0 && !llm[p]) p = parentOf(p);
     if (p < 0) continue;
     const list = inner.get(p);
     if (list)
@@ -35,8 +42,8 @@ export function duplicateModelCalls(items: readonly CallLike[], parentOf: (i: nu
   const out = new Set<number>();
   for (const [outer, nested] of inner) {
     if (nested.length !== 1) continue;
-    const a = items[outer]!,
-      b = items[nested[0]!]!;
+    const a = at(outer),
+      b = at(nested[0]!);
     const tokens = a.inputTokens !== null && a.inputTokens === b.inputTokens && a.outputTokens === b.outputTokens;
     if (tokens && sameModel(a.model, b.model)) out.add(outer);
   }

@@ -15,8 +15,10 @@ import { ProxyRoutes } from '../../proxy/routes';
 import type { BodyEncoding } from '../../otlp/decode';
 import { carryError, serveSync, type SyncEnd } from './syncChannel';
 import type { WorkerCall, WorkerMessage } from './protocol';
+import { profileFromEnv } from '../../profile';
 
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
+profileFromEnv('receiver-worker');
 
 let store: TraceStore | undefined;
 let forwarder: Forwarder | undefined;

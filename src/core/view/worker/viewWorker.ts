@@ -5,8 +5,10 @@
 import { parentPort } from 'node:worker_threads';
 import { ViewSession } from './viewSession';
 import type { CloseReply, ViewCall, ViewMessage } from './protocol';
+import { profileFromEnv } from '../../profile';
 
 const post = (m: ViewMessage) => parentPort?.postMessage(m);
+profileFromEnv('view-worker');
 const session = new ViewSession({ onProgress: (traceId, done, total) => post({ type: 'progress', traceId, done, total }) });
 
 async function answer(req: ViewCall): Promise<unknown> {
