@@ -176,8 +176,12 @@ async function main() {
       await sendRun(n, name);
       const sendMs = Date.now() - t;
       await runCommand(page, 'Tracefork: Show Runs');
-      const row = page.locator('.pane-body .monaco-list-row', { hasText: name }).first();
-      await row.waitFor({ timeout: 120_000 });
+      // Clicked once the run is whole in the store (its row counts every step), as a user would open a finished run.
+      const row = page
+        .locator('.pane-body .monaco-list-row', { hasText: name })
+        .filter({ hasText: new RegExp(`${n} steps · `) })
+        .first();
+      await row.waitFor({ timeout: 300_000 });
       const before = hostRss(server);
       t = Date.now();
       await row.click();

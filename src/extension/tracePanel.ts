@@ -155,7 +155,7 @@ export class TracePanel extends Disposable {
         const open = this.heldIn !== this.ctx.views.epoch || !this.ctx.views.running;
         const reply = await this.ctx.views.update(this.traceId, at, open, this.prices);
         this.heldIn = this.ctx.views.epoch;
-        if (reply.stale) continue; // compacted between the two calls: locate again
+        if (reply.stale || !reply.header) continue; // compacted between the two calls: locate again
         this.header = reply.header;
         this.panel.title = `${reply.header.name} · ${reply.header.rowCount} steps`;
         if (!this.asked) this.askScores();

@@ -37,7 +37,7 @@ export type FromWebview =
 export type StepAction = 'fork' | 'playground' | 'saveCase';
 
 /** How many rows one `rows` message carries at most. */
-export const ROW_PAGE = 2000;
+export const ROW_PAGE = 500;
 
 /** True when a value is a webview message the host understands (checked before dispatch). */
 export function isFromWebview(v: unknown): v is FromWebview {

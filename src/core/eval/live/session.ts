@@ -57,8 +57,12 @@ export class VerdictCache {
   }
 }
 
-/** The biggest run evaluated on demand (its full steps, messages included, are built at once). */
-export const MAX_ON_DEMAND_SPANS = 200_000;
+/**
+ * The biggest run evaluated on demand: its full steps, messages included, are built at once (a
+ * 100,000-step run took seconds and left the worker ~500 MB bigger). Bigger runs are shown with
+ * the agent's own scores only.
+ */
+export const MAX_ON_DEMAND_SPANS = 50_000;
 
 /** Evaluates batches of traces read straight from the journal file. */
 export class EvalSession {

@@ -33,8 +33,12 @@ export type ViewRequest =
 /** A request as posted. */
 export type ViewCall = ViewRequest & { id: number };
 
-/** What `update` answers. `stale`: the journal was compacted since the location was read; locate again. */
-export type UpdateReply = { header: TraceHeader; stale?: false } | { stale: true };
+/**
+ * What `update` answers. `stale`: the journal was compacted since the location was read; locate
+ * again. A prebuilt run (no panel holds it) has its records read but is laid out only once it
+ * stopped changing for a moment (a growing 1M-step run is not laid out again per batch): no header.
+ */
+export type UpdateReply = { header: TraceHeader; stale?: false } | { stale: true } | { header?: undefined; stale?: false; prebuilt: true };
 
 /** What `close` answers: the steps the worker still holds (0: nothing, the thread may end). */
 export interface CloseReply {

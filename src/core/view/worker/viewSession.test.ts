@@ -51,7 +51,7 @@ describe('view session (a run read from the journal, span by span)', () => {
     post(store, request(calls.slice(0, 3)));
     const first = await session.update(traceId, at(store, traceId), true);
     assert.ok(!first.stale);
-    assert.equal(first.header.rowCount, 3, 'three orphans so far: the root has not ended');
+    assert.equal(first.header!.rowCount, 3, 'three orphans so far: the root has not ended');
     post(store, request([...calls.slice(3), root]));
     const second = await session.update(traceId, at(store, traceId), false);
     assert.ok(!second.stale);
@@ -69,7 +69,7 @@ describe('view session (a run read from the journal, span by span)', () => {
     post(store, request(calls.slice(0, 2)));
     const third = await session.update(traceId, at(store, traceId), false);
     assert.ok(!third.stale);
-    assert.equal(third.header.rowCount, 7);
+    assert.equal(third.header!.rowCount, 7);
   });
 
   it('makes a row again when log records of its span arrive after it, and reads a detail with its logs, credentials masked', async () => {
@@ -104,8 +104,12 @@ describe('view session (a run read from the journal, span by span)', () => {
   it('drops a run when its last panel closes, keeps prebuilt runs within the budget, and says when the journal was compacted', async () => {
     const ids = [hexId(16), hexId(16)];
     for (const traceId of ids) post(store, request([span({ traceId }), span({ traceId })]));
-    const session = new ViewSession({ budget: 3 });
-    await session.update(ids[0]!, at(store, ids[0]!), false);
+    const session = new ViewSession({ budget: 3, settleMs: 20 });
+    assert.deepEqual(await session.update(ids[0]!, at(store, ids[0]!), false), { prebuilt: true }, 'a prebuilt run answers no header');
+    assert.equal(session.laidOut(ids[0]!), false, 'and is not laid out per update');
+    const end = Date.now() + 5000;
+    while (!session.laidOut(ids[0]!) && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(session.laidOut(ids[0]!), true, 'but once it stopped changing');
     await session.update(ids[1]!, at(store, ids[1]!), false);
     assert.equal(session.rows(ids[0]!, 0, 10), null, 'the older prebuilt run went over the budget');
     assert.equal(session.rows(ids[1]!, 0, 10)!.length, 2);
@@ -143,8 +147,8 @@ describe('view session (a run read from the journal, span by span)', () => {
     try {
       const reply = await views.update(traceId, at(store, traceId), true);
       assert.ok(!reply.stale);
-      assert.equal(reply.header.rowCount, 20_001);
-      assert.equal(reply.header.name, 'invoke_agent big');
+      assert.equal(reply.header!.rowCount, 20_001);
+      assert.equal(reply.header!.name, 'invoke_agent big');
       const last = (await views.rows(traceId, 20_000, 10))!;
       assert.deepEqual(
         last.map((r) => [r.index, r.name, r.depth]),

@@ -26,6 +26,8 @@ import type { TraceLocation, UpdateReply } from './protocol';
 export const PREBUILT_BUDGET = 1_200_000;
 /** A prebuilt run nobody opened is dropped this long after it last changed. */
 export const PREBUILT_TTL_MS = 120_000;
+/** How long a prebuilt run stays unchanged before it is laid out. */
+const SETTLE_MS = 1000;
 /** Longest a slice of reading runs before other requests are answered. */
 const SLICE_MS = 30;
 
@@ -38,6 +40,8 @@ interface RunState {
   panels: number;
   used: number;
   usedAt: number;
+  /** The layout of a prebuilt run, due once it stops changing. */
+  layLater?: NodeJS.Timeout;
   /** The update in progress; the next one starts after it. */
   busy: Promise<unknown>;
   dropped: boolean;
@@ -48,6 +52,8 @@ export interface ViewSessionOptions {
   onProgress?: (traceId: string, done: number, total: number) => void;
   budget?: number;
   ttlMs?: number;
+  /** How long a prebuilt run stays unchanged before it is laid out (default 1 s). */
+  settleMs?: number;
   /** Called between slices (the worker yields to its message queue there). */
   yieldNow?: () => Promise<void>;
 }
@@ -107,6 +113,12 @@ export class ViewSession {
     return maskDeep({ ...step, depth: run.model.depthOf(spanId) ?? step.depth });
   }
 
+  /** True when the run is held and laid out as it is now (nothing added since). */
+  laidOut(traceId: string): boolean {
+    const run = this.runs.get(traceId);
+    return !!run && !run.model.changed;
+  }
+
   /** Names of rows by span id (absent ids left out). */
   names(traceId: string, spanIds: readonly string[]): Array<[string, string]> {
     const run = this.runs.get(traceId);
@@ -134,7 +146,10 @@ export class ViewSession {
 
   /** Releases everything. */
   dispose(): void {
-    for (const r of this.runs.values()) r.dropped = true;
+    for (const r of this.runs.values()) {
+      r.dropped = true;
+      clearTimeout(r.layLater);
+    }
     this.runs.clear();
     this.journal?.close();
     this.journal = null;
@@ -192,7 +207,12 @@ export class ViewSession {
         sliceStart = performance.now();
       }
     }
-    return { header: model.publish() };
+    clearTimeout(run.layLater);
+    if (run.panels > 0) return { header: model.publish() };
+    // Prebuilt: laid out once it has not changed for a moment, so opening it then is immediate.
+    run.layLater = setTimeout(() => !run.dropped && model.publish(), this.opts.settleMs ?? SETTLE_MS);
+    run.layLater.unref?.();
+    return { prebuilt: true };
   }
 
   /** Drops the prebuilt runs not used for `ttlMs`; returns the steps still held. */
