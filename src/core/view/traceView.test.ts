@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildTraceView, rowOnly } from './traceView';
+import { buildTraceView, rowOnly, rowOnlyLog } from './traceView';
 import { toStep } from '../model/normalize';
 import { decodeTraces } from '../otlp/decode';
 import type { StoredTrace } from '../store/queries';
@@ -90,5 +90,39 @@ describe('rowOnly', () => {
       }
     }
     assert.ok(emptied > 0, 'some captured spans carry long messages');
+  });
+});
+
+describe('rowOnlyLog', () => {
+  it('keeps what rows read of a log (its event name, a short exception message) and empties long texts', () => {
+    const traceId = hexId(16);
+    const s = span({ traceId, name: 'execute_tool search' });
+    s.status = { code: 2 };
+    const long = 'x'.repeat(5000);
+    const log = {
+      timeUnixNano: s.startTimeUnixNano,
+      traceId,
+      spanId: s.spanId,
+      eventName: 'exception',
+      body: { stringValue: long },
+      attributes: [
+        { key: 'exception.message', value: { stringValue: 'search failed' } },
+        { key: 'gen_ai.event.content', value: { stringValue: long } },
+      ],
+    };
+    const light = rowOnlyLog(log);
+    assert.equal(light.body?.stringValue, '');
+    assert.deepEqual(
+      light.attributes?.map((a) => [a.key, a.value?.stringValue?.length]),
+      [
+        ['exception.message', 13],
+        ['gen_ai.event.content', 0],
+      ],
+    );
+    const full = toStep({ span: s, logs: [log] });
+    const row = buildTraceView({ traceId, spans: [{ span: s, resource: {}, scope: {} }], logs: [{ ...log, resource: {}, scope: {} }] }).rows[0]!;
+    assert.equal(row.error, 'search failed');
+    assert.equal(row.error, full.error);
+    assert.equal(rowOnlyLog(light), light, 'a log with nothing long is kept as it is');
   });
 });

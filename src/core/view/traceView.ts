@@ -134,12 +134,14 @@ export class RunModel {
    */
   addLogs(logs: readonly LogRecord[]): string[] {
     const stale = new Set<string>();
-    for (const l of logs) {
-      if (!l.spanId) continue;
-      const list = this.logsBySpan.get(l.spanId);
+    for (const full of logs) {
+      const spanId = full.spanId;
+      if (!spanId) continue;
+      const l = rowOnlyLog(full); // kept for the rows only: no message bodies
+      const list = this.logsBySpan.get(spanId);
       if (list) list.push(l);
-      else this.logsBySpan.set(l.spanId, [l]);
-      if (this.seedOf.has(l.spanId)) stale.add(l.spanId);
+      else this.logsBySpan.set(spanId, [l]);
+      if (this.seedOf.has(spanId)) stale.add(spanId);
     }
     return [...stale];
   }
@@ -350,6 +352,17 @@ export function rowOnly(span: Span): Span {
   const attrs = span.attributes;
   if (!attrs?.some((a) => (a.value?.stringValue?.length ?? 0) > ROW_TEXT_MAX)) return span;
   return { ...span, attributes: attrs.map((a) => ((a.value?.stringValue?.length ?? 0) > ROW_TEXT_MAX ? { key: a.key, value: { stringValue: '' } } : a)) };
+}
+
+/** A log record as a row needs it: long texts of its body and attributes emptied, as `rowOnly` does for spans. */
+export function rowOnlyLog(log: LogRecord): LogRecord {
+  const long = (v: { stringValue?: string } | undefined) => (v?.stringValue?.length ?? 0) > ROW_TEXT_MAX;
+  if (!long(log.body) && !log.attributes?.some((a) => long(a.value))) return log;
+  return {
+    ...log,
+    ...(log.body && long(log.body) ? { body: { stringValue: '' } } : {}),
+    attributes: log.attributes?.map((a) => (long(a.value) ? { key: a.key, value: { stringValue: '' } } : a)),
+  };
 }
 
 /** Builds the view of a trace at once. */

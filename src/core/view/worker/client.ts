@@ -11,6 +11,9 @@ import { tsxHook } from '../../eval/live/liveEvaluator';
 import type { CloseReply, RowData, Step, TraceLocation, UpdateReply, ViewCall, ViewMessage, ViewRequest } from './protocol';
 import type { PriceTable } from '../../model/cost';
 
+/** The view worker's heap limit (MB): what a run held there can cost the extension host at most. */
+export const VIEW_HEAP_MB = 768;
+
 /** Where the worker's code is: the bundle beside this file, else the TypeScript source under tsx. */
 function workerEntry(): { file: string; execArgv: string[] } {
   const bundled = path.join(__dirname, 'viewWorker.js');
@@ -111,8 +114,9 @@ export class ViewWorker {
     if (this.worker) return this.worker;
     const entry = workerEntry();
     // A bigger young generation: reading a run allocates a decoded copy of every record, which the
-    // default one would scavenge many times over (measured: a 100,000-step read 5.6 s → 4.5 s).
-    const worker = new Worker(entry.file, { execArgv: entry.execArgv, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    // default one would scavenge many times over (measured: a 100,000-step read 5.6 s → 4.5 s). And
+    // a bounded old one (the memory budget of the view: the rows of a 1,000,000-step run are 86 MB).
+    const worker = new Worker(entry.file, { execArgv: entry.execArgv, resourceLimits: { maxYoungGenerationSizeMb: 96, maxOldGenerationSizeMb: VIEW_HEAP_MB } });
     worker.on('message', (m: ViewMessage) => {
       if (m.type === 'progress') return this.progress.forEach((fn) => fn(m.traceId, m.done, m.total));
       if (m.type === 'held') return this.holding(m.held);

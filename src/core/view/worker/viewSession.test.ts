@@ -160,8 +160,15 @@ describe('view session (a run read from the journal, span by span)', () => {
       const end = Date.now() + 10_000;
       while (views.running && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
       assert.equal(views.running, false, 'the thread ended once it held no run');
-      // And starts again when asked.
+      // And starts again when asked, as a new thread (a panel that opened its run in the old one opens it again).
+      const epoch = views.epoch;
       assert.equal((await views.update(traceId, at(store, traceId), true)).stale, undefined);
+      assert.equal(views.epoch, epoch + 1);
+      assert.equal((await views.rows(traceId, 0, 1))![0]!.name, 'invoke_agent big');
+      // A thread that ends while a request is in flight rejects it with why.
+      const pending = views.rows(traceId, 0, 1);
+      await views.terminate();
+      await assert.rejects(pending, /the view worker was stopped/);
     } finally {
       await views.terminate();
     }
