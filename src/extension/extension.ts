@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const prebuild = insights.onDidGrowBig(({ journal, traces }) => {
     for (const t of traces.filter((x) => x.spanCount <= PREBUILT_BUDGET))
       views
-        .update(t.traceId, { journal, offsets: t.offsets, spanCount: t.spanCount }, false, prices as PriceTable | undefined)
+        .prebuild(t.traceId, { journal, offsets: t.offsets, spanCount: t.spanCount }, prices as PriceTable | undefined)
         .catch((e: Error) => log.appendLine(`prebuilding the rows of ${t.traceId}: ${e.message}`));
   });
   const openRun = (traceId: string, spanId?: string) =>

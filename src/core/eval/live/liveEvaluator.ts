@@ -7,10 +7,9 @@
  * meanwhile going into the next one. So a run in a burst is evaluated less often (once the burst
  * is over at the latest), never skipped.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../../workerEntry';
 import type { TraceRecords } from '../../store/queries';
 import type { PriceTable } from '../../model/cost';
 import type { EvalOptions } from '../types';
@@ -71,23 +70,6 @@ export interface LiveOptions {
   inProcess?: boolean;
   /** The worker's script (default: dist/evalWorker.js beside the bundle, else the TypeScript source under tsx). */
   workerFile?: string;
-}
-
-/** Where the worker's code is: the bundle beside this file, else the TypeScript source under tsx. */
-function workerEntry(): { file: string; execArgv: string[] } | null {
-  const bundled = path.join(__dirname, 'evalWorker.js');
-  if (fs.existsSync(bundled)) return { file: bundled, execArgv: [] };
-  const source = path.join(__dirname, 'worker.ts');
-  return fs.existsSync(source) ? { file: source, execArgv: ['--require', tsxHook()] } : null;
-}
-
-/** The tsx loader, for a worker run from the TypeScript source (tests, the dev harness). */
-export function tsxHook(): string {
-  try {
-    return require.resolve('tsx/cjs');
-  } catch {
-    return 'tsx/cjs';
-  }
 }
 
 /** Runs the built-in evaluators over changed traces, off the receiver's thread. */
@@ -296,7 +278,7 @@ export class LiveEvaluator {
 
   private ensureWorker(): Worker | null {
     if (this.worker) return this.worker;
-    const entry = this.opts.workerFile ? { file: this.opts.workerFile, execArgv: [] } : workerEntry();
+    const entry = this.opts.workerFile ? { file: this.opts.workerFile, execArgv: [] } : workerEntry(__dirname, 'evalWorker.js', 'worker.ts');
     if (!entry) {
       this.opts.onError?.('the evaluation worker was not found; evaluating on the main thread');
       return null;

@@ -4,7 +4,6 @@
  * the worker; trace bodies are read from the journal file on this side, so a big trace is decoded
  * here once rather than decoded there and copied across.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DecodeError, type BodyEncoding } from '../../otlp/decode';
@@ -12,7 +11,7 @@ import { StoreBusyError } from '../../store/lock';
 import { Journal, RecordType } from '../../store/journal';
 import { assembleTrace, RecordCache, spanFromRecords, type StoredTrace, type TraceRecords, type TraceSummary } from '../../store/queries';
 import type { IngestResult } from '../../store/store';
-import { tsxHook } from '../../eval/live/liveEvaluator';
+import { workerEntry } from '../../workerEntry';
 import { reviveError, SyncCaller, type ErrorTable } from './syncChannel';
 import type { WorkerCall, WorkerMessage, WorkerRequest } from './protocol';
 
@@ -47,15 +46,6 @@ const ERRORS: ErrorTable = {
   StoreBusyError: (e) => new StoreBusyError(e.pid ?? 0, e.dbPath ?? ''),
 };
 
-/** Where the worker's code is: the bundle beside this file, else the TypeScript source under tsx. */
-function workerEntry(): { file: string; execArgv: string[] } {
-  const bundled = path.join(__dirname, 'receiverWorker.js');
-  if (fs.existsSync(bundled)) return { file: bundled, execArgv: [] };
-  const source = path.join(__dirname, 'receiverWorker.ts');
-  if (fs.existsSync(source)) return { file: source, execArgv: ['--require', tsxHook()] };
-  throw new Error(`the receiver worker is missing (no ${bundled})`);
-}
-
 /** The running worker thread. */
 export class ReceiverWorker {
   readonly sync = new SyncCaller(ERRORS);
@@ -66,7 +56,8 @@ export class ReceiverWorker {
   private exited: string | null = null;
 
   constructor(onExit: (why: string) => void) {
-    const entry = workerEntry();
+    const entry = workerEntry(__dirname, 'receiverWorker.js', 'receiverWorker.ts');
+    if (!entry) throw new Error(`the receiver worker is missing (no ${path.join(__dirname, 'receiverWorker.js')})`);
     this.worker = new Worker(entry.file, { execArgv: entry.execArgv, workerData: { sync: this.sync.remote }, transferList: [this.sync.remote.port] });
     this.worker.on('message', (m: WorkerMessage) => {
       if (m.type !== 'reply') return this.listeners.forEach((fn) => fn(m));

@@ -4,24 +4,14 @@
  * to the system, which a collected heap in this thread would not do). A thread that dies is
  * started again on the next request; the requests it had are rejected with why.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { tsxHook } from '../../eval/live/liveEvaluator';
+import { workerEntry } from '../../workerEntry';
 import type { CloseReply, RowData, Step, TraceLocation, UpdateReply, ViewCall, ViewMessage, ViewRequest } from './protocol';
 import type { PriceTable } from '../../model/cost';
 
 /** The view worker's heap limit (MB): what a run held there can cost the extension host at most. */
 export const VIEW_HEAP_MB = 768;
-
-/** Where the worker's code is: the bundle beside this file, else the TypeScript source under tsx. */
-function workerEntry(): { file: string; execArgv: string[] } {
-  const bundled = path.join(__dirname, 'viewWorker.js');
-  if (fs.existsSync(bundled)) return { file: bundled, execArgv: [] };
-  const source = path.join(__dirname, 'viewWorker.ts');
-  if (fs.existsSync(source)) return { file: source, execArgv: ['--require', tsxHook()] };
-  throw new Error(`the view worker is missing (no ${bundled})`);
-}
 
 /** The view worker, as the trace panels use it. */
 export class ViewWorker {
@@ -55,6 +45,10 @@ export class ViewWorker {
 
   update(traceId: string, at: TraceLocation, open: boolean, prices?: PriceTable): Promise<UpdateReply> {
     return this.request({ op: 'update', traceId, at, open, prices });
+  }
+
+  prebuild(traceId: string, at: TraceLocation, prices?: PriceTable): Promise<UpdateReply> {
+    return this.request({ op: 'prebuild', traceId, at, prices });
   }
 
   rows(traceId: string, start: number, count: number): Promise<RowData[] | null> {
@@ -112,7 +106,8 @@ export class ViewWorker {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const entry = workerEntry();
+    const entry = workerEntry(__dirname, 'viewWorker.js', 'viewWorker.ts');
+    if (!entry) throw new Error(`the view worker is missing (no ${path.join(__dirname, 'viewWorker.js')})`);
     // A bigger young generation: reading a run allocates a decoded copy of every record, which the
     // default one would scavenge many times over (measured: a 100,000-step read 5.6 s → 4.5 s). And
     // a bounded old one (the memory budget of the view: the rows of a 1,000,000-step run are 86 MB).

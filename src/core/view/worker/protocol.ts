@@ -23,6 +23,8 @@ export type ViewRequest =
    * while the memory budget allows, so that opening it later is immediate.
    */
   | { op: 'update'; traceId: string; at: TraceLocation; open?: boolean; prices?: PriceTable }
+  /** The same for a big run that changed, unless a panel holds it (its panel reads it on the same change). */
+  | { op: 'prebuild'; traceId: string; at: TraceLocation; prices?: PriceTable }
   | { op: 'rows'; traceId: string; start: number; count: number }
   | { op: 'detail'; traceId: string; spanId: string; prices?: PriceTable }
   | { op: 'close'; traceId: string }

@@ -114,8 +114,12 @@ describe('view session (a run read from the journal, span by span)', () => {
     assert.equal(session.rows(ids[0]!, 0, 10), null, 'the older prebuilt run went over the budget');
     assert.equal(session.rows(ids[1]!, 0, 10)!.length, 2);
     await session.update(ids[1]!, at(store, ids[1]!), true);
+    post(store, request([span({ traceId: ids[1]! })]));
+    assert.deepEqual(await session.prebuild(ids[1]!, at(store, ids[1]!)), { prebuilt: true }, 'a run a panel holds is left to its panel');
+    assert.equal(session.rows(ids[1]!, 0, 10)!.length, 2, 'not read by the prebuild');
     await session.update(ids[1]!, at(store, ids[1]!), true);
-    assert.equal(session.close(ids[1]!), 2, 'a second panel still holds it');
+    assert.equal(session.rows(ids[1]!, 0, 10)!.length, 3, 'but by the panel');
+    assert.equal(session.close(ids[1]!), 3, 'a second panel still holds it');
     assert.equal(session.close(ids[1]!), 0);
     assert.equal(session.rows(ids[1]!, 0, 10), null);
     await session.update(ids[0]!, at(store, ids[0]!), false);

@@ -93,6 +93,12 @@ export class ViewSession {
     return next.finally(() => this.evict());
   }
 
+  /** Reads a big run that changed as it arrives; a run a panel holds is left to its panel's update. */
+  prebuild(traceId: string, at: TraceLocation, prices?: PriceTable): Promise<UpdateReply> {
+    if ((this.runs.get(traceId)?.panels ?? 0) > 0) return Promise.resolve({ prebuilt: true });
+    return this.update(traceId, at, false, prices);
+  }
+
   /** Rows of a run's published layout, or null when the worker does not hold it. */
   rows(traceId: string, start: number, count: number): RowData[] | null {
     const run = this.touch(traceId);

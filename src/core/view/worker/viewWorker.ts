@@ -15,6 +15,8 @@ async function answer(req: ViewCall): Promise<unknown> {
   switch (req.op) {
     case 'update':
       return session.update(req.traceId, req.at, !!req.open, req.prices);
+    case 'prebuild':
+      return session.prebuild(req.traceId, req.at, req.prices);
     case 'rows':
       return session.rows(req.traceId, req.start, req.count);
     case 'detail':
