@@ -56,7 +56,10 @@ export function activate(context: vscode.ExtensionContext): void {
   // Scores come from one place, the verdict store of the live evaluator (its worker), never computed on this thread.
   const verdict = (traceId: string) => insights.verdictOf(traceId);
   // Trace panels read their runs through one view worker; big runs are prebuilt there as they grow.
-  const views = new ViewWorker((m) => log.appendLine(m));
+  // Big runs' rows are saved beside the store once laid out, so they open fast after a reload too.
+  const views = new ViewWorker((m) => log.appendLine(m), undefined, {
+    rowFiles: { dir: path.join(storage.fsPath, 'views'), version: String((context.extension.packageJSON as { version?: string }).version ?? 'dev') },
+  });
   const prebuild = insights.onDidGrowBig(({ journal, traces }) => {
     for (const t of traces.filter((x) => x.spanCount <= PREBUILT_BUDGET))
       views

@@ -29,6 +29,8 @@ export interface TraceView {
 }
 
 const KINDS: readonly StepKind[] = ['llm', 'tool', 'retrieval', 'embedding', 'agent', 'chain', 'guardrail', 'evaluator', 'other'];
+/** How many step kinds a row's flags can name. */
+export const KIND_COUNT = KINDS.length;
 const STATUSES: readonly RowData['status'][] = ['unset', 'ok', 'error'];
 
 /**
@@ -45,8 +47,6 @@ class Columns {
   outputTokens = new Float64Array(0);
   cost = new Float64Array(0);
   recOff = new Float64Array(0);
-  /** Seed index of the parent span, -1 when none or not (yet) arrived; -2: not resolved yet. */
-  parent = new Int32Array(0);
   name = new Int32Array(0);
   model = new Int32Array(0);
   /** Kind index ×4 + status index, and bit 7: has a source location. */
@@ -60,7 +60,7 @@ class Columns {
       a.set(this[k]);
       this[k] = a;
     }
-    for (const k of ['parent', 'name', 'model'] as const) {
+    for (const k of ['name', 'model'] as const) {
       const a = new Int32Array(cap);
       a.set(this[k]);
       this[k] = a;
@@ -70,6 +70,35 @@ class Columns {
     this.flags = f;
     this.cap = cap;
   }
+}
+
+/** The columns in the order a saved model (`RunModelState`) lists them. */
+export const FLOAT_COLUMNS = ['start', 'end', 'duration', 'inputTokens', 'outputTokens', 'cost', 'recOff'] as const;
+export const INT_COLUMNS = ['name', 'model'] as const;
+export const LAYOUT_COLUMNS = ['order', 'depth', 'parent', 'descendants', 'rowOfSeed'] as const;
+
+/**
+ * Everything a RunModel holds, as plain arrays of exactly `n` items (what `rowFile` saves beside the
+ * store so that a big run opens after a reload without reading its journal records again).
+ */
+export interface RunModelState {
+  traceId: string;
+  n: number;
+  floats: Record<(typeof FLOAT_COLUMNS)[number], Float64Array>;
+  ints: Record<(typeof INT_COLUMNS)[number], Int32Array>;
+  flags: Uint8Array;
+  spanIds: string[];
+  /** Seed index of each step's parent; -1: none; -(2 + k): `orphanParents[k]`, a parent not (yet) arrived. */
+  parents: Int32Array;
+  orphanParents: string[];
+  strings: string[];
+  errors: Array<[number, string]>;
+  failed: Array<[number, string[]]>;
+  logsBySpan: Array<[string, LogRecord[]]>;
+  /** Start of the first span added, in ns since the epoch (decimal), or null. */
+  base: string | null;
+  /** The published layout when nothing was added since, else null. */
+  layout: { cols: Record<(typeof LAYOUT_COLUMNS)[number], Int32Array>; start: number; header: TraceHeader } | null;
 }
 
 const orNaN = (v: number | null) => (v === null ? NaN : v);
@@ -103,6 +132,8 @@ export class RunModel {
   /** The layout rows are read from: laid out again by `publish` after a change, not on every read. */
   private layout: Layout | null = null;
   private dirty = false;
+  /** Counts changes (spans added or made again): a saved copy of this version is current. */
+  version = 0;
 
   constructor(
     readonly traceId: string,
@@ -216,6 +247,74 @@ export class RunModel {
     if (failed.length) this.failed.set(i, failed);
     else this.failed.delete(i);
     this.dirty = true;
+    this.version++;
+  }
+
+  /** The model's state, for saving (see `RunModelState`); the arrays are views of its own, not copies. */
+  state(): RunModelState {
+    const n = this.n,
+      c = this.cols;
+    const floats = Object.fromEntries(FLOAT_COLUMNS.map((k) => [k, c[k].subarray(0, n)])) as RunModelState['floats'];
+    const ints = Object.fromEntries(INT_COLUMNS.map((k) => [k, c[k].subarray(0, n)])) as RunModelState['ints'];
+    const parents = new Int32Array(n);
+    const orphanParents: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const p = this.parentIds[i];
+      const k = p === null || p === undefined ? -1 : this.seedOf.get(p);
+      parents[i] = k ?? -2 - (orphanParents.push(p!) - 1);
+    }
+    const l = this.dirty ? null : this.layout;
+    return {
+      traceId: this.traceId,
+      n,
+      floats,
+      ints,
+      flags: c.flags.subarray(0, n),
+      spanIds: this.spanIds,
+      parents,
+      orphanParents,
+      strings: this.strings,
+      errors: [...this.errors],
+      failed: [...this.failed],
+      logsBySpan: [...this.logsBySpan],
+      base: this.base === null ? null : String(this.base),
+      layout: l && {
+        cols: { order: l.order, depth: l.depth, parent: l.parent, descendants: l.descendants, rowOfSeed: l.rowOfSeed },
+        start: l.start,
+        header: l.header,
+      },
+    };
+  }
+
+  /** A model holding a saved state (checked by its reader); it goes on growing as any other. */
+  static from(st: RunModelState, prices?: PriceTable): RunModel {
+    const m = new RunModel(st.traceId, prices);
+    const n = st.n;
+    m.cols.grow(n);
+    for (const k of FLOAT_COLUMNS) m.cols[k].set(st.floats[k]);
+    for (const k of INT_COLUMNS) m.cols[k].set(st.ints[k]);
+    m.cols.flags.set(st.flags);
+    m.n = n;
+    for (let i = 0; i < n; i++) {
+      const id = st.spanIds[i]!;
+      m.spanIds.push(id);
+      m.seedOf.set(id, i);
+    }
+    for (let i = 0; i < n; i++) {
+      const p = st.parents[i]!;
+      m.parentIds.push(p >= 0 ? m.spanIds[p]! : p === -1 ? null : st.orphanParents[-p - 2]!);
+    }
+    st.strings.forEach((s, k) => {
+      m.strings.push(s);
+      if (!m.stringIndex.has(s)) m.stringIndex.set(s, k);
+    });
+    for (const [i, e] of st.errors) m.errors.set(i, e);
+    for (const [i, f] of st.failed) m.failed.set(i, f);
+    for (const [id, logs] of st.logsBySpan) m.logsBySpan.set(id, logs);
+    m.base = st.base === null ? null : BigInt(st.base);
+    if (st.layout) m.layout = { ...st.layout.cols, start: st.layout.start, header: st.layout.header };
+    else m.dirty = true;
+    return m;
   }
 
   /** The index of a string in the model's table (names and models repeat: a run of 100,000 calls to one model has a handful). */

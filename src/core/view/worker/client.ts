@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../../workerEntry';
-import type { CloseReply, RowData, Step, TraceLocation, UpdateReply, ViewCall, ViewMessage, ViewRequest } from './protocol';
+import type { CloseReply, RowData, Step, TraceLocation, UpdateReply, ViewCall, ViewMessage, ViewRequest, ViewWorkerData } from './protocol';
 import type { PriceTable } from '../../model/cost';
 
 /** The view worker's heap limit (MB): what a run held there can cost the extension host at most. */
@@ -20,13 +20,16 @@ export class ViewWorker {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly progress = new Set<(traceId: string, done: number, total: number) => void>();
   private idle: NodeJS.Timeout | undefined;
-  /** Requests in flight other than `held`. */
+  /** Requests in flight other than `held` and `saved`. */
   private active = 0;
+  /** Requests made other than `held` and `saved`. */
+  private uses = 0;
 
-  /** `idleMs`: how long a worker holding nothing stays before it ends. */
+  /** `idleMs`: how long a worker holding nothing stays before it ends; `data`: what the thread starts with (where rows are saved). */
   constructor(
     private readonly onError: (message: string) => void = () => undefined,
     private readonly idleMs = 10_000,
+    private readonly data: ViewWorkerData = {},
   ) {}
 
   /** Counts the threads started: a panel that opened its run in an earlier one opens it again. */
@@ -63,6 +66,11 @@ export class ViewWorker {
     return this.request({ op: 'names', traceId, spanIds });
   }
 
+  /** Resolves once the row files being written are in place (nothing to wait for when the thread is not running). */
+  async saved(): Promise<void> {
+    if (this.worker) await this.request({ op: 'saved' });
+  }
+
   /** Steps the worker holds over all runs. */
   held(): Promise<number> {
     return this.request<number>({ op: 'held' }).catch(() => 0);
@@ -79,7 +87,16 @@ export class ViewWorker {
   private holding(held: number): void {
     if (held !== 0 || this.active > 0) return;
     clearTimeout(this.idle);
-    this.idle = setTimeout(() => !this.active && void this.terminate(), this.idleMs);
+    // Row files still being written are finished first.
+    this.idle = setTimeout(() => {
+      const uses = this.uses;
+      if (this.active) return;
+      void this.saved()
+        .catch(() => undefined)
+        .then(() => {
+          if (!this.active && this.uses === uses) void this.terminate();
+        });
+    }, this.idleMs);
     this.idle.unref?.();
   }
 
@@ -93,11 +110,11 @@ export class ViewWorker {
   }
 
   private request<T>(req: ViewRequest): Promise<T> {
-    const use = req.op !== 'held'; // asking what it holds is no use of it
+    const use = req.op !== 'held' && req.op !== 'saved'; // asking what it holds, or waiting for its writes, is no use of it
     if (use) clearTimeout(this.idle);
     const worker = this.ensure();
     const id = ++this.seq;
-    if (use) this.active++;
+    if (use) [this.active, this.uses] = [this.active + 1, this.uses + 1];
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       worker.postMessage({ ...req, id } as ViewCall);
@@ -111,10 +128,15 @@ export class ViewWorker {
     // A bigger young generation: reading a run allocates a decoded copy of every record, which the
     // default one would scavenge many times over (measured: a 100,000-step read 5.6 s → 4.5 s). And
     // a bounded old one (the memory budget of the view: the rows of a 1,000,000-step run are 86 MB).
-    const worker = new Worker(entry.file, { execArgv: entry.execArgv, resourceLimits: { maxYoungGenerationSizeMb: 96, maxOldGenerationSizeMb: VIEW_HEAP_MB } });
+    const worker = new Worker(entry.file, {
+      execArgv: entry.execArgv,
+      workerData: this.data,
+      resourceLimits: { maxYoungGenerationSizeMb: 96, maxOldGenerationSizeMb: VIEW_HEAP_MB },
+    });
     worker.on('message', (m: ViewMessage) => {
       if (m.type === 'progress') return this.progress.forEach((fn) => fn(m.traceId, m.done, m.total));
       if (m.type === 'held') return this.holding(m.held);
+      if (m.type === 'error') return this.onError(m.message);
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       if (m.error !== undefined) p?.reject(new Error(m.error));

@@ -6,6 +6,13 @@
 import type { PriceTable } from '../../model/cost';
 import type { Step } from '../../model/step';
 import type { RowData, TraceHeader } from '../rows';
+import type { RowFilesOptions } from '../rowFile';
+
+/** What the thread is started with. */
+export interface ViewWorkerData {
+  /** Where big runs' rows are saved (none: not saved). */
+  rowFiles?: RowFilesOptions;
+}
 
 /** Where a trace lies: the journal file and generation, and its record offsets in journal order. */
 export interface TraceLocation {
@@ -29,6 +36,8 @@ export type ViewRequest =
   | { op: 'detail'; traceId: string; spanId: string; prices?: PriceTable }
   | { op: 'close'; traceId: string }
   | { op: 'held' }
+  /** Answers once the row files being written are in place. */
+  | { op: 'saved' }
   /** The span ids (and names) of rows, by span id, for the tests' view of a panel. */
   | { op: 'names'; traceId: string; spanIds: string[] };
 
@@ -53,6 +62,8 @@ export type ViewMessage =
   /** While a trace is read: spans read so far of about `total`. */
   | { type: 'progress'; traceId: string; done: number; total: number }
   /** The worker dropped what it held on its own (expired prebuilt runs). */
-  | { type: 'held'; held: number };
+  | { type: 'held'; held: number }
+  /** Something failed that the user may want to know of (a row file not written). */
+  | { type: 'error'; message: string };
 
 export type { RowData, Step, TraceHeader };

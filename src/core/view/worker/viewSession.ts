@@ -13,6 +13,7 @@ import { decodeLogs } from '../../otlp/decode';
 import { toStep } from '../../model/normalize';
 import { maskDeep } from '../maskSecrets';
 import { RunModel } from '../traceView';
+import { ROW_FILE_MIN_STEPS, RowFiles, type RowFilesOptions } from '../rowFile';
 import type { PriceTable } from '../../model/cost';
 import type { Step } from '../../model/step';
 import type { StoredTrace } from '../../store/queries';
@@ -28,6 +29,8 @@ export const PREBUILT_BUDGET = 1_200_000;
 export const PREBUILT_TTL_MS = 120_000;
 /** How long a prebuilt run stays unchanged before it is laid out. */
 const SETTLE_MS = 1000;
+/** A row file is written once no request came for this long (writing a 1M-step run's takes a few hundred ms of this thread). */
+const SAVE_IDLE_MS = 1500;
 /** Longest a slice of reading runs before other requests are answered. */
 const SLICE_MS = 30;
 
@@ -42,6 +45,9 @@ interface RunState {
   usedAt: number;
   /** The layout of a prebuilt run, due once it stops changing. */
   layLater?: NodeJS.Timeout;
+  prices: PriceTable | undefined;
+  /** The model version last saved to (or read from) its row file. */
+  savedVersion: number;
   /** The update in progress; the next one starts after it. */
   busy: Promise<unknown>;
   dropped: boolean;
@@ -56,6 +62,10 @@ export interface ViewSessionOptions {
   settleMs?: number;
   /** Called between slices (the worker yields to its message queue there). */
   yieldNow?: () => Promise<void>;
+  /** Where big runs' rows are saved once laid out, to open fast after a reload (see rowFile.ts); none: not saved. */
+  rowFiles?: RowFilesOptions;
+  /** Told when a row file could not be written (the run still opens, from the journal). */
+  onError?: (message: string) => void;
 }
 
 /** The runs the view worker holds. */
@@ -65,8 +75,17 @@ export class ViewSession {
   /** Records are read once each, in order; two cover a record shared by two runs being read. */
   private readonly cache = new RecordCache(2);
   private clock = 0;
+  /** When a request last came (row files wait until none came for a moment). */
+  private askedAt = 0;
+  /** Journal records read so far (a run opened from its row file reads only what it gained since). */
+  recordsRead = 0;
+  private readonly files: RowFiles | null;
+  /** Row files being written (tests await them). */
+  private readonly saving = new Set<Promise<unknown>>();
 
-  constructor(private readonly opts: ViewSessionOptions = {}) {}
+  constructor(private readonly opts: ViewSessionOptions = {}) {
+    this.files = opts.rowFiles ? new RowFiles(opts.rowFiles) : null;
+  }
 
   /** Steps held over all runs. */
   get held(): number {
@@ -77,6 +96,7 @@ export class ViewSession {
 
   /** Reads what is new of a run and lays it out; see ViewRequest `update`. */
   update(traceId: string, at: TraceLocation, open: boolean, prices?: PriceTable): Promise<UpdateReply> {
+    this.askedAt = performance.now();
     let run = this.runs.get(traceId);
     if (run && (run.path !== at.journal.path || run.generation !== at.journal.generation)) {
       // The journal was compacted (or the store moved): its offsets mean other records now.
@@ -139,15 +159,41 @@ export class ViewSession {
   /** A panel let go of a run; a run no panel holds is dropped. Returns the steps still held. */
   close(traceId: string): number {
     const run = this.runs.get(traceId);
-    if (run && --run.panels <= 0) {
-      run.dropped = true;
-      this.runs.delete(traceId);
-    }
+    if (run && --run.panels <= 0) this.drop(traceId, run);
     if (!this.runs.size) {
       this.journal?.close();
       this.journal = null;
     }
     return this.held;
+  }
+
+  /** Resolves once the row files being written are in place. */
+  async saved(): Promise<void> {
+    while (this.saving.size) await Promise.all([...this.saving]);
+  }
+
+  /** Drops a run, saving its rows first when they changed since its file was written. */
+  private drop(traceId: string, run: RunState): void {
+    run.dropped = true;
+    clearTimeout(run.layLater);
+    this.runs.delete(traceId);
+    this.save(run);
+  }
+
+  /** Writes a big run's rows to its file when they changed since (in the background). */
+  private save(run: RunState): void {
+    const { model } = run;
+    if (!this.files || model.size < ROW_FILE_MIN_STEPS || run.savedVersion === model.version) return;
+    const version = model.version;
+    const current = () => model.version === version;
+    const p = this.files
+      .save(model.state(), { path: run.path, generation: run.generation }, [...run.read], [...run.logOffsets], run.prices, current)
+      .then(
+        (ok) => ok && (run.savedVersion = version),
+        (e: Error) => this.opts.onError?.(`saving the rows of ${model.traceId}: ${e.message}`),
+      )
+      .finally(() => this.saving.delete(p));
+    this.saving.add(p);
   }
 
   /** Releases everything. */
@@ -162,12 +208,17 @@ export class ViewSession {
   }
 
   private fresh(traceId: string, at: TraceLocation, prices?: PriceTable): RunState {
+    // A big run laid out before (in this window or an earlier one) starts from its row file.
+    const saved = this.files?.load(traceId, at, prices) ?? null;
+    const model = saved?.model ?? new RunModel(traceId, prices);
     return {
-      model: new RunModel(traceId, prices),
+      model,
       path: at.journal.path,
       generation: at.journal.generation,
-      read: new Set(),
-      logOffsets: [],
+      read: new Set(saved?.read),
+      logOffsets: saved?.logOffsets ?? [],
+      prices,
+      savedVersion: saved ? model.version : -1,
       panels: 0,
       used: ++this.clock,
       usedAt: performance.now(),
@@ -177,6 +228,7 @@ export class ViewSession {
   }
 
   private touch(traceId: string): RunState | undefined {
+    this.askedAt = performance.now();
     const run = this.runs.get(traceId);
     if (run) [run.used, run.usedAt] = [++this.clock, performance.now()];
     return run;
@@ -192,6 +244,7 @@ export class ViewSession {
       if (run.dropped) break;
       if (run.read.has(off)) continue;
       const rec = journal.read(off);
+      this.recordsRead++;
       const { enc, body } = recordBody(rec);
       if (rec.type === RecordType.Spans) {
         for (const g of this.cache.groups(journal.generation, off, enc, body, traceId))
@@ -214,20 +267,32 @@ export class ViewSession {
       }
     }
     clearTimeout(run.layLater);
-    if (run.panels > 0) return { header: model.publish() };
-    // Prebuilt: laid out once it has not changed for a moment, so opening it then is immediate.
-    run.layLater = setTimeout(() => !run.dropped && model.publish(), this.opts.settleMs ?? SETTLE_MS);
-    run.layLater.unref?.();
-    return { prebuilt: true };
+    const header = run.panels > 0 && !run.dropped ? model.publish() : undefined;
+    // Once it has not changed for a moment: a prebuilt run is laid out, so opening it then is
+    // immediate, and a big run's rows are saved, so opening it after a reload is too. (A panel's
+    // run is laid out by its panel's updates only: its rows must match the header it was sent.)
+    const settle = this.opts.settleMs ?? SETTLE_MS;
+    const later = (fn: () => void, ms: number) => {
+      run.layLater = setTimeout(fn, ms);
+      run.layLater.unref?.();
+    };
+    const saveWhenIdle = () => {
+      if (run.dropped || model.changed) return;
+      const idle = performance.now() - this.askedAt;
+      if (idle < Math.min(SAVE_IDLE_MS, settle)) return later(saveWhenIdle, Math.min(SAVE_IDLE_MS, settle) - idle);
+      this.save(run);
+    };
+    later(() => {
+      if (run.dropped) return;
+      if (run.panels <= 0) model.publish();
+      saveWhenIdle();
+    }, settle);
+    return header ? { header } : { prebuilt: true };
   }
 
   /** Drops the prebuilt runs not used for `ttlMs`; returns the steps still held. */
   expire(now = performance.now()): number {
-    for (const [id, r] of this.runs)
-      if (r.panels <= 0 && now - r.usedAt > (this.opts.ttlMs ?? PREBUILT_TTL_MS)) {
-        r.dropped = true;
-        this.runs.delete(id);
-      }
+    for (const [id, r] of this.runs) if (r.panels <= 0 && now - r.usedAt > (this.opts.ttlMs ?? PREBUILT_TTL_MS)) this.drop(id, r);
     return this.held;
   }
 
@@ -240,8 +305,7 @@ export class ViewSession {
     const byAge = [...this.runs.entries()].filter(([, r]) => r.panels <= 0).sort((a, b) => a[1].used - b[1].used);
     for (const [id, r] of byAge) {
       if (prebuilt <= budget) break;
-      r.dropped = true;
-      this.runs.delete(id);
+      this.drop(id, r);
       prebuilt -= r.model.size;
     }
   }

@@ -2,14 +2,19 @@
  * Entry of the view worker thread (bundled as dist/viewWorker.js): answers the trace panels'
  * requests with a ViewSession. Runs at normal priority: a user is waiting for what it answers.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { ViewSession } from './viewSession';
-import type { CloseReply, ViewCall, ViewMessage } from './protocol';
+import type { CloseReply, ViewCall, ViewMessage, ViewWorkerData } from './protocol';
 import { profileFromEnv } from '../../profile';
 
 const post = (m: ViewMessage) => parentPort?.postMessage(m);
 profileFromEnv('view-worker');
-const session = new ViewSession({ onProgress: (traceId, done, total) => post({ type: 'progress', traceId, done, total }) });
+const data = (workerData ?? {}) as ViewWorkerData;
+const session = new ViewSession({
+  onProgress: (traceId, done, total) => post({ type: 'progress', traceId, done, total }),
+  rowFiles: data.rowFiles,
+  onError: (message) => post({ type: 'error', message }),
+});
 
 async function answer(req: ViewCall): Promise<unknown> {
   switch (req.op) {
@@ -25,6 +30,8 @@ async function answer(req: ViewCall): Promise<unknown> {
       return session.names(req.traceId, req.spanIds);
     case 'held':
       return session.held;
+    case 'saved':
+      return session.saved();
     case 'close':
       return { held: session.close(req.traceId) } satisfies CloseReply;
   }
