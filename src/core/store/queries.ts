@@ -202,11 +202,14 @@ export function spanFromRecords(
   spanId: string,
   recOff: number,
   logOffsets: () => readonly number[],
+  /** The trace's span groups in the record at an offset (a caller may keep them for the next step's detail). */
+  groupsAt: (off: number) => SpanGroup[] = (off) => {
+    const { enc, body } = recordBody(journal.read(off));
+    return decodeTraces(body, enc, traceId).groups;
+  },
 ): StoredTrace | null {
   const out: StoredTrace = { traceId, spans: [], logs: [] };
-  const rec = journal.read(recOff);
-  const { enc, body } = recordBody(rec);
-  for (const g of decodeTraces(body, enc, traceId).groups) {
+  for (const g of groupsAt(recOff)) {
     const span = g.spans.find((s) => s.spanId === spanId);
     if (span) {
       out.spans.push({ span, resource: g.resource, scope: g.scope, recOff });

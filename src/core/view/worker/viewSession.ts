@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { Journal, RecordType } from '../../store/journal';
 import { recordBody } from '../../store/payload';
 import { RecordCache, spanFromRecords } from '../../store/queries';
-import { decodeLogs } from '../../otlp/decode';
+import { decodeLogs, decodeTraces } from '../../otlp/decode';
 import { toStep } from '../../model/normalize';
 import { maskDeep } from '../maskSecrets';
 import { RunModel } from '../traceView';
@@ -17,6 +17,7 @@ import { ROW_FILE_MIN_STEPS, RowFiles, type RowFilesOptions } from '../rowFile';
 import type { PriceTable } from '../../model/cost';
 import type { Step } from '../../model/step';
 import type { StoredTrace } from '../../store/queries';
+import type { SpanGroup } from '../../otlp/decode';
 import type { RowData } from '../rows';
 import type { TraceLocation, UpdateReply } from './protocol';
 
@@ -74,6 +75,8 @@ export class ViewSession {
   private journal: Journal | null = null;
   /** Records are read once each, in order; two cover a record shared by two runs being read. */
   private readonly cache = new RecordCache(2);
+  /** The last records a detail was read from, decoded (for the trace asked). */
+  private readonly decoded = new Map<string, SpanGroup[]>();
   private clock = 0;
   /** When a request last came (row files wait until none came for a moment). */
   private askedAt = 0;
@@ -132,7 +135,25 @@ export class ViewSession {
     if (!run || recOff === undefined || recOff < 0) return null;
     const journal = this.open(run.path, run.generation);
     if (!journal) return null;
-    const stored = spanFromRecords(journal, traceId, spanId, recOff, () => run.logOffsets);
+    // The record's spans are kept for the next detail: the steps next to one (the arrow keys) are mostly in the same record.
+    const stored = spanFromRecords(
+      journal,
+      traceId,
+      spanId,
+      recOff,
+      () => run.logOffsets,
+      (off) => {
+        const key = `${journal.generation}:${off}:${traceId}`;
+        let groups = this.decoded.get(key);
+        if (!groups) {
+          const { enc, body } = recordBody(journal.read(off));
+          groups = decodeTraces(body, enc, traceId).groups;
+          this.decoded.set(key, groups);
+          if (this.decoded.size > 2) this.decoded.delete(this.decoded.keys().next().value as string);
+        }
+        return groups;
+      },
+    );
     const s = stored?.spans[0];
     if (!s) return null;
     const step = toStep({ span: s.span, resource: s.resource, scope: s.scope, logs: stored.logs }, prices);
@@ -163,6 +184,7 @@ export class ViewSession {
     if (!this.runs.size) {
       this.journal?.close();
       this.journal = null;
+      this.decoded.clear();
     }
     return this.held;
   }
@@ -203,6 +225,7 @@ export class ViewSession {
       clearTimeout(r.layLater);
     }
     this.runs.clear();
+    this.decoded.clear();
     this.journal?.close();
     this.journal = null;
   }
