@@ -13,7 +13,7 @@ import { Receiver, type IngestSink } from '../src/core/receiver/server';
 import { TraceStore } from '../src/core/store/store';
 
 /** Runs the real exporter against a capturing server and returns the request bodies it sent. */
-export async function captureExporterBodies(spans: number): Promise<Buffer[]> {
+export async function captureExporterBodies(spans: number, perTrace = 50): Promise<Buffer[]> {
   const bodies: Buffer[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -27,7 +27,7 @@ export async function captureExporterBodies(spans: number): Promise<Buffer[]> {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'exporterClient.ts'), String(spans)], {
-      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, TRACEFORK_BENCH_PER_TRACE: String(perTrace) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exporter exited ${code}`))));
