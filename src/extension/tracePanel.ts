@@ -37,7 +37,7 @@ interface PanelContext {
 }
 
 /** Where a run lies in the store's journal, or null when it is not in the store. */
-export async function locateRun(host: ReceiverHost, traceId: string): Promise<TraceLocation | null> {
+async function locateRun(host: ReceiverHost, traceId: string): Promise<TraceLocation | null> {
   const store = host.current;
   if (!store) return null;
   const found = await (store.locateAsync ? store.locateAsync([traceId]) : store.locate([traceId]));

@@ -180,7 +180,7 @@ export class RowFiles {
     // The columns, copied out of the file's buffer when it is not aligned for them.
     let data = buf;
     let pos = 12 + jsonLen + pad8(12 + jsonLen);
-    if ((data.byteOffset + pos) % 8) data = Buffer.from(new Uint8Array(buf));
+    if ((data.byteOffset + pos) % 8) data = Buffer.from(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)); // its own memory, from offset 0
     const need = (bytes: number) => {
       if (pos + bytes > data.length) bad('truncated');
       const at0 = data.byteOffset + pos;

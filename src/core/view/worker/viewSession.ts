@@ -42,7 +42,6 @@ interface RunState {
   read: Set<number>;
   logOffsets: number[];
   panels: number;
-  used: number;
   usedAt: number;
   /** The layout of a prebuilt run, due once it stops changing. */
   layLater?: NodeJS.Timeout;
@@ -77,7 +76,6 @@ export class ViewSession {
   private readonly cache = new RecordCache(2);
   /** The last records a detail was read from, decoded (for the trace asked). */
   private readonly decoded = new Map<string, SpanGroup[]>();
-  private clock = 0;
   /** When a request last came (row files wait until none came for a moment). */
   private askedAt = 0;
   /** Journal records read so far (a run opened from its row file reads only what it gained since). */
@@ -243,7 +241,6 @@ export class ViewSession {
       prices,
       savedVersion: saved ? model.version : -1,
       panels: 0,
-      used: ++this.clock,
       usedAt: performance.now(),
       busy: Promise.resolve(),
       dropped: false,
@@ -253,12 +250,12 @@ export class ViewSession {
   private touch(traceId: string): RunState | undefined {
     this.askedAt = performance.now();
     const run = this.runs.get(traceId);
-    if (run) [run.used, run.usedAt] = [++this.clock, performance.now()];
+    if (run) run.usedAt = performance.now();
     return run;
   }
 
   private async read(traceId: string, run: RunState, at: TraceLocation): Promise<UpdateReply> {
-    [run.used, run.usedAt] = [++this.clock, performance.now()];
+    run.usedAt = performance.now();
     const journal = this.open(run.path, run.generation);
     if (!journal) return { stale: true };
     const { model } = run;
@@ -325,7 +322,7 @@ export class ViewSession {
     let prebuilt = 0;
     for (const r of this.runs.values()) if (r.panels <= 0) prebuilt += r.model.size;
     if (prebuilt <= budget) return;
-    const byAge = [...this.runs.entries()].filter(([, r]) => r.panels <= 0).sort((a, b) => a[1].used - b[1].used);
+    const byAge = [...this.runs.entries()].filter(([, r]) => r.panels <= 0).sort((a, b) => a[1].usedAt - b[1].usedAt); // stable: ties keep the order they were added in
     for (const [id, r] of byAge) {
       if (prebuilt <= budget) break;
       this.drop(id, r);
