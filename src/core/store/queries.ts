@@ -109,6 +109,11 @@ export class RecordCache {
     }
     return byTrace.get(traceId) ?? [];
   }
+
+  /** Lets go of the decoded records. */
+  clear(): void {
+    this.entries.clear();
+  }
 }
 
 /** Where a trace's data lies in the journal: its records, in journal order. */

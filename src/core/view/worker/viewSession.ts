@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { Journal, RecordType } from '../../store/journal';
 import { recordBody } from '../../store/payload';
 import { RecordCache, spanFromRecords } from '../../store/queries';
-import { decodeLogs, decodeTraces } from '../../otlp/decode';
+import { decodeLogs } from '../../otlp/decode';
 import { toStep } from '../../model/normalize';
 import { maskDeep } from '../maskSecrets';
 import { RunModel } from '../traceView';
@@ -17,7 +17,6 @@ import { ROW_FILE_MIN_STEPS, RowFiles, type RowFilesOptions } from '../rowFile';
 import type { PriceTable } from '../../model/cost';
 import type { Step } from '../../model/step';
 import type { StoredTrace } from '../../store/queries';
-import type { SpanGroup } from '../../otlp/decode';
 import type { RowData } from '../rows';
 import type { TraceLocation, UpdateReply } from './protocol';
 
@@ -74,8 +73,8 @@ export class ViewSession {
   private journal: Journal | null = null;
   /** Records are read once each, in order; two cover a record shared by two runs being read. */
   private readonly cache = new RecordCache(2);
-  /** The last records a detail was read from, decoded (for the trace asked). */
-  private readonly decoded = new Map<string, SpanGroup[]>();
+  /** The last two records a detail was read from, decoded. */
+  private readonly detailRecords = new RecordCache(2);
   /** When a request last came (row files wait until none came for a moment). */
   private askedAt = 0;
   /** Journal records read so far (a run opened from its row file reads only what it gained since). */
@@ -141,15 +140,8 @@ export class ViewSession {
       recOff,
       () => run.logOffsets,
       (off) => {
-        const key = `${journal.generation}:${off}:${traceId}`;
-        let groups = this.decoded.get(key);
-        if (!groups) {
-          const { enc, body } = recordBody(journal.read(off));
-          groups = decodeTraces(body, enc, traceId).groups;
-          this.decoded.set(key, groups);
-          if (this.decoded.size > 2) this.decoded.delete(this.decoded.keys().next().value as string);
-        }
-        return groups;
+        const { enc, body } = recordBody(journal.read(off));
+        return this.detailRecords.groups(journal.generation, off, enc, body, traceId);
       },
     );
     const s = stored?.spans[0];
@@ -182,7 +174,7 @@ export class ViewSession {
     if (!this.runs.size) {
       this.journal?.close();
       this.journal = null;
-      this.decoded.clear();
+      this.detailRecords.clear();
     }
     return this.held;
   }
@@ -223,7 +215,7 @@ export class ViewSession {
       clearTimeout(r.layLater);
     }
     this.runs.clear();
-    this.decoded.clear();
+    this.detailRecords.clear();
     this.journal?.close();
     this.journal = null;
   }
