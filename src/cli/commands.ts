@@ -8,7 +8,10 @@ import { LOOPBACK, newStats } from '../core/receiver/ingest';
 import { Forwarder, ForwardingSink, parseHeaderSpecs } from '../core/receiver/forward';
 import { DecodeError } from '../core/otlp/decode';
 import { importOtlpText } from '../core/otlp/file';
-import { writeOtlpJson, writePrettyJson } from '../core/otlp/exportJson';
+import { writeOtlpParts, writePrettyJson } from '../core/otlp/exportJson';
+import type { StepStream } from '../core/store/traceStream';
+import type { Step } from '../core/model/step';
+import { MAX_ON_DEMAND_SPANS } from '../core/eval/live/session';
 import { baselineFromStore, evaluateTrace } from '../core/eval/trace';
 import { defaultDb, parse, portOption, UsageError } from './args';
 import { printSteps, printTraces } from './format';
@@ -193,29 +196,46 @@ async function withTrace<T>(
 /** The trace, or a CliError naming where to find ids. */
 export function getTrace(store: TraceStore, id: string) {
   const trace = store.get(id);
-  if (!trace) throw new CliError(`no trace ${id} in ${store.dbPath}; \`tracefork list\` shows the trace ids`);
+  if (!trace) throw noTrace(store, id);
   return trace;
 }
+
+const noTrace = (store: TraceStore, id: string) => new CliError(`no trace ${id} in ${store.dbPath}; \`tracefork list\` shows the trace ids`);
 
 /** `show TRACE_ID`: the trace as steps in tree pre-order. */
 export async function show(argv: string[]): Promise<number> {
   return withTrace(argv, { json: { type: 'boolean' } }, (store, id, flags) => {
-    const trace = getTrace(store, id);
-    // Steps carry their evaluator scores; latency/cost are judged against the earlier runs in this store.
-    const { steps } = evaluateTrace(trace, { baseline: baselineFromStore(store, { beforeTraceId: trace.traceId, maxTraces: 50 }) });
+    const located = store.locate([id]).traces[0];
+    if (!located) throw noTrace(store, id);
+    // A run too big to hold every step at once (what the evaluators need) is written step by step,
+    // with the agent's own scores only: the trace panel shows it so too.
+    const big = located.spanCount > MAX_ON_DEMAND_SPANS;
+    let steps: Step[] | StepStream;
+    if (big) {
+      steps = store.stepStream(id)!;
+      warn(
+        `run ${located.traceId} has ${steps.count} steps, over ${MAX_ON_DEMAND_SPANS}: shown with the agent's own scores only (the built-in evaluators hold every step at once)`,
+      );
+    } else {
+      // Steps carry their evaluator scores; latency/cost are judged against the earlier runs in this store.
+      const trace = getTrace(store, id);
+      steps = evaluateTrace(trace, { baseline: baselineFromStore(store, { beforeTraceId: trace.traceId, maxTraces: 50 }) }).steps;
+    }
     // Written step by step: a big run's JSON is never one string (V8 caps strings at ~512 MB).
     if (flags.json) {
-      writePrettyJson({ traceId: trace.traceId }, 'steps', steps, (chunk) => process.stdout.write(chunk));
+      writePrettyJson({ traceId: located.traceId }, 'steps', steps, (chunk) => process.stdout.write(chunk));
       process.stdout.write('\n');
-    } else printSteps(trace.traceId, steps);
+    } else printSteps(located.traceId, steps);
     return 0;
   });
 }
 
-/** `export TRACE_ID`: OTLP/JSON on stdout, credentials masked unless `--unmasked`. */
+/** `export TRACE_ID`: OTLP/JSON on stdout, credentials masked unless `--unmasked`; read record by record, never the whole run at once. */
 export async function exportTrace(argv: string[]): Promise<number> {
   return withTrace(argv, { unmasked: { type: 'boolean' } }, (store, id, flags) => {
-    writeOtlpJson(getTrace(store, id), (chunk) => process.stdout.write(chunk), { unmasked: !!flags.unmasked });
+    const parts = store.otlpParts(id);
+    if (!parts) throw noTrace(store, id);
+    writeOtlpParts(parts, (chunk) => process.stdout.write(chunk), { unmasked: !!flags.unmasked });
     process.stdout.write('\n');
     return 0;
   });

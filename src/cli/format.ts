@@ -1,5 +1,6 @@
 /** Human-readable output of the CLI (the --json forms are the machine contract). */
 import type { Step } from '../core/model/step';
+import type { ItemStream } from '../core/otlp/exportJson';
 import type { TraceSummary } from '../core/store/queries';
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -22,9 +23,10 @@ export function printTraces(traces: TraceSummary[]): void {
 }
 
 /** A trace's steps as an indented tree. */
-export function printSteps(traceId: string, steps: Step[]): void {
-  out(`trace ${traceId}: ${steps.length} steps`);
-  for (const s of steps) {
+export function printSteps(traceId: string, steps: readonly Step[] | ItemStream<Step>): void {
+  const stream: ItemStream<Step> = 'each' in steps ? steps : { count: steps.length, each: (visit) => steps.forEach((s) => visit(s)) };
+  out(`trace ${traceId}: ${stream.count} steps`);
+  stream.each((s) => {
     const bits = [
       s.kind,
       s.model,
@@ -36,5 +38,5 @@ export function printSteps(traceId: string, steps: Step[]): void {
     out(
       `${'  '.repeat(s.depth)}${mark} ${s.name}  [${bits.filter(Boolean).join(', ')}]${s.error ? `  ${s.error}` : ''}${s.code ? `  (${s.code.file}:${s.code.line ?? ''})` : ''}`,
     );
-  }
+  });
 }

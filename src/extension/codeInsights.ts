@@ -15,6 +15,7 @@ import { JudgeQueue } from '../core/eval/live/judgeQueue';
 import { mergeScores } from '../core/eval/engine';
 import type { JudgeConfig } from '../core/eval/judge';
 import type { LocatedStep } from '../core/eval/live/protocol';
+import type { VerdictFilesOptions } from '../core/eval/live/verdictFile';
 import type { TraceRecords } from '../core/store/queries';
 import type { EvalScore } from '../core/eval/types';
 import type { CustomEvaluators } from '../core/eval/custom/customEvaluators';
@@ -56,6 +57,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   constructor(
     private readonly host: ReceiverHost,
     private enabled: { lens: boolean; diagnostics: boolean },
+    verdictFiles?: VerdictFilesOptions,
   ) {
     super();
     this.judge = new JudgeQueue({ onScore: () => (this.schedulePublish(), this.judgedEmitter.fire([])), notify: (m) => this.log?.(`judge: ${m}`) });
@@ -65,6 +67,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
       onError: (m) => this.log?.(`evaluation: ${m}`),
       wantSteps: () => !!this.custom?.evaluators.length || this.judge.enabled,
       onBigTraces: (journal, traces) => this.bigEmitter.fire({ journal, traces }),
+      verdictFiles,
     });
     this._register(toDisposable(() => (this.judge.dispose(), void this.live.dispose(), this.publishTimer && clearTimeout(this.publishTimer))));
     this._register(host.onDidChangeTraces((ids) => this.live.changed(ids)));

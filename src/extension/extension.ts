@@ -38,7 +38,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const storage = context.storageUri ?? context.globalStorageUri;
   const host = new ReceiverHost(path.join(storage.fsPath, 'traces.db'), config, log, () => readForwardHeaders(context.secrets));
   closing = () => host.shutdown();
-  const insights = new CodeInsights(host, { lens: config.codeLens, diagnostics: config.diagnostics });
+  const version = String((context.extension.packageJSON as { version?: string }).version ?? 'dev');
+  // The verdicts of runs too big for the live loop are judged once and saved beside the store.
+  const insights = new CodeInsights(host, { lens: config.codeLens, diagnostics: config.diagnostics }, { dir: path.join(storage.fsPath, 'verdicts'), version });
   insights.log = (m) => log.appendLine(m);
   const runs = new RunsProvider(host, (id) => insights.failingEvaluatorsOf(id));
   const tree = vscode.window.createTreeView('tracefork.runs', { treeDataProvider: runs, showCollapseAll: true });
@@ -58,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // Trace panels read their runs through one view worker; big runs are prebuilt there as they grow.
   // Big runs' rows are saved beside the store once laid out, so they open fast after a reload too.
   const views = new ViewWorker((m) => log.appendLine(m), undefined, {
-    rowFiles: { dir: path.join(storage.fsPath, 'views'), version: String((context.extension.packageJSON as { version?: string }).version ?? 'dev') },
+    rowFiles: { dir: path.join(storage.fsPath, 'views'), version },
   });
   const prebuild = insights.onDidGrowBig(({ journal, traces }) => {
     for (const t of traces.filter((x) => x.spanCount <= PREBUILT_BUDGET))

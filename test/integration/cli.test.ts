@@ -89,6 +89,69 @@ describe('tracefork CLI', () => {
     assert.equal(exported.resourceSpans[0].scopeSpans[0].spans[0].spanId, original.resourceSpans[0].scopeSpans[0].spans[0].spanId);
   });
 
+  it('shows and exports a run of 60,000 steps within a 160 MB heap: written step by step, never held whole', function () {
+    this.timeout(180_000);
+    // 120 bodies of 500 spans, each with a 600-byte prompt and, on one span, an API key.
+    const traceId = hexId(16);
+    const root = span({ traceId, name: 'invoke_agent big', durMs: 100_000 });
+    const prompt = 'Summarise the ticket history for this customer. '.repeat(12);
+    const lines = [JSON.stringify(request([root]))];
+    for (let b = 0; b < 120; b++) {
+      const spans = Array.from({ length: 500 }, (_, i) =>
+        span({
+          traceId,
+          parentSpanId: root.spanId,
+          name: 'chat gpt-4o',
+          startMs: 1_700_000_000_000 + b * 500 + i,
+          attrs: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.request.model': 'gpt-4o',
+            'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: prompt }] }]),
+            ...(b === 7 && i === 3 ? { 'http.request.header.authorization': 'Bearer sk-proj-abcdefghijklmnopqrstuvwx0123' } : {}),
+          },
+        }),
+      );
+      lines.push(JSON.stringify(request(spans)));
+    }
+    const file = path.join(t.dir, 'big.jsonl');
+    fs.writeFileSync(file, lines.join('\n'));
+    assert.equal(cli('import', file, '--db', db).status, 0);
+    // Output goes to a file (it is ~200 MB); the heap is capped below what holding the run takes.
+    const run = (args: string[], out: string) => {
+      const fd = fs.openSync(out, 'w');
+      try {
+        const r = spawnSync(process.execPath, ['--max-old-space-size=160', CLI, ...args, '--db', db], {
+          stdio: ['ignore', fd, 'pipe'],
+          encoding: 'utf8',
+          timeout: 150_000,
+        });
+        assert.equal(r.status, 0, `tracefork ${args.join(' ')}: ${r.stderr}`);
+        return r.stderr;
+      } finally {
+        fs.closeSync(fd);
+      }
+    };
+    const shown = path.join(t.dir, 'show.json');
+    const warned = run(['show', traceId, '--json'], shown);
+    assert.match(warned, /60001 steps, over 50000: shown with the agent's own scores only/);
+    const steps = (JSON.parse(fs.readFileSync(shown, 'utf8')) as { traceId: string; steps: Array<{ spanId: string; depth: number; startTime: string }> }).steps;
+    assert.equal(steps.length, 60_001);
+    assert.equal(steps[0]!.spanId, root.spanId);
+    assert.ok(
+      steps.slice(1).every((s, i) => s.depth === 1 && (i === 0 || s.startTime >= steps[i]!.startTime)),
+      'children under the root, in start order',
+    );
+    const exported = path.join(t.dir, 'export.json');
+    run(['export', traceId], exported);
+    const text = fs.readFileSync(exported, 'utf8');
+    assert.ok(!text.includes('sk-proj-abcdefghijklmnopqrstuvwx0123'), 'the key is masked');
+    const doc = JSON.parse(text) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: unknown[] }> }> };
+    assert.equal(doc.resourceSpans[0]!.scopeSpans[0]!.spans.length, 60_001);
+    const text2 = path.join(t.dir, 'show.txt');
+    run(['show', traceId], text2);
+    assert.equal(fs.readFileSync(text2, 'utf8').split('\n').filter(Boolean).length, 60_002, 'a header and a line per step');
+  });
+
   it('masks API keys in exports unless --unmasked, and a masked export still round-trips', () => {
     const traceId = hexId(16);
     const key = 'sk-proj-' + 'Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2';

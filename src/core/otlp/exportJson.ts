@@ -47,25 +47,46 @@ function rawOtlpJson(trace: StoredTrace): OtlpJsonDocument {
 }
 
 /**
+ * What an OTLP/JSON document is written from: resources in order, each with its scopes in order,
+ * each visiting its items in order (from memory, or read again from the journal record by record).
+ */
+export interface OtlpParts {
+  spans: Array<OtlpPart<Span>>;
+  logs: Array<OtlpPart<LogRecord>>;
+}
+
+/** One resource's scopes and their items. */
+export interface OtlpPart<T> {
+  resource: Resource;
+  scopes: Array<{ scope: Scope; each: (visit: (item: T) => void) => void }>;
+}
+
+const partsOf = <T>(groups: ReturnType<typeof group<T>>): Array<OtlpPart<T>> =>
+  groups.map((r) => ({ resource: r.resource, scopes: [...r.scopes.values()].map((s) => ({ scope: s.scope, each: (visit) => s.items.forEach(visit) })) }));
+
+/**
  * The same document as `JSON.stringify(traceToOtlpJson(trace, opts))`, byte for byte, written in
  * pieces (one span or log record at a time, masked one at a time): a run of a million spans is
  * never one string in memory.
  */
-export function writeOtlpJson(trace: StoredTrace, write: (chunk: string) => void, { unmasked = false } = {}): void {
+export function writeOtlpJson(trace: StoredTrace, write: (chunk: string) => void, opts: { unmasked?: boolean } = {}): void {
+  const spans = partsOf(group<Span>(trace.spans.map(({ span, resource, scope }) => ({ resource, scope, item: span }))));
+  const logs = partsOf(group<LogRecord>(trace.logs.map(({ resource, scope, ...item }) => ({ resource, scope, item }))));
+  writeOtlpParts({ spans, logs }, write, opts);
+}
+
+/** Writes a document from its parts, as `writeOtlpJson` does (the journal's streaming export gives the same bytes). */
+export function writeOtlpParts(parts: OtlpParts, write: (chunk: string) => void, { unmasked = false } = {}): void {
   const mask = <T>(v: T): T => (unmasked ? v : maskDeep(v));
   const out = new ChunkedWriter(write);
-  const part = <T>(
-    key: 'resourceSpans' | 'resourceLogs',
-    inner: 'scopeSpans' | 'scopeLogs',
-    list: 'spans' | 'logRecords',
-    groups: ReturnType<typeof group<T>>,
-  ) => {
+  const part = <T>(key: 'resourceSpans' | 'resourceLogs', inner: 'scopeSpans' | 'scopeLogs', list: 'spans' | 'logRecords', groups: Array<OtlpPart<T>>) => {
     out.add(`${JSON.stringify(key)}:[`);
     groups.forEach((r, ri) => {
       out.add(`${ri ? ',' : ''}{"resource":${JSON.stringify(mask(r.resource))},${JSON.stringify(inner)}:[`);
-      [...r.scopes.values()].forEach((sc, si) => {
+      r.scopes.forEach((sc, si) => {
         out.add(`${si ? ',' : ''}{"scope":${JSON.stringify(mask(sc.scope))},${JSON.stringify(list)}:[`);
-        sc.items.forEach((item, ii) => out.add(`${ii ? ',' : ''}${JSON.stringify(mask(item))}`));
+        let ii = 0;
+        sc.each((item) => out.add(`${ii++ ? ',' : ''}${JSON.stringify(mask(item))}`));
         out.add(']}');
       });
       out.add(']}');
@@ -73,10 +94,10 @@ export function writeOtlpJson(trace: StoredTrace, write: (chunk: string) => void
     out.add(']');
   };
   out.add('{');
-  part('resourceSpans', 'scopeSpans', 'spans', group<Span>(trace.spans.map(({ span, resource, scope }) => ({ resource, scope, item: span }))));
-  if (trace.logs.length) {
+  part('resourceSpans', 'scopeSpans', 'spans', parts.spans);
+  if (parts.logs.length) {
     out.add(',');
-    part('resourceLogs', 'scopeLogs', 'logRecords', group<LogRecord>(trace.logs.map(({ resource, scope, ...item }) => ({ resource, scope, item }))));
+    part('resourceLogs', 'scopeLogs', 'logRecords', parts.logs);
   }
   out.add('}');
   out.end();
@@ -109,18 +130,33 @@ export class ChunkedWriter {
   }
 }
 
+/** Items to write one at a time: how many, and a visit of each in order. */
+export interface ItemStream<T> {
+  count: number;
+  each: (visit: (item: T) => void) => void;
+}
+
 /**
  * `{ ...head, [key]: items }` written as `JSON.stringify(that, null, 2)` writes it, byte for byte,
- * one item at a time (`tracefork show --json` of a big run).
+ * one item at a time (`tracefork show --json` of a big run: its steps built one at a time too).
  */
-export function writePrettyJson(head: Record<string, unknown>, key: string, items: readonly unknown[], write: (chunk: string) => void): void {
+export function writePrettyJson(
+  head: Record<string, unknown>,
+  key: string,
+  items: readonly unknown[] | ItemStream<unknown>,
+  write: (chunk: string) => void,
+): void {
+  const stream: ItemStream<unknown> = Array.isArray(items)
+    ? { count: items.length, each: (visit) => items.forEach((x) => visit(x)) }
+    : (items as ItemStream<unknown>);
   const out = new ChunkedWriter(write);
   out.add('{\n');
   for (const [k, v] of Object.entries(head)) out.add(`  ${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replace(/\n/g, '\n  ')},\n`);
-  if (!items.length) out.add(`  ${JSON.stringify(key)}: []\n}`);
+  if (!stream.count) out.add(`  ${JSON.stringify(key)}: []\n}`);
   else {
     out.add(`  ${JSON.stringify(key)}: [\n`);
-    items.forEach((item, i) => out.add(`${i ? ',\n' : ''}    ${JSON.stringify(item, null, 2).replace(/\n/g, '\n    ')}`));
+    let i = 0;
+    stream.each((item) => out.add(`${i++ ? ',\n' : ''}    ${JSON.stringify(item, null, 2).replace(/\n/g, '\n    ')}`));
     out.add('\n  ]\n}');
   }
   out.end();

@@ -110,6 +110,11 @@ export class RecordCache {
     return byTrace.get(traceId) ?? [];
   }
 
+  /** The record's span groups for one trace when it is decoded here already (no need to read it again), else undefined. */
+  cached(generation: string, off: number, traceId: string): SpanGroup[] | undefined {
+    return this.entries.get(`${generation}:${off}`)?.get(traceId) ?? (this.entries.has(`${generation}:${off}`) ? [] : undefined);
+  }
+
   /** Lets go of the decoded records. */
   clear(): void {
     this.entries.clear();

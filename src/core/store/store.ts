@@ -28,6 +28,9 @@ import {
 } from './queries';
 import { compactJournal } from './compact';
 import { scanLogs, scanTraces, type BodyEncoding } from '../otlp/decode';
+import { otlpPartsFromJournal, stepsFromJournal, type StepStream } from './traceStream';
+import type { OtlpParts } from '../otlp/exportJson';
+import type { PriceTable } from '../model/cost';
 
 export type { StoredTrace, TraceRecords, TraceSummary } from './queries';
 
@@ -206,6 +209,18 @@ export class TraceStore {
         traceIds.map((t) => t.toLowerCase()),
       ),
     };
+  }
+
+  /** A trace as OTLP/JSON parts read record by record (a big run's export), or null. */
+  otlpParts(traceId: string): OtlpParts | null {
+    const t = this.locate([traceId]).traces[0];
+    return t ? otlpPartsFromJournal(this.journal, t.traceId, t.offsets) : null;
+  }
+
+  /** A trace's steps built one at a time (a big run's `show`), or null. */
+  stepStream(traceId: string, prices?: PriceTable): StepStream | null {
+    const t = this.locate([traceId]).traces[0];
+    return t ? stepsFromJournal(this.journal, t.traceId, t.offsets, prices) : null;
   }
 
   /** Journal offsets of a trace's log records, ascending (to read one span's logs elsewhere). */

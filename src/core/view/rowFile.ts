@@ -15,9 +15,8 @@
  * a reader never sees half a file; the files are kept within a byte budget, least recently used
  * out first.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { hashOf, pruneSaved, readSaved, savedFileOf, writeSaved } from '../store/savedFiles';
 import { FLOAT_COLUMNS, INT_COLUMNS, KIND_COUNT, LAYOUT_COLUMNS, RunModel, type RunModelState } from './traceView';
 import type { PriceTable } from '../model/cost';
 import type { TraceHeader } from './rows';
@@ -67,10 +66,6 @@ interface Meta {
 
 const pad8 = (n: number) => (8 - (n % 8)) % 8;
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-const pricesKey = (p: PriceTable | undefined) =>
-  createHash('sha1')
-    .update(JSON.stringify(p ?? null))
-    .digest('hex');
 
 /** The row files of one store. */
 export class RowFiles {
@@ -78,7 +73,7 @@ export class RowFiles {
 
   /** The file of a trace (its id hashed: an id is whatever the exporter sent). */
   file(traceId: string): string {
-    return path.join(this.opts.dir, `${createHash('sha1').update(traceId).digest('hex').slice(0, 32)}.rows`);
+    return savedFileOf(this.opts.dir, traceId, '.rows');
   }
 
   /**
@@ -93,13 +88,12 @@ export class RowFiles {
     prices: PriceTable | undefined,
     current: () => boolean,
   ): Promise<boolean> {
-    fs.mkdirSync(this.opts.dir, { recursive: true });
     const meta: Meta = {
       format: FORMAT,
       version: this.opts.version,
       traceId: st.traceId,
       journal: at,
-      prices: pricesKey(prices),
+      prices: hashOf(prices),
       read,
       logOffsets,
       n: st.n,
@@ -123,19 +117,8 @@ export class RowFiles {
     add(st.flags);
     if (st.layout) for (const k of LAYOUT_COLUMNS) add(st.layout.cols[k]);
     const file = this.file(st.traceId);
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    const fh = await fs.promises.open(tmp, 'w');
-    try {
-      await fh.writev(parts);
-    } finally {
-      await fh.close();
-    }
-    if (!current()) {
-      fs.rmSync(tmp, { force: true });
-      return false;
-    }
-    fs.renameSync(tmp, file);
-    this.prune(file);
+    if (!(await writeSaved(file, parts, current))) return false;
+    pruneSaved(this.opts.dir, '.rows', this.opts.budgetBytes ?? ROW_FILES_BUDGET, file);
     return true;
   }
 
@@ -145,17 +128,10 @@ export class RowFiles {
    */
   load(traceId: string, at: TraceLocation, prices: PriceTable | undefined): SavedRun | null {
     const file = this.file(traceId);
-    let buf: Buffer;
+    const buf = readSaved(file);
+    if (!buf) return null;
     try {
-      buf = fs.readFileSync(file);
-    } catch {
-      return null;
-    }
-    try {
-      const saved = this.parse(buf, traceId, at, prices);
-      const now = new Date();
-      fs.utimesSync(file, now, now); // used: last out of the budget
-      return saved;
+      return this.parse(buf, traceId, at, prices);
     } catch {
       fs.rmSync(file, { force: true });
       return null;
@@ -172,7 +148,7 @@ export class RowFiles {
     const meta = JSON.parse(buf.subarray(12, 12 + jsonLen).toString('utf8')) as Meta;
     if (meta.format !== FORMAT || meta.version !== this.opts.version || meta.traceId !== traceId) bad('another format, version or trace');
     if (meta.journal?.path !== at.journal.path || meta.journal.generation !== at.journal.generation) bad('another journal');
-    if (meta.prices !== pricesKey(prices)) bad('other prices');
+    if (meta.prices !== hashOf(prices)) bad('other prices');
     const n = meta.n;
     if (!Number.isInteger(n) || n < 0 || !Array.isArray(meta.spanIds) || meta.spanIds.length !== n) bad('step count');
     const offsets = new Set(at.offsets);
@@ -237,29 +213,5 @@ export class RowFiles {
       prices,
     );
     return { model, read: meta.read, logOffsets: meta.logOffsets };
-  }
-
-  /** Keeps the files within the budget, least recently used out first (never `keep`); and clears temporary files left by a thread that ended mid-write. */
-  private prune(keep: string): void {
-    const budget = this.opts.budgetBytes ?? ROW_FILES_BUDGET;
-    const files: Array<{ file: string; size: number; used: number }> = [];
-    for (const name of fs.readdirSync(this.opts.dir)) {
-      const file = path.join(this.opts.dir, name);
-      try {
-        const st = fs.statSync(file);
-        if (name.endsWith('.tmp')) {
-          if (Date.now() - st.mtimeMs > 600_000) fs.rmSync(file, { force: true });
-        } else if (name.endsWith('.rows')) files.push({ file, size: st.size, used: st.mtimeMs });
-      } catch {
-        // gone meanwhile
-      }
-    }
-    let total = files.reduce((s, f) => s + f.size, 0);
-    for (const f of files.sort((a, b) => a.used - b.used)) {
-      if (total <= budget) break;
-      if (f.file === keep) continue;
-      fs.rmSync(f.file, { force: true });
-      total -= f.size;
-    }
   }
 }

@@ -173,7 +173,7 @@ describe('eval: live evaluation loop (worker thread)', function () {
 
   it('the verdict store answers the live verdict; a run too big for the loop is judged on demand, in the worker; a deleted run has none', async () => {
     await live.dispose();
-    live = new LiveEvaluator({ source: () => store, onBatch: (b) => batches.push(b), debounceMs: 20, maxSpans: 3 });
+    live = new LiveEvaluator({ source: () => store, onBatch: (b) => batches.push(b), debounceMs: 20, maxSpans: 3, aheadDelayMs: 0 });
     store.onDidChange((ids) => live.changed(ids));
     // Ten quick runs make the baseline; the eleventh is slow: only the rolling baseline flags it.
     const slow = (i: number) =>
@@ -206,6 +206,40 @@ describe('eval: live evaluation loop (worker thread)', function () {
     assert.equal(await live.verdict(traceId(10)), null);
   });
 
+  it('judges a big run ahead of its first open once it is quiet, and saves it: after a restart the verdict is read, not made', async () => {
+    await live.dispose();
+    const verdictFiles = { dir: path.join(dir, 'verdicts'), version: 't', minSteps: 4 };
+    const start = () =>
+      new LiveEvaluator({
+        source: () => store,
+        onBatch: (b) => batches.push(b),
+        onError: (m) => assert.fail(m),
+        debounceMs: 20,
+        maxSpans: 3,
+        aheadDelayMs: 50,
+        verdictFiles,
+      });
+    live = start();
+    store.onDidChange((ids) => live.changed(ids));
+    const spans = [...runSpans(14, true), { ...runSpans(14, false)[1], spanId: hex(998, 16), name: 'chat again' }];
+    store.ingestTraces(body(spans.slice(0, 2)), 'json');
+    store.list();
+    await live.idle();
+    store.ingestTraces(body(spans.slice(2)), 'json'); // the run grows: judged once it is quiet again
+    store.list();
+    await live.idle();
+    assert.equal(fs.readdirSync(verdictFiles.dir).filter((f) => f.endsWith('.verdict')).length, 1, 'judged ahead and saved');
+    const ahead = (await live.verdict(traceId(14)))!;
+    assert.equal(ahead.source, 'live', 'kept from the ahead-of-time judgement: nothing built at open');
+    assert.equal(ahead.scores.size, 4, 'of the run as it ended, every step');
+    assert.ok(ahead.scores.get(hex(14 * 16 + 3, 16))!.some((x) => x.name === 'tool-failure' && x.passed === false));
+    await live.dispose();
+    live = start(); // a window reload
+    const read = (await live.verdict(traceId(14)))!;
+    assert.equal(read.source, 'saved');
+    assert.deepEqual([...read.scores], [...ahead.scores]);
+  });
+
   it('tells the big runs it does not evaluate, and does not build a run over MAX_ON_DEMAND_SPANS on demand', async () => {
     await live.dispose();
     const big: string[] = [];
@@ -214,6 +248,7 @@ describe('eval: live evaluation loop (worker thread)', function () {
       onBatch: (b) => batches.push(b),
       debounceMs: 20,
       maxSpans: 2,
+      aheadDelayMs: 0,
       onBigTraces: (_, t) => big.push(...t.map((x) => x.traceId)),
     });
     store.onDidChange((ids) => live.changed(ids));

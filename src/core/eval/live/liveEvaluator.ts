@@ -13,7 +13,8 @@ import { workerEntry } from '../../workerEntry';
 import type { TraceRecords } from '../../store/queries';
 import type { PriceTable } from '../../model/cost';
 import type { EvalOptions } from '../types';
-import { EvalSession } from './session';
+import { EvalSession, MAX_ON_DEMAND_SPANS } from './session';
+import { VerdictFiles, type VerdictFilesOptions } from './verdictFile';
 import type { EvaluateReply, EvaluateRequest, TraceResult, VerdictReply, VerdictRequest, WorkerReply, WorkerRequest } from './protocol';
 import type { EvalScore } from '../types';
 
@@ -66,6 +67,13 @@ export interface LiveOptions {
   wantSteps?: () => boolean;
   options?: () => Partial<EvalOptions> | undefined;
   prices?: () => PriceTable | undefined;
+  /** Where the verdicts of big runs are saved (without: they are judged again at each first open after a restart). */
+  verdictFiles?: VerdictFilesOptions;
+  /**
+   * A big run (over `maxSpans`, up to MAX_ON_DEMAND_SPANS) is judged ahead of its first open once
+   * it and the loop were quiet this long (default 2000 ms; 0: only when asked for).
+   */
+  aheadDelayMs?: number;
   /** Evaluate on this thread instead of a worker (tests; also the fallback when no worker starts). */
   inProcess?: boolean;
   /** The worker's script (default: dist/evalWorker.js beside the bundle, else the TypeScript source under tsx). */
@@ -88,6 +96,12 @@ export class LiveEvaluator {
   /** When the oldest change not yet sent happened (ms, performance.now()). */
   private pendingSince = 0;
   private elu: EventLoopUtilization | undefined;
+  /** Big runs changed and not judged ahead since. */
+  private ahead = new Set<string>();
+  private aheadTimer: NodeJS.Timeout | undefined;
+  private aheadElu: EventLoopUtilization | undefined;
+  /** Ahead-of-time verdicts being located or in the worker. */
+  private aheadPending = 0;
   /** Totals since start (bench, tests). */
   readonly stats = { batches: 0, traces: 0, steps: 0 };
 
@@ -99,6 +113,7 @@ export class LiveEvaluator {
     if (!this.dirty.size && !this.rebuild) this.pendingSince = performance.now();
     if (traceIds.length === 0) this.rebuild = true;
     for (const id of traceIds) this.dirty.add(id);
+    this.stopAhead(); // started again once the loop is idle
     this.wait();
   }
 
@@ -116,7 +131,7 @@ export class LiveEvaluator {
    * evaluated on demand when the loop has none (a run too big for it, or judged long ago); null
    * when the trace is not in the store. Answered after the batch in flight, never on this thread.
    */
-  async verdict(traceId: string): Promise<{ scores: Map<string, EvalScore[]>; source: 'live' | 'now' } | null> {
+  async verdict(traceId: string): Promise<{ scores: Map<string, EvalScore[]>; source: 'live' | 'saved' | 'now' } | null> {
     for (let attempt = 0; attempt < 3 && !this.disposed; attempt++) {
       const source = this.opts.source();
       if (!source) return null;
@@ -153,9 +168,9 @@ export class LiveEvaluator {
     this.verdictWaiters.clear();
   }
 
-  /** Resolves once nothing is waiting or being evaluated. */
+  /** Resolves once nothing is waiting or being evaluated, big runs judged ahead included. */
   idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
+    if (this.isSettled()) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
@@ -164,6 +179,7 @@ export class LiveEvaluator {
     this.disposed = true;
     this.answerVerdicts(null);
     if (this.timer) clearTimeout(this.timer);
+    this.stopAhead();
     this.session?.close();
     const w = this.worker;
     this.worker = null;
@@ -175,8 +191,12 @@ export class LiveEvaluator {
     return !this.inFlight && !this.sending && !this.timer && !this.due && !this.dirty.size && !this.rebuild;
   }
 
+  private isSettled(): boolean {
+    return this.isIdle() && !this.aheadTimer && !this.aheadPending;
+  }
+
   private settleIdle(force = false): void {
-    if (!force && !this.isIdle()) return;
+    if (!force && !this.isSettled()) return;
     for (const r of this.idleWaiters.splice(0)) r();
   }
 
@@ -242,6 +262,7 @@ export class LiveEvaluator {
     const maxSpans = this.opts.maxSpans ?? 5000;
     const big = all.filter((t) => t.spanCount > maxSpans);
     if (big.length) this.opts.onBigTraces?.(journal, big);
+    for (const t of big) if (t.spanCount <= MAX_ON_DEMAND_SPANS && this.opts.aheadDelayMs !== 0) this.ahead.add(t.traceId);
     const traces: TraceRecords[] = [];
     let budget = this.opts.batchSpans ?? 20_000;
     for (const t of all) {
@@ -271,7 +292,8 @@ export class LiveEvaluator {
   private post(req: WorkerRequest): void {
     const worker = this.opts.inProcess ? null : this.ensureWorker();
     if (worker) return worker.postMessage(req);
-    this.session ??= new EvalSession();
+    const files = this.opts.verdictFiles;
+    this.session ??= new EvalSession(files ? new VerdictFiles(files) : null, (m) => this.opts.onError?.(m));
     const session = this.session;
     setImmediate(() => !this.disposed && this.receive(req.type === 'verdict' ? session.verdict(req) : session.evaluate(req)));
   }
@@ -284,7 +306,7 @@ export class LiveEvaluator {
       return null;
     }
     try {
-      const w = new Worker(entry.file, { execArgv: entry.execArgv });
+      const w = new Worker(entry.file, { execArgv: entry.execArgv, workerData: { verdictFiles: this.opts.verdictFiles } });
       w.unref();
       w.on('message', (r: WorkerReply) => this.receive(r));
       w.on('error', (e) => this.crashed(w, `crashed: ${e.message}`));
@@ -318,6 +340,7 @@ export class LiveEvaluator {
   }
 
   private receive(reply: WorkerReply): void {
+    if (reply.type === 'notice') return this.opts.onError?.(reply.message);
     if (reply.type === 'verdict') {
       const waiter = this.verdictWaiters.get(reply.id);
       this.verdictWaiters.delete(reply.id);
@@ -352,7 +375,64 @@ export class LiveEvaluator {
       this.wait(0);
     } else if (this.dirty.size || this.rebuild) {
       this.wait();
+    } else if (this.isIdle()) {
+      this.startAhead();
     }
     this.settleIdle();
+  }
+
+  /** Waits for the loop and the receiver's thread to be quiet, then judges the big runs ahead. */
+  private startAhead(): void {
+    if (!this.ahead.size || this.aheadTimer || this.disposed) return;
+    this.aheadElu = performance.eventLoopUtilization();
+    this.aheadTimer = setTimeout(() => void this.judgeAhead(), this.opts.aheadDelayMs ?? 2000);
+  }
+
+  private stopAhead(): void {
+    if (this.aheadTimer) clearTimeout(this.aheadTimer);
+    this.aheadTimer = undefined;
+  }
+
+  /**
+   * Asks the worker to judge the big runs that changed, so that opening one reads its verdict
+   * (kept, or from its file after a restart) instead of building and judging every step then.
+   */
+  private async judgeAhead(): Promise<void> {
+    this.aheadTimer = undefined;
+    if (this.disposed || !this.isIdle()) return; // started again once the loop is idle
+    const since = this.aheadElu;
+    if (since && performance.eventLoopUtilization(since).utilization > (this.opts.busyUtilization ?? 0.5)) return this.startAhead();
+    const source = this.opts.source();
+    const ids = [...this.ahead];
+    this.ahead.clear();
+    if (!source) return this.settleIdle();
+    this.aheadPending++;
+    try {
+      const { journal, traces } = await locateIn(source, ids);
+      for (const trace of traces.filter((t) => t.spanCount <= MAX_ON_DEMAND_SPANS)) {
+        const req: VerdictRequest = {
+          type: 'verdict',
+          id: this.nextId++,
+          traceId: trace.traceId,
+          journal,
+          trace,
+          options: this.opts.options?.(),
+          prices: this.opts.prices?.(),
+          ahead: true,
+        };
+        this.aheadPending++;
+        this.verdictWaiters.set(req.id, (r) => {
+          this.aheadPending--;
+          if (r.error) this.opts.onError?.(`run ${trace.traceId} could not be judged ahead: ${r.error}`);
+          this.settleIdle();
+        });
+        this.post(req);
+      }
+    } catch {
+      // the store closed meanwhile: the runs are judged when opened
+    } finally {
+      this.aheadPending--;
+      this.settleIdle();
+    }
   }
 }

@@ -38,6 +38,8 @@ export interface VerdictRequest {
   trace: TraceRecords | null;
   options?: Partial<EvalOptions>;
   prices?: PriceTable;
+  /** Judged ahead of time, for a later open (kept and saved; the reply carries no scores). */
+  ahead?: boolean;
 }
 
 /** The answer: scores by span id, or null when the trace is gone. */
@@ -46,16 +48,22 @@ export interface VerdictReply {
   id: number;
   traceId: string;
   scores: Array<[string, EvalScore[]]> | null;
-  /** 'live': the verdict the Runs view and diagnostics show; 'now': evaluated for this request. */
-  source: 'live' | 'now' | null;
+  /** 'live': the verdict the Runs view and diagnostics show (or one kept since made); 'saved': read from its verdict file; 'now': evaluated for this request. */
+  source: 'live' | 'saved' | 'now' | null;
   error?: string;
 }
 
 /** What the loop sends the worker. */
 export type WorkerRequest = EvaluateRequest | VerdictRequest;
 
+/** Something the worker could not do that is nobody's reply (a verdict file not saved). */
+export interface NoticeReply {
+  type: 'notice';
+  message: string;
+}
+
 /** What the worker answers. */
-export type WorkerReply = EvaluateReply | VerdictReply;
+export type WorkerReply = EvaluateReply | VerdictReply | NoticeReply;
 
 /** A step that names its source line, with the evaluators that failed on it. */
 export interface LocatedStep {

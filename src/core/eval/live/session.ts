@@ -12,9 +12,7 @@ import { runEvaluators } from '../engine';
 import { DriftDetector } from '../drift';
 import type { EvalScore } from '../types';
 import type { EvaluateReply, EvaluateRequest, LocatedStep, TraceResult, VerdictReply, VerdictRequest } from './protocol';
-
-/** Scores of a trace, by span id, as carried in messages. */
-type ScoreEntries = Array<[string, EvalScore[]]>;
+import type { ScoreEntries, VerdictFiles } from './verdictFile';
 
 /**
  * The verdicts of the traces evaluated last, bounded by their total steps: the one source of the
@@ -72,6 +70,15 @@ export class EvalSession {
   private journal: Journal | null = null;
   private readonly cache = new RecordCache(8);
 
+  /**
+   * `files`: where the verdicts of big runs are saved, to be read instead of judged again (after a
+   * reload, or once the memory let them go); `notice`: told what could not be saved.
+   */
+  constructor(
+    private readonly files: VerdictFiles | null = null,
+    private readonly notice: (message: string) => void = () => {},
+  ) {}
+
   /** Evaluates every trace of the request, oldest first, feeding the baseline after each. */
   evaluate(req: EvaluateRequest): EvaluateReply {
     const reply: EvaluateReply = { type: 'evaluated', id: req.id, results: [], stale: [], errors: [] };
@@ -103,16 +110,25 @@ export class EvalSession {
   }
 
   /**
-   * The scores of one trace: the live verdict when kept, else evaluated now against the current
-   * baseline (which it does not join: the rolling baseline stays that of the live runs).
+   * The scores of one trace: the live verdict when kept, else the saved one when it still holds,
+   * else evaluated now against the current baseline (which it does not join: the rolling baseline
+   * stays that of the live runs). A request made `ahead` of time is answered without its scores.
    */
   verdict(req: VerdictRequest): VerdictReply {
     const reply: VerdictReply = { type: 'verdict', id: req.id, traceId: req.traceId, scores: null, source: null };
     if (!req.trace) return reply; // not in the store (deleted, evicted)
+    const answer = (scores: ScoreEntries, source: 'live' | 'saved' | 'now'): VerdictReply => ({ ...reply, scores: req.ahead ? null : scores, source });
     const kept = this.verdicts.get(req.traceId);
-    if (kept) return { ...reply, scores: kept, source: 'live' };
+    if (kept) return answer(kept, 'live');
     // Evaluating means holding every step at once: a run bigger than this is shown without scores.
     if (req.trace.spanCount > MAX_ON_DEMAND_SPANS) return reply;
+    const key = { journal: req.journal, trace: req.trace, options: req.options, prices: req.prices };
+    const files = this.files?.wants(req.trace.spanCount) ? this.files : null;
+    const saved = files?.load(key);
+    if (saved) {
+      this.verdicts.set(req.traceId, saved, req.trace.spanCount);
+      return answer(saved, 'saved');
+    }
     const journal = this.open(req.journal);
     if (!journal) return { ...reply, error: 'the journal was compacted meanwhile; ask again' };
     try {
@@ -120,7 +136,12 @@ export class EvalSession {
       const { scores } = runEvaluators(steps, { baseline: this.baseline, options: req.options });
       const entries: ScoreEntries = [...scores];
       this.verdicts.set(req.traceId, entries, steps.length);
-      return { ...reply, scores: entries, source: 'now' };
+      try {
+        files?.save(key, entries);
+      } catch (e) {
+        this.notice(`the verdict of run ${req.traceId} was not saved (it is judged again next time): ${(e as Error).message}`);
+      }
+      return answer(entries, 'now');
     } catch (e) {
       return { ...reply, error: (e as Error).message };
     }

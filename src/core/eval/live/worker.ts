@@ -3,11 +3,15 @@
  * the live loop with an EvalSession. Its priority is lowered before anything else is loaded.
  */
 import './lowPriority';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { EvalSession } from './session';
-import type { WorkerRequest } from './protocol';
+import { VerdictFiles, type VerdictFilesOptions } from './verdictFile';
+import type { NoticeReply, WorkerRequest } from './protocol';
 
-const session = new EvalSession();
+const files = (workerData as { verdictFiles?: VerdictFilesOptions } | null)?.verdictFiles;
+const session = new EvalSession(files ? new VerdictFiles(files) : null, (message) =>
+  parentPort?.postMessage({ type: 'notice', message } satisfies NoticeReply),
+);
 parentPort?.on('message', (req: WorkerRequest) => {
   if (req.type === 'verdict') return parentPort?.postMessage(session.verdict(req));
   let reply;
