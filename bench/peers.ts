@@ -133,20 +133,29 @@ async function main() {
   });
   nul.stop();
 
-  // Tracefork: the real receiver and store, until every span is stored.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-peers-store-'));
-  const sink = await traceforkSink(dir);
+  // Tracefork: the real receiver and store, until every span is stored. Measured as decode-only is:
+  // the best of 3 passes (each into a fresh store) after a warm-up one.
   const rssBefore = process.memoryUsage().rss;
-  const tf = await benchHttpReplay(bodies, sink, 4);
+  let tf: Awaited<ReturnType<typeof benchHttpReplay>> | undefined;
+  let rssPeak = rssBefore;
+  let leastStored = Infinity; // spans lost: the worst pass's
+  for (let pass = 0; pass < 4; pass++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-peers-store-'));
+    const sink = await traceforkSink(dir);
+    const r = await benchHttpReplay(bodies, sink, 4);
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    leastStored = Math.min(leastStored, r.stored);
+    if (pass > 0 && (!tf || r.spansPerSec > tf.spansPerSec)) tf = r;
+    sink.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   rows.push({
     what: 'Tracefork (receiver + journal + index)',
-    spansPerSec: tf.spansPerSec,
-    lost: total - tf.stored,
-    rssMb: Math.max(process.memoryUsage().rss, rssBefore) / 1024 ** 2,
-    note: 'stored count from its store',
+    spansPerSec: tf!.spansPerSec,
+    lost: total - leastStored,
+    rssMb: rssPeak / 1024 ** 2,
+    note: 'stored count from its store; best of 3 warm passes, as decode-only',
   });
-  sink.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 
   // Arize Phoenix: until its REST API returns every span.
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-peers-phoenix-'));
