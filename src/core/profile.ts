@@ -1,6 +1,6 @@
 /**
  * A developer's tool, off unless asked for: with TRACEFORK_PROFILE_DIR set, the thread that calls
- * `profileFromEnv` (the extension host, the receiver worker, the view worker) records a CPU
+ * `profileFromEnv` (the extension host, the receiver, view and evaluation workers) records a CPU
  * profile with Node's inspector and writes it to that folder every 20 s
  * (`LABEL-TIME.cpuprofile`, for Chrome DevTools or `node scripts/profileTop.mjs`). It is how the
  * time of each thread under load is found (issue #16); nothing is profiled otherwise.

@@ -144,12 +144,26 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
   private apply(b: LiveBatch): void {
     if (this.isDisposed) return;
     const recent = new Set(b.recent);
+    // What changed decides what is drawn again: while runs stream in, most batches bring passing
+    // runs with no code location, and redrawing the Runs view, the Problems and every lens for them
+    // only took the window's time from the user.
+    let verdicts = b.rebuilt || b.removed.length > 0;
+    let lines = b.rebuilt;
     for (const id of b.removed) this.forget(id);
     for (const r of b.results) {
+      const before = this.failing.get(r.traceId) ?? [];
+      if (before.length !== r.failing.length || before.some((e, i) => e !== r.failing[i])) verdicts = true;
       this.failing.set(r.traceId, r.failing);
-      if (recent.has(r.traceId)) this.located.set(r.traceId, r.located);
+      if (recent.has(r.traceId)) {
+        if (this.located.get(r.traceId)?.length || r.located.length) lines = true;
+        this.located.set(r.traceId, r.located);
+      }
     }
-    for (const id of [...this.located.keys()]) if (!recent.has(id)) this.located.delete(id);
+    for (const [id, located] of [...this.located]) {
+      if (recent.has(id)) continue;
+      this.located.delete(id);
+      if (located.length) lines = true;
+    }
     // Runs evicted by retention are not reported removed: drop their verdicts now and then.
     if (b.rebuilt || this.failing.size > this.prunedAt + 1000) void this.pruneDeleted();
     const findings = b.results.flatMap((r) => r.findings ?? []);
@@ -158,7 +172,7 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
     const runs = b.results.filter((r) => r.steps?.length).map((r) => ({ traceId: r.traceId, steps: r.steps! }));
     for (const r of runs) this.judge.add(r.steps);
     if (this.custom?.evaluators.length && runs.length) void this.runCustom(this.custom, runs);
-    this.publish();
+    this.publish({ lines, verdicts });
     this.judgedEmitter.fire(b.rebuilt ? [] : b.results.map((r) => r.traceId));
   }
 
@@ -195,13 +209,15 @@ export class CodeInsights extends Disposable implements vscode.CodeLensProvider 
     this.publishTimer ??= setTimeout(() => ((this.publishTimer = undefined), this.publish()), 100);
   }
 
-  /** Diagnostics, lenses and the Runs view follow the verdicts. */
-  private publish(): void {
+  /** Diagnostics, lenses and the Runs view follow the verdicts (those of them that changed). */
+  private publish(changed = { lines: true, verdicts: true }): void {
     if (this.isDisposed) return;
-    this.lines = undefined;
-    this.publishDiagnostics();
-    this.lensEmitter.fire();
-    this.evaluatedEmitter.fire();
+    if (changed.lines) {
+      this.lines = undefined;
+      this.publishDiagnostics();
+      this.lensEmitter.fire();
+    }
+    if (changed.verdicts) this.evaluatedEmitter.fire();
   }
 
   private lineSteps(traceId: string, located: LocatedStep[]): LineStep[] {

@@ -83,8 +83,30 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
 
   private refreshes = 0;
 
-  /** Draws the listed runs again (their verdicts changed; the list itself did not). */
+  private lastDraw = 0;
+  private drawTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Draws the listed runs again (their verdicts changed; the list itself did not). Coalesced with
+   * the refreshes: while runs stream in, verdicts land every half second and each draw sends every
+   * listed row to the window, so the view is drawn at most once per MIN_REFRESH_MS, and not at all
+   * when a refresh that draws anyway is on its way.
+   */
   redraw(): void {
+    if (this.drawTimer || this.debounce) return;
+    this.drawTimer = setTimeout(
+      () => {
+        this.drawTimer = undefined;
+        if (!this.isDisposed) this.draw();
+      },
+      Math.max(0, this.lastDraw + MIN_REFRESH_MS - Date.now()),
+    );
+  }
+
+  private draw(): void {
+    this.lastDraw = Date.now();
+    if (this.drawTimer) clearTimeout(this.drawTimer);
+    this.drawTimer = undefined;
     this.changed.fire();
   }
 
@@ -108,7 +130,7 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
     if (n !== this.refreshes || this.isDisposed) return;
     this.runs = runs;
     this.totals = totals;
-    this.changed.fire();
+    this.draw();
   }
 
   private scheduleRefresh(): void {
@@ -152,6 +174,22 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
     return out;
   }
 
+  /**
+   * A run's tooltip, made when it is hovered: made for every listed row on every refresh, its
+   * markdown was parsed (by VS Code, for its links) hundreds of times a second while runs streamed in.
+   */
+  resolveTreeItem(item: vscode.TreeItem, node: RunsNode): vscode.TreeItem {
+    if (node.kind !== 'run') return item;
+    const r = node.run;
+    item.tooltip = new vscode.MarkdownString(
+      `**${escapeMd(r.name)}**\n\n${r.status === 'error' ? `$(error) ${r.errorCount} failing step(s)` : '$(pass) no failing step'}\n\n` +
+        `- started ${new Date(r.startTime).toLocaleString()}\n- ${r.spanCount} steps, ${dur(r.durationMs)}\n` +
+        `${r.model ? `- model \`${escapeMd(r.model)}\`\n` : ''}${r.sessionId ? `- session \`${escapeMd(r.sessionId)}\`\n` : ''}- trace \`${r.traceId}\``,
+      true,
+    );
+    return item;
+  }
+
   getTreeItem(node: RunsNode): vscode.TreeItem {
     if (node.kind === 'more') {
       const item = new vscode.TreeItem(`${node.hidden} older run${node.hidden === 1 ? '' : 's'} not listed`, vscode.TreeItemCollapsibleState.None);
@@ -185,12 +223,6 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
         : failedEvaluators.length
           ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
           : new vscode.ThemeIcon(r.status === 'ok' ? 'pass' : 'circle-outline', r.status === 'ok' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
-    item.tooltip = new vscode.MarkdownString(
-      `**${escapeMd(r.name)}**\n\n${r.status === 'error' ? `$(error) ${r.errorCount} failing step(s)` : '$(pass) no failing step'}\n\n` +
-        `- started ${new Date(r.startTime).toLocaleString()}\n- ${r.spanCount} steps, ${dur(r.durationMs)}\n` +
-        `${r.model ? `- model \`${escapeMd(r.model)}\`\n` : ''}${r.sessionId ? `- session \`${escapeMd(r.sessionId)}\`\n` : ''}- trace \`${r.traceId}\``,
-      true,
-    );
     item.contextValue = (r.status === 'error' || failedEvaluators.length ? 'run.failing' : 'run') + (r.replayOf ? '.fork' : '');
     if (r.replayOf && r.status !== 'error' && !failedEvaluators.length)
       item.iconPath = new vscode.ThemeIcon('repo-forked', new vscode.ThemeColor('testing.iconPassed'));

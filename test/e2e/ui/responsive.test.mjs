@@ -64,6 +64,7 @@ export default async function ({ page, runCommand, screenshot }) {
     ['ArrowDown → step detail shown (host round trip)', 'detail'],
     ['Enter on "Filter Runs…" → its quick pick (host round trip)', 'command'],
     ['POST of a run → row in the Runs view', 'runsView'],
+    ['  of which the POST (stored, acknowledged)', 'runsViewPost'],
   ]) {
     console.log(`  ${what}: idle ${summary(idle[key])}; under load ${summary(loaded[key])}`);
   }
@@ -84,7 +85,7 @@ export default async function ({ page, runCommand, screenshot }) {
 }
 
 function newFigures() {
-  return { select: [], detail: [], command: [], runsView: [] };
+  return { select: [], detail: [], command: [], runsView: [], runsViewPost: [] };
 }
 
 async function sampleWhile(cond, fn) {
@@ -126,6 +127,7 @@ async function runsViewSample(ui, figures, assert) {
   await ui.page.evaluate(installRowProbe, name);
   const sentAt = Date.now();
   assert.equal((await post(probeTrace(name))).status, 200);
+  figures.runsViewPost.push(Date.now() - sentAt); // the receiver has stored it: the rest is the host and VS Code
   const seenAt = await result(ui.page, 30_000, '__tfRow');
   assert.ok(seenAt !== null, 'the Runs view showed a new run within 30 s');
   figures.runsView.push(seenAt - sentAt);

@@ -7,6 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { EvalSession } from './session';
 import { VerdictFiles, type VerdictFilesOptions } from './verdictFile';
 import type { NoticeReply, WorkerRequest } from './protocol';
+import { profileFromEnv } from '../../profile';
+
+profileFromEnv('eval-worker');
 
 const files = (workerData as { verdictFiles?: VerdictFilesOptions } | null)?.verdictFiles;
 const session = new EvalSession(files ? new VerdictFiles(files) : null, (message) =>
