@@ -98,4 +98,22 @@ describe('RowsCache', () => {
     c.receive(r.requestId, 0, rowsOf(0, 10));
     assert.equal(c.rows.length, 5);
   });
+
+  it('asks for the last page once after a reset, only once the first page has arrived', () => {
+    const c = cacheOf(95);
+    assert.deepEqual(c.prefetchTail(), [], 'nothing before the first answer');
+    const [first] = c.request([0]);
+    assert.deepEqual(c.prefetchTail(), [], 'nor while the first page is in flight');
+    c.receive(first.requestId, 0, rowsOf(0, 10));
+    assert.deepEqual(c.prefetchTail(), [{ requestId: 2, start: 90, count: 5 }]);
+    assert.deepEqual(c.prefetchTail(), [], 'once');
+    c.invalidate(120); // a live run growing: no new prefetch
+    const [again] = c.request([0]);
+    c.receive(again.requestId, 0, rowsOf(0, 10));
+    assert.deepEqual(c.prefetchTail(), []);
+    const small = cacheOf(8); // one page: the tail is the page already here
+    const [only] = small.request([0]);
+    small.receive(only.requestId, 0, rowsOf(0, 8));
+    assert.deepEqual(small.prefetchTail(), []);
+  });
 });

@@ -22,6 +22,8 @@ export class RowsCache {
   private readonly inFlight = new Map<number, number>();
   private readonly pending = new Set<number>();
   private readonly bySpan = new Map<string, number>();
+  /** Set by a reset: the last page is fetched once the first answer is in (see `prefetchTail`). */
+  private tailWanted = false;
 
   constructor(
     private readonly nextId: () => number,
@@ -33,6 +35,18 @@ export class RowsCache {
     this.rows = [];
     this.bySpan.clear();
     this.invalidate(total);
+    this.tailWanted = true;
+  }
+
+  /**
+   * Once after a reset, when some page has arrived: the request for the last page, so that End
+   * (where an agent's final answer is) paints from rows already here instead of waiting on the host.
+   * Asked after the first answer, never before it, so it does not delay the first rows.
+   */
+  prefetchTail(): PageRequest[] {
+    if (!this.tailWanted || this.loaded.size === 0) return [];
+    this.tailWanted = false;
+    return this.request([this.total - 1]);
   }
 
   /**

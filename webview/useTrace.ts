@@ -137,7 +137,9 @@ export function useTrace(host: Host, state?: StateStore) {
       requestDetail(sel.spanId);
     },
     onRows(inReplyTo: number, start: number, rows: RowData[]) {
-      if (cache.receive(inReplyTo, start, rows)) bump();
+      if (!cache.receive(inReplyTo, start, rows)) return;
+      bump();
+      send(cache.prefetchTail());
     },
     onDetail: (inReplyTo: number, step: Step | null) => receiveDetail(inReplyTo, step),
     onSelect(spanId: string) {

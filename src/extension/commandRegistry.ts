@@ -56,6 +56,7 @@ export interface TraceforkCommands {
   'tracefork.__alerts': [];
   'tracefork.__trends': [];
   'tracefork.__caseTests': [];
+  'tracefork.__runTooltip': [traceId: string];
 }
 
 /** A Tracefork command id. */

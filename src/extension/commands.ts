@@ -97,6 +97,8 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       panels: await Promise.all(TracePanel.all().map(async (p) => ({ traceId: p.traceId, ...(await p.testView()) }))),
       views: { running: c.views.running, held: c.views.running ? await c.views.held() : 0 },
     })),
+    // Hidden: a listed run's tooltip as VS Code resolves it on hover (headless code-server shows no hover to read).
+    reg('tracefork.__runTooltip', (traceId: string) => c.runs.tooltipOf(traceId)),
   ];
 }
 

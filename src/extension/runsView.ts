@@ -135,7 +135,7 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
 
   private scheduleRefresh(): void {
     if (this.debounce) return;
-    const wait = Math.max(50, this.lastRefresh + MIN_REFRESH_MS - Date.now());
+    const wait = Math.max(20, this.lastRefresh + MIN_REFRESH_MS - Date.now());
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
       if (!this.isDisposed) void this.refresh();
@@ -188,6 +188,15 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
       true,
     );
     return item;
+  }
+
+  /** The markdown of a listed run's tooltip, resolved as on hover; null when the run is not listed. */
+  tooltipOf(traceId: string): string | null {
+    const run = this.runs.find((r) => r.traceId === traceId);
+    if (!run) return null;
+    const node: RunsNode = { kind: 'run', run };
+    const tip = this.resolveTreeItem(this.getTreeItem(node), node).tooltip;
+    return typeof tip === 'string' ? tip : (tip?.value ?? null);
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {

@@ -48,6 +48,16 @@ describe('Tracefork extension', function () {
     );
   });
 
+  it("a run's tooltip, resolved on hover, says its steps, status and trace id", async () => {
+    const tip = await vscode.commands.executeCommand<string | null>('tracefork.__runTooltip', failing.traceId);
+    assert.ok(tip, 'a listed run has a tooltip');
+    assert.match(tip, /\*\*ai\\\.generateText\*\*/, 'its name, bold, markdown escaped');
+    assert.match(tip, /\$\(error\) 1 failing step/);
+    assert.match(tip, new RegExp(`- ${failing.spanCount} steps, `));
+    assert.ok(tip.includes(`trace \`${failing.traceId}\``));
+    assert.equal(await vscode.commands.executeCommand('tracefork.__runTooltip', 'f'.repeat(32)), null, 'none for a run not listed');
+  });
+
   it('receives OTLP/gRPC too: a real gRPC exporter (gzip) reaches the Runs view', async () => {
     const s = await state();
     assert.equal(s.receiver.grpcPort, 14317, 'the gRPC receiver is on the workspace setting');
