@@ -24,8 +24,22 @@ export type RunsNode = { kind: 'session'; id: string; runs: TraceSummary[] } | {
  * rows on every change kept the extension host busy while an agent streamed runs in.
  */
 export const MAX_LISTED = 500;
-/** Shortest time between two refreshes while runs keep arriving. */
-const MIN_REFRESH_MS = 250;
+/**
+ * A redraw for verdicts waits this long for a refresh's draw to carry it: while runs stream in one
+ * always comes, and a draw of its own would hold the next new run back (DRAW_GAP_MS).
+ */
+const REDRAW_DELAY_MS = 400;
+/** Changes that come this close together are read with one refresh. */
+const REFRESH_COALESCE_MS = 0;
+/** How long before the next draw may go out a refresh starts, so that its list is in by then. */
+const QUERY_LEAD_MS = 40;
+/**
+ * Shortest time between two draws. VS Code's extension host passes a tree's change to the window
+ * at once when none came in the 200 ms before it, and otherwise 200 ms after the latest (a
+ * debounce that starts again with each change): a draw that waits for the end of that gap is shown
+ * sooner than one that restarts it.
+ */
+export const DRAW_GAP_MS = 210;
 
 const ago = (iso: string) => {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -55,7 +69,6 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
   readonly onDidChangeTreeData = this.changed.event;
   private filter: RunFilter = {};
   private debounce: NodeJS.Timeout | undefined;
-  private lastRefresh = 0;
   /** The runs listed (all of them when filtered, else the MAX_LISTED most recent). */
   runs: TraceSummary[] = [];
   /** Every run in the store, and those with a failing step (for the badge and the status bar). */
@@ -86,27 +99,26 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
   private lastDraw = 0;
   private drawTimer: NodeJS.Timeout | undefined;
 
+  private redrawTimer: NodeJS.Timeout | undefined;
+
   /**
-   * Draws the listed runs again (their verdicts changed; the list itself did not). Coalesced with
-   * the refreshes: while runs stream in, verdicts land every half second and each draw sends every
-   * listed row to the window, so the view is drawn at most once per MIN_REFRESH_MS, and not at all
-   * when a refresh that draws anyway is on its way.
+   * Draws the listed runs again (their verdicts changed; the list itself did not), unless a draw
+   * comes first: while runs stream in, verdicts land every half second and each draw sends every
+   * listed row to the window, so a verdict waits REDRAW_DELAY_MS for the next refresh's draw.
    */
   redraw(): void {
-    if (this.drawTimer || this.debounce) return;
-    this.drawTimer = setTimeout(
-      () => {
-        this.drawTimer = undefined;
-        if (!this.isDisposed) this.draw();
-      },
-      Math.max(0, this.lastDraw + MIN_REFRESH_MS - Date.now()),
-    );
+    if (this.redrawTimer) return;
+    this.redrawTimer = setTimeout(() => {
+      this.redrawTimer = undefined;
+      if (!this.isDisposed) this.drawSoon();
+    }, REDRAW_DELAY_MS);
   }
 
   private draw(): void {
     this.lastDraw = Date.now();
     if (this.drawTimer) clearTimeout(this.drawTimer);
-    this.drawTimer = undefined;
+    if (this.redrawTimer) clearTimeout(this.redrawTimer);
+    this.drawTimer = this.redrawTimer = undefined;
     this.changed.fire();
   }
 
@@ -118,7 +130,6 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
     const n = ++this.refreshes;
     const store = this.host.current;
     const limit = Object.values(this.filter).some(Boolean) ? undefined : MAX_LISTED;
-    this.lastRefresh = Date.now();
     let runs: TraceSummary[] = [];
     let totals = { total: 0, failing: 0 };
     try {
@@ -130,12 +141,24 @@ export class RunsProvider extends Disposable implements vscode.TreeDataProvider<
     if (n !== this.refreshes || this.isDisposed) return;
     this.runs = runs;
     this.totals = totals;
-    this.draw();
+    this.drawSoon();
+  }
+
+  /** Draws now, or at the end of the gap since the last draw (DRAW_GAP_MS). */
+  private drawSoon(): void {
+    const wait = this.lastDraw + DRAW_GAP_MS - Date.now();
+    if (wait <= 0) return this.draw();
+    if (this.drawTimer) clearTimeout(this.drawTimer);
+    this.drawTimer = setTimeout(() => {
+      this.drawTimer = undefined;
+      if (!this.isDisposed) this.draw();
+    }, wait);
   }
 
   private scheduleRefresh(): void {
     if (this.debounce) return;
-    const wait = Math.max(20, this.lastRefresh + MIN_REFRESH_MS - Date.now());
+    // Timed to the next draw: a refresh sooner than that would only wait for it (drawSoon).
+    const wait = Math.max(REFRESH_COALESCE_MS, this.lastDraw + DRAW_GAP_MS - QUERY_LEAD_MS - Date.now());
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
       if (!this.isDisposed) void this.refresh();

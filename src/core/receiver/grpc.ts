@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { DecodeError } from '../otlp/decode';
 import { otlpTypes } from '../otlp/schema';
 import { exportResponseBody } from './respond';
-import { ingestSignal, isLoopbackHost, listenHosts, newStats, storageFailure, type IngestSink, type ReceiverStats, type Signal } from './ingest';
+import { ingestSignal, IngestTurns, isLoopbackHost, listenHosts, newStats, storageFailure, type IngestSink, type ReceiverStats, type Signal } from './ingest';
 import { listenBothLoopbacks } from './listen';
 
 /** gRPC receiver settings. */
@@ -28,6 +28,8 @@ export interface GrpcReceiverOptions {
   onWarning?: (message: string) => void;
   /** What `tracefork.v1.Info/Get` tells another Tracefork window that finds the port taken. */
   info?: () => Record<string, unknown>;
+  /** Turns of bulk messages (shared with the HTTP receiver, so small requests of both go first). */
+  turns?: IngestTurns;
 }
 
 /** The gRPC method another Tracefork asks to recognise a Tracefork receiver on a port. */
@@ -66,12 +68,14 @@ export class GrpcReceiver {
   readonly stats: ReceiverStats;
   private server: grpc.Server;
   private boundPort = 0;
+  private readonly turns: IngestTurns;
 
   constructor(
     private sink: IngestSink,
     private opts: GrpcReceiverOptions = {},
   ) {
     this.stats = opts.stats ?? newStats();
+    this.turns = opts.turns ?? new IngestTurns();
     const max = opts.maxMessageBytes ?? 64 * 1024 ** 2;
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': max,
@@ -137,6 +141,13 @@ export class GrpcReceiver {
 
   private handle(signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>): void {
     this.stats.requests++;
+    const turn = this.turns.turn(call.request.length);
+    if (turn) void turn.then(() => this.store(signal, call, done));
+    else this.store(signal, call, done);
+  }
+
+  /** Guard, backpressure, decode and store, answer: the request's turn has come. */
+  private store(signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>): void {
     try {
       this.guard(call);
       if (this.sink.full) throw new GrpcError(grpc.status.UNAVAILABLE, 'the trace store is catching up; retry shortly', retryAfter(1));

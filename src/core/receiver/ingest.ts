@@ -74,3 +74,41 @@ export const isLoopbackHost = (host: string): boolean => host === '127.0.0.1' ||
 
 /** The addresses to listen on: the default loopback (127.0.0.1 or localhost) means both 127.0.0.1 and ::1; anything else just itself. */
 export const listenHosts = (host: string): string[] => (host === '127.0.0.1' || host === 'localhost' ? ['127.0.0.1', '::1'] : [host]);
+
+/** Bodies up to this size are stored as soon as they are read; bigger ones take turns (IngestTurns). */
+export const SMALL_BODY_BYTES = 64 * 1024;
+
+/**
+ * Small requests first. A live agent's export (a span or a few) and the host's queries must not
+ * wait behind a row of bulk batches (512 spans, a megabyte each) from agents exporting at full
+ * speed: when eight of them finish reading in one event-loop turn, storing them one after another
+ * held everything else for the sum. A bulk body now waits for its turn: one is stored per turn,
+ * after whatever I/O came meanwhile (small requests, which are stored at once, and the host's
+ * calls). Nothing is dropped or reordered within a connection (an exporter waits for its answer).
+ */
+export class IngestTurns {
+  private readonly waiting: Array<() => void> = [];
+  private timer: NodeJS.Immediate | undefined;
+
+  constructor(private readonly smallBytes = SMALL_BODY_BYTES) {}
+
+  /** Null for a small body (store it now); for a bulk one, a promise that resolves at its turn. */
+  turn(bytes: number): Promise<void> | null {
+    if (bytes <= this.smallBytes) return null;
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.timer ??= setImmediate(() => this.next());
+    });
+  }
+
+  /** Bulk bodies waiting for their turn. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  private next(): void {
+    this.timer = undefined;
+    this.waiting.shift()?.();
+    if (this.waiting.length) this.timer = setImmediate(() => this.next());
+  }
+}

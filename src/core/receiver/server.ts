@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { DecodeError } from '../otlp/decode';
 import { decompress, readBody } from './body';
 import { HttpError, sendError, sendExportResponse, type Encoding } from './respond';
-import { ingestSignal, listenHosts, LOOPBACK, newStats, storageFailure, type IngestSink, type ReceiverStats, type Signal } from './ingest';
+import { ingestSignal, IngestTurns, listenHosts, LOOPBACK, newStats, storageFailure, type IngestSink, type ReceiverStats, type Signal } from './ingest';
 import { listenBothLoopbacks } from './listen';
 import { PROXY_PATH, type ProxyRoutes } from '../proxy/routes';
 
@@ -32,6 +32,8 @@ export interface ReceiverOptions {
   onWarning?: (message: string) => void;
   /** The record/replay proxies served under /proxy/ (model APIs, MCP); off when absent. */
   proxy?: ProxyRoutes;
+  /** Turns of bulk bodies (shared with the gRPC receiver, so small requests of both go first). */
+  turns?: IngestTurns;
 }
 
 /** The path another Tracefork process asks to recognise a Tracefork receiver on a port. */
@@ -44,12 +46,14 @@ export class Receiver {
   readonly stats: ReceiverStats;
   private servers: http.Server[] = [];
   private allowedHosts = new Set(LOOPBACK);
+  private readonly turns: IngestTurns;
 
   constructor(
     private sink: IngestSink,
     private opts: ReceiverOptions = {},
   ) {
     this.stats = opts.stats ?? newStats();
+    this.turns = opts.turns ?? new IngestTurns();
   }
 
   /**
@@ -113,6 +117,8 @@ export class Receiver {
       enc = contentEncoding(req.headers['content-type']);
       const raw = await readBody(req, this.opts.maxBodyBytes ?? 32 * 1024 ** 2);
       const body = await decompress(raw, req.headers['content-encoding'], this.opts.maxDecompressedBytes ?? 128 * 1024 ** 2);
+      const turn = this.turns.turn(body.length);
+      if (turn) await turn;
       if (this.sink.full) throw new HttpError(503, 'the trace store is catching up; retry shortly', { 'Retry-After': '1' });
       const [rejected, message] = this.ingest(signal, body, enc);
       sendExportResponse(res, signal, enc, rejected, message);

@@ -152,9 +152,37 @@ export class Journal {
     if (!this.readOnly) fs.fdatasyncSync(this.fd);
   }
 
-  /** Closes the file. */
+  /** An fdatasync in flight (syncInBackground), which close() waits for before closing the file. */
+  private background = false;
+  private closeAfterSync = false;
+
+  /**
+   * Flushes written records to the disk on libuv's thread pool, not this thread: under load the
+   * once-a-second fdatasync held the receiver's thread (and every request and query behind it)
+   * for up to ~120 ms. One at a time: returns false (and does nothing) while one is in flight, so
+   * the caller tries again later. Errors are told to `onError`.
+   */
+  syncInBackground(onError: (e: NodeJS.ErrnoException) => void = () => {}): boolean {
+    if (this.readOnly || this.background || this.fd < 0) return false;
+    this.background = true;
+    const fd = this.fd;
+    fs.fdatasync(fd, (err) => {
+      this.background = false;
+      if (this.closeAfterSync) {
+        this.closeAfterSync = false;
+        fs.close(fd, () => {});
+      }
+      if (err) onError(err);
+    });
+    return true;
+  }
+
+  /** Closes the file (after the background flush in flight, if any, which still holds it). */
   close(): void {
-    if (this.fd >= 0) fs.closeSync(this.fd);
+    if (this.fd >= 0) {
+      if (this.background) this.closeAfterSync = true;
+      else fs.closeSync(this.fd);
+    }
     this.fd = -1;
   }
 }

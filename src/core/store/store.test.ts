@@ -199,3 +199,61 @@ describe('TraceStore', () => {
     store.close();
   });
 });
+
+describe('TraceStore indexing order under bulk load', () => {
+  let t: ReturnType<typeof tmpDir>;
+  beforeEach(() => (t = tmpDir()));
+  afterEach(() => t.cleanup());
+
+  /** 40 bulk records of 250 one-span traces (10,000 traces: far more than one 8 ms indexing slice), the last one holding `last`'s span too. */
+  function bulk(store: TraceStore, last: string): string[] {
+    const ids: string[] = [];
+    for (let r = 0; r < 40; r++) {
+      const spans = Array.from({ length: 250 }, (_, i) => span({ traceId: (ids[r * 250 + i] = hexId(16)), name: `bulk ${i}` }));
+      if (r === 39) spans.push(span({ traceId: last, name: 'last bulk' }));
+      store.ingestTraces(body(spans), 'json');
+    }
+    return ids;
+  }
+
+  it('indexes a small record of a new trace ahead of the bulk queued before it', async () => {
+    const store = await TraceStore.open(path.join(t.dir, 'traces.db'), { indexOnRead: false, retention: { maxTraces: 100_000 } });
+    try {
+      const first = new Promise<string[]>((resolve) => store.onDidChange(resolve));
+      const bulkIds = bulk(store, hexId(16));
+      const live = hexId(16);
+      store.ingestTraces(body([span({ traceId: live, name: 'live step' })]), 'json');
+      const ids = await first; // the first indexing slice
+      assert.ok(ids.includes(live), 'the live trace is in the first slice');
+      assert.ok(ids.length < bulkIds.length, `the first slice did not index the whole bulk (${ids.length} of ${bulkIds.length} traces)`);
+      store.flush();
+      assert.equal(store.get(live)?.spans[0].span.name, 'live step');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps a small record behind the queued records of its own trace', async () => {
+    const store = await TraceStore.open(path.join(t.dir, 'traces.db'), { indexOnRead: false, retention: { maxTraces: 100_000 } });
+    try {
+      const slices: string[][] = [];
+      store.onDidChange((ids) => slices.push(ids));
+      const shared = hexId(16);
+      bulk(store, shared);
+      const late = span({ traceId: shared, name: 'late step' });
+      store.ingestTraces(body([late]), 'json');
+      await new Promise<void>((resolve) => store.onDidChange(() => resolve()));
+      assert.ok(!slices[0].includes(shared), 'the shared trace waits for its bulk record');
+      store.flush();
+      assert.deepEqual(
+        store
+          .get(shared)
+          ?.spans.map((s) => s.span.name)
+          .sort(),
+        ['last bulk', 'late step'],
+      );
+    } finally {
+      store.close();
+    }
+  });
+});

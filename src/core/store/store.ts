@@ -73,6 +73,11 @@ export const DEFAULT_RETENTION: Retention = { maxTraces: 5000, maxBytes: 2 * 102
 /** The store of one database file. */
 export class TraceStore {
   private queue: PendingRecord[] = [];
+  /** Small span and log records indexed before the queue (see enqueue). */
+  private urgent: PendingRecord[] = [];
+  /** How many records in `queue` touch each trace, and how many there delete (a tombstone or clear). */
+  private queuedTraces = new Map<string, number>();
+  private queuedDeletes = 0;
   private queuedSpans = 0;
   private drainTimer: NodeJS.Immediate | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -298,10 +303,42 @@ export class TraceStore {
     return off;
   }
 
+  /**
+   * Queues a record for indexing. A small record (a live agent's few spans) of traces that nothing
+   * queued touches is indexed ahead of the queue: under bulk load the queue can hold a second's
+   * worth of batches, and a new run waited behind them to appear in the views. Records of the same
+   * trace, and everything after a queued delete, keep their order.
+   */
   private enqueue(rec: PendingRecord, items: number): void {
-    this.queue.push(rec);
     this.queuedSpans += items;
+    const traces = recordTraces(rec);
+    if (traces && items <= URGENT_MAX_ITEMS && !this.queuedDeletes && !traces.some((t) => this.queuedTraces.has(t))) this.urgent.push(rec);
+    else {
+      this.queue.push(rec);
+      if (traces) for (const t of traces) this.queuedTraces.set(t, (this.queuedTraces.get(t) ?? 0) + 1);
+      else this.queuedDeletes++;
+    }
     this.drainTimer ??= setImmediate(() => this.drainSlice());
+  }
+
+  /** The next record to index (urgent ones first), taken off its queue. */
+  private takeNext(): PendingRecord | undefined {
+    if (this.urgent.length) return this.urgent.shift();
+    const rec = this.queue.shift();
+    if (!rec) return undefined;
+    const traces = recordTraces(rec);
+    if (!traces) this.queuedDeletes--;
+    else
+      for (const t of traces) {
+        const n = this.queuedTraces.get(t)! - 1;
+        if (n) this.queuedTraces.set(t, n);
+        else this.queuedTraces.delete(t);
+      }
+    return rec;
+  }
+
+  private get pending(): number {
+    return this.urgent.length + this.queue.length;
   }
 
   /** Indexes queued records for up to ~8 ms, then yields to the event loop. */
@@ -309,7 +346,7 @@ export class TraceStore {
     this.drainTimer = undefined;
     const deadline = Date.now() + 8;
     this.drain(() => Date.now() < deadline);
-    if (this.queue.length) this.drainTimer = setImmediate(() => this.drainSlice());
+    if (this.pending) this.drainTimer = setImmediate(() => this.drainSlice());
   }
 
   private drainAll(): void {
@@ -322,15 +359,15 @@ export class TraceStore {
    * (rewriting every touched B-tree page) cost more than the inserts.
    */
   private drain(more: () => boolean): void {
-    if (!this.queue.length || this.closed) return;
+    if (!this.pending || this.closed) return;
     const changed = new Set<string>();
     if (!this.inTransaction) {
       this.index.db.run('BEGIN');
       this.inTransaction = true;
     }
     let cleared = false;
-    while (this.queue.length && more()) {
-      const rec = this.queue.shift()!;
+    while (this.pending && more()) {
+      const rec = this.takeNext()!;
       cleared ||= rec.type === RecordType.Clear;
       for (const t of applyRecord(this.ctx, rec, ++this.seq)) changed.add(t);
       if ('entries' in rec) this.queuedSpans -= rec.entries.length;
@@ -368,8 +405,11 @@ export class TraceStore {
   private startTimers(): void {
     const sync = setInterval(() => {
       if (!this.dirtySync) return;
-      this.dirtySync = false;
-      this.journal.sync();
+      const started = this.journal.syncInBackground((e) => {
+        this.dirtySync = true; // tried again at the next tick
+        this.opts.onWarning?.(`The journal could not be flushed to the disk (${e.code ?? e.message}); it is tried again in a second.`);
+      });
+      if (started) this.dirtySync = false;
     }, 1000);
     const snap = setInterval(() => {
       if (this.dirtySnapshot) this.writeSnapshot();
@@ -415,4 +455,15 @@ export class TraceStore {
       );
     }
   }
+}
+
+/** Records of at most this many spans or log records may be indexed ahead of the queue. */
+const URGENT_MAX_ITEMS = 64;
+
+/** The traces a span or log record touches; null for a tombstone or a clear. */
+function recordTraces(rec: PendingRecord): string[] | null {
+  if (rec.type !== RecordType.Spans && rec.type !== RecordType.Logs) return null;
+  const out = new Set<string>();
+  for (const e of rec.entries) out.add(e.traceId);
+  return [...out];
 }

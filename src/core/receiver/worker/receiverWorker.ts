@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Receiver } from '../server';
 import { GrpcReceiver } from '../grpc';
-import { newStats, type IngestSink } from '../ingest';
+import { IngestTurns, newStats, type IngestSink } from '../ingest';
 import { Forwarder, ForwardingSink } from '../forward';
 import { TraceStore } from '../../store/store';
 import { ProxyRuns } from '../../proxy/runs';
@@ -26,23 +26,35 @@ let sink: IngestSink | undefined;
 let http: Receiver | undefined;
 let grpc: GrpcReceiver | undefined;
 const stats = newStats();
+/** One queue of bulk bodies for both receivers: small requests of either go first. */
+const turns = new IngestTurns();
 
 // Change events, coalesced: the host re-reads what it shows per event, not per indexing slice.
+// The first change after a quiet spell goes out at once (a live run shows without waiting); the
+// ones after it within CHANGE_COALESCE_MS go out together at its end.
 const CHANGE_COALESCE_MS = 30;
 let changed = new Set<string>();
 /** An event with no ids (a Clear) means every trace changed; it wins over the ids coalesced with it. */
 let everything = false;
 let changeTimer: NodeJS.Timeout | undefined;
+let lastChangePost = 0;
+function postChanges(): void {
+  const ids = everything ? [] : [...changed];
+  changed = new Set();
+  everything = false;
+  lastChangePost = Date.now();
+  post({ type: 'changed', ids });
+}
 function onChanged(ids: string[]): void {
   if (!ids.length) everything = true;
   for (const id of ids) changed.add(id);
-  changeTimer ??= setTimeout(() => {
+  if (changeTimer) return;
+  const wait = lastChangePost + CHANGE_COALESCE_MS - Date.now();
+  if (wait <= 0) return postChanges();
+  changeTimer = setTimeout(() => {
     changeTimer = undefined;
-    const ids = everything ? [] : [...changed];
-    changed = new Set();
-    everything = false;
-    post({ type: 'changed', ids });
-  }, CHANGE_COALESCE_MS);
+    postChanges();
+  }, wait);
 }
 
 // Forwarding counters, sent when they change (the status bar and the tests read them).
@@ -122,6 +134,7 @@ async function handle(req: WorkerCall): Promise<unknown> {
         host: req.host,
         port: req.port,
         stats,
+        turns,
         info: () => req.info,
         onRejected: (status, reason) => post({ type: 'rejected', status, reason }),
         onWarning: (m) => post({ type: 'log', line: `warning: ${m}` }),
@@ -136,6 +149,7 @@ async function handle(req: WorkerCall): Promise<unknown> {
         host: req.host,
         port: req.port,
         stats,
+        turns,
         info: () => req.info,
         onRejected: (code, reason) => post({ type: 'rejected', status: code, reason }),
         onWarning: (m) => post({ type: 'log', line: `warning: ${m}` }),
