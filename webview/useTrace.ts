@@ -39,7 +39,7 @@ export function useTrace(host: Host, state?: StateStore) {
   const [version, setVersion] = useState(0);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [sel, setSel] = useState<Selection>({ index: -1, spanId: null });
-  const { detail, requestDetail, receiveDetail } = useDetail(host);
+  const { detail, requestDetail, receiveDetail, forget } = useDetail(host);
   const bump = () => setVersion((v) => v + 1);
   const send = (reqs: PageRequest[]) => reqs.forEach((r) => host.post({ type: 'getRows', ...r }));
 
@@ -50,7 +50,7 @@ export function useTrace(host: Host, state?: StateStore) {
   const collapsedIdx = useMemo(() => new Set(indices), [key]);
   const visible = useMemo(() => visibleRows(cache.rows, cache.total, collapsedIdx), [key]);
 
-  useEffect(() => requestDetail(sel.spanId), [sel.spanId]);
+  useEffect(() => requestDetail(sel.spanId, neighbours(sel.index)), [sel.spanId]);
   // The selection and the collapsed rows, kept for when the panel is shown again.
   useEffect(() => {
     if (header) state?.set({ traceId: header.traceId, selected: sel.spanId, collapsed: [...collapsed] });
@@ -78,6 +78,19 @@ export function useTrace(host: Host, state?: StateStore) {
       const next = cache.requestNextMissing();
       if (next) send([next]);
     }
+  }
+
+  /** The span ids of the visible rows just before and after row `i` (loaded ones), to fetch their details ahead. */
+  function neighbours(i: number): Array<string | undefined> {
+    let lo = 0,
+      hi = visible.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (visible[mid] === i) return [cache.rows[visible[mid + 1]]?.spanId, cache.rows[visible[mid - 1]]?.spanId];
+      if (visible[mid] < i) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return [];
   }
 
   /** Expands the collapsed ancestors of row `i`. */
@@ -128,12 +141,14 @@ export function useTrace(host: Host, state?: StateStore) {
       // Otherwise a model call two instrumentations describe starts as one row, the nested span folded into it.
       setCollapsed(new Set(restore?.collapsed ?? h.folded ?? []));
       setSel({ index: -1, spanId: restore?.selected ?? null });
+      forget();
       bump();
     },
     onChanged(h: TraceHeader) {
       setHeader(h);
       cache.invalidate(h.rowCount);
       bump();
+      forget();
       requestDetail(sel.spanId);
     },
     onRows(inReplyTo: number, start: number, rows: RowData[]) {

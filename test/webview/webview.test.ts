@@ -110,6 +110,25 @@ describe('trace webview (dev harness in headless Chromium, host CSP)', function 
     assert.deepEqual(h.dialogs, []);
   });
 
+  it("shows the next step's detail on ArrowDown from what it fetched ahead, with no request of its own", async () => {
+    h = await openHarness(browser, server.url, '?rows=300');
+    const asked = async (spanId: string) => (await h.posted()).filter((m) => m.type === 'getDetail' && m.spanId === spanId).length;
+    const shows = (i: number) => async () =>
+      (await h.page.locator('.detail-pane .detail-name').textContent()) === (await row(h, i).locator('.name').textContent()) &&
+      (await h.page.locator('.detail-pane').getAttribute('aria-busy')) !== 'true';
+    await row(h, 3).click();
+    await until(shows(3), "row 3's detail");
+    await until(async () => (await asked('0000000000000004')) === 1, 'row 4 fetched ahead');
+    await h.page.keyboard.press('ArrowDown');
+    await h.selectedIs(4);
+    await until(shows(4), "row 4's detail");
+    assert.equal(await asked('0000000000000004'), 1, 'row 4 was asked for once, ahead, and not again');
+    await until(async () => (await asked('0000000000000005')) === 1, 'row 5 fetched ahead in turn');
+    await h.page.keyboard.press('ArrowUp');
+    await until(shows(3), "row 3's detail again");
+    assert.equal(await asked('0000000000000003'), 1, 'row 3 shown again from what was kept');
+  });
+
   it('shows a failed step with its error and stack trace', async () => {
     h = await openHarness(browser, server.url, '?rows=300');
     await row(h, 2).click();

@@ -1,7 +1,8 @@
 // The UI stays responsive while agents export at full speed: 8 processes running the real OTLP
 // proto exporter (bench/exporterClient.ts: batches of 512, ~2 KB prompts) send to the extension's
 // receiver inside the real VS Code, and meanwhile the test keeps using the UI: ArrowDown in the
-// trace panel (selection, and the step's detail from the extension host), a command that answers
+// trace panel (selection, and the next step's detail, which the panel fetched ahead), PageDown (a
+// step whose detail comes from the extension host: a round trip), a command that answers
 // from the extension host (Filter Runs… → its quick pick), and, alongside, a run appearing in the
 // Runs view.
 // Prints p50/p95/max idle and under load. Asserts that every action was answered and that no
@@ -36,7 +37,7 @@ export default async function ({ page, runCommand, screenshot }) {
   const ui = { page, frame, n: 0 };
 
   const idle = newFigures();
-  const idling = () => idle.select.length < 12 || idle.command.length < 6 || idle.runsView.length < 6;
+  const idling = () => idle.select.length < 12 || idle.jump.length < 6 || idle.command.length < 6 || idle.runsView.length < 6;
   await Promise.all([sampleWhile(idling, () => sample(ui, idle, assert)), sampleWhile(idling, () => runsViewSample(ui, idle, assert))]);
 
   const t0 = Date.now();
@@ -61,7 +62,8 @@ export default async function ({ page, runCommand, screenshot }) {
   );
   for (const [what, key] of [
     ['ArrowDown → selection shown', 'select'],
-    ['ArrowDown → step detail shown (host round trip)', 'detail'],
+    ['ArrowDown → step detail shown (fetched ahead)', 'detail'],
+    ['PageDown → step detail shown (host round trip)', 'jump'],
     ['Enter on "Filter Runs…" → its quick pick (host round trip)', 'command'],
     ['POST of a run → row in the Runs view', 'runsView'],
     ['  of which the POST (stored, acknowledged)', 'runsViewPost'],
@@ -71,7 +73,7 @@ export default async function ({ page, runCommand, screenshot }) {
   assert.deepEqual(errors, [], 'no exporter error');
   assert.equal(acked, created, 'every span acknowledged');
   assert.equal(stored, created, 'every span stored');
-  for (const key of ['select', 'detail', 'command', 'runsView'])
+  for (const key of ['select', 'detail', 'jump', 'command', 'runsView'])
     assert.ok(loaded[key].length >= 2, `the UI answered ${key} during the load (${loaded[key].length})`);
 
   await runCommand('Tracefork: Delete All Runs'); // later tests start from an empty Runs view
@@ -85,26 +87,28 @@ export default async function ({ page, runCommand, screenshot }) {
 }
 
 function newFigures() {
-  return { select: [], detail: [], command: [], runsView: [], runsViewPost: [] };
+  return { select: [], detail: [], jump: [], command: [], runsView: [], runsViewPost: [] };
 }
 
 async function sampleWhile(cond, fn) {
   while (cond()) await fn();
 }
 
-/** One UI action, in turn: two ArrowDowns in the trace panel, then a command round trip. */
+/** One UI action, in turn: two ArrowDowns in the trace panel, a PageDown, then a command round trip. */
 async function sample(ui, figures, assert) {
-  const kind = ['key', 'key', 'command'][ui.n++ % 3];
-  if (kind === 'key') {
+  const kind = ['key', 'key', 'page', 'command'][ui.n++ % 4];
+  if (kind === 'key' || kind === 'page') {
     if (!(await ui.frame.evaluate(installKeyProbe))) {
       await ui.frame.locator('[role="treeitem"][aria-selected="true"]').click(); // focus the tree; the selection stays
       assert.ok(await ui.frame.evaluate(installKeyProbe), 'the step tree has the focus');
     }
-    await ui.page.keyboard.press('ArrowDown');
+    await ui.page.keyboard.press(kind === 'key' ? 'ArrowDown' : 'PageDown');
     const r = await result(ui.frame);
-    assert.ok(r, 'the trace panel answered ArrowDown within 30 s');
-    figures.select.push(r.select);
-    figures.detail.push(r.detail);
+    assert.ok(r, `the trace panel answered ${kind === 'key' ? 'ArrowDown' : 'PageDown'} within 30 s`);
+    if (kind === 'key') {
+      figures.select.push(r.select);
+      figures.detail.push(r.detail);
+    } else figures.jump.push(r.detail);
     if (r.index >= PANEL_STEPS - 1) await ui.page.keyboard.press('Home'); // wrap around (not timed)
   } else if (kind === 'command') {
     await ui.page.keyboard.press('F1');
