@@ -2,12 +2,15 @@
  * The webview's state for one trace: header, the paged rows, collapsed subtrees and the
  * selection (both kept by span id, so they survive a live `changed`), and the detail.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { RowData, Step, StepAction, TraceHeader } from '../src/shared/protocol';
 import { visibleRows } from '../src/shared/visibleRows';
 import type { Host } from './host';
 import { RowsCache, type PageRequest } from './rowsCache';
 import { useDetail } from './useDetail';
+
+/** How many rows on, in the direction the selection moves, have their details fetched ahead (arrow keys held down outrun one). */
+const FETCH_AHEAD = 3;
 
 /** The selected row: its index in the current rows and, once known, its span id. */
 export interface Selection {
@@ -50,7 +53,11 @@ export function useTrace(host: Host, state?: StateStore) {
   const collapsedIdx = useMemo(() => new Set(indices), [key]);
   const visible = useMemo(() => visibleRows(cache.rows, cache.total, collapsedIdx), [key]);
 
-  useEffect(() => requestDetail(sel.spanId, neighbours(sel.index)), [sel.spanId]);
+  const lastIndex = useRef(-1);
+  useEffect(() => {
+    requestDetail(sel.spanId, neighbours(sel.index, lastIndex.current));
+    lastIndex.current = sel.index;
+  }, [sel.spanId]);
   // The selection and the collapsed rows, kept for when the panel is shown again.
   useEffect(() => {
     if (header) state?.set({ traceId: header.traceId, selected: sel.spanId, collapsed: [...collapsed] });
@@ -80,13 +87,20 @@ export function useTrace(host: Host, state?: StateStore) {
     }
   }
 
-  /** The span ids of the visible rows just before and after row `i` (loaded ones), to fetch their details ahead. */
-  function neighbours(i: number): Array<string | undefined> {
+  /**
+   * The span ids of the visible rows around row `i` whose details are fetched ahead (loaded rows
+   * only): FETCH_AHEAD rows on in the direction the selection last moved, and one the other way.
+   */
+  function neighbours(i: number, from: number): Array<string | undefined> {
     let lo = 0,
       hi = visible.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (visible[mid] === i) return [cache.rows[visible[mid + 1]]?.spanId, cache.rows[visible[mid - 1]]?.spanId];
+      if (visible[mid] === i) {
+        const dir = from > i ? -1 : 1;
+        const at = [...Array.from({ length: FETCH_AHEAD }, (_, k) => mid + dir * (k + 1)), mid - dir];
+        return at.map((v) => cache.rows[visible[v]]?.spanId);
+      }
       if (visible[mid] < i) lo = mid + 1;
       else hi = mid - 1;
     }
