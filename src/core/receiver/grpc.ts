@@ -141,9 +141,7 @@ export class GrpcReceiver {
 
   private handle(signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>): void {
     this.stats.requests++;
-    const turn = this.turns.turn(call.request.length);
-    if (turn) void turn.then(() => this.store(signal, call, done));
-    else this.store(signal, call, done);
+    void this.turns.run(call.request.length, () => this.store(signal, call, done));
   }
 
   /** Guard, backpressure, decode and store, answer: the request's turn has come. */

@@ -7,19 +7,34 @@ import { hexId, request, span } from '../../../test/support/otlp';
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('IngestTurns', () => {
-  it('lets a small body through at once and bulk bodies one per event-loop turn, in order', async () => {
-    const turns = new IngestTurns();
-    assert.equal(turns.turn(SMALL_BODY_BYTES), null);
-    const done: number[] = [];
-    const waits = [1, 2, 3].map((n) => turns.turn(SMALL_BODY_BYTES + 1)!.then(() => done.push(n)));
+  it('stores a small body at once and bulk bodies at their turn, in order', async () => {
+    const turns = new IngestTurns(SMALL_BODY_BYTES, 0); // a turn of 0 ms: one bulk body a turn
+    const done: string[] = [];
+    const small = turns.run(SMALL_BODY_BYTES, () => done.push('small'));
+    const waits = [1, 2, 3].map((n) => turns.run(SMALL_BODY_BYTES + 1, () => done.push(`bulk ${n}`)));
     assert.equal(turns.queued, 3);
+    await small;
+    assert.deepEqual(done, ['small']);
     await turn();
-    assert.deepEqual(done, [1]);
+    assert.deepEqual(done, ['small', 'bulk 1']);
     await turn();
-    assert.deepEqual(done, [1, 2]);
+    assert.deepEqual(done, ['small', 'bulk 1', 'bulk 2']);
     await Promise.all(waits);
-    assert.deepEqual(done, [1, 2, 3]);
+    assert.deepEqual(done, ['small', 'bulk 1', 'bulk 2', 'bulk 3']);
     assert.equal(turns.queued, 0);
+  });
+
+  it('stores bulk bodies back to back within a turn of its length, and passes on what one throws', async () => {
+    const turns = new IngestTurns(SMALL_BODY_BYTES, 1_000);
+    const done: number[] = [];
+    const waits = [1, 2, 3].map((n) => turns.run(SMALL_BODY_BYTES + 1, () => done.push(n)));
+    const failing = turns.run(SMALL_BODY_BYTES + 1, () => {
+      throw new Error('the store cannot write');
+    });
+    await turn();
+    assert.deepEqual(done, [1, 2, 3], 'all in the first turn');
+    await assert.rejects(failing, /cannot write/);
+    await Promise.all(waits);
   });
 });
 

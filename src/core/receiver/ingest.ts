@@ -78,25 +78,38 @@ export const listenHosts = (host: string): string[] => (host === '127.0.0.1' || 
 /** Bodies up to this size are stored as soon as they are read; bigger ones take turns (IngestTurns). */
 export const SMALL_BODY_BYTES = 64 * 1024;
 
+/** How long bulk bodies are stored back to back before the event loop takes in what came meanwhile. */
+export const BULK_TURN_MS = 10;
+
 /**
  * Small requests first. A live agent's export (a span or a few) and the host's queries must not
  * wait behind a row of bulk batches (512 spans, a megabyte each) from agents exporting at full
- * speed: when eight of them finish reading in one event-loop turn, storing them one after another
- * held everything else for the sum. A bulk body now waits for its turn: one is stored per turn,
- * after whatever I/O came meanwhile (small requests, which are stored at once, and the host's
- * calls). Nothing is dropped or reordered within a connection (an exporter waits for its answer).
+ * speed: when eight of them finished reading in one event-loop turn, storing them one after another
+ * held everything else for the sum. A small body is stored at once; bulk bodies wait for their
+ * turn, and are stored back to back for at most BULK_TURN_MS a turn, after whatever I/O came
+ * meanwhile (small requests, and the host's calls). Nothing is dropped or reordered within a
+ * connection (an exporter waits for its answer).
  */
 export class IngestTurns {
   private readonly waiting: Array<() => void> = [];
   private timer: NodeJS.Immediate | undefined;
 
-  constructor(private readonly smallBytes = SMALL_BODY_BYTES) {}
+  constructor(
+    private readonly smallBytes = SMALL_BODY_BYTES,
+    private readonly turnMs = BULK_TURN_MS,
+  ) {}
 
-  /** Null for a small body (store it now); for a bulk one, a promise that resolves at its turn. */
-  turn(bytes: number): Promise<void> | null {
-    if (bytes <= this.smallBytes) return null;
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
+  /** Runs `store` now for a small body; for a bulk one at its turn. Resolves or rejects with what it returns or throws. */
+  run<T>(bytes: number, store: () => T): Promise<T> {
+    if (bytes <= this.smallBytes) return Promise.resolve().then(store);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push(() => {
+        try {
+          resolve(store());
+        } catch (e) {
+          reject(e);
+        }
+      });
       this.timer ??= setImmediate(() => this.next());
     });
   }
@@ -108,7 +121,9 @@ export class IngestTurns {
 
   private next(): void {
     this.timer = undefined;
-    this.waiting.shift()?.();
+    const end = performance.now() + this.turnMs;
+    do this.waiting.shift()?.();
+    while (this.waiting.length && performance.now() < end);
     if (this.waiting.length) this.timer = setImmediate(() => this.next());
   }
 }

@@ -117,10 +117,10 @@ export class Receiver {
       enc = contentEncoding(req.headers['content-type']);
       const raw = await readBody(req, this.opts.maxBodyBytes ?? 32 * 1024 ** 2);
       const body = await decompress(raw, req.headers['content-encoding'], this.opts.maxDecompressedBytes ?? 128 * 1024 ** 2);
-      const turn = this.turns.turn(body.length);
-      if (turn) await turn;
-      if (this.sink.full) throw new HttpError(503, 'the trace store is catching up; retry shortly', { 'Retry-After': '1' });
-      const [rejected, message] = this.ingest(signal, body, enc);
+      const [rejected, message] = await this.turns.run(body.length, () => {
+        if (this.sink.full) throw new HttpError(503, 'the trace store is catching up; retry shortly', { 'Retry-After': '1' });
+        return this.ingest(signal, body, enc);
+      });
       sendExportResponse(res, signal, enc, rejected, message);
     } catch (e) {
       const err =
