@@ -39,7 +39,7 @@ const QUERY_LEAD_MS = 40;
  * debounce that starts again with each change): a draw that waits for the end of that gap is shown
  * sooner than one that restarts it.
  */
-export const DRAW_GAP_MS = 210;
+const DRAW_GAP_MS = 210;
 
 const ago = (iso: string) => {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
