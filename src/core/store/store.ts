@@ -75,6 +75,8 @@ export class TraceStore {
   private queue: PendingRecord[] = [];
   /** Small span and log records indexed before the queue (see enqueue). */
   private urgent: PendingRecord[] = [];
+  /** The traces each record in `queue` touches (null for a delete), computed once at enqueue. */
+  private queueTraces: Array<string[] | null> = [];
   /** How many records in `queue` touch each trace, and how many there delete (a tombstone or clear). */
   private queuedTraces = new Map<string, number>();
   private queuedDeletes = 0;
@@ -315,6 +317,7 @@ export class TraceStore {
     if (traces && items <= URGENT_MAX_ITEMS && !this.queuedDeletes && !traces.some((t) => this.queuedTraces.has(t))) this.urgent.push(rec);
     else {
       this.queue.push(rec);
+      this.queueTraces.push(traces);
       if (traces) for (const t of traces) this.queuedTraces.set(t, (this.queuedTraces.get(t) ?? 0) + 1);
       else this.queuedDeletes++;
     }
@@ -326,7 +329,7 @@ export class TraceStore {
     if (this.urgent.length) return this.urgent.shift();
     const rec = this.queue.shift();
     if (!rec) return undefined;
-    const traces = recordTraces(rec);
+    const traces = this.queueTraces.shift()!;
     if (!traces) this.queuedDeletes--;
     else
       for (const t of traces) {
