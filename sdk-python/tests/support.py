@@ -94,11 +94,25 @@ def start_serve(db: str, grpc_port: int = 0, extra: tuple[str, ...] = ()) -> Ser
         line = proc.stdout.readline()
         if not line or time.monotonic() > deadline:
             proc.kill()
-            raise AssertionError(f"serve did not start: {out}")
+            _, err = proc.communicate(timeout=10)
+            raise AssertionError(f"serve did not start (exit {proc.returncode}): {out}{err}")
         out += line
     http = next(w for w in out.split() if w.startswith("http://"))
     grpc = next((w for w in out.split() if w.startswith("grpc://")), None)
     return Serve(proc, http.rstrip("/"), db, grpc and "http://" + grpc.removeprefix("grpc://"))
+
+
+def start_serve_grpc(db: str, attempts: int = 5) -> tuple[Serve, int]:
+    """`start_serve` with gRPC on a port free a moment before (0 would turn gRPC off). Another listener
+    (even this serve's own HTTP one, on port 0) can take that port first; then it tries a new one."""
+    for attempt in range(attempts):
+        port = free_port()
+        try:
+            return start_serve(db, grpc_port=port), port
+        except AssertionError as e:
+            if "already in use" not in str(e) or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 @dataclass

@@ -17,13 +17,12 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-from support import cli, free_port, start_serve
+from support import cli, start_serve_grpc
 
 
 @pytest.fixture(scope="module")
 def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    port = free_port()
-    s = start_serve(str(tmp_path_factory.mktemp("grpc") / "traces.db"), grpc_port=port)
+    s, port = start_serve_grpc(str(tmp_path_factory.mktemp("grpc") / "traces.db"))
     assert s.grpc_url == f"http://127.0.0.1:{port}", "serve prints listening on grpc://127.0.0.1:PORT"
     yield s.grpc_url, s.db
     s.stop()

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sendWithOfficialExporter } from '../clients/exporters';
-import { freePort, listJson, runCli, startServe, eventually, type Serve } from '../support/cli';
+import { freePort, grpcEndpoint, listJson, runCli, startServe, eventually, type Serve } from '../support/cli';
 import { startPhoenix, type Phoenix } from '../support/phoenix';
 
 describe('forwarding to the team backend (serve --forward)', function () {
@@ -18,7 +18,7 @@ describe('forwarding to the team backend (serve --forward)', function () {
     for (const s of running.reverse()) await s.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  const serve = async (name: string, args: string[] = [], opts: { grpcPort?: number; port?: number } = {}): Promise<Serve> => {
+  const serve = async (name: string, args: string[] = [], opts: { grpcPort?: number | 'free'; port?: number } = {}): Promise<Serve> => {
     const s = await startServe(path.join(dir, `${name}.db`), 15_000, {
       grpcPort: opts.grpcPort,
       args: [...args, ...(opts.port ? ['--port', String(opts.port)] : [])],
@@ -30,10 +30,9 @@ describe('forwarding to the team backend (serve --forward)', function () {
 
   it('sends what arrives over OTLP/HTTP and OTLP/gRPC on to a second receiver, as received', async () => {
     const upstream = await serve('upstream');
-    const grpcPort = await freePort();
-    const local = await serve('local', ['--forward', upstream.url, '--forward-header', 'x-team=tracefork'], { grpcPort });
+    const local = await serve('local', ['--forward', upstream.url, '--forward-header', 'x-team=tracefork'], { grpcPort: 'free' });
     const overHttp = await sendWithOfficialExporter({ endpoint: local.url, protocol: 'proto', serviceName: 'fwd-http' });
-    const overGrpc = await sendWithOfficialExporter({ endpoint: `http://127.0.0.1:${grpcPort}`, protocol: 'grpc', serviceName: 'fwd-grpc' });
+    const overGrpc = await sendWithOfficialExporter({ endpoint: grpcEndpoint(local), protocol: 'grpc', serviceName: 'fwd-grpc' });
     for (const sent of [overHttp, overGrpc]) {
       assert.equal(sent.exportErrors.length, 0);
       await eventually(() => assert.equal(spanCount(path.join(dir, 'upstream.db'), sent.traceId), spanCount(path.join(dir, 'local.db'), sent.traceId)), 10_000);

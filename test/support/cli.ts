@@ -29,10 +29,23 @@ export interface Serve {
 
 /**
  * Spawns `serve --port 0 --db DB` (gRPC off unless `grpcPort` is given); resolves on its `listening on`
- * line, rejects with stderr on exit or timeout.
+ * line, rejects with stderr on exit or timeout. `grpcPort: 'free'` takes a port free a moment before
+ * (0 would turn gRPC off); another listener, even this serve's own HTTP one on port 0, can take it
+ * first, and then it tries a new one.
  */
-export function startServe(db: string, timeoutMs = 15_000, opts: { grpcPort?: number; args?: string[] } = {}): Promise<Serve> {
-  const args = [CLI, 'serve', '--port', '0', '--grpc-port', String(opts.grpcPort ?? 0), '--db', db, ...(opts.args ?? [])];
+export async function startServe(db: string, timeoutMs = 15_000, opts: { grpcPort?: number | 'free'; args?: string[] } = {}): Promise<Serve> {
+  if (opts.grpcPort !== 'free') return spawnServe(db, timeoutMs, opts.grpcPort ?? 0, opts.args ?? []);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnServe(db, timeoutMs, await freePort(), opts.args ?? []);
+    } catch (e) {
+      if (attempt === 5 || !/gRPC port \d+ is already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+function spawnServe(db: string, timeoutMs: number, grpcPort: number, extra: string[]): Promise<Serve> {
+  const args = [CLI, 'serve', '--port', '0', '--grpc-port', String(grpcPort), '--db', db, ...extra];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -167,7 +180,7 @@ export function serveForSuite(prefix: string, opts: { grpc?: boolean } = {}): { 
     ensureBuilt();
     tmp = tmpDir(prefix);
     ctx.db = path.join(tmp.dir, 'traces.db');
-    ctx.serve = await startServe(ctx.db, 15_000, { grpcPort: opts.grpc ? await freePort() : 0 });
+    ctx.serve = await startServe(ctx.db, 15_000, { grpcPort: opts.grpc ? 'free' : 0 });
   });
   after(async () => {
     await ctx.serve?.stop();
