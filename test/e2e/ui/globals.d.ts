@@ -2,4 +2,5 @@
 interface Window {
   __tfProbe?: Promise<unknown>;
   __tfRow?: Promise<unknown>;
+  __tfFolder?: Promise<unknown>;
 }

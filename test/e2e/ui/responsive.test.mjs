@@ -5,13 +5,18 @@
 // step whose detail comes from the extension host: a round trip), a command that answers
 // from the extension host (Filter Runs… → its quick pick), and, alongside, a run appearing in the
 // Runs view.
+// Beside them, the same kinds of answer from VS Code alone, as baselines measured in the same run:
+// F1 → the command palette (the browser's own), and a new folder in the workspace → its row in the
+// Explorer, which the test moves next to the Runs view (code-server's server → the workbench's tree,
+// as a new run takes).
 // Prints p50/p95/max idle and under load. Asserts that every action was answered and that no
 // span was lost (created = acknowledged = stored); speed is measured, not asserted.
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { installCommandProbe, installKeyProbe, installRowProbe, result, summary } from './uiProbes.mjs';
+import { installCommandProbe, installKeyProbe, installPaletteProbe, installRowProbe, result, summary } from './uiProbes.mjs';
 import { openRunFromView } from './uiHelpers.mjs';
 
 export const timeout = 240_000;
@@ -24,7 +29,7 @@ const LOAD_BOUND_MS = 120_000; // exporters still running then are stopped and t
 const PANEL_STEPS = 400;
 
 /** @param {import('../../../scripts/e2e/types').UiTestContext} ctx */
-export default async function ({ page, runCommand, screenshot }) {
+export default async function ({ page, runCommand, screenshot, workspace }) {
   await page
     .locator('.statusbar-item', { hasText: `Tracefork :${PORT}` })
     .first()
@@ -34,18 +39,19 @@ export default async function ({ page, runCommand, screenshot }) {
   await openRunFromView(page, runCommand, 'responsiveness panel');
   const frame = await webviewContent(page);
   await frame.locator('[role="treeitem"][data-loaded="true"]').first().click();
-  const ui = { page, frame, n: 0 };
+  await moveExplorerBesideRuns(page, workspace);
+  const ui = { page, frame, workspace, n: 0, rows: 0 };
 
   const idle = newFigures();
-  const idling = () => idle.select.length < 12 || idle.jump.length < 6 || idle.command.length < 6 || idle.runsView.length < 6;
-  await Promise.all([sampleWhile(idling, () => sample(ui, idle, assert)), sampleWhile(idling, () => runsViewSample(ui, idle, assert))]);
+  const idling = () => idle.select.length < 12 || idle.jump.length < 6 || idle.command.length < 6 || idle.runsView.length < 6 || idle.folder.length < 6;
+  await Promise.all([sampleWhile(idling, () => sample(ui, idle, assert)), sampleWhile(idling, () => rowSample(ui, idle, assert))]);
 
   const t0 = Date.now();
   const clients = Array.from({ length: CLIENTS }, () => startExporter());
   const loaded = newFigures();
   const loading = () => clients.some((c) => c.running) && Date.now() - t0 < LOAD_BOUND_MS;
   try {
-    await Promise.all([sampleWhile(loading, () => sample(ui, loaded, assert)), sampleWhile(loading, () => runsViewSample(ui, loaded, assert))]);
+    await Promise.all([sampleWhile(loading, () => sample(ui, loaded, assert)), sampleWhile(loading, () => rowSample(ui, loaded, assert))]);
   } finally {
     for (const c of clients) if (c.running) c.child.kill('SIGKILL');
   }
@@ -67,15 +73,18 @@ export default async function ({ page, runCommand, screenshot }) {
     ['Enter on "Filter Runs…" → its quick pick (host round trip)', 'command'],
     ['POST of a run → row in the Runs view', 'runsView'],
     ['  of which the POST (stored, acknowledged)', 'runsViewPost'],
+    ['baseline, VS Code alone: F1 → command palette shown', 'palette'],
+    ['baseline, VS Code alone: new folder in the workspace → row in the Explorer', 'folder'],
   ]) {
     console.log(`  ${what}: idle ${summary(idle[key])}; under load ${summary(loaded[key])}`);
   }
   assert.deepEqual(errors, [], 'no exporter error');
   assert.equal(acked, created, 'every span acknowledged');
   assert.equal(stored, created, 'every span stored');
-  for (const key of ['select', 'detail', 'jump', 'command', 'runsView'])
+  for (const key of ['select', 'detail', 'jump', 'command', 'runsView', 'palette', 'folder'])
     assert.ok(loaded[key].length >= 2, `the UI answered ${key} during the load (${loaded[key].length})`);
 
+  await runCommand('View: Reset View Locations'); // the Explorer back in its own container
   await runCommand('Tracefork: Delete All Runs'); // later tests start from an empty Runs view
   await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete All' }).click();
   // Done when the store says so (the worker first indexes what is still queued), not when the click lands.
@@ -87,7 +96,7 @@ export default async function ({ page, runCommand, screenshot }) {
 }
 
 function newFigures() {
-  return { select: [], detail: [], jump: [], command: [], runsView: [], runsViewPost: [] };
+  return { select: [], detail: [], jump: [], command: [], runsView: [], runsViewPost: [], palette: [], folder: [] };
 }
 
 async function sampleWhile(cond, fn) {
@@ -111,7 +120,11 @@ async function sample(ui, figures, assert) {
     } else figures.jump.push(r.detail);
     if (r.index >= PANEL_STEPS - 1) await ui.page.keyboard.press('Home'); // wrap around (not timed)
   } else if (kind === 'command') {
+    await ui.page.evaluate(installPaletteProbe);
     await ui.page.keyboard.press('F1');
+    const shown = await result(ui.page);
+    assert.ok(shown !== null, 'the command palette opened within 30 s');
+    figures.palette.push(shown);
     const input = ui.page.locator('.quick-input-widget .quick-input-box input');
     await input.fill('>Tracefork: Filter Runs');
     await ui.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Filter Runs' }).waitFor({ timeout: 30_000 });
@@ -125,17 +138,55 @@ async function sample(ui, figures, assert) {
   }
 }
 
-/** A one-step run posted to the receiver, timed until its row shows in the Runs view (beside the other samples). */
+/** In turn: a run appearing in the Runs view, then a folder appearing in the Explorer (beside the other samples). */
+async function rowSample(ui, figures, assert) {
+  await (ui.rows++ % 2 === 0 ? runsViewSample : folderSample)(ui, figures, assert);
+  await ui.page.waitForTimeout(250);
+}
+
+/** A one-step run posted to the receiver, timed until its row shows in the Runs view. */
 async function runsViewSample(ui, figures, assert) {
   const name = `probe ${figures.runsView.length} ${randomBytes(4).toString('hex')}`;
-  await ui.page.evaluate(installRowProbe, name);
+  await ui.page.evaluate(installRowProbe, [name, '__tfRow']);
   const sentAt = Date.now();
   assert.equal((await post(probeTrace(name))).status, 200);
   figures.runsViewPost.push(Date.now() - sentAt); // the receiver has stored it: the rest is the host and VS Code
   const seenAt = await result(ui.page, 30_000, '__tfRow');
   assert.ok(seenAt !== null, 'the Runs view showed a new run within 30 s');
   figures.runsView.push(seenAt - sentAt);
-  await ui.page.waitForTimeout(250);
+}
+
+/**
+ * The baseline beside it: a folder made in the workspace, timed until its row shows in the Explorer
+ * (VS Code's file watcher in code-server's server → the workbench). Named to sort first; removed after.
+ */
+async function folderSample(ui, figures, assert) {
+  const name = `0probe-${figures.folder.length}-${randomBytes(4).toString('hex')}`;
+  await ui.page.evaluate(installRowProbe, [name, '__tfFolder']);
+  const madeAt = Date.now();
+  fs.mkdirSync(path.join(ui.workspace, name));
+  const seenAt = await result(ui.page, 30_000, '__tfFolder');
+  fs.rmdirSync(path.join(ui.workspace, name));
+  assert.ok(seenAt !== null, 'the Explorer showed a new folder within 30 s');
+  figures.folder.push(seenAt - madeAt);
+}
+
+/** Moves the Explorer's folder view into the Tracefork side bar, under the Runs view, with "View: Move View". */
+async function moveExplorerBesideRuns(page, workspace) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill('>View: Move View');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: /^View: Move View$/ }).click({ timeout: 30_000 });
+  await input.fill('Folders');
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Folders' }).waitFor({ timeout: 30_000 });
+  await input.press('Enter');
+  await input.fill('Tracefork');
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Tracefork' }).waitFor({ timeout: 30_000 });
+  await input.press('Enter');
+  await page
+    .locator('.pane-header', { hasText: path.basename(workspace) })
+    .first()
+    .waitFor({ timeout: 30_000 });
 }
 
 /** The trace panel's content frame (VS Code nests it: outer iframe, then #active-frame). */

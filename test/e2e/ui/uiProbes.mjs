@@ -44,9 +44,31 @@ export function installCommandProbe(label) {
   });
 }
 
-/** In the workbench: the wall-clock time (Date.now()) at which a Runs view row containing `name` is shown (collect with `result(page, ms, '__tfRow')`; may run beside the others). */
-export function installRowProbe(name) {
-  window.__tfRow = new Promise((resolve) => {
+/**
+ * In the workbench: the next key press (F1) → the command palette's input shown and focused. VS Code's
+ * own answer, with no extension in it: the baseline for the others.
+ */
+export function installPaletteProbe() {
+  window.__tfProbe = new Promise((resolve) => {
+    let t0 = -1;
+    window.addEventListener('keydown', (e) => (t0 = e.timeStamp), { once: true, capture: true });
+    const tick = () => {
+      const input = document.querySelector('.quick-input-widget .quick-input-box input');
+      if (t0 >= 0 && input && input === document.activeElement && input.getBoundingClientRect().height > 0) return resolve(performance.now() - t0);
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+/**
+ * In the workbench: the wall-clock time (Date.now()) at which a row of a view (the Runs view, the
+ * Explorer) containing `name` is shown. Collect with `result(page, ms, key)`; one probe per key, so
+ * probes of different keys may run beside each other and beside `__tfProbe`.
+ * @param {[string, '__tfRow' | '__tfFolder']} args
+ */
+export function installRowProbe([name, key]) {
+  window[key] = new Promise((resolve) => {
     const tick = () => {
       if ([...document.querySelectorAll('.pane-body .monaco-list-row')].some((r) => r.textContent.includes(name))) return resolve(Date.now());
       requestAnimationFrame(tick);
