@@ -207,7 +207,17 @@ async function main() {
   const phoenixIngest = rows.find((r) => r.what.startsWith('Arize Phoenix'))?.spansPerSec ?? 0;
   const header = `${total.toLocaleString('en-US')} spans in ${bodies.length} protobuf bodies, 4 connections; ${os.cpus().length} cores, Node ${process.version}`;
   const live = await liveRows(jaeger);
-  const ui = await uiRows(jaeger, phoenixIngest);
+  const { ui, tfLive } = await uiRows(jaeger, phoenixIngest);
+  const uiLive = (v: Array<number | null>, what: string, how: string) => {
+    const seen = v.filter((x): x is number => x !== null);
+    return { what, p50: percentile(seen, 0.5), p95: percentile(seen, 0.95), seen: `${seen.length} of ${v.length}`, how };
+  };
+  live.splice(
+    1,
+    0,
+    uiLive(tfLive.spaced, 'Tracefork UI (spans 300 ms apart)', 'to its row painted in the Runs view (bench/ui.mjs: the same exporter, timed in the page)'),
+    uiLive(tfLive.burst, 'Tracefork UI, back to back (no pause)', 'the same, with no pause: each waits for VS Code’s 200 ms tree debounce'),
+  );
 
   console.log(`\n## Ingest\n${header}`);
   console.log('| what | spans/s | vs Tracefork | lost | peak RSS | note |');
@@ -293,7 +303,7 @@ async function liveRows(jaeger: JaegerHandle) {
   const out: Array<{ what: string; p50: number | null; p95: number | null; seen: string; how: string }> = [];
   const tf = await benchLiveLatency(LIVE_N);
   out.push({
-    what: 'Tracefork',
+    what: 'Tracefork store (the receiver alone)',
     p50: tf.medianMs,
     p95: tf.p95Ms,
     seen: `${tf.n} of ${tf.n}`,
@@ -341,19 +351,20 @@ const PHOENIX_INGEST_BUDGET_S = 900;
 /** One big trace opened in each UI, in the same headless Chromium. */
 async function uiRows(jaeger: JaegerHandle, phoenixSpansPerSec: number) {
   const out: Array<UiOpen & { what: string }> = [];
+  let tfLive: { spaced: Array<number | null>; burst: Array<number | null> } = { spaced: [], burst: [] };
   // Tracefork: the packaged extension in code-server (bench/ui.mjs), click on the run → first rows.
   const json = path.join(os.tmpdir(), `tf-peers-ui-${process.pid}.json`);
   const r = spawnSync(process.execPath, [path.join(__dirname, 'ui.mjs'), ...UI_SIZES.map(String)], {
     env: { ...process.env, TRACEFORK_BENCH_UI_JSON: json },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  if (r.status === 0)
-    for (const x of JSON.parse(fs.readFileSync(json, 'utf8')) as Array<{
-      n: number;
-      firstRows: number;
-      endMs: number | null;
-      reloaded?: { firstRows: number };
-    }>)
+  if (r.status === 0) {
+    const got = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+      rows: Array<{ n: number; firstRows: number; endMs: number | null; reloaded?: { firstRows: number } }>;
+      live: { spaced: Array<number | null>; burst: Array<number | null> };
+    };
+    tfLive = got.live;
+    for (const x of got.rows)
       out.push({
         what: 'Tracefork (the extension in code-server)',
         spans: x.n + 1,
@@ -361,7 +372,7 @@ async function uiRows(jaeger: JaegerHandle, phoenixSpansPerSec: number) {
         endMs: x.endMs,
         note: `click on the run → first rows; End → last row painted${x.reloaded ? `; after a window reload ${x.reloaded.firstRows} ms` : ''}`,
       });
-  else
+  } else
     for (const n of UI_SIZES)
       out.push({ what: 'Tracefork (the extension in code-server)', spans: n + 1, firstMs: null, endMs: null, note: `bench/ui.mjs exited ${r.status}` });
   fs.rmSync(json, { force: true });
@@ -431,7 +442,7 @@ async function uiRows(jaeger: JaegerHandle, phoenixSpansPerSec: number) {
     await phoenix.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
-  return out.sort((a, b) => a.spans - b.spans);
+  return { ui: out.sort((a, b) => a.spans - b.spans), tfLive };
 }
 
 void main();

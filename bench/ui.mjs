@@ -9,7 +9,12 @@
 // - the extension host's resident memory after the panel opened, after it closed, and once the view
 //   worker thread that held the run has ended (retention is raised to 8 GB so that a 1,000,000-step
 //   run, ~2 GB, is kept whole).
-// Printed as a table beside the 5-step run measured in the same run. Not a test: nothing is asserted.
+// Printed as a table beside the 5-step run measured in the same run. Before the big runs, live: one
+// span exported at a time by the real OTLP exporter (SimpleSpanProcessor, as a live agent's steps are),
+// 20 times, each timed from the span's end to its run's row painted in the Runs view (p50 / p95):
+// 300 ms apart (an agent's steps are model and tool calls, further apart than that), then back to
+// back (each then waits for VS Code's 200 ms tree debounce).
+// Not a test: nothing is asserted.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +23,11 @@ import { installVsix, startCodeServer } from '../scripts/e2e/codeServer.mjs';
 import { launchBrowser, openWorkbench, runCommand } from '../scripts/e2e/browser.mjs';
 import { CACHE_DIR, REPO } from '../scripts/e2e/paths.mjs';
 import { packageExtension } from '../scripts/package.mjs';
+import { installRowProbe, result } from '../test/e2e/ui/uiProbes.mjs';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 
 const PORT = 14398;
 const SIZES = process.argv
@@ -129,6 +139,45 @@ async function rowsFrame(page, timeoutMs) {
   return null;
 }
 
+const LIVE_N = 20;
+
+/**
+ * Live, in the UI: `LIVE_N` one-span runs exported one at a time by the real exporter, `gapMs` apart
+ * (0: back to back); for each, ms
+ * from the span's end to its row painted in the Runs view (the page's clock and this process's are
+ * the same wall clock), or null when it did not show within 30 s.
+ */
+async function liveToRunsView(page, gapMs) {
+  await runCommand(page, 'Tracefork: Show Runs');
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bench-ui-live' }),
+    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${PORT}/v1/traces` }))],
+  });
+  const tracer = provider.getTracer('live');
+  const out = [];
+  try {
+    for (let i = 0; i < LIVE_N; i++) {
+      const name = `live ${i} ${randomBytes(4).toString('hex')}`;
+      await page.evaluate(installRowProbe, [name, '__tfRow']);
+      const span = tracer.startSpan(name, { attributes: { 'gen_ai.operation.name': 'invoke_agent' } }, ROOT_CONTEXT);
+      span.end();
+      const endedAt = Date.now();
+      const seenAt = await result(page, 30_000, '__tfRow');
+      out.push(seenAt === null ? null : seenAt - endedAt);
+      if (gapMs) await page.waitForTimeout(gapMs);
+    }
+  } finally {
+    await provider.shutdown();
+  }
+  return out;
+}
+
+/** The q-quantile (nearest rank) of the numbers among `values`, or null when there are none. */
+function quantile(values, q) {
+  const s = values.filter((v) => v !== null).sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : null;
+}
+
 const probeResult = (frame, ms = 60_000) => frame.evaluate((ms) => Promise.race([window.__tfProbe, new Promise((r) => setTimeout(() => r(null), ms))]), ms);
 
 /** Resident memory of the extension host processes, in MB. */
@@ -178,6 +227,7 @@ async function main() {
   });
   const browser = await launchBrowser();
   const rows = [];
+  const live = { spaced: [], burst: [] };
   try {
     const { page } = browser;
     await openWorkbench(page, server.url, workspace);
@@ -225,6 +275,23 @@ async function main() {
       return { firstRows, endMs, detailMs, before, opened, closed, released };
     };
     const ms = (v) => (v === null ? 'no answer' : `${Math.round(v)} ms`);
+    // Live first, into an empty store; its 40 runs are deleted after, so that they do not push the big runs' rows out of sight.
+    for (const [key, gap] of /** @type {const} */ ([
+      ['spaced', 300],
+      ['burst', 0],
+    ])) {
+      const v = (live[key] = await liveToRunsView(page, gap));
+      log(
+        `live, ${gap} ms apart: span end → its row in the Runs view p50 ${ms(quantile(v, 0.5))}, p95 ${ms(quantile(v, 0.95))} (${v.filter((x) => x !== null).length} of ${v.length} shown)`,
+      );
+    }
+    await runCommand(page, 'Tracefork: Delete All Runs');
+    await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete All' }).click();
+    await page
+      .locator('.statusbar-item', { hasText: `Tracefork :${PORT}` })
+      .filter({ hasText: ' 0 runs' })
+      .first()
+      .waitFor({ timeout: 60_000 });
     // A warm-up run first, not counted: the first panel of a window also loads the webview's code.
     const runs = [5, ...SIZES].map((n, k) => ({ n, name: k === 0 ? 'bench-ui warm-up' : `bench-ui ${n} steps` }));
     for (const [k, { n, name }] of runs.entries()) {
@@ -255,7 +322,7 @@ async function main() {
     await server.stop();
   }
   // For bench:peers, which sets Tracefork's figures beside the peers'.
-  if (process.env.TRACEFORK_BENCH_UI_JSON) fs.writeFileSync(process.env.TRACEFORK_BENCH_UI_JSON, JSON.stringify(rows));
+  if (process.env.TRACEFORK_BENCH_UI_JSON) fs.writeFileSync(process.env.TRACEFORK_BENCH_UI_JSON, JSON.stringify({ rows, live }));
   const base = rows.find((r) => r.n === Math.min(...SIZES));
   const ms = (v) => (v === null ? 'no answer' : `${Math.round(v)} ms`);
   console.log(
