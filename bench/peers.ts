@@ -1,16 +1,17 @@
 /**
  * Tracefork beside the peers a developer would pick instead, on this machine, in one run
- * (`npm run bench:peers [spans]`; not part of the test command). Ingest only so far: the same
+ * (`npm run bench:peers [spans]`; not part of the test command). Ingest: the same
  * protobuf bodies captured from the real OTLP exporter (GenAI chat spans with ~2 KB prompts, 50
  * spans per trace) posted over 4 keep-alive connections from a separate process; spans/s until the
  * peer's own query API returns every span; spans lost; the peer's peak RSS. Beside them: decode-only
- * and a null receiver that reads and acknowledges each body (the transport ceiling).
+ * and a null receiver that reads and acknowledges each body (the transport ceiling); then Tracefork,
+ * decode-only and the null receiver again over 10× the spans.
  * Peers: Arize Phoenix (from PyPI, installed into .cache/phoenix-venv, its default local storage) and
  * Jaeger v2 all-in-one (memory storage, built from its Go module into .cache/peers); otel-desktop-viewer
  * cannot be had here (BENCHMARKS.md says why).
  *
  * Then, in the same run: live latency (one span exported at a time by the real exporter → the system
- * shows it: Tracefork's store change event, which its views listen to; each peer's own query API,
+ * shows it: Tracefork's store change event and its Runs view (bench/ui.mjs); each peer's own query API,
  * which its UI reads), and opening one big trace (1,000, 10,000, 100,000 spans) in each UI in the same
  * headless Chromium (Tracefork: bench/ui.mjs, the packaged extension in code-server). The figures go
  * into one table each and a chart (docs/bench-peers.svg).
@@ -98,12 +99,11 @@ async function jaegerSpanCount(): Promise<number> {
   return (body.data ?? []).reduce((n, t) => n + t.spans.length, 0);
 }
 
-async function main() {
-  const spans = Number(process.argv[2] ?? 10_240);
-  const bodies = await captureExporterBodies(spans);
-  let total = 0;
-  for (const b of bodies) total += decodeTraces(b, 'protobuf').accepted;
-  const rows: Array<{ what: string; spansPerSec: number; lost: number | string; rssMb: number | null; note: string }> = [];
+type IngestRow = { what: string; spansPerSec: number; lost: number | string; rssMb: number | null; note: string };
+
+/** The ingest rows for one workload: decode-only, the null receiver, Tracefork, then (with `peers`) Phoenix and Jaeger. */
+async function ingestRows(bodies: Buffer[], total: number, jaeger: JaegerHandle, peers: boolean): Promise<IngestRow[]> {
+  const rows: IngestRow[] = [];
 
   // Decode only, in this process: the best of 3 passes after a warm-up one (one pass over ~5,000
   // spans is too short for the compiler to have warmed up).
@@ -157,6 +157,7 @@ async function main() {
     note: 'stored count from its store; best of 3 warm passes, as decode-only',
   });
 
+  if (!peers) return rows;
   // Arize Phoenix: until its REST API returns every span.
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-peers-phoenix-'));
   const phoenix = await startPhoenix(work);
@@ -180,7 +181,6 @@ async function main() {
   }
 
   // Jaeger v2 all-in-one (memory storage), built from its Go module: until its query API returns every span.
-  const jaeger = ensureJaeger();
   if (typeof jaeger === 'string') rows.push({ what: `Jaeger ${JAEGER_VERSION}`, spansPerSec: 0, lost: '—', rssMb: null, note: `not measured: ${jaeger}` });
   else {
     const j = await startJaeger(jaeger.bin);
@@ -202,6 +202,24 @@ async function main() {
       await j.stop();
     }
   }
+
+  return rows;
+}
+
+async function main() {
+  const spans = Number(process.argv[2] ?? 10_240);
+  const bodies = await captureExporterBodies(spans);
+  let total = 0;
+  for (const b of bodies) total += decodeTraces(b, 'protobuf').accepted;
+  const jaeger = ensureJaeger();
+  const rows = await ingestRows(bodies, total, jaeger, true);
+  // Tracefork against decode-only again over a 10× longer burst: a pass of ~5,000 spans (tens of ms)
+  // is mostly fixed costs. The peers are left out: Phoenix, at ~20 spans/s, would take most of an hour,
+  // and Jaeger's query API would answer with ~130 MB of JSON each time it is asked whether all arrived.
+  const longBodies = await captureExporterBodies(spans * LONG_FACTOR);
+  let longTotal = 0;
+  for (const b of longBodies) longTotal += decodeTraces(b, 'protobuf').accepted;
+  const longRows = await ingestRows(longBodies, longTotal, jaeger, false);
 
   const tfRow = rows.find((r) => r.what.startsWith('Tracefork'))!;
   const phoenixIngest = rows.find((r) => r.what.startsWith('Arize Phoenix'))?.spansPerSec ?? 0;
@@ -225,6 +243,16 @@ async function main() {
   for (const r of rows)
     console.log(
       `| ${r.what} | ${Math.round(r.spansPerSec).toLocaleString('en-US')} | ${(r.spansPerSec / tfRow.spansPerSec).toFixed(2)}× | ${r.lost} | ${r.rssMb === null ? '—' : `${Math.round(r.rssMb)} MB`} | ${r.note} |`,
+    );
+  const longTf = longRows.find((r) => r.what.startsWith('Tracefork'))!;
+  console.log(
+    `\n## Ingest, a 10× longer burst (Tracefork and decode-only; the peers left out)\n${longTotal.toLocaleString('en-US')} spans in ${longBodies.length} protobuf bodies, 4 connections`,
+  );
+  console.log('| what | spans/s | vs Tracefork | lost | peak RSS | note |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of longRows)
+    console.log(
+      `| ${r.what} | ${Math.round(r.spansPerSec).toLocaleString('en-US')} | ${(r.spansPerSec / longTf.spansPerSec).toFixed(2)}× | ${r.lost} | ${r.rssMb === null ? '—' : `${Math.round(r.rssMb)} MB`} | ${r.note} |`,
     );
   const ms = (v: number | null) => (v === null ? '—' : `${Math.round(v).toLocaleString('en-US')} ms`);
   console.log('\n## Live: one span exported → shown');
@@ -297,6 +325,8 @@ async function startJaeger(bin: string): Promise<{ otlp: string; stop: () => Pro
 }
 
 const LIVE_N = 20;
+/** The longer ingest burst, as a multiple of the spans asked for. */
+const LONG_FACTOR = 10;
 
 /** One span exported at a time → the system shows it, for Tracefork and each peer. */
 async function liveRows(jaeger: JaegerHandle) {
