@@ -4,7 +4,9 @@
  * protobuf bodies captured from the real OTLP exporter (GenAI chat spans with ~2 KB prompts, 50
  * spans per trace) posted over 4 keep-alive connections from a separate process; spans/s until the
  * peer's own query API returns every span; spans lost; the peer's peak RSS. Beside them: decode-only
- * and a null receiver that reads and acknowledges each body (the transport ceiling); then Tracefork,
+ * and a null receiver that reads and acknowledges each body (the transport ceiling). Tracefork twice:
+ * its receiver and store in this process (as decode-only is), and `tracefork serve` in its own process,
+ * timed and weighed as the peers are. Then Tracefork,
  * decode-only and the null receiver again over 10× the spans.
  * Peers: Arize Phoenix (from PyPI, installed into .cache/phoenix-venv, its default local storage) and
  * Jaeger v2 all-in-one (memory storage, built from its Go module into .cache/peers); otel-desktop-viewer
@@ -24,6 +26,7 @@ import { decodeTraces } from '../src/core/otlp/decode';
 import { benchHttpReplay, captureExporterBodies, traceforkSink, writeBodies } from './httpReplay';
 import { nullReceiver } from './nullReceiver';
 import { PHOENIX_VERSION, startPhoenix } from '../test/support/phoenix';
+import { listJson, startServe } from '../test/support/cli';
 import { benchLiveLatency } from './liveLatency';
 import { liveToApi, openInUi, percentile, writeChart, type UiOpen } from './peersUi';
 
@@ -158,6 +161,7 @@ async function ingestRows(bodies: Buffer[], total: number, jaeger: JaegerHandle,
   });
 
   if (!peers) return rows;
+  rows.push(await traceforkServeRow(bodies, total));
   // Arize Phoenix: until its REST API returns every span.
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-peers-phoenix-'));
   const phoenix = await startPhoenix(work);
@@ -204,6 +208,35 @@ async function ingestRows(bodies: Buffer[], total: number, jaeger: JaegerHandle,
   }
 
   return rows;
+}
+
+/**
+ * Tracefork measured as the peers are: `tracefork serve` in its own process (the built CLI, its default
+ * storage: journal + index), the bodies posted by the same client, timed until its own query command
+ * (`tracefork list --json`, polled every 200 ms as Jaeger's API is) counts every span; its peak RSS.
+ */
+async function traceforkServeRow(bodies: Buffer[], total: number): Promise<IngestRow> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-peers-serve-'));
+  const db = path.join(dir, 'traces.db');
+  const serve = await startServe(db);
+  try {
+    const t = process.hrtime.bigint();
+    const sent = await post(bodies, serve.url);
+    let seen = 0;
+    const deadline = Date.now() + 300_000;
+    while ((seen = listJson(db).reduce((n, r) => n + r.spanCount, 0)) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const secs = Number(process.hrtime.bigint() - t) / 1e9;
+    return {
+      what: 'Tracefork `serve` (its own process, measured as the peers are)',
+      spansPerSec: seen / secs,
+      lost: total - seen,
+      rssMb: peakRssMb(serve.proc.pid!),
+      note: `statuses ${JSON.stringify(sent.statuses)}; until \`tracefork list\` counted them`,
+    };
+  } finally {
+    await serve.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main() {
