@@ -50,6 +50,19 @@ function post(bodies: Buffer[], endpoint: string): Promise<{ requests: number; s
   });
 }
 
+/**
+ * Posts the bodies to `url`, then asks `count` every `pollMs` until it counts `total` spans (or
+ * `timeoutMs` passed): the spans it counted, and the seconds from the first post until then.
+ */
+async function postUntilQueryable(bodies: Buffer[], url: string, total: number, count: () => Promise<number>, pollMs: number, timeoutMs: number) {
+  const t = process.hrtime.bigint();
+  const sent = await post(bodies, url);
+  let seen = 0;
+  const deadline = Date.now() + timeoutMs;
+  while ((seen = await count()) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, pollMs));
+  return { sent, seen, secs: Number(process.hrtime.bigint() - t) / 1e9 };
+}
+
 /** Peak resident memory of a process (VmHWM), in MB. */
 function peakRssMb(pid: number): number | null {
   try {
@@ -166,12 +179,7 @@ async function ingestRows(bodies: Buffer[], total: number, jaeger: JaegerHandle,
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-peers-phoenix-'));
   const phoenix = await startPhoenix(work);
   try {
-    const t2 = process.hrtime.bigint();
-    const sent = await post(bodies, phoenix.url);
-    let seen = 0;
-    const deadline = Date.now() + 600_000;
-    while ((seen = await phoenixSpanCount(phoenix.url)) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
-    const secs = Number(process.hrtime.bigint() - t2) / 1e9;
+    const { sent, seen, secs } = await postUntilQueryable(bodies, phoenix.url, total, () => phoenixSpanCount(phoenix.url), 500, 600_000);
     rows.push({
       what: `Arize Phoenix ${PHOENIX_VERSION} (default local storage)`,
       spansPerSec: seen / secs,
@@ -189,12 +197,7 @@ async function ingestRows(bodies: Buffer[], total: number, jaeger: JaegerHandle,
   else {
     const j = await startJaeger(jaeger.bin);
     try {
-      const t3 = process.hrtime.bigint();
-      const sent = await post(bodies, j.otlp);
-      let seen = 0;
-      const deadline = Date.now() + 300_000;
-      while ((seen = await jaegerSpanCount()) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      const secs = Number(process.hrtime.bigint() - t3) / 1e9;
+      const { sent, seen, secs } = await postUntilQueryable(bodies, j.otlp, total, jaegerSpanCount, 200, 300_000);
       rows.push({
         what: `Jaeger ${JAEGER_VERSION} all-in-one (memory storage)`,
         spansPerSec: seen / secs,
@@ -220,12 +223,8 @@ async function traceforkServeRow(bodies: Buffer[], total: number): Promise<Inges
   const db = path.join(dir, 'traces.db');
   const serve = await startServe(db);
   try {
-    const t = process.hrtime.bigint();
-    const sent = await post(bodies, serve.url);
-    let seen = 0;
-    const deadline = Date.now() + 300_000;
-    while ((seen = listJson(db).reduce((n, r) => n + r.spanCount, 0)) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const secs = Number(process.hrtime.bigint() - t) / 1e9;
+    const count = async () => listJson(db).reduce((n, r) => n + r.spanCount, 0);
+    const { sent, seen, secs } = await postUntilQueryable(bodies, serve.url, total, count, 200, 300_000);
     return {
       what: 'Tracefork `serve` (its own process, measured as the peers are)',
       spansPerSec: seen / secs,

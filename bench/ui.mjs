@@ -24,6 +24,7 @@ import { launchBrowser, openWorkbench, runCommand } from '../scripts/e2e/browser
 import { CACHE_DIR, REPO } from '../scripts/e2e/paths.mjs';
 import { packageExtension } from '../scripts/package.mjs';
 import { installRowProbe, result } from '../test/e2e/ui/uiProbes.mjs';
+import { deleteAllRuns } from '../test/e2e/ui/uiHelpers.mjs';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -285,13 +286,7 @@ async function main() {
         `live, ${gap} ms apart: span end → its row in the Runs view p50 ${ms(quantile(v, 0.5))}, p95 ${ms(quantile(v, 0.95))} (${v.filter((x) => x !== null).length} of ${v.length} shown)`,
       );
     }
-    await runCommand(page, 'Tracefork: Delete All Runs');
-    await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete All' }).click();
-    await page
-      .locator('.statusbar-item', { hasText: `Tracefork :${PORT}` })
-      .filter({ hasText: ' 0 runs' })
-      .first()
-      .waitFor({ timeout: 60_000 });
+    await deleteAllRuns(page, (title) => runCommand(page, title), PORT);
     // A warm-up run first, not counted: the first panel of a window also loads the webview's code.
     const runs = [5, ...SIZES].map((n, k) => ({ n, name: k === 0 ? 'bench-ui warm-up' : `bench-ui ${n} steps` }));
     for (const [k, { n, name }] of runs.entries()) {

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { installCommandProbe, installKeyProbe, installPaletteProbe, installRowProbe, result, summary } from './uiProbes.mjs';
-import { openRunFromView } from './uiHelpers.mjs';
+import { deleteAllRuns, openRunFromView } from './uiHelpers.mjs';
 
 export const timeout = 240_000;
 const PORT = 14318; // test/e2e/workspace/.vscode/settings.json
@@ -85,14 +85,7 @@ export default async function ({ page, runCommand, screenshot, workspace }) {
     assert.ok(loaded[key].length >= 2, `the UI answered ${key} during the load (${loaded[key].length})`);
 
   await runCommand('View: Reset View Locations'); // the Explorer back in its own container
-  await runCommand('Tracefork: Delete All Runs'); // later tests start from an empty Runs view
-  await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete All' }).click();
-  // Done when the store says so (the worker first indexes what is still queued), not when the click lands.
-  await page
-    .locator('.statusbar-item', { hasText: `Tracefork :${PORT}` })
-    .filter({ hasText: ' 0 runs' })
-    .first()
-    .waitFor({ timeout: 60_000 });
+  await deleteAllRuns(page, runCommand, PORT); // later tests start from an empty Runs view
 }
 
 function newFigures() {

@@ -40,3 +40,18 @@ export async function frameWith(page, selector, timeoutMs = 30_000) {
     await page.waitForTimeout(250);
   }
 }
+
+/**
+ * Deletes every run ("Tracefork: Delete All Runs", confirmed) and waits until the status bar of the
+ * receiver on `port` says 0 runs: the store has done it (it first indexes what is still queued), not
+ * only taken the click. `runCommand(title)` runs a palette command.
+ */
+export async function deleteAllRuns(page, runCommand, port) {
+  await runCommand('Tracefork: Delete All Runs');
+  await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete All' }).click();
+  await page
+    .locator('.statusbar-item', { hasText: `Tracefork :${port}` })
+    .filter({ hasText: ' 0 runs' })
+    .first()
+    .waitFor({ timeout: 60_000 });
+}
