@@ -169,7 +169,17 @@ async function moveExplorerBesideRuns(page, workspace) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.fill('>View: Move View');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: /^View: Move View$/ }).click({ timeout: 30_000 });
+  // Down the list to the command itself (the ones above it match the words too), by its label alone.
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused').first();
+  const label = () => focused.evaluate((row) => (row.querySelector('.label-name') ?? row).textContent?.trim());
+  await focused.waitFor({ timeout: 30_000 });
+  for (let i = 0, now = await label(); now !== 'View: Move View'; i++) {
+    const rows = await page.locator('.quick-input-list .monaco-list-row').allTextContents();
+    if (i === 12) throw new Error(`the command palette shows no "View: Move View": ${rows.join(' | ')}`);
+    await input.press('ArrowDown');
+    for (let t = 0, was = now; t < 100 && (now = await label()) === was; t++) await page.waitForTimeout(10); // the focus has moved
+  }
+  await input.press('Enter');
   await input.fill('Folders');
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Folders' }).waitFor({ timeout: 30_000 });
   await input.press('Enter');
