@@ -144,9 +144,8 @@ const LIVE_N = 20;
 
 /**
  * Live, in the UI: `LIVE_N` one-span runs exported one at a time by the real exporter, `gapMs` apart
- * (0: back to back); for each, ms
- * from the span's end to its row painted in the Runs view (the page's clock and this process's are
- * the same wall clock), or null when it did not show within 30 s.
+ * (0: back to back); for each, ms from the span's end to its row painted in the Runs view (the page's
+ * clock and this process's are the same wall clock), or null when it did not show within 30 s.
  */
 async function liveToRunsView(page, gapMs) {
   await runCommand(page, 'Tracefork: Show Runs');
