@@ -23,7 +23,7 @@ import { installVsix, startCodeServer } from '../scripts/e2e/codeServer.mjs';
 import { launchBrowser, openWorkbench, runCommand } from '../scripts/e2e/browser.mjs';
 import { CACHE_DIR, REPO } from '../scripts/e2e/paths.mjs';
 import { packageExtension } from '../scripts/package.mjs';
-import { installRowProbe, result } from '../test/e2e/ui/uiProbes.mjs';
+import { installRowProbe, quantile, result } from '../test/e2e/ui/uiProbes.mjs';
 import { deleteAllRuns } from '../test/e2e/ui/uiHelpers.mjs';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -170,12 +170,6 @@ async function liveToRunsView(page, gapMs) {
     await provider.shutdown();
   }
   return out;
-}
-
-/** The q-quantile (nearest rank) of the numbers among `values`, or null when there are none. */
-function quantile(values, q) {
-  const s = values.filter((v) => v !== null).sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : null;
 }
 
 const probeResult = (frame, ms = 60_000) => frame.evaluate((ms) => Promise.race([window.__tfProbe, new Promise((r) => setTimeout(() => r(null), ms))]), ms);

@@ -82,11 +82,17 @@ export function result(target, ms = 30_000, name = '__tfProbe') {
   return target.evaluate(([ms, name]) => Promise.race([window[name], new Promise((r) => setTimeout(() => r(null), ms))]), [ms, name]);
 }
 
+/** The q-quantile (nearest rank) of the numbers among `values` (nulls left out), or null when there are none. */
+export function quantile(values, q) {
+  const s = values.filter((v) => v !== null).sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : null;
+}
+
 /** "p50 x ms, p95 y ms, max z ms (n samples)" for a list of milliseconds. */
 export function summary(values) {
   if (!values.length) return 'no samples';
   const s = [...values].sort((a, b) => a - b);
-  const at = (q) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+  const at = (q) => quantile(s, q);
   const f = (v) => `${Math.round(v)} ms`;
   return `p50 ${f(at(0.5))}, p95 ${f(at(0.95))}, max ${f(s[s.length - 1])} (n=${s.length})`;
 }
